@@ -1,0 +1,89 @@
+/* geneset.h -- gene sets: GMT parsing, the shipped panel, matching to features.
+ *
+ * A gene set has a name and a list of members, each with a sign (+1 up,
+ * -1 down).  Signed sets come from UCell-style "GENE+"/"GENE-" suffixes, or
+ * from an MSigDB NAME_UP / NAME_DN pair, which adds a signed set NAME beside
+ * the two originals.  Lists own all their strings; free with
+ * dorm_geneset_list_destroy().
+ */
+#ifndef DORMSCAN_GENESET_H
+#define DORMSCAN_GENESET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dormscan/error.h"
+#include "dormscan/reader.h"
+
+typedef struct dorm_geneset_t {
+    char *name;
+    char *description;
+    char **genes;     /* n_genes gene tokens (suffix stripped) */
+    int8_t *sign;     /* n_genes of +1 / -1 */
+    int n_genes;
+    int source;       /* index into dorm_geneset_list_t.sources */
+    int internal;     /* 1: scored for phase only, not written as a column */
+} dorm_geneset_t;
+
+typedef struct dorm_geneset_source_t {
+    char *path;       /* file path, or "builtin:NAME" for shipped files */
+    char sha256[65];  /* hex digest of the file's bytes */
+} dorm_geneset_source_t;
+
+typedef struct dorm_geneset_list_t {
+    dorm_geneset_t *sets;
+    int n, cap;
+    dorm_geneset_source_t *sources;
+    int n_sources;
+} dorm_geneset_list_t;
+
+void dorm_geneset_list_init(dorm_geneset_list_t *l);
+void dorm_geneset_list_destroy(dorm_geneset_list_t *l);
+
+/* Parse GMT text (len bytes) and append its sets; label names the source in
+ * messages and run.json.  A duplicate set name is DORM_E_USAGE. */
+int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len,
+                   const char *label, dorm_err_t *err) DORM_WUR;
+
+/* Read a GMT file (plain or gzip) through htslib and append its sets. */
+int dorm_gmt_read(dorm_geneset_list_t *l, const char *path,
+                  dorm_err_t *err) DORM_WUR;
+
+/* Append the shipped dormancy panel (builtin "dormancy_panel") or QC sets
+ * ("qc").  Unknown names are DORM_E_USAGE. */
+int dorm_panel_load(dorm_geneset_list_t *l, const char *builtin,
+                    dorm_err_t *err) DORM_WUR;
+
+/* Names of the shipped files, NULL-terminated, and their text. */
+const char *const *dorm_panel_builtin_names(void);
+const char *dorm_panel_builtin_text(const char *builtin, size_t *len);
+
+/* Find a set by name; NULL when absent. */
+const dorm_geneset_t *dorm_geneset_find(const dorm_geneset_list_t *l, const char *name);
+
+/* A set matched against an input's features. */
+typedef struct dorm_match_t {
+    int n_total;        /* distinct members of the set */
+    int n_found;
+    int32_t *gene;      /* n_found feature indices */
+    int8_t *sign;       /* n_found signs */
+    char **missing;     /* n_total - n_found member tokens (borrowed from the set) */
+    int n_missing_up, n_missing_down;
+} dorm_match_t;
+
+/* Lookup table from symbols and IDs to feature indices.  Symbols match
+ * exactly; IDs match exactly and with Ensembl version suffixes stripped.
+ * The first feature with a given key wins. */
+typedef struct dorm_gene_index_t dorm_gene_index_t;
+
+int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f,
+                          int case_insensitive, dorm_err_t *err) DORM_WUR;
+/* Feature index of a gene token, or -1. */
+int64_t dorm_gene_index_lookup(const dorm_gene_index_t *ix, const char *token);
+void dorm_gene_index_destroy(dorm_gene_index_t *ix);
+
+/* Match one set; members are deduplicated.  Free with dorm_match_destroy. */
+int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s,
+                   const dorm_gene_index_t *ix, dorm_err_t *err) DORM_WUR;
+void dorm_match_destroy(dorm_match_t *m);
+
+#endif

@@ -1,0 +1,90 @@
+/* reader.h -- streaming access to a cells x genes count matrix.
+ *
+ * One interface, one backend per format.  A reader yields chunks of cells in
+ * compressed-sparse-column form (one column per cell, gene indices into the
+ * reader's feature table).  Chunks are owned by the reader and stay valid only
+ * until the next dorm_reader_read/rewind/close on the same reader.
+ */
+#ifndef DORMSCAN_READER_H
+#define DORMSCAN_READER_H
+
+#include <stdint.h>
+#include "dormscan/error.h"
+
+typedef enum {
+    DORM_ID_SYMBOL = 0,   /* features are known by gene symbols */
+    DORM_ID_ENSEMBL = 1,  /* Ensembl gene IDs (ENSG..., ENSMUSG...) */
+    DORM_ID_OTHER = 2
+} dorm_id_type_t;
+
+/* The kept features (e.g. 'Gene Expression' rows) of an input. */
+typedef struct dorm_features_t {
+    int64_t n;             /* number of kept features (genes) */
+    char **ids;            /* n ids (first column; symbol if there is no id) */
+    char **names;          /* n names (symbols; equal to ids when absent) */
+    int64_t n_dropped;     /* features of other types that were dropped */
+    char **dropped_types;  /* distinct dropped feature types */
+    int n_dropped_types;
+    char **kept_types;     /* distinct kept feature types ("Gene Expression") */
+    int n_kept_types;
+    dorm_id_type_t id_type;
+} dorm_features_t;
+
+/* What a reader learned when it opened its input. */
+typedef struct dorm_reader_info_t {
+    const char *format;     /* "10x-mtx-v3", "10x-mtx-v2", "starsolo-mtx",
+                               "kallisto-mtx", "mtx" */
+    const char *matrix_path;
+    const char *features_path;
+    const char *barcodes_path;
+    int64_t n_cells;        /* declared by the matrix header, checked on read */
+    int64_t n_rows_declared;/* matrix rows before feature filtering */
+    int64_t nnz_declared;
+    int cells_are_rows;     /* 1 for kallisto|bustools (cells x genes) */
+    const char *field;      /* MatrixMarket field: integer, real, pattern */
+} dorm_reader_info_t;
+
+/* A block of consecutive cells.  Values are as stored in the input. */
+typedef struct dorm_chunk_t {
+    int64_t first_cell;      /* 0-based index of the first cell */
+    int64_t n_cells;
+    const int64_t *col_ptr;  /* n_cells + 1 offsets into gene/value */
+    const int32_t *gene;     /* kept-feature index, ascending within a cell */
+    const double *value;     /* > 0 (explicit zeros are dropped) */
+    char *const *barcodes;   /* n_cells barcodes, as written in the input */
+} dorm_chunk_t;
+
+typedef struct dorm_reader_opts_t {
+    int64_t chunk_cells;  /* cells per chunk (default 1024 when 0) */
+    int in_memory;        /* load and sort everything: any entry order */
+    int keep_all_types;   /* keep every feature type, not only genes */
+    char reserved[32];    /* room to grow; zero it */
+} dorm_reader_opts_t;
+
+typedef struct dorm_reader_t dorm_reader_t;
+
+/* Open PATH: a directory (Cell Ranger v2/v3, STARsolo, kallisto|bustools) or a
+ * matrix.mtx[.gz] with its companions beside it.  Reads the header and the
+ * feature table; barcodes are streamed with the cells.  *out is NULL on error.
+ * Free with dorm_reader_close(). */
+int dorm_reader_open(dorm_reader_t **out, const char *path,
+                     const dorm_reader_opts_t *opts, dorm_err_t *err) DORM_WUR;
+
+const dorm_reader_info_t *dorm_reader_info(const dorm_reader_t *r);
+const dorm_features_t *dorm_reader_features(const dorm_reader_t *r);
+
+/* Next chunk.  Returns the number of cells (>0), 0 at the end, <0 on error.
+ * DORM_E_UNSORTED means the entries are not grouped by cell in ascending
+ * order: reopen with opts.in_memory = 1. */
+int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk,
+                     dorm_err_t *err) DORM_WUR;
+
+/* Start again from the first cell (for methods that need two passes). */
+int dorm_reader_rewind(dorm_reader_t *r, dorm_err_t *err) DORM_WUR;
+
+/* Entries read so far (after a full pass: the matrix's nnz). */
+int64_t dorm_reader_entries_read(const dorm_reader_t *r);
+
+void dorm_reader_close(dorm_reader_t *r);
+
+#endif

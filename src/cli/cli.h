@@ -1,0 +1,23 @@
+/* cli.h -- shared pieces of the dormscan command line, private to src/cli. */
+#ifndef DORM_CLI_H
+#define DORM_CLI_H
+
+#include <stdint.h>
+
+/* Each subcommand: parse -> options struct -> run -> cleanup; returns the
+ * process exit status (0 ok, 1 data/runtime error, 2 usage error). */
+int cmd_score(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_signatures(int argc, char **argv);
+
+/* Print "dormscan CMD: MSG" on stderr and return 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse numbers for option opt; 0 on success, else a usage message and -1. */
+int cli_parse_int(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
+/* argv joined with spaces, shell-quoted where needed; caller frees. */
+char *cli_join_argv(int argc, char **argv);
+/* Flush and close stdout; 1 if that failed (e.g. a full disk or closed pipe). */
+int cli_close_stdout(void);
+
+#endif

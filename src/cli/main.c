@@ -1,0 +1,67 @@
+/* main.c -- dormscan's entry point: dispatch to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dormscan/dormscan.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"score", cmd_score, "score cells for the dormancy panel or your gene sets"},
+    {"inspect", cmd_inspect, "describe an input without scoring it"},
+    {"signatures", cmd_signatures, "list or show the shipped gene sets"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "dormscan %s -- per-cell dormancy states from single-cell RNA-seq\n\n"
+            "Usage: dormscan <command> [options]\n\n"
+            "Commands:\n",
+            dorm_version());
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(fp, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp,
+            "  %-12s %s\n\n"
+            "Options:\n"
+            "  -h, --help     show this help\n"
+            "  --version      print the version and exit\n\n"
+            "Run 'dormscan <command> --help' for a command's options; see dormscan(1).\n",
+            "help CMD", "show the help of CMD");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0) {
+        printf("%s\n", dorm_version());
+        return cli_close_stdout();
+    }
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+        (strcmp(cmd, "help") == 0 && argc == 2)) {
+        usage(stdout);
+        return cli_close_stdout();
+    }
+    if (strcmp(cmd, "help") == 0) {
+        char *help_argv[] = {argv[2], "--help", NULL};
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (strcmp(argv[2], commands[i].name) == 0)
+                return commands[i].run(2, help_argv);
+        fprintf(stderr, "dormscan: unknown command '%s'\n", argv[2]);
+        return 2;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "dormscan: unknown command '%s' (see dormscan --help)\n", cmd);
+    return 2;
+}

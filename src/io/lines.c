@@ -1,0 +1,174 @@
+/* lines.c -- buffered line splitting over htslib BGZF (plain, gzip, BGZF). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <htslib/bgzf.h>
+
+#include "lines.h"
+
+#define READ_BLOCK ((size_t)1 << 20)
+
+struct dorm_lines_t {
+    BGZF *fp;
+    char *path;
+    char *buf;
+    size_t cap, start, end;
+    int eof;
+    int64_t line_no;
+};
+
+const char *dorm_basename(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s && s[1] ? s + 1 : path;
+}
+
+int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err)
+{
+    *out = NULL;
+    dorm_lines_t *lr = calloc(1, sizeof *lr);
+    if (!lr)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    lr->path = strdup(path);
+    lr->cap = READ_BLOCK;
+    lr->buf = malloc(lr->cap + 1);
+    if (!lr->path || !lr->buf) {
+        dorm_lines_close(lr);
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    }
+    errno = 0;
+    lr->fp = strcmp(path, "-") == 0 ? bgzf_dopen(0, "r") : bgzf_open(path, "r");
+    if (!lr->fp) {
+        int e = errno;
+        dorm_lines_close(lr);
+        return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path,
+                            e ? strerror(e) : "unknown error");
+    }
+    *out = lr;
+    return 0;
+}
+
+/* Make room and read more bytes; 0 at EOF, >0 bytes read, <0 error. */
+static int fill(dorm_lines_t *lr, dorm_err_t *err)
+{
+    if (lr->start > 0) {
+        memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+        lr->end -= lr->start;
+        lr->start = 0;
+    }
+    if (lr->cap - lr->end < READ_BLOCK / 2) {
+        if (lr->cap >= DORM_LINE_MAX)
+            return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: line longer than %zu bytes",
+                                lr->path, (long long)lr->line_no + 1, DORM_LINE_MAX);
+        size_t cap = lr->cap * 2;
+        char *buf = realloc(lr->buf, cap + 1);
+        if (!buf)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        lr->buf = buf;
+        lr->cap = cap;
+    }
+    ssize_t n = bgzf_read(lr->fp, lr->buf + lr->end, lr->cap - lr->end);
+    if (n < 0)
+        return dorm_err_set(err, DORM_E_FORMAT,
+                            "%s near line %lld: read error (truncated or corrupt compressed data)",
+                            lr->path, (long long)lr->line_no + 1);
+    if (n == 0)
+        lr->eof = 1;
+    lr->end += (size_t)n;
+    return (int)(n > 0);
+}
+
+int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err)
+{
+    for (;;) {
+        char *p = lr->buf + lr->start;
+        size_t avail = lr->end - lr->start;
+        char *nl = memchr(p, '\n', avail);
+        if (nl || (lr->eof && avail > 0)) {
+            size_t n = nl ? (size_t)(nl - p) : avail;
+            lr->start += nl ? n + 1 : n;
+            if (n > 0 && p[n - 1] == '\r')
+                n--;
+            p[n] = '\0';
+            lr->line_no++;
+            if (lr->line_no == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+                p += 3;
+                n -= 3;
+            }
+            *line = p;
+            *len = n;
+            return 1;
+        }
+        if (lr->eof)
+            return 0;
+        int rc = fill(lr, err);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+int64_t dorm_lines_number(const dorm_lines_t *lr) { return lr->line_no; }
+
+const char *dorm_lines_path(const dorm_lines_t *lr) { return lr->path; }
+
+void dorm_lines_close(dorm_lines_t *lr)
+{
+    if (!lr)
+        return;
+    if (lr->fp)
+        bgzf_close(lr->fp);
+    free(lr->buf);
+    free(lr->path);
+    free(lr);
+}
+
+int dorm_read_file(const char *path, size_t max_len, char **text, size_t *len, dorm_err_t *err)
+{
+    *text = NULL;
+    *len = 0;
+    errno = 0;
+    BGZF *fp = bgzf_open(path, "r");
+    if (!fp)
+        return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path,
+                            errno ? strerror(errno) : "unknown error");
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    int rc = 0;
+    if (!buf) {
+        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        goto done;
+    }
+    for (;;) {
+        if (cap - n < 4096) {
+            if (cap >= max_len) {
+                rc = dorm_err_set(err, DORM_E_FORMAT, "%s: larger than %zu bytes", path, max_len);
+                goto done;
+            }
+            char *b = realloc(buf, cap * 2 + 1);
+            if (!b) {
+                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                goto done;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        ssize_t got = bgzf_read(fp, buf + n, cap - n);
+        if (got < 0) {
+            rc = dorm_err_set(err, DORM_E_FORMAT,
+                              "%s: read error (truncated or corrupt compressed data)", path);
+            goto done;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    buf = NULL;
+done:
+    free(buf);
+    bgzf_close(fp);
+    return rc;
+}

@@ -1,0 +1,35 @@
+/* lines.h -- line-oriented reading of plain, gzip or BGZF text (and htslib
+ * remote URLs) through htslib's BGZF layer, private to libdormscan.
+ *
+ * Lines are returned NUL-terminated with "\n" or "\r\n" removed, in a buffer
+ * owned by the reader, valid until the next call.  A UTF-8 byte-order mark at
+ * the start of the file is skipped. */
+#ifndef DORM_IO_LINES_H
+#define DORM_IO_LINES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "dormscan/error.h"
+
+#define DORM_LINE_MAX ((size_t)64 << 20) /* longest line accepted: 64 MiB */
+
+typedef struct dorm_lines_t dorm_lines_t;
+
+/* Open path; "-" is standard input.  *out is NULL on error. */
+int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err);
+/* 1 and a line, 0 at end of file, <0 on error (err names file and line). */
+int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err);
+/* Number of the line last returned (1-based). */
+int64_t dorm_lines_number(const dorm_lines_t *lr);
+const char *dorm_lines_path(const dorm_lines_t *lr);
+void dorm_lines_close(dorm_lines_t *lr);
+
+/* Read a whole (small) file into a NUL-terminated buffer the caller frees.
+ * Refuses files larger than max_len bytes after decompression. */
+int dorm_read_file(const char *path, size_t max_len, char **text, size_t *len,
+                   dorm_err_t *err);
+
+/* Last path component, for messages. */
+const char *dorm_basename(const char *path);
+
+#endif

@@ -1,0 +1,436 @@
+/* mtx.c -- MatrixMarket backend (coordinate format, gzip or plain).
+ *
+ * Streaming: when entries are grouped by cell in ascending cell order (Cell
+ * Ranger, STARsolo, kallisto|bustools), cells are emitted as they complete and
+ * memory does not depend on the number of cells.  Otherwise the first
+ * out-of-order entry returns DORM_E_UNSORTED, and the caller reopens with
+ * opts.in_memory, which loads every entry (16 bytes each) and sorts by cell.
+ * Barcodes are read alongside the cells, one line per cell.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dormscan/log.h"
+#include "features.h"
+#include "lines.h"
+#include "mtx_layout.h"
+#include "reader_internal.h"
+
+typedef struct {
+    int64_t cell;
+    int32_t gene;   /* kept index, or -1 for a dropped feature */
+    double value;
+} mtx_entry_t;
+
+typedef struct mtx_t {
+    dorm_mtx_layout_t lay;
+    dorm_lines_t *mat, *bc;
+    int32_t *row_map;        /* feature row -> kept gene index or -1 */
+    int64_t n_feature_rows;  /* rows in the feature table */
+    int64_t n_rows, n_cols, nnz;
+    int pattern;
+    int64_t next_cell;       /* first cell not yet emitted */
+    int entries_done;        /* the matrix has no more entries */
+    int finished;            /* trailing entries and barcodes checked */
+    int have_pending;
+    mtx_entry_t pending;
+    int warned_duplicates;
+    /* in-memory mode */
+    int64_t *mem_ptr;        /* n_cells + 1 */
+    int32_t *mem_gene;
+    double *mem_value;
+} mtx_t;
+
+static int err_at(dorm_err_t *err, dorm_lines_t *lr, const char *fmt, const char *what)
+{
+    return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %s%s", dorm_lines_path(lr),
+                        (long long)dorm_lines_number(lr), fmt, what ? what : "");
+}
+
+/* Parse an unsigned decimal integer; advance *p.  -1 when none. */
+static int64_t parse_index(const char **p)
+{
+    const char *s = *p;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    if (*s < '0' || *s > '9')
+        return -1;
+    int64_t v = 0;
+    while (*s >= '0' && *s <= '9') {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*s++ - '0');
+    }
+    if (*s && *s != ' ' && *s != '\t')
+        return -1;
+    *p = s;
+    return v;
+}
+
+/* Open the matrix stream and read the banner and the size line. */
+static int open_matrix(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
+{
+    int rc = dorm_lines_open(&m->mat, m->lay.matrix, err);
+    if (rc < 0)
+        return rc;
+    char *line;
+    size_t len;
+    rc = dorm_lines_next(m->mat, &line, &len, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", m->lay.matrix);
+    char object[32], format[32], field[32], symmetry[32];
+    if (strncmp(line, "%%MatrixMarket", 14) != 0 ||
+        sscanf(line + 14, "%31s %31s %31s %31s", object, format, field, symmetry) != 4)
+        return err_at(err, m->mat, "not a MatrixMarket header: expected '%%MatrixMarket matrix coordinate <field> general'", NULL);
+    if (strcmp(object, "matrix") != 0 || strcmp(format, "coordinate") != 0)
+        return err_at(err, m->mat, "only 'matrix coordinate' MatrixMarket files are read, not ", format);
+    if (strcmp(symmetry, "general") != 0)
+        return err_at(err, m->mat, "only 'general' symmetry is read, not ", symmetry);
+    if (strcmp(field, "integer") == 0)
+        r->info.field = "integer";
+    else if (strcmp(field, "real") == 0 || strcmp(field, "double") == 0)
+        r->info.field = "real";
+    else if (strcmp(field, "pattern") == 0)
+        r->info.field = "pattern", m->pattern = 1;
+    else
+        return err_at(err, m->mat, "unsupported MatrixMarket field ", field);
+    while ((rc = dorm_lines_next(m->mat, &line, &len, err)) > 0)
+        if (line[0] != '%' && line[strspn(line, " \t")] != '\0')
+            break;
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: no size line", m->lay.matrix);
+    const char *p = line;
+    m->n_rows = parse_index(&p);
+    m->n_cols = parse_index(&p);
+    m->nnz = parse_index(&p);
+    if (m->n_rows < 0 || m->n_cols < 0 || m->nnz < 0 || p[strspn(p, " \t")] != '\0')
+        return err_at(err, m->mat, "bad size line: expected 'rows columns entries'", NULL);
+    return 0;
+}
+
+static int open_barcodes(mtx_t *m, dorm_err_t *err)
+{
+    dorm_lines_close(m->bc);
+    m->bc = NULL;
+    return dorm_lines_open(&m->bc, m->lay.barcodes, err);
+}
+
+/* Next barcode into *out (first tab-separated field). */
+static int next_barcode(dorm_reader_t *r, mtx_t *m, char **out, dorm_err_t *err)
+{
+    size_t len;
+    int rc = dorm_lines_next(m->bc, out, &len, err);
+    if (rc < 0)
+        return rc;
+    if (rc == 0 || len == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %s, but the matrix has %lld cells",
+                            m->lay.barcodes, (long long)dorm_lines_number(m->bc) + (rc != 0),
+                            rc == 0 ? "barcodes end here" : "empty barcode",
+                            (long long)r->info.n_cells);
+    char *tab = strchr(*out, '\t');
+    if (tab)
+        *tab = '\0';
+    return 0;
+}
+
+/* Read the next entry; 1, 0 at the end of the entries, <0 on error. */
+static int next_entry(dorm_reader_t *r, mtx_t *m, mtx_entry_t *e, dorm_err_t *err)
+{
+    char *line;
+    size_t len;
+    int rc;
+    while ((rc = dorm_lines_next(m->mat, &line, &len, err)) > 0)
+        if (line[0] != '%' && line[strspn(line, " \t")] != '\0')
+            break;
+    if (rc < 0)
+        return rc;
+    if (rc == 0) {
+        if (r->entries_read != m->nnz)
+            return dorm_err_set(err, DORM_E_FORMAT,
+                                "%s: header declares %lld entries but the file ends after %lld (truncated?)",
+                                m->lay.matrix, (long long)m->nnz, (long long)r->entries_read);
+        return 0;
+    }
+    if (r->entries_read == m->nnz)
+        return err_at(err, m->mat, "more entries than the header declares", NULL);
+    const char *p = line;
+    int64_t i = parse_index(&p), j = parse_index(&p);
+    if (i < 0 || j < 0)
+        return err_at(err, m->mat, "expected 'row column value' with integer indices", NULL);
+    double v = 1;
+    if (!m->pattern) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0')
+            return err_at(err, m->mat, "missing value", NULL);
+        char *end;
+        errno = 0;
+        v = strtod(p, &end);
+        if (end == p || (*end && *end != ' ' && *end != '\t') || errno == ERANGE)
+            return err_at(err, m->mat, "non-numeric value: ", p);
+        if (!isfinite(v))
+            return err_at(err, m->mat, "value is not finite: ", p);
+        if (v < 0)
+            return err_at(err, m->mat, "negative value: ", p);
+    }
+    if (i < 1 || i > m->n_rows)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: row index %lld outside 1..%lld",
+                            m->lay.matrix, (long long)dorm_lines_number(m->mat), (long long)i,
+                            (long long)m->n_rows);
+    if (j < 1 || j > m->n_cols)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: column index %lld outside 1..%lld",
+                            m->lay.matrix, (long long)dorm_lines_number(m->mat), (long long)j,
+                            (long long)m->n_cols);
+    int64_t feature = r->info.cells_are_rows ? j : i;
+    e->cell = (r->info.cells_are_rows ? i : j) - 1;
+    e->gene = m->row_map[feature - 1];
+    e->value = v;
+    r->entries_read++;
+    return 1;
+}
+
+/* Close cells up to (not including) stop, or until the chunk is full. */
+static int close_cells(dorm_reader_t *r, mtx_t *m, int64_t stop, dorm_err_t *err)
+{
+    while (m->next_cell < stop && r->chunk.view.n_cells < r->opts.chunk_cells) {
+        char *bc;
+        int rc = next_barcode(r, m, &bc, err);
+        if (rc < 0)
+            return rc;
+        rc = dorm_chunk_buf_close_cell(&r->chunk, bc);
+        if (rc < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        if (rc > 0 && !m->warned_duplicates) {
+            dorm_log(DORM_LOG_WARN, "%s: repeated (row, column) entries were summed (first in cell %s)",
+                     m->lay.matrix, bc);
+            m->warned_duplicates = 1;
+        }
+        m->next_cell++;
+    }
+    return 0;
+}
+
+static int check_barcodes_end(mtx_t *m, dorm_err_t *err)
+{
+    char *line;
+    size_t len;
+    int rc;
+    while ((rc = dorm_lines_next(m->bc, &line, &len, err)) > 0)
+        if (len > 0)
+            return dorm_err_set(err, DORM_E_FORMAT,
+                                "%s line %lld: more barcodes than the matrix's %lld cells",
+                                m->lay.barcodes, (long long)dorm_lines_number(m->bc),
+                                (long long)m->next_cell);
+    return rc;
+}
+
+/* After the last cell: no entries and no barcodes may be left. */
+static int finish(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
+{
+    m->finished = 1;
+    if (!m->mem_ptr && !m->entries_done) {
+        mtx_entry_t extra;
+        int rc = next_entry(r, m, &extra, err);
+        if (rc < 0)
+            return rc;
+        if (rc > 0)
+            return dorm_err_set(err, DORM_E_FORMAT, "%s: entries past the last cell", m->lay.matrix);
+    }
+    return check_barcodes_end(m, err);
+}
+
+static int stream_read(dorm_reader_t *r, dorm_err_t *err)
+{
+    mtx_t *m = r->impl;
+    int64_t n_cells = r->info.n_cells;
+    while (r->chunk.view.n_cells < r->opts.chunk_cells && m->next_cell < n_cells) {
+        if (m->entries_done) {
+            int rc = close_cells(r, m, n_cells, err);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        if (!m->have_pending) {
+            int rc = next_entry(r, m, &m->pending, err);
+            if (rc < 0)
+                return rc;
+            m->entries_done = rc == 0;
+            m->have_pending = rc > 0;
+            continue;
+        }
+        mtx_entry_t *e = &m->pending;
+        if (e->cell < m->next_cell)
+            return dorm_err_set(err, DORM_E_UNSORTED,
+                                "%s line %lld: entries are not grouped by cell", m->lay.matrix,
+                                (long long)dorm_lines_number(m->mat));
+        if (e->cell > m->next_cell) {
+            int rc = close_cells(r, m, e->cell, err);
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        if (e->gene >= 0 && e->value > 0 && dorm_chunk_buf_push(&r->chunk, e->gene, e->value) < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        m->have_pending = 0;
+    }
+    return 0;
+}
+
+/* Load every entry, then serve chunks from a cell-sorted copy. */
+static int load_all(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
+{
+    int64_t cap = 0, n = 0;
+    mtx_entry_t *all = NULL, e;
+    int rc;
+    while ((rc = next_entry(r, m, &e, err)) > 0) {
+        if (e.gene < 0 || e.value <= 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            mtx_entry_t *a = realloc(all, (size_t)cap * sizeof *a);
+            if (!a) {
+                free(all);
+                return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s",
+                                    m->lay.matrix);
+            }
+            all = a;
+        }
+        all[n++] = e;
+    }
+    if (rc < 0) {
+        free(all);
+        return rc;
+    }
+    int64_t n_cells = r->info.n_cells;
+    m->mem_ptr = calloc((size_t)n_cells + 1, sizeof *m->mem_ptr);
+    m->mem_gene = malloc((size_t)(n ? n : 1) * sizeof *m->mem_gene);
+    m->mem_value = malloc((size_t)(n ? n : 1) * sizeof *m->mem_value);
+    if (!m->mem_ptr || !m->mem_gene || !m->mem_value) {
+        free(all);
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s", m->lay.matrix);
+    }
+    for (int64_t k = 0; k < n; k++)
+        m->mem_ptr[all[k].cell + 1]++;
+    for (int64_t c = 0; c < n_cells; c++)
+        m->mem_ptr[c + 1] += m->mem_ptr[c];
+    int64_t *fill = malloc((size_t)(n_cells ? n_cells : 1) * sizeof *fill);
+    if (!fill) {
+        free(all);
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s", m->lay.matrix);
+    }
+    memcpy(fill, m->mem_ptr, (size_t)n_cells * sizeof *fill);
+    for (int64_t k = 0; k < n; k++) {
+        int64_t at = fill[all[k].cell]++;
+        m->mem_gene[at] = all[k].gene;
+        m->mem_value[at] = all[k].value;
+    }
+    free(fill);
+    free(all);
+    return 0;
+}
+
+static int memory_read(dorm_reader_t *r, dorm_err_t *err)
+{
+    mtx_t *m = r->impl;
+    int64_t n_cells = r->info.n_cells;
+    while (r->chunk.view.n_cells < r->opts.chunk_cells && m->next_cell < n_cells) {
+        int64_t c = m->next_cell;
+        for (int64_t k = m->mem_ptr[c]; k < m->mem_ptr[c + 1]; k++)
+            if (dorm_chunk_buf_push(&r->chunk, m->mem_gene[k], m->mem_value[k]) < 0)
+                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        int rc = close_cells(r, m, c + 1, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int mtx_read(dorm_reader_t *r, dorm_err_t *err)
+{
+    mtx_t *m = r->impl;
+    dorm_chunk_buf_reset(&r->chunk, m->next_cell);
+    int rc = m->mem_ptr ? memory_read(r, err) : stream_read(r, err);
+    if (rc == 0 && m->next_cell == r->info.n_cells && !m->finished)
+        rc = finish(r, m, err);
+    return rc < 0 ? rc : (int)r->chunk.view.n_cells;
+}
+
+static int mtx_rewind(dorm_reader_t *r, dorm_err_t *err)
+{
+    mtx_t *m = r->impl;
+    m->next_cell = 0;
+    m->have_pending = 0;
+    m->entries_done = 0;
+    m->finished = 0;
+    int rc = open_barcodes(m, err);
+    if (rc < 0 || m->mem_ptr)
+        return rc;
+    r->entries_read = 0;
+    dorm_lines_close(m->mat);
+    m->mat = NULL;
+    return open_matrix(r, m, err);
+}
+
+static void mtx_close(dorm_reader_t *r)
+{
+    mtx_t *m = r->impl;
+    if (!m)
+        return;
+    dorm_lines_close(m->mat);
+    dorm_lines_close(m->bc);
+    dorm_mtx_layout_free(&m->lay);
+    free(m->row_map);
+    free(m->mem_ptr);
+    free(m->mem_gene);
+    free(m->mem_value);
+    free(m);
+    r->impl = NULL;
+}
+
+static const dorm_reader_ops_t mtx_ops = {mtx_read, mtx_rewind, mtx_close};
+
+int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
+{
+    mtx_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    r->impl = m;
+    r->ops = &mtx_ops;
+    int rc = dorm_mtx_layout_resolve(path, &m->lay, err);
+    if (rc < 0)
+        return rc;
+    r->info.format = m->lay.format;
+    r->info.matrix_path = m->lay.matrix;
+    r->info.features_path = m->lay.features;
+    r->info.barcodes_path = m->lay.barcodes;
+    r->info.cells_are_rows = m->lay.cells_are_rows;
+    if ((rc = open_matrix(r, m, err)) < 0)
+        return rc;
+    int64_t feature_dim = m->lay.cells_are_rows ? m->n_cols : m->n_rows;
+    r->info.n_cells = m->lay.cells_are_rows ? m->n_rows : m->n_cols;
+    r->info.n_rows_declared = feature_dim;
+    r->info.nnz_declared = m->nnz;
+    if ((rc = dorm_features_read(m->lay.features, r->opts.keep_all_types, &r->features,
+                                 &m->row_map, &m->n_feature_rows, err)) < 0)
+        return rc;
+    if (m->n_feature_rows != feature_dim)
+        return dorm_err_set(err, DORM_E_FORMAT,
+                            "%s: %lld features, but %s declares %lld %s", m->lay.features,
+                            (long long)m->n_feature_rows, dorm_basename(m->lay.matrix),
+                            (long long)feature_dim, m->lay.cells_are_rows ? "columns" : "rows");
+    if (r->info.n_cells > INT32_MAX * 64LL)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: implausible cell count %lld",
+                            m->lay.matrix, (long long)r->info.n_cells);
+    if ((rc = open_barcodes(m, err)) < 0)
+        return rc;
+    if (r->opts.in_memory)
+        return load_all(r, m, err);
+    return 0;
+}

@@ -1,0 +1,190 @@
+/* reader.c -- the reader interface and the chunk buffer the backends share. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "features.h"
+#include "reader_internal.h"
+
+#define DEFAULT_CHUNK_CELLS 1024
+
+void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell)
+{
+    for (int64_t i = 0; i < c->view.n_cells; i++) {
+        free(c->barcodes[i]);
+        c->barcodes[i] = NULL;
+    }
+    c->view.first_cell = first_cell;
+    c->view.n_cells = 0;
+    if (c->col_ptr)
+        c->col_ptr[0] = c->col_ptr[1] = 0;
+}
+
+/* col_ptr[k] is where open cell k = n_cells starts; col_ptr[k + 1] is its
+ * running end.  Keep room for two more offsets past that. */
+static int ensure_cells(dorm_chunk_buf_t *c)
+{
+    if (c->col_ptr && c->view.n_cells + 3 <= c->cells_cap)
+        return 0;
+    int64_t cap = c->cells_cap ? c->cells_cap * 2 : 256;
+    int64_t *cp = realloc(c->col_ptr, (size_t)cap * sizeof *cp);
+    if (!cp)
+        return -1;
+    if (c->cells_cap == 0)
+        cp[0] = cp[1] = 0;
+    c->col_ptr = cp;
+    char **bc = realloc(c->barcodes, (size_t)cap * sizeof *bc);
+    if (!bc)
+        return -1;
+    memset(bc + c->cells_cap, 0, (size_t)(cap - c->cells_cap) * sizeof *bc);
+    c->barcodes = bc;
+    c->cells_cap = cap;
+    return 0;
+}
+
+int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value)
+{
+    if (ensure_cells(c) < 0)
+        return -1;
+    int64_t at = c->col_ptr[c->view.n_cells + 1];
+    if (at == c->nnz_cap) {
+        int64_t cap = c->nnz_cap ? c->nnz_cap * 2 : 1 << 16;
+        int32_t *g = realloc(c->gene, (size_t)cap * sizeof *g);
+        if (!g)
+            return -1;
+        c->gene = g;
+        double *v = realloc(c->value, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        c->value = v;
+        c->nnz_cap = cap;
+    }
+    c->gene[at] = gene;
+    c->value[at] = value;
+    c->col_ptr[c->view.n_cells + 1] = at + 1;
+    return 0;
+}
+
+typedef struct {
+    int32_t gene;
+    double value;
+} entry_t;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    int32_t x = ((const entry_t *)a)->gene, y = ((const entry_t *)b)->gene;
+    return (x > y) - (x < y);
+}
+
+/* Sort a cell's entries by gene and merge duplicates; returns new count or
+ * -1 on allocation failure; *merged set when duplicates were summed. */
+static int64_t sort_merge(int32_t *gene, double *value, int64_t n, int *merged)
+{
+    int sorted = 1;
+    for (int64_t i = 1; i < n && sorted; i++)
+        sorted = gene[i - 1] < gene[i];
+    if (sorted)
+        return n;
+    entry_t *e = malloc((size_t)n * sizeof *e);
+    if (!e)
+        return -1;
+    for (int64_t i = 0; i < n; i++)
+        e[i] = (entry_t){gene[i], value[i]};
+    qsort(e, (size_t)n, sizeof *e, cmp_entry);
+    int64_t m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (m > 0 && gene[m - 1] == e[i].gene) {
+            value[m - 1] += e[i].value;
+            *merged = 1;
+        } else {
+            gene[m] = e[i].gene;
+            value[m++] = e[i].value;
+        }
+    }
+    free(e);
+    return m;
+}
+
+int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode)
+{
+    if (ensure_cells(c) < 0)
+        return -1;
+    int64_t k = c->view.n_cells, begin = c->col_ptr[k];
+    int merged = 0;
+    int64_t n = sort_merge(c->gene + begin, c->value + begin, c->col_ptr[k + 1] - begin, &merged);
+    if (n < 0)
+        return -1;
+    c->barcodes[k] = strdup(barcode);
+    if (!c->barcodes[k])
+        return -1;
+    c->col_ptr[k + 1] = begin + n;
+    c->col_ptr[k + 2] = begin + n;
+    c->view.n_cells = k + 1;
+    return merged;
+}
+
+void dorm_chunk_buf_free(dorm_chunk_buf_t *c)
+{
+    dorm_chunk_buf_reset(c, 0);
+    free(c->col_ptr);
+    free(c->gene);
+    free(c->value);
+    free(c->barcodes);
+    memset(c, 0, sizeof *c);
+}
+
+int dorm_reader_open(dorm_reader_t **out, const char *path, const dorm_reader_opts_t *opts,
+                     dorm_err_t *err)
+{
+    *out = NULL;
+    dorm_reader_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    if (opts)
+        r->opts = *opts;
+    if (r->opts.chunk_cells <= 0)
+        r->opts.chunk_cells = DEFAULT_CHUNK_CELLS;
+    int rc = dorm_mtx_open(r, path, err);
+    if (rc < 0) {
+        dorm_reader_close(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+const dorm_reader_info_t *dorm_reader_info(const dorm_reader_t *r) { return &r->info; }
+
+const dorm_features_t *dorm_reader_features(const dorm_reader_t *r) { return &r->features; }
+
+int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk, dorm_err_t *err)
+{
+    *chunk = NULL;
+    int rc = r->ops->read(r, err);
+    if (rc > 0) {
+        r->chunk.view.col_ptr = r->chunk.col_ptr;
+        r->chunk.view.gene = r->chunk.gene;
+        r->chunk.view.value = r->chunk.value;
+        r->chunk.view.barcodes = r->chunk.barcodes;
+        *chunk = &r->chunk.view;
+    }
+    return rc;
+}
+
+int dorm_reader_rewind(dorm_reader_t *r, dorm_err_t *err)
+{
+    dorm_chunk_buf_reset(&r->chunk, 0);
+    return r->ops->rewind(r, err);
+}
+
+int64_t dorm_reader_entries_read(const dorm_reader_t *r) { return r->entries_read; }
+
+void dorm_reader_close(dorm_reader_t *r)
+{
+    if (!r)
+        return;
+    if (r->ops)
+        r->ops->close(r);
+    dorm_chunk_buf_free(&r->chunk);
+    dorm_features_free(&r->features);
+    free(r);
+}

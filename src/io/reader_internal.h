@@ -1,0 +1,49 @@
+/* reader_internal.h -- what a reader backend provides, private.
+ *
+ * A backend fills the shared dorm_reader_t fields (info, features, chunk) and
+ * implements read/rewind/close on its own state. */
+#ifndef DORM_IO_READER_INTERNAL_H
+#define DORM_IO_READER_INTERNAL_H
+
+#include "dormscan/reader.h"
+
+typedef struct dorm_reader_ops_t {
+    int (*read)(dorm_reader_t *r, dorm_err_t *err);   /* fills r->chunk */
+    int (*rewind)(dorm_reader_t *r, dorm_err_t *err);
+    void (*close)(dorm_reader_t *r);                   /* frees r->impl */
+} dorm_reader_ops_t;
+
+/* A growable CSC chunk the backends fill. */
+typedef struct dorm_chunk_buf_t {
+    dorm_chunk_t view;
+    int64_t *col_ptr;
+    int32_t *gene;
+    double *value;
+    char **barcodes;
+    int64_t cells_cap, nnz_cap;
+} dorm_chunk_buf_t;
+
+struct dorm_reader_t {
+    const dorm_reader_ops_t *ops;
+    void *impl;
+    dorm_reader_opts_t opts;
+    dorm_reader_info_t info;
+    dorm_features_t features;
+    dorm_chunk_buf_t chunk;
+    int64_t entries_read;
+};
+
+/* Start an empty chunk at first_cell. */
+void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell);
+/* Append one entry to the open cell. */
+int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value);
+/* Close the open cell: sort its entries by gene, sum duplicates, take a
+ * copy of barcode.  Returns 1 if duplicates were summed, 0 if not, <0 on
+ * allocation failure. */
+int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode);
+void dorm_chunk_buf_free(dorm_chunk_buf_t *c);
+
+/* Backends. */
+int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
+
+#endif

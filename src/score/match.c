@@ -1,0 +1,123 @@
+/* match.c -- matching gene-set members to an input's features.
+ *
+ * Order: the symbol exactly, then the ID exactly, then the ID with an
+ * Ensembl version suffix (".12") removed on both sides.  With duplicate
+ * symbols the first feature wins. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/strmap.h"
+#include "dormscan/geneset.h"
+
+struct dorm_gene_index_t {
+    dorm_strmap_t symbol, id, id_stripped;
+    int case_insensitive;
+};
+
+/* Copy key into buf (size n): lowercased if asked, version-stripped if asked. */
+static const char *key_of(const char *s, int lower, int strip, char *buf, size_t n)
+{
+    size_t len = strlen(s);
+    if (len >= n)
+        len = n - 1;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = lower ? (char)tolower((unsigned char)s[i]) : s[i];
+    buf[len] = '\0';
+    if (strip && strncmp(s, "ENS", 3) == 0) {
+        char *dot = strrchr(buf, '.');
+        if (dot && dot[1] && strspn(dot + 1, "0123456789") == strlen(dot + 1))
+            *dot = '\0';
+    }
+    return buf;
+}
+
+int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f, int ci,
+                          dorm_err_t *err)
+{
+    *out = NULL;
+    dorm_gene_index_t *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    ix->case_insensitive = ci;
+    dorm_strmap_init(&ix->symbol);
+    dorm_strmap_init(&ix->id);
+    dorm_strmap_init(&ix->id_stripped);
+    char buf[1024];
+    for (int64_t g = 0; g < f->n; g++) {
+        if (dorm_strmap_put(&ix->symbol, key_of(f->names[g], ci, 0, buf, sizeof buf), g) < 0 ||
+            dorm_strmap_put(&ix->id, key_of(f->ids[g], ci, 0, buf, sizeof buf), g) < 0 ||
+            dorm_strmap_put(&ix->id_stripped, key_of(f->ids[g], ci, 1, buf, sizeof buf), g) < 0) {
+            dorm_gene_index_destroy(ix);
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        }
+    }
+    *out = ix;
+    return 0;
+}
+
+int64_t dorm_gene_index_lookup(const dorm_gene_index_t *ix, const char *token)
+{
+    char buf[1024];
+    int ci = ix->case_insensitive;
+    int64_t g = dorm_strmap_get(&ix->symbol, key_of(token, ci, 0, buf, sizeof buf));
+    if (g < 0)
+        g = dorm_strmap_get(&ix->id, buf);
+    if (g < 0)
+        g = dorm_strmap_get(&ix->id_stripped, key_of(token, ci, 1, buf, sizeof buf));
+    return g;
+}
+
+void dorm_gene_index_destroy(dorm_gene_index_t *ix)
+{
+    if (!ix)
+        return;
+    dorm_strmap_destroy(&ix->symbol);
+    dorm_strmap_destroy(&ix->id);
+    dorm_strmap_destroy(&ix->id_stripped);
+    free(ix);
+}
+
+int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_index_t *ix,
+                   dorm_err_t *err)
+{
+    memset(m, 0, sizeof *m);
+    int n = s->n_genes;
+    m->gene = malloc((size_t)(n ? n : 1) * sizeof *m->gene);
+    m->sign = malloc((size_t)(n ? n : 1));
+    m->missing = malloc((size_t)(n ? n : 1) * sizeof *m->missing);
+    if (!m->gene || !m->sign || !m->missing) {
+        dorm_match_destroy(m);
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        int64_t g = dorm_gene_index_lookup(ix, s->genes[i]);
+        int dup = 0;
+        for (int k = 0; k < m->n_found && g >= 0 && !dup; k++)
+            dup = m->gene[k] == g && m->sign[k] == s->sign[i];
+        if (dup)
+            continue; /* two tokens for one feature (symbol and ID) */
+        m->n_total++;
+        if (g < 0) {
+            m->missing[m->n_total - m->n_found - 1] = s->genes[i];
+            if (s->sign[i] > 0)
+                m->n_missing_up++;
+            else
+                m->n_missing_down++;
+            continue;
+        }
+        m->gene[m->n_found] = (int32_t)g;
+        m->sign[m->n_found++] = s->sign[i];
+    }
+    return 0;
+}
+
+void dorm_match_destroy(dorm_match_t *m)
+{
+    if (!m)
+        return;
+    free(m->gene);
+    free(m->sign);
+    free(m->missing);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,104 @@
+/* module_score.c -- AddModuleScore per cell, with Seurat's random control
+ * draw replaced by its expectation.
+ *
+ * Seurat draws n_ctrl genes (without replacement) from the expression bin of
+ * each member and averages the distinct genes drawn.  A bin of N genes hit by
+ * k members yields on average w = N (1 - (1 - n_ctrl/N)^k) distinct genes, and
+ * each of its genes is drawn with probability w / N.  The control score is
+ * the w-weighted mean of the touched bins' mean expression, i.e. every gene g
+ * of a touched bin b enters with weight (w_b / N_b) / sum(w). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "score_internal.h"
+
+int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
+                        const dorm_gene_means_t *means, dorm_err_t *err)
+{
+    int64_t G = sc->n_genes;
+    int nb = sc->opts.n_bins, np = sc->n_parts, S = sc->n_sets;
+    double *mean = malloc((size_t)(G ? G : 1) * sizeof *mean);
+    int32_t *bin = malloc((size_t)(G ? G : 1) * sizeof *bin);
+    int64_t *bin_size = calloc((size_t)nb, sizeof *bin_size);
+    int *hits = calloc((size_t)nb, sizeof *hits);
+    double *w = calloc((size_t)nb, sizeof *w);
+    sc->ctrl_w = calloc((size_t)(G ? G : 1) * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
+    int rc = 0;
+    if (!mean || !bin || !bin_size || !hits || !w || !sc->ctrl_w) {
+        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int64_t g = 0; g < G; g++)
+        mean[g] = means->n_cells ? means->sum[g] / (double)means->n_cells : 0;
+    if ((rc = dorm_module_bins(mean, G, nb, bin, err)) < 0)
+        goto done;
+    for (int64_t g = 0; g < G; g++)
+        bin_size[bin[g]]++;
+    for (int p = 0; p < np; p++) {
+        const dorm_score_set_t *set = &sets[p % S];
+        int sign = p < S ? 1 : -1;
+        int n_ctrl = set->n_ctrl > 0 ? set->n_ctrl : sc->opts.n_ctrl;
+        memset(hits, 0, (size_t)nb * sizeof *hits);
+        for (int i = 0; i < set->match->n_found; i++)
+            if (set->match->sign[i] == sign)
+                hits[bin[set->match->gene[i]]]++;
+        double total = 0;
+        for (int b = 0; b < nb; b++)
+            total += w[b] = dorm_module_bin_weight(bin_size[b], hits[b], n_ctrl);
+        if (total <= 0)
+            continue;
+        for (int64_t g = 0; g < G; g++)
+            sc->ctrl_w[(size_t)g * (size_t)np + (size_t)p] = w[bin[g]] / (double)bin_size[bin[g]] / total;
+    }
+done:
+    free(mean);
+    free(bin);
+    free(bin_size);
+    free(hits);
+    free(w);
+    return rc;
+}
+
+int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z)
+{
+    int64_t nc = ch->n_cells;
+    int nu = sc->n_union, np = sc->n_parts, S = sc->n_sets;
+    double *X = sc->dense, *ctrl = sc->prod + (size_t)nc * (size_t)np;
+    memset(X, 0, (size_t)nc * (size_t)nu * sizeof *X);
+    memset(ctrl, 0, (size_t)nc * (size_t)np * sizeof *ctrl);
+    for (int64_t c = 0; c < nc; c++) {
+        int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
+        double *x = sc->x, *xrow = X + (size_t)c * (size_t)nu, *crow = ctrl + (size_t)c * (size_t)np;
+        memcpy(x, ch->value + a, (size_t)n * sizeof *x);
+        dorm_normalize_cell(&sc->opts, x, n);
+        for (int64_t i = 0; i < n; i++) {
+            int32_t g = ch->gene[a + i];
+            const double *wg = sc->ctrl_w + (size_t)g * (size_t)np;
+            for (int p = 0; p < np; p++)
+                crow[p] += x[i] * wg[p];
+            if (sc->union_of[g] >= 0)
+                xrow[sc->union_of[g]] = x[i];
+        }
+    }
+    /* Member means: X (nc x nu) * memb (nu x np, 1/found). */
+    dorm_blas_gemm((int)nc, np, nu, X, sc->memb, sc->prod);
+    for (int64_t c = 0; c < nc; c++) {
+        const double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
+        for (int s = 0; s < S; s++) {
+            int up = s, dn = S + s;
+            double v = NAN;
+            if (sc->found[up] || sc->found[dn]) {
+                v = 0;
+                if (sc->found[up])
+                    v += mrow[up] - crow[up];
+                if (sc->found[dn])
+                    v -= mrow[dn] - crow[dn];
+            }
+            score[(size_t)c * (size_t)S + (size_t)s] = v;
+            z[(size_t)c * (size_t)S + (size_t)s] = NAN;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,140 @@
+/* scorer.c -- set-up of a scorer and per-chunk dispatch to the method. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "score_internal.h"
+
+void dorm_scorer_destroy(dorm_scorer_t *sc)
+{
+    if (!sc)
+        return;
+    free(sc->found);
+    free(sc->missing);
+    free(sc->union_gene);
+    free(sc->union_of);
+    free(sc->memb);
+    free(sc->ctrl_w);
+    free(sc->dense);
+    free(sc->prod);
+    free(sc->cell_stat);
+    free(sc->x);
+    free(sc->keyed);
+    free(sc);
+}
+
+int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t n_genes,
+                     int64_t n_extra, const dorm_score_set_t *sets, int n_sets,
+                     const dorm_gene_means_t *means, dorm_err_t *err)
+{
+    *out = NULL;
+    if (opts->method == DORM_METHOD_MODULE && (!means || means->n_genes != n_genes))
+        return dorm_err_set(err, DORM_E_USAGE, "the module method needs the dataset's gene means");
+    dorm_scorer_t *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    sc->opts = *opts;
+    sc->n_genes = n_genes;
+    sc->n_extra = n_extra;
+    sc->n_sets = n_sets;
+    sc->n_parts = 2 * n_sets;
+    int np = sc->n_parts ? sc->n_parts : 1;
+    sc->found = calloc((size_t)np, sizeof *sc->found);
+    sc->missing = calloc((size_t)np, sizeof *sc->missing);
+    sc->union_of = malloc((size_t)(n_genes ? n_genes : 1) * sizeof *sc->union_of);
+    int total = 0;
+    for (int s = 0; s < n_sets; s++)
+        total += sets[s].match->n_found;
+    sc->union_gene = malloc((size_t)(total ? total : 1) * sizeof *sc->union_gene);
+    if (!sc->found || !sc->missing || !sc->union_of || !sc->union_gene)
+        goto nomem;
+    for (int64_t g = 0; g < n_genes; g++)
+        sc->union_of[g] = -1;
+    for (int s = 0; s < n_sets; s++) {
+        const dorm_match_t *m = sets[s].match;
+        for (int i = 0; i < m->n_found; i++) {
+            int32_t g = m->gene[i];
+            if (sc->union_of[g] < 0) {
+                sc->union_of[g] = sc->n_union;
+                sc->union_gene[sc->n_union++] = g;
+            }
+            sc->found[m->sign[i] > 0 ? s : n_sets + s]++;
+        }
+        sc->missing[s] = m->n_missing_up;
+        sc->missing[n_sets + s] = m->n_missing_down;
+    }
+    sc->memb = calloc((size_t)(sc->n_union ? sc->n_union : 1) * (size_t)np, sizeof *sc->memb);
+    if (!sc->memb)
+        goto nomem;
+    for (int s = 0; s < n_sets; s++) {
+        const dorm_match_t *m = sets[s].match;
+        for (int i = 0; i < m->n_found; i++) {
+            int part = m->sign[i] > 0 ? s : n_sets + s;
+            double w = opts->method == DORM_METHOD_MODULE ? 1.0 / sc->found[part] : 1.0;
+            sc->memb[(size_t)sc->union_of[m->gene[i]] * (size_t)np + (size_t)part] = w;
+        }
+    }
+    if (opts->method == DORM_METHOD_MODULE) {
+        int rc = dorm_module_weights(sc, sets, means, err);
+        if (rc < 0) {
+            dorm_scorer_destroy(sc);
+            return rc;
+        }
+    }
+    *out = sc;
+    return 0;
+nomem:
+    dorm_scorer_destroy(sc);
+    return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+}
+
+/* Grow scratch for a chunk. */
+static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
+{
+    int64_t nnz_max = 0;
+    for (int64_t c = 0; c < ch->n_cells; c++)
+        if (ch->col_ptr[c + 1] - ch->col_ptr[c] > nnz_max)
+            nnz_max = ch->col_ptr[c + 1] - ch->col_ptr[c];
+    if (ch->n_cells > sc->cells_cap) {
+        int64_t cap = ch->n_cells;
+        size_t nu = (size_t)(sc->n_union ? sc->n_union : 1), np = (size_t)(sc->n_parts ? sc->n_parts : 1);
+        free(sc->dense);
+        free(sc->prod);
+        free(sc->cell_stat);
+        sc->dense = malloc((size_t)(2 * cap) * nu * sizeof *sc->dense);
+        sc->prod = malloc((size_t)(2 * cap) * np * sizeof *sc->prod);
+        sc->cell_stat = malloc((size_t)(4 * cap) * sizeof *sc->cell_stat);
+        sc->cells_cap = cap;
+        if (!sc->dense || !sc->prod || !sc->cell_stat) {
+            sc->cells_cap = 0;
+            return -1;
+        }
+    }
+    if (nnz_max > sc->nnz_cap) {
+        free(sc->x);
+        free(sc->keyed);
+        sc->x = malloc((size_t)nnz_max * sizeof *sc->x);
+        sc->keyed = malloc((size_t)nnz_max * sizeof *sc->keyed);
+        sc->nnz_cap = nnz_max;
+        if (!sc->x || !sc->keyed) {
+            sc->nnz_cap = 0;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
+                            dorm_err_t *err)
+{
+    if (ch->n_cells == 0)
+        return 0;
+    if (ch->n_cells > (1 << 20))
+        return dorm_err_set(err, DORM_E_USAGE, "chunk of %lld cells is too large",
+                            (long long)ch->n_cells);
+    if (reserve(sc, ch) < 0)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    if (sc->opts.method == DORM_METHOD_MODULE)
+        return dorm_module_chunk(sc, ch, score, z);
+    return dorm_ucell_chunk(sc, ch, score, z);
+}

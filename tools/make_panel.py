@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Build dormscan's shipped gene-set files from the upstream GMT sources.
+
+Usage:
+    python3 tools/make_panel.py [SOURCE_DIR] [--out-dir DIR]
+
+SOURCE_DIR defaults to ../shared/signature-sources relative to the repository
+root (the parent of this script's directory).  Output goes to
+<repo root>/signatures/ unless --out-dir is given:
+
+    dormancy_panel.gmt   dormancy / senescence / cell-cycle panel
+    qc.gmt               QC gene sets (mitochondrial, ribosomal protein)
+
+Each source set is renamed to dormscan's short lowercase name, gene order is
+kept, empty fields are ignored and repeated genes within a set are dropped
+(first occurrence wins).  Each output line is
+
+    name<TAB>description<TAB>gene<TAB>gene...
+
+The script stops with an error if a source file or source set is missing, if
+a set name occurs twice in its source file, or if a set ends up empty.
+Provenance for every set is documented in signatures/SOURCES.md.
+Standard library only.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+# (dormscan name, source file, source set name, description)
+# Description: state/role, direction; citation short form; source set name.
+PANEL = [
+    ("cc_s", "tirosh2016_cell_cycle.gmt", "TIROSH2016_S_PHASE",
+     "proliferating S phase, up in cycling cells; "
+     "Tirosh et al. 2016 Science 352:189"),
+    ("cc_g2m", "tirosh2016_cell_cycle.gmt", "TIROSH2016_G2M_PHASE",
+     "proliferating G2/M phase, up in cycling cells; "
+     "Tirosh et al. 2016 Science 352:189"),
+    ("quiescence_up", "wiecek2023_g0_arrest.gmt", "WIECEK2023_G0_ARREST_UP",
+     "quiescent G0 arrest, up; Wiecek et al. 2023 Genome Biol 24:128"),
+    ("quiescence_down", "wiecek2023_g0_arrest.gmt", "WIECEK2023_G0_ARREST_DN",
+     "quiescent G0 arrest, down; Wiecek et al. 2023 Genome Biol 24:128"),
+    ("dream_targets", "fischer2016_dream_targets.gmt", "FISCHER_DREAM_TARGETS",
+     "DREAM-repressed cell-cycle genes, down in quiescence/G0; "
+     "Fischer et al. 2016 Nucleic Acids Res 44:6070"),
+    ("rrna_processing", "reactome_msigdb_v7.2.gmt", "REACTOME_RRNA_PROCESSING",
+     "ribosome biogenesis (pathway membership), down in "
+     "quiescence/diapause-like; Reactome via MSigDB C2 v7.2"),
+    ("myc_targets", "msigdb_hallmark_v7.5.1.gmt", "HALLMARK_MYC_TARGETS_V1",
+     "MYC targets, down in diapause-like (up in cycling); "
+     "Liberzon et al. 2015 Cell Syst 1:417"),
+    ("mtorc1_signaling", "msigdb_hallmark_v7.5.1.gmt",
+     "HALLMARK_MTORC1_SIGNALING",
+     "mTORC1 signalling, down in quiescence/diapause-like; "
+     "Liberzon et al. 2015 Cell Syst 1:417"),
+    ("autophagy", "reactome_msigdb_v7.2.gmt", "REACTOME_AUTOPHAGY",
+     "autophagy (pathway membership), up in diapause-like/DTP; "
+     "Reactome via MSigDB C2 v7.2"),
+    ("senmayo", "saul2022_senmayo.gmt", "SAUL_SEN_MAYO",
+     "senescence/SASP (SenMayo, bulk-derived), up; "
+     "Saul et al. 2022 Nat Commun 13:4827"),
+    ("senescence_fridman_up", "fridman2008_senescence.gmt",
+     "FRIDMAN_SENESCENCE_UP",
+     "senescent, up; Fridman & Tainsky 2008 Oncogene 27:5975"),
+    ("senescence_fridman_down", "fridman2008_senescence.gmt",
+     "FRIDMAN_SENESCENCE_DN",
+     "senescent, down; Fridman & Tainsky 2008 Oncogene 27:5975"),
+    ("senescence_cellage_up", "cellage.gmt", "CELLAGE_SIGNATURE_OVEREXPRESSED",
+     "senescent (CellAge expression signature), up; "
+     "Chatsirisupachai et al. 2019 Aging Cell (citation unverified)"),
+    ("senescence_cellage_down", "cellage.gmt",
+     "CELLAGE_SIGNATURE_UNDEREXPRESSED",
+     "senescent (CellAge expression signature), down; "
+     "Chatsirisupachai et al. 2019 Aging Cell (citation unverified)"),
+    ("sasp_reactome", "reactome_msigdb_v7.2.gmt",
+     "REACTOME_SENESCENCE_ASSOCIATED_SECRETORY_PHENOTYPE_SASP",
+     "SASP (pathway membership, includes histone genes), up; "
+     "Reactome via MSigDB C2 v7.2"),
+]
+
+QC = [
+    ("qc_mito", "qc_mito_ribo_gencode27.gmt", "QC_HUMAN_MITOCHONDRIAL_MT",
+     "QC mitochondrial chrM genes (MT- prefix), no direction; "
+     "GENCODE v27 hg38 gene table"),
+    ("qc_ribo", "qc_mito_ribo_gencode27.gmt",
+     "QC_HUMAN_RIBOSOMAL_PROTEIN_RPS_RPL",
+     "QC cytosolic ribosomal protein genes (RPS/RPL), no direction; "
+     "GENCODE v27 hg38 gene table"),
+]
+
+OUTPUTS = [("dormancy_panel.gmt", PANEL), ("qc.gmt", QC)]
+
+
+def die(msg):
+    sys.stderr.write("make_panel.py: error: %s\n" % msg)
+    sys.exit(1)
+
+
+def read_gmt(path):
+    """Return {set name: [genes in file order]} for one GMT file."""
+    sets = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                line = line.rstrip("\r\n")
+                if not line.strip():
+                    continue
+                fields = line.split("\t")
+                name = fields[0].strip()
+                if len(fields) < 2 or not name:
+                    die("%s:%d: malformed GMT line" % (path, lineno))
+                if name in sets:
+                    die("%s:%d: set %s occurs more than once"
+                        % (path, lineno, name))
+                sets[name] = [g.strip() for g in fields[2:] if g.strip()]
+    except OSError as exc:
+        die("cannot read source file %s: %s" % (path, exc.strerror))
+    return sets
+
+
+def build(entries, src_dir, cache):
+    lines = []
+    for name, fname, src_set, desc in entries:
+        path = os.path.join(src_dir, fname)
+        if path not in cache:
+            cache[path] = read_gmt(path)
+        sets = cache[path]
+        if src_set not in sets:
+            die("source set %s not found in %s (needed for %s)"
+                % (src_set, path, name))
+        seen = set()
+        genes = []
+        dups = []
+        for g in sets[src_set]:
+            if g in seen:
+                dups.append(g)
+                continue
+            seen.add(g)
+            genes.append(g)
+        if not genes:
+            die("source set %s in %s has no genes" % (src_set, path))
+        if dups:
+            sys.stderr.write("make_panel.py: %s: dropped %d duplicate gene(s) "
+                             "from %s: %s\n" % (name, len(dups), src_set,
+                                                " ".join(dups)))
+        full_desc = "%s; source %s" % (desc, src_set)
+        for field in (name, full_desc):
+            if "\t" in field or "\n" in field:
+                die("tab or newline in name/description of %s" % name)
+        lines.append("\t".join([name, full_desc] + genes) + "\n")
+        sys.stderr.write("make_panel.py: %-24s %4d genes  <- %s\n"
+                         % (name, len(genes), src_set))
+    return lines
+
+
+def write_atomic(path, lines):
+    out_dir = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(lines)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def main(argv=None):
+    repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(
+        description="Regenerate dormscan's gene-set GMT files.")
+    ap.add_argument("source_dir", nargs="?",
+                    default=os.path.join(repo_root, os.pardir, "shared",
+                                         "signature-sources"),
+                    help="directory holding the source GMT files "
+                         "(default: ../shared/signature-sources relative to "
+                         "the repository root)")
+    ap.add_argument("--out-dir", default=os.path.join(repo_root, "signatures"),
+                    help="output directory (default: <repo root>/signatures)")
+    args = ap.parse_args(argv)
+
+    src_dir = os.path.normpath(args.source_dir)
+    if not os.path.isdir(src_dir):
+        die("source directory %s does not exist" % src_dir)
+    out_dir = os.path.normpath(args.out_dir)
+    os.makedirs(out_dir, exist_ok=True)
+
+    names = [e[0] for _, entries in OUTPUTS for e in entries]
+    if len(names) != len(set(names)):
+        die("duplicate dormscan set name in the panel definition")
+
+    cache = {}
+    built = [(fname, build(entries, src_dir, cache))
+             for fname, entries in OUTPUTS]
+    # Write only after every set was found, so a failure leaves old files.
+    for fname, lines in built:
+        path = os.path.join(out_dir, fname)
+        write_atomic(path, lines)
+        sys.stderr.write("make_panel.py: wrote %s (%d sets)\n"
+                         % (path, len(lines)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
