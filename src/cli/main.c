@@ -37,6 +37,7 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+    dorm_log_set_level(DORM_LOG_WARN);
     if (argc < 2) {
         usage(stderr);
         return 2;

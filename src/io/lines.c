@@ -7,7 +7,7 @@
 
 #include "lines.h"
 
-#define READ_BLOCK ((size_t)1 << 20)
+#define READ_BLOCK ((size_t)1 << 18)
 
 struct dorm_lines_t {
     BGZF *fp;
@@ -71,8 +71,8 @@ static int fill(dorm_lines_t *lr, dorm_err_t *err)
     ssize_t n = bgzf_read(lr->fp, lr->buf + lr->end, lr->cap - lr->end);
     if (n < 0)
         return dorm_err_set(err, DORM_E_FORMAT,
-                            "%s near line %lld: read error (truncated or corrupt compressed data)",
-                            lr->path, (long long)lr->line_no + 1);
+                            "%s after line %lld: truncated or corrupt compressed data", lr->path,
+                            (long long)lr->line_no);
     if (n == 0)
         lr->eof = 1;
     lr->end += (size_t)n;

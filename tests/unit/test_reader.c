@@ -1,0 +1,154 @@
+/* Unit tests of the MatrixMarket reader and the line reader. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "dormscan/reader.h"
+#include "helpers.h"
+#include "io/lines.h"
+
+static char *dir;
+
+static void setup(void) { dir = tmpdir_new(); }
+static void teardown(void) { rm_rf(dir); free(dir); }
+
+TestSuite(reader, .init = setup, .fini = teardown);
+
+static void v3_dir(const char *matrix)
+{
+    write_text(dir, "matrix.mtx", matrix);
+    write_text(dir, "features.tsv",
+               "E1\tG1\tGene Expression\nE2\tG2\tGene Expression\nA1\tCD3\tAntibody Capture\n"
+               "E3\tG3\tGene Expression\n");
+    write_text(dir, "barcodes.tsv", "AAA-1\nCCC-1\nGGG-1\n");
+}
+
+Test(reader, streams_cells_in_chunks_with_empty_cells)
+{
+    v3_dir("%%MatrixMarket matrix coordinate integer general\n%comment\n4 3 5\n"
+           "1 1 2\n3 1 7\n4 1 1\n2 3 5\n4 3 0\n");
+    dorm_reader_t *r;
+    dorm_err_t err;
+    dorm_reader_opts_t o = {.chunk_cells = 2};
+    cr_assert_eq(dorm_reader_open(&r, dir, &o, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(dorm_reader_info(r)->format, "starsolo-mtx");
+    const dorm_features_t *f = dorm_reader_features(r);
+    cr_assert_eq(f->n, 3);
+    cr_assert_eq(f->n_dropped, 1);
+    cr_assert_str_eq(f->names[2], "G3");
+    const dorm_chunk_t *ch;
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), 2);
+    cr_assert_str_eq(ch->barcodes[0], "AAA-1");
+    cr_assert_eq(ch->col_ptr[1], 2); /* G1 and G3; the antibody row is dropped */
+    cr_assert_eq(ch->gene[0], 0);
+    cr_assert_eq(ch->gene[1], 2);
+    cr_assert_float_eq(ch->value[1], 1.0, 1e-12);
+    cr_assert_eq(ch->col_ptr[2], 2); /* CCC-1 has no entries */
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), 1);
+    cr_assert_eq(ch->first_cell, 2);
+    cr_assert_eq(ch->col_ptr[1], 1); /* the explicit zero is dropped */
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), 0);
+    cr_assert_eq(dorm_reader_entries_read(r), 5);
+    cr_assert_eq(dorm_reader_rewind(r, &err), 0);
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), 2);
+    dorm_reader_close(r);
+}
+
+Test(reader, unsorted_is_reported_then_read_in_memory)
+{
+    v3_dir("%%MatrixMarket matrix coordinate real general\n4 3 3\n1 3 1.5\n2 1 2\n4 1 3\n");
+    dorm_reader_t *r;
+    dorm_err_t err;
+    cr_assert_eq(dorm_reader_open(&r, dir, NULL, &err), 0, "%s", err.msg);
+    const dorm_chunk_t *ch;
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), DORM_E_UNSORTED);
+    dorm_reader_close(r);
+    dorm_reader_opts_t o = {.in_memory = 1};
+    cr_assert_eq(dorm_reader_open(&r, dir, &o, &err), 0, "%s", err.msg);
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), 3);
+    cr_assert_eq(ch->col_ptr[1], 2);
+    cr_assert_eq(ch->gene[0], 1);
+    cr_assert_float_eq(ch->value[2], 1.5, 1e-12);
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), 0);
+    dorm_reader_close(r);
+}
+
+Test(reader, kallisto_layout_is_cells_by_genes)
+{
+    write_text(dir, "cells_x_genes.mtx",
+               "%%MatrixMarket matrix coordinate real general\n 2   3   2\n1 3 4.000000\n2 1 1.0\n");
+    write_text(dir, "cells_x_genes.genes.txt", "ENSMUSG01.3\nENSMUSG02.1\nENSMUSG03.7\n");
+    write_text(dir, "cells_x_genes.barcodes.txt", "AAAC\nTTTG\n");
+    dorm_reader_t *r;
+    dorm_err_t err;
+    cr_assert_eq(dorm_reader_open(&r, dir, NULL, &err), 0, "%s", err.msg);
+    cr_assert(dorm_reader_info(r)->cells_are_rows);
+    cr_assert_eq(dorm_reader_features(r)->id_type, DORM_ID_ENSEMBL);
+    const dorm_chunk_t *ch;
+    cr_assert_eq(dorm_reader_read(r, &ch, &err), 2);
+    cr_assert_eq(ch->gene[0], 2);
+    cr_assert_str_eq(ch->barcodes[1], "TTTG");
+    cr_assert_eq(ch->gene[1], 0);
+    dorm_reader_close(r);
+}
+
+static void expect_error(const char *matrix, const char *barcodes, const char *needle)
+{
+    v3_dir(matrix);
+    if (barcodes)
+        write_text(dir, "barcodes.tsv", barcodes);
+    dorm_reader_t *r = NULL;
+    dorm_err_t err;
+    dorm_err_clear(&err);
+    int rc = dorm_reader_open(&r, dir, NULL, &err);
+    const dorm_chunk_t *ch;
+    while (rc >= 0 && (rc = dorm_reader_read(r, &ch, &err)) > 0)
+        ;
+    dorm_reader_close(r);
+    cr_assert_lt(rc, 0, "expected an error containing '%s'", needle);
+    cr_assert(strstr(err.msg, needle), "message '%s' lacks '%s'", err.msg, needle);
+}
+
+Test(reader, malformed_inputs_name_the_problem)
+{
+    const char *hdr = "%%MatrixMarket matrix coordinate integer general\n";
+    char m[512];
+    expect_error("hello\n", NULL, "not a MatrixMarket header");
+    snprintf(m, sizeof m, "%s4 3 1\n5 1 1\n", hdr);
+    expect_error(m, NULL, "row index 5 outside 1..4");
+    snprintf(m, sizeof m, "%s4 3 1\n1 9 1\n", hdr);
+    expect_error(m, NULL, "column index 9 outside 1..3");
+    snprintf(m, sizeof m, "%s4 3 2\n1 1 1\n", hdr);
+    expect_error(m, NULL, "declares 2 entries");
+    snprintf(m, sizeof m, "%s4 3 1\n1 1 1\n2 2 1\n", hdr);
+    expect_error(m, NULL, "more entries than the header declares");
+    snprintf(m, sizeof m, "%s4 3 1\n1 1 -3\n", hdr);
+    expect_error(m, NULL, "negative value");
+    snprintf(m, sizeof m, "%s4 3 1\n1 1 abc\n", hdr);
+    expect_error(m, NULL, "non-numeric value");
+    snprintf(m, sizeof m, "%s4 3 1\n1 1 nan\n", hdr);
+    expect_error(m, NULL, "not finite");
+    snprintf(m, sizeof m, "%s5 3 0\n", hdr);
+    expect_error(m, NULL, "4 features, but matrix.mtx declares 5 rows");
+    snprintf(m, sizeof m, "%s4 3 0\n", hdr);
+    expect_error(m, "AAA-1\nCCC-1\n", "barcodes end here");
+    expect_error(m, "A\nB\nC\nD\n", "more barcodes");
+    expect_error("", NULL, "empty file");
+}
+
+Test(reader, lines_from_memory_strip_crlf_and_bom)
+{
+    dorm_lines_t *lr;
+    dorm_err_t err;
+    cr_assert_eq(dorm_lines_open(&lr, "data:,\xEF\xBB\xBFone\r\ntwo\nthree", &err), 0, "%s", err.msg);
+    char *line;
+    size_t len;
+    cr_assert_eq(dorm_lines_next(lr, &line, &len, &err), 1);
+    cr_assert_str_eq(line, "one");
+    cr_assert_eq(dorm_lines_next(lr, &line, &len, &err), 1);
+    cr_assert_str_eq(line, "two");
+    cr_assert_eq(dorm_lines_next(lr, &line, &len, &err), 1);
+    cr_assert_str_eq(line, "three");
+    cr_assert_eq(dorm_lines_number(lr), 3);
+    cr_assert_eq(dorm_lines_next(lr, &line, &len, &err), 0);
+    dorm_lines_close(lr);
+}

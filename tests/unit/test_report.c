@@ -1,0 +1,93 @@
+/* Unit tests of the writers: atomic files, the cells table, JSON, SHA-256. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <sys/stat.h>
+
+#include "core/sha256.h"
+#include "dormscan/report.h"
+#include "helpers.h"
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+Test(report, outfile_commit_and_abort)
+{
+    char *dir = tmpdir_new();
+    dorm_outfile_t o;
+    dorm_err_t err;
+    cr_assert_eq(dorm_outfile_open(&o, dir, "a.tsv", 0, &err), 0);
+    dorm_outfile_printf(&o, "x\t%d\n", 1);
+    char final[4200];
+    snprintf(final, sizeof final, "%s/a.tsv", dir);
+    struct stat st;
+    cr_assert_neq(stat(final, &st), 0, "nothing under the final name before commit");
+    cr_assert_eq(dorm_outfile_commit(&o, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(read_all(final), "x\t1\n");
+    cr_assert_eq(dorm_outfile_open(&o, dir, "b.tsv", 0, &err), 0);
+    dorm_outfile_printf(&o, "partial");
+    dorm_outfile_abort(&o);
+    snprintf(final, sizeof final, "%s/b.tsv", dir);
+    cr_assert_neq(stat(final, &st), 0);
+    cr_assert_eq(dorm_outfile_open(&o, "/nonexistent-dir", "c.tsv", 0, &err), DORM_E_IO);
+    rm_rf(dir);
+    free(dir);
+}
+
+Test(report, cells_table_rows_and_json)
+{
+    char *dir = tmpdir_new();
+    dorm_outfile_t o;
+    dorm_err_t err;
+    cr_assert_eq(dorm_outfile_open(&o, dir, "cells.tsv", 0, &err), 0);
+    char *names[] = {"setA", "setB"};
+    dorm_cells_write_header(&o, names, 2);
+    dorm_qc_t qc = {1234, 321, 2.5, NAN};
+    double score[] = {0.125, NAN};
+    dorm_cells_write_row(&o, "AAAC-1", &qc, score, 2, "G1", "non_cycling");
+    cr_assert_eq(dorm_outfile_commit(&o, &err), 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/cells.tsv", dir);
+    cr_assert_str_eq(read_all(path),
+                     "barcode\tdorm_n_umi\tdorm_n_genes\tdorm_pct_mito\tdorm_pct_ribo\tsetA\tsetB\tphase\tstate\n"
+                     "AAAC-1\t1234\t321\t2.5\tNA\t0.125\tNA\tG1\tnon_cycling\n");
+    cr_assert_eq(dorm_outfile_open(&o, dir, "r.json", 0, &err), 0);
+    dorm_json_t j;
+    dorm_json_init(&j, &o);
+    dorm_json_open(&j, NULL, '{');
+    dorm_json_str(&j, "s", "a\"b\\c\n");
+    dorm_json_open(&j, "l", '[');
+    dorm_json_int(&j, NULL, 3);
+    dorm_json_num(&j, NULL, NAN);
+    dorm_json_close(&j, ']');
+    dorm_json_bool(&j, "t", 1);
+    dorm_json_close(&j, '}');
+    cr_assert_eq(dorm_outfile_commit(&o, &err), 0);
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    cr_assert_str_eq(read_all(path),
+                     "{\n  \"s\": \"a\\\"b\\\\c\\u000a\",\n  \"l\": [\n    3,\n    null\n  ],\n  \"t\": true\n}\n");
+    rm_rf(dir);
+    free(dir);
+}
+
+Test(report, sha256_known_vectors)
+{
+    dorm_sha256_t h;
+    char hex[65];
+    dorm_sha256_init(&h);
+    dorm_sha256_final_hex(&h, hex);
+    cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    dorm_sha256_init(&h);
+    const char *s = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    dorm_sha256_update(&h, s, strlen(s));
+    dorm_sha256_final_hex(&h, hex);
+    cr_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}

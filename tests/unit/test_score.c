@@ -1,0 +1,125 @@
+/* Unit tests of ranks, the UCell statistic, module bins and the scorer. */
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "dormscan/score.h"
+
+Test(rank, average_ties_descending)
+{
+    double v[] = {3, 1, 3, 2, 1, 5};
+    double r[6];
+    dorm_err_t err;
+    cr_assert_eq(dorm_rank_average_desc(v, 6, r, &err), 0);
+    double want[] = {2.5, 5.5, 2.5, 4, 5.5, 1};
+    for (int i = 0; i < 6; i++)
+        cr_assert_float_eq(r[i], want[i], 1e-12);
+}
+
+Test(ucell, statistic_by_hand)
+{
+    /* n = 3, maxRank 10: ranks 1, 4, 20 -> capped 1, 4, 10; lfac 6;
+     * U = 1 - (15 - 6) / (30 - 6) = 0.625 */
+    double r[] = {1, 4, 20};
+    cr_assert_float_eq(dorm_ucell_from_ranks(r, 3, 10), 0.625, 1e-12);
+    double out[] = {11, 12};
+    cr_assert_float_eq(dorm_ucell_from_ranks(out, 2, 10), 0.0, 1e-12);
+    double top[] = {1, 2};
+    cr_assert_float_eq(dorm_ucell_from_ranks(top, 2, 10), 1.0, 1e-12);
+}
+
+Test(module, bins_follow_r_quantile_cut)
+{
+    /* 10 genes, 2 bins: breaks at quantile 0, 0.5, 1 = 0, 5.5 (type 7), 10.
+     * Genes with means 1..5 go to bin 0, 6..10 to bin 1; ties at 0 split by position. */
+    double mean[] = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    int32_t bin[10];
+    dorm_err_t err;
+    cr_assert_eq(dorm_module_bins(mean, 10, 2, bin, &err), 0);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(bin[i], i < 5 ? 1 : 0, "gene %d", i);
+    double tied[] = {2, 2, 2, 2, 1, 0, 0, 0};
+    int32_t tb[8];
+    /* 3 bins: index = 1 + 7 * (k/3) -> 3.33, 5.67: q1 = 0 + .33*(1-0) ~ 0.33 (positions 1..3 are
+     * the zeros), q2 = 1 + .67 * (2 - 1) = 1.67.  Value 1 -> bin 1, value 2 -> bin 2,
+     * zeros (positions 1..3 < ceil(3.33) = 4) -> bin 0. */
+    cr_assert_eq(dorm_module_bins(tied, 8, 3, tb, &err), 0);
+    int32_t want[] = {2, 2, 2, 2, 1, 0, 0, 0};
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(tb[i], want[i], "gene %d", i);
+}
+
+Test(module, expected_distinct_controls)
+{
+    cr_assert_float_eq(dorm_module_bin_weight(200, 1, 100), 100.0, 1e-9);
+    cr_assert_float_eq(dorm_module_bin_weight(200, 2, 100), 150.0, 1e-9);
+    cr_assert_float_eq(dorm_module_bin_weight(50, 3, 100), 50.0, 1e-9);
+    cr_assert_float_eq(dorm_module_bin_weight(200, 0, 100), 0.0, 1e-9);
+}
+
+/* One cell with values for 6 genes; a set {g0, g5} and a signed set {g0+, g1-}. */
+static const int64_t col_ptr[] = {0, 4};
+static const int32_t gene[] = {0, 1, 2, 4};
+static const double value[] = {5, 1, 3, 3};
+static char bc0[] = "c1";
+static char *const barcodes[] = {bc0};
+
+Test(scorer, ucell_chunk_by_hand)
+{
+    dorm_chunk_t ch = {0, 1, col_ptr, gene, value, barcodes};
+    int32_t g_a[] = {0, 5}, g_b[] = {0, 1};
+    int8_t s_a[] = {1, 1}, s_b[] = {1, -1};
+    dorm_match_t ma = {.n_total = 2, .n_found = 2, .gene = g_a, .sign = s_a};
+    dorm_match_t mb = {.n_total = 2, .n_found = 2, .gene = g_b, .sign = s_b};
+    dorm_score_set_t sets[] = {{&ma, 0}, {&mb, 0}};
+    dorm_score_opts_t o;
+    dorm_score_opts_default(&o);
+    o.max_rank = 4;
+    dorm_scorer_t *sc;
+    dorm_err_t err;
+    cr_assert_eq(dorm_scorer_init(&sc, &o, 6, 0, sets, 2, NULL, &err), 0, "%s", err.msg);
+    double score[2], z[2];
+    cr_assert_eq(dorm_scorer_score_chunk(sc, &ch, score, z, &err), 0);
+    /* ranks: g0 = 1, g2 = g4 = 2.5, g1 = 4, zeros g3, g5 = 5.5 -> capped at 4.
+     * set A: ranks 1, 4; lfac 3; U = 1 - (5 - 3) / (8 - 3) = 0.6 */
+    cr_assert_float_eq(score[0], 0.6, 1e-12);
+    /* set B: up {g0}: U = 1 - (1 - 1)/(4 - 1) = 1; down {g1}: rank 4 -> U = 1 - 3/3 = 0 */
+    cr_assert_float_eq(score[1], 1.0, 1e-12);
+    cr_assert(z[0] > 0 && z[1] > 0);
+    dorm_scorer_destroy(sc);
+}
+
+Test(scorer, module_chunk_by_hand)
+{
+    dorm_chunk_t ch = {0, 1, col_ptr, gene, value, barcodes};
+    int32_t g_a[] = {0};
+    int8_t s_a[] = {1};
+    dorm_match_t ma = {.n_total = 1, .n_found = 1, .gene = g_a, .sign = s_a};
+    dorm_score_set_t sets[] = {{&ma, 2}};
+    dorm_score_opts_t o;
+    dorm_score_opts_default(&o);
+    o.method = DORM_METHOD_MODULE;
+    o.n_bins = 2;
+    o.normalized = 1;
+    /* Gene means 5,1,3,0,3,0: bins (2): sorted 0,0,1,3,3,5; break 2 at index 3.5 -> q = 2;
+     * g0 (5) is in bin 1 with g2, g4 (3, 3); ctrl 2 of 3 genes: w = 3(1 - (1/3)) = 2,
+     * all three genes weighted equally: control = (5 + 3 + 3) / 3. */
+    double sum[] = {5, 1, 3, 0, 3, 0};
+    dorm_gene_means_t means = {6, 1, sum};
+    dorm_scorer_t *sc;
+    dorm_err_t err;
+    cr_assert_eq(dorm_scorer_init(&sc, &o, 6, 0, sets, 1, &means, &err), 0, "%s", err.msg);
+    double score[1], z[1];
+    cr_assert_eq(dorm_scorer_score_chunk(sc, &ch, score, z, &err), 0);
+    cr_assert_float_eq(score[0], 5.0 - 11.0 / 3.0, 1e-12);
+    dorm_scorer_destroy(sc);
+}
+
+Test(module, lognormalize)
+{
+    dorm_score_opts_t o;
+    dorm_score_opts_default(&o);
+    double v[] = {1, 3};
+    dorm_normalize_cell(&o, v, 2);
+    cr_assert_float_eq(v[0], log1p(2500.0), 1e-9);
+    cr_assert_float_eq(v[1], log1p(7500.0), 1e-9);
+}
