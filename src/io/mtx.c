@@ -129,11 +129,13 @@ static int next_barcode(dorm_reader_t *r, mtx_t *m, char **out, dorm_err_t *err)
     int rc = dorm_lines_next(m->bc, out, &len, err);
     if (rc < 0)
         return rc;
-    if (rc == 0 || len == 0)
-        return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %s, but the matrix has %lld cells",
-                            m->lay.barcodes, (long long)dorm_lines_number(m->bc) + (rc != 0),
-                            rc == 0 ? "barcodes end here" : "empty barcode",
+    if (rc == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: %lld barcodes, but the matrix has %lld cells",
+                            m->lay.barcodes, (long long)dorm_lines_number(m->bc),
                             (long long)r->info.n_cells);
+    if (len == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: empty barcode", m->lay.barcodes,
+                            (long long)dorm_lines_number(m->bc));
     char *tab = strchr(*out, '\t');
     if (tab)
         *tab = '\0';

@@ -130,7 +130,7 @@ Test(reader, malformed_inputs_name_the_problem)
     snprintf(m, sizeof m, "%s5 3 0\n", hdr);
     expect_error(m, NULL, "4 features, but matrix.mtx declares 5 rows");
     snprintf(m, sizeof m, "%s4 3 0\n", hdr);
-    expect_error(m, "AAA-1\nCCC-1\n", "barcodes end here");
+    expect_error(m, "AAA-1\nCCC-1\n", "2 barcodes, but the matrix has 3 cells");
     expect_error(m, "A\nB\nC\nD\n", "more barcodes");
     expect_error("", NULL, "empty file");
 }

@@ -1,0 +1,113 @@
+"""dormscan score on the bundled example: outputs, layouts, invariances."""
+import json
+import os
+import random
+
+from common import (EXAMPLE, copy_example, expect, finish, mtx_parts, read_table, read_text, run,
+                    tmpdir, write_text)
+
+base = tmpdir()
+out = os.path.join(base, 'out')
+run('score', EXAMPLE, '-o', out, check=0)
+header, rows = read_table(os.path.join(out, 'cells.tsv'))
+expect(header[:5] == ['barcode', 'dorm_n_umi', 'dorm_n_genes', 'dorm_pct_mito', 'dorm_pct_ribo'],
+       'QC columns come first: %s' % header[:5])
+expect(header[-2:] == ['phase', 'state'], 'phase and state close the table')
+expect('quiescence_up' in header and 'cc_s' in header, 'one column per panel set')
+expect(len(rows) == 120, '120 cells, got %d' % len(rows))
+expect(all(len(r) == len(header) for r in rows), 'every row has every column')
+bc = read_text(os.path.join(EXAMPLE, 'barcodes.tsv.gz')).split()
+expect([r[0] for r in rows] == bc, 'barcodes exactly as in the input, in input order')
+labels = dict(l.split('\t') for l in open(os.path.join(EXAMPLE, 'labels.tsv')).read().split('\n')[1:] if l)
+state = header.index('state')
+cyc = [r[state] for r in rows if labels[r[0]] == 'cycling']
+other = [r[state] for r in rows if labels[r[0]] != 'cycling']
+expect(cyc.count('cycling') >= 27, 'cycling cells are called cycling: %d/30' % cyc.count('cycling'))
+expect(other.count('cycling') <= 9, 'few other cells are called cycling: %d/90' % other.count('cycling'))
+summary = read_table(os.path.join(out, 'summary.tsv'))
+expect(summary[0] == ['kind', 'label', 'n_cells', 'fraction'], 'summary header')
+counts = {(r[0], r[1]): int(r[2]) for r in summary[1]}
+expect(counts[('all', 'cells')] == 120, 'summary counts all cells')
+expect(counts[('state', 'cycling')] == sum(1 for r in rows if r[state] == 'cycling'),
+       'summary agrees with the table')
+meta = json.load(open(os.path.join(out, 'run.json')))
+expect(meta['input']['n_cells'] == 120 and meta['input']['format'] == '10x-mtx-v3', 'run.json input')
+expect(meta['method']['name'] == 'ucell', 'run.json method')
+expect(len(meta['signature_files'][0]['sha256']) == 64, 'run.json signature checksum')
+expect(all(c['found'] == c['total'] for c in meta['coverage']), 'full coverage on the example')
+expect(not [f for f in os.listdir(out) if f.startswith('.')], 'no temporary files left')
+reference = read_text(os.path.join(out, 'cells.tsv'))
+
+# Chunk size never changes a cell's result.
+for chunk in (1, 7, 1000):
+    o = os.path.join(base, 'chunk%d' % chunk)
+    run('score', EXAMPLE, '-o', o, '--chunk-cells', chunk, check=0)
+    expect(read_text(os.path.join(o, 'cells.tsv')) == reference, 'chunk size %d: same table' % chunk)
+
+# --gzip writes cells.tsv.gz with the same content.
+o = os.path.join(base, 'gz')
+run('score', EXAMPLE, '-o', o, '--gzip', check=0)
+expect(read_text(os.path.join(o, 'cells.tsv.gz')) == reference, '--gzip: same content')
+
+# Entries in any order: same table (read in memory, with a warning).
+head, size, entries, features, barcodes = mtx_parts(EXAMPLE)
+shuffled = entries[:]
+random.Random(7).shuffle(shuffled)
+d = os.path.join(base, 'shuffled')
+write_text(os.path.join(d, 'matrix.mtx.gz'), '\n'.join(head + [size] + shuffled) + '\n', gz=True)
+write_text(os.path.join(d, 'features.tsv.gz'), features, gz=True)
+write_text(os.path.join(d, 'barcodes.tsv.gz'), barcodes, gz=True)
+code, _, err = run('score', d, '-o', os.path.join(base, 'shuf_out'), check=0)
+expect('not grouped by cell' in err, 'unsorted input is reported')
+expect(read_text(os.path.join(base, 'shuf_out', 'cells.tsv')) == reference, 'unsorted: same table')
+code, out_i, _ = run('inspect', d, check=0)
+expect('grouped_by_cell: no' in out_i, 'inspect reports the order')
+
+# Cell Ranger v2 (2-column genes.tsv, plain barcodes) and a bare matrix path.
+d = os.path.join(base, 'v2')
+write_text(os.path.join(d, 'matrix.mtx.gz'), '\n'.join(head + [size] + entries) + '\n', gz=True)
+write_text(os.path.join(d, 'genes.tsv'), ''.join('\t'.join(l.split('\t')[:2]) + '\n'
+                                                 for l in features.splitlines()))
+write_text(os.path.join(d, 'barcodes.tsv'), barcodes)
+o = os.path.join(base, 'v2_out')
+run('score', os.path.join(d, 'matrix.mtx.gz'), '-o', o, check=0)
+expect(read_text(os.path.join(o, 'cells.tsv')) == reference, 'v2 layout via the matrix path: same table')
+code, out_i, _ = run('inspect', d, check=0)
+expect('format: 10x-mtx-v2' in out_i, 'v2 detected')
+
+# kallisto|bustools: cells x genes, 'real' values, padded size line.
+d = os.path.join(base, 'kb')
+n_genes, n_cells, nnz = size.split()
+kb = ['%%MatrixMarket matrix coordinate real general', '%d %d %d' % (int(n_cells), int(n_genes), int(nnz))]
+by_cell = sorted((int(e.split()[1]), int(e.split()[0]), e.split()[2]) for e in entries)
+kb += ['%d %d %s.000000' % (c, g, v) for c, g, v in by_cell]
+kb[1] = '  '.join(kb[1].split()) + '   '
+write_text(os.path.join(d, 'cells_x_genes.mtx'), '\n'.join(kb) + '\n')
+write_text(os.path.join(d, 'cells_x_genes.genes.txt'), ''.join(l.split('\t')[1] + '\n' for l in features.splitlines()))
+write_text(os.path.join(d, 'cells_x_genes.barcodes.txt'), barcodes)
+o = os.path.join(base, 'kb_out')
+run('score', d, '-o', o, check=0)
+expect(read_text(os.path.join(o, 'cells.tsv')) == reference, 'kallisto layout: same table')
+
+# The module method runs two passes and gives Seurat-style scores.
+o = os.path.join(base, 'module')
+run('score', EXAMPLE, '-o', o, '--method', 'module', check=0)
+h, r = read_table(os.path.join(o, 'cells.tsv'))
+ph = h.index('phase')
+cyc_mod = sum(1 for x in r if labels[x[0]] == 'cycling' and x[ph] in ('S', 'G2M'))
+expect(cyc_mod >= 27, 'module: cycling cells get S or G2M: %d/30' % cyc_mod)
+meta = json.load(open(os.path.join(o, 'run.json')))
+expect(meta['method']['name'] == 'module' and meta['method']['phase_rule'] == 'seurat', 'module run.json')
+
+# --gmt with a user set replaces the panel; coverage is enforced.
+gmt = os.path.join(base, 'my.gmt')
+write_text(gmt, 'MY_UP\tmine\tMCM5\tPCNA\tTYMS\tFEN1\tMCM2\nMY_DN\tmine\tCDKN1A\tGADD45A\tBTG2\tCDKN1B\tRGS2\n')
+o = os.path.join(base, 'gmt_out')
+run('score', EXAMPLE, '-o', o, '--gmt', gmt, check=0)
+h, r = read_table(os.path.join(o, 'cells.tsv'))
+expect(h[5:-2] == ['MY_UP', 'MY_DN', 'MY'], 'user sets and the signed pair: %s' % h[5:-2])
+write_text(gmt, 'SPARSE\tx\tMCM5\tNOT1\tNOT2\tNOT3\tNOT4\tNOT5\n')
+code, _, err = run('score', EXAMPLE, '-o', os.path.join(base, 'cov'), '--gmt', gmt, check=1)
+expect('SPARSE' in err and '1 of its 6 genes' in err, 'coverage error names the set: %s' % err)
+run('score', EXAMPLE, '-o', os.path.join(base, 'cov'), '--gmt', gmt, '--min-coverage', '0.1', check=0)
+finish()
