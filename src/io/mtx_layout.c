@@ -2,7 +2,7 @@
  *
  * The orientation comes from the layout, never from the dimensions:
  *  - matrix.mtx[.gz] + features.tsv[.gz] | genes.tsv[.gz] + barcodes.tsv[.gz]:
- *    genes x cells (Cell Ranger, STARsolo);
+ *    genes x cells (Cell Ranger; STARsolo when the path has Solo.out/);
  *  - NAME.mtx + NAME.genes.txt + NAME.barcodes.txt: cells x genes
  *    (kallisto|bustools, e.g. cells_x_genes.mtx).
  */
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dormscan/log.h"
 #include "lines.h"
 #include "mtx_layout.h"
 
@@ -81,7 +82,7 @@ static int from_matrix(const char *matrix, dorm_mtx_layout_t *lay, dorm_err_t *e
     if (strcmp(base, "matrix.mtx") == 0 || strcmp(base, "matrix.mtx.gz") == 0) {
         lay->barcodes = find_companion(dir, "barcodes.tsv");
         if ((lay->features = find_companion(dir, "features.tsv")))
-            lay->format = ends_with(lay->features, ".gz") ? "10x-mtx-v3" : "starsolo-mtx";
+            lay->format = strstr(matrix, "Solo.out/") ? "starsolo-mtx" : "10x-mtx-v3";
         else if ((lay->features = find_companion(dir, "genes.tsv")))
             lay->format = "10x-mtx-v2";
         if (!lay->features)
@@ -164,14 +165,17 @@ int dorm_mtx_layout_resolve(const char *path, dorm_mtx_layout_t *lay, dorm_err_t
             dorm_mtx_layout_free(lay);
         return rc;
     }
-    /* Directories that hold the matrix one level down. */
+    /* Directories that hold the matrix further down: Cell Ranger outs/, STARsolo
+     * Solo.out/ and Solo.out/Gene/, filtered before raw. */
     static const char *const nested[] = {"filtered_feature_bc_matrix", "filtered", "Gene/filtered",
-                                         NULL};
+                                         "raw_feature_bc_matrix", "raw", "Gene/raw", NULL};
     for (int i = 0; nested[i]; i++) {
         char sub[4096];
         snprintf(sub, sizeof sub, "%s/%s", path, nested[i]);
         char *m = is_dir(sub) ? find_companion(sub, "matrix.mtx") : NULL;
         if (m) {
+            if (strstr(nested[i], "raw"))
+                dorm_log(DORM_LOG_WARN, "%s: no filtered matrix; using the raw one in %s", path, sub);
             int rc = from_matrix(m, lay, err);
             free(m);
             if (rc < 0)

@@ -18,7 +18,8 @@ void dorm_rank_average_desc_scratch(const double *value, int64_t n, double *rank
 {
     for (int64_t i = 0; i < n; i++)
         k[i] = (keyed_t){value[i], i};
-    qsort(k, (size_t)n, sizeof *k, cmp_desc);
+    if (n > 1)
+        qsort(k, (size_t)n, sizeof *k, cmp_desc);
     for (int64_t a = 0; a < n;) {
         int64_t b = a + 1;
         while (b < n && k[b].v == k[a].v)

@@ -91,7 +91,7 @@ nomem:
 /* Grow scratch for a chunk. */
 static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
 {
-    int64_t nnz_max = 0;
+    int64_t nnz_max = 1;
     for (int64_t c = 0; c < ch->n_cells; c++)
         if (ch->col_ptr[c + 1] - ch->col_ptr[c] > nnz_max)
             nnz_max = ch->col_ptr[c + 1] - ch->col_ptr[c];

@@ -1,4 +1,5 @@
 """Shared helpers of the cli suite: run the built binary, make inputs."""
+import atexit
 import gzip
 import os
 import shutil
@@ -44,7 +45,9 @@ def finish():
 
 
 def tmpdir():
+    """A temporary directory, removed when the test exits."""
     d = tempfile.mkdtemp(prefix='dormscan-cli-')
+    atexit.register(shutil.rmtree, d, True)
     return d
 
 

@@ -91,6 +91,7 @@ os.chmod(ro, 0o500)
 if os.geteuid() != 0:
     rc, _, err = run('score', EXAMPLE, '-o', os.path.join(ro, 'out'))
     expect(rc == 1 and len(err.strip().splitlines()) == 1, 'unwritable outdir: %s' % err)
+os.chmod(ro, 0o700)
 rc, _, err = run('score', EXAMPLE, '-o', '/proc/dormscan-out')
 expect(rc == 1 and len(err.strip().splitlines()) == 1 and '/proc/dormscan-out' in err,
        'uncreatable outdir: exit %d, %r' % (rc, err))

@@ -1,0 +1,61 @@
+"""Exactness against the peers on ../shared/reference/tang2019 (skips without
+it): UCell within 1e-6 for every cell and set, AddModuleScore r >= 0.99 for
+every set, CellCycleScoring phase agreement >= 92%.  Prints the figures."""
+import math
+import os
+import sys
+
+from common import SHARED, SKIP, expect, finish, read_table, run, tmpdir
+
+REF = os.path.join(SHARED, 'reference')
+if not os.path.isdir(os.path.join(REF, 'tang2019')):
+    print('../shared/reference is absent: skipped')
+    sys.exit(SKIP)
+MTX = os.path.join(REF, 'tang2019', 'mtx')
+GMT = os.path.join(REF, 'panel.gmt')
+
+
+def columns(path):
+    h, rows = read_table(path)
+    return h, {r[0]: r for r in rows}
+
+
+def pearson(x, y):
+    n = len(x)
+    mx, my = sum(x) / n, sum(y) / n
+    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
+    sx = math.sqrt(sum((a - mx) ** 2 for a in x))
+    sy = math.sqrt(sum((b - my) ** 2 for b in y))
+    return sxy / (sx * sy)
+
+
+base = tmpdir()
+for method, ref_name in (('ucell', 'ucell.tsv'), ('module', 'seurat_module.tsv')):
+    out = os.path.join(base, method)
+    run('score', MTX, '--gmt', GMT, '--method', method, '-o', out, check=0)
+    h, ours = columns(os.path.join(out, 'cells.tsv'))
+    rh, ref = columns(os.path.join(REF, 'tang2019', ref_name))
+    expect(sorted(ours) == sorted(ref), '%s: same 800 cells' % method)
+    worst = None
+    for j, name in enumerate(rh[1:], 1):
+        i = h.index(name)
+        x = [float(ours[b][i]) for b in ref]
+        y = [float(ref[b][j]) for b in ref]
+        if method == 'ucell':
+            d = max(abs(a - b) for a, b in zip(x, y))
+            worst = d if worst is None else max(worst, d)
+            expect(d <= 1e-6, 'ucell %s: max |diff| %.3g > 1e-6' % (name, d))
+        else:
+            r = pearson(x, y)
+            worst = r if worst is None else min(worst, r)
+            expect(r >= 0.99, 'module %s: r = %.4f < 0.99' % (name, r))
+    if method == 'ucell':
+        print('UCell: max |diff| over %d sets x %d cells = %.3g' % (len(rh) - 1, len(ref), worst))
+    else:
+        print('AddModuleScore: lowest Pearson r over %d sets = %.5f' % (len(rh) - 1, worst))
+        ph = h.index('phase')
+        ch, cc = columns(os.path.join(REF, 'tang2019', 'seurat_cellcycle.tsv'))
+        agree = sum(ours[b][ph] == cc[b][ch.index('Phase')] for b in cc) / len(cc)
+        print('CellCycleScoring: phase agreement = %.4f' % agree)
+        expect(agree >= 0.92, 'phase agreement %.4f < 0.92' % agree)
+finish()

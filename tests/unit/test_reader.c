@@ -30,7 +30,7 @@ Test(reader, streams_cells_in_chunks_with_empty_cells)
     dorm_err_t err;
     dorm_reader_opts_t o = {.chunk_cells = 2};
     cr_assert_eq(dorm_reader_open(&r, dir, &o, &err), 0, "%s", err.msg);
-    cr_assert_str_eq(dorm_reader_info(r)->format, "starsolo-mtx");
+    cr_assert_str_eq(dorm_reader_info(r)->format, "10x-mtx-v3");
     const dorm_features_t *f = dorm_reader_features(r);
     cr_assert_eq(f->n, 3);
     cr_assert_eq(f->n_dropped, 1);
