@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <htslib/hfile.h>
+
 #include "dormscan/log.h"
 #include "lines.h"
 #include "mtx_layout.h"
@@ -30,8 +32,13 @@ static int is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A regular file, or a remote URL (http, s3, ...) that htslib can open. */
 static int is_file(const char *p)
 {
+    if (hisremote(p)) {
+        hFILE *f = hopen(p, "r");
+        return f && hclose(f) == 0;
+    }
     struct stat st;
     return stat(p, &st) == 0 && !S_ISDIR(st.st_mode);
 }
@@ -158,7 +165,7 @@ int dorm_mtx_layout_resolve(const char *path, dorm_mtx_layout_t *lay, dorm_err_t
 {
     memset(lay, 0, sizeof *lay);
     if (!is_dir(path)) {
-        if (!is_file(path) && !strstr(path, "://"))
+        if (!is_file(path))
             return dorm_err_set(err, DORM_E_IO, "%s: no such file or directory", path);
         int rc = from_matrix(path, lay, err);
         if (rc < 0)
