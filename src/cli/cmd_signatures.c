@@ -19,10 +19,11 @@ static void help(void)
 
 int cmd_signatures(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        help();
-        return cli_close_stdout();
-    }
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            help();
+            return cli_close_stdout();
+        }
     if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0))
         return cli_usage_error("signatures", "expected 'list' or 'show NAME'");
     int show = strcmp(argv[1], "show") == 0;

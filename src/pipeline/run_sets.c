@@ -43,7 +43,11 @@ static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, dor
         const dorm_geneset_t *s = rs->set[i];
         dorm_log(DORM_LOG_INFO, "coverage %s: %d/%d genes found", s->name, m->n_found, m->n_total);
         int need = required_genes(m->n_total, opts->min_coverage);
-        if (m->n_found == 0 || m->n_found < need)
+        if (m->n_found == 0)
+            return dorm_err_set(err, DORM_E_FORMAT,
+                                "%s: gene set %s: none of its %d genes is in the input",
+                                rs->out.sources[s->source].path, s->name, m->n_total);
+        if (m->n_found < need)
             return dorm_err_set(err, DORM_E_FORMAT,
                                 "%s: gene set %s: %d of its %d genes found in the input, %d needed "
                                 "(lower the bar with --min-coverage)",

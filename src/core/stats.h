@@ -1,0 +1,20 @@
+/* stats.h -- normal distribution, hypergeometric weights and Benjamini-
+ * Hochberg, private to libdormscan. */
+#ifndef DORM_CORE_STATS_H
+#define DORM_CORE_STATS_H
+
+#include <stdint.h>
+
+/* Upper tail of the standard normal, P(Z > z). */
+double dorm_norm_sf(double z);
+/* z with P(Z > z) = p (0 < p < 1); +-inf at 0 and 1, NaN for NaN. */
+double dorm_norm_isf(double p);
+/* log of the hypergeometric probability of k successes in n draws from a
+ * population of size N with K successes (-inf outside the support). */
+double dorm_hyper_logpmf(int64_t k, int64_t N, int64_t K, int64_t n);
+/* Benjamini-Hochberg adjusted p-values of n values, in place order kept.
+ * NaN values are left NaN and do not count towards n.  scratch holds n
+ * int64 slots.  Returns 0, or -1 if scratch is NULL while n > 0. */
+int dorm_bh_adjust(double *p, int64_t n, int64_t *scratch);
+
+#endif
