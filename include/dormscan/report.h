@@ -41,7 +41,8 @@ const char *dorm_fmt_double(double v, char *buf);
 /* Header: barcode, QC columns (dorm_ prefix), one column per set, phase, state. */
 void dorm_cells_write_header(dorm_outfile_t *o, char *const *set_names, int n_sets);
 void dorm_cells_write_row(dorm_outfile_t *o, const char *barcode, const dorm_qc_t *qc,
-                          const double *score, int n_sets, const char *phase, const char *state);
+                          const double *score, const double *z, const double *p, int n_sets,
+                          const char *phase, const char *state);
 
 /* ---- summary ---- */
 typedef struct dorm_summary_t {

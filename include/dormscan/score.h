@@ -8,8 +8,10 @@
  *    the random control draw replaced by its expectation.  Needs dataset-wide
  *    gene means first (dorm_gene_means_*), then scores cell by cell.
  *
- * Both also give, per set and cell, a z statistic against the within-cell
- * permutation null of the set's ranks (see dormscan-score(1)).
+ * Both also give, per set and cell, a z statistic and a p-value against an
+ * explicit null: for ucell the within-cell permutation null of the set's
+ * ranks, for module the expression-matched random sets of Seurat's controls
+ * (see dormscan-score(1)).
  */
 #ifndef DORMSCAN_SCORE_H
 #define DORMSCAN_SCORE_H
@@ -70,10 +72,12 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts,
                      const dorm_score_set_t *sets, int n_sets,
                      const dorm_gene_means_t *means, dorm_err_t *err) DORM_WUR;
 
-/* Score every cell of a chunk.  score and z receive n_cells * n_sets values,
- * cell-major (score[c * n_sets + s]).  Not thread-safe per scorer. */
+/* Score every cell of a chunk.  score, z and p each receive n_cells * n_sets
+ * values, cell-major (score[c * n_sets + s]): the score, and the z and
+ * one-sided p-value (high score = small p) of the set against its null (see
+ * dormscan-score(1)).  Not thread-safe per scorer. */
 int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *chunk,
-                            double *score, double *z, dorm_err_t *err) DORM_WUR;
+                            double *score, double *z, double *p, dorm_err_t *err) DORM_WUR;
 
 void dorm_scorer_destroy(dorm_scorer_t *sc);
 

@@ -28,7 +28,7 @@ typedef struct run_t {
     int64_t n_mito_genes, n_ribo_genes;
     dorm_outfile_t out[N_OUT];
     dorm_summary_t summary;
-    double *score, *z;
+    double *score, *z, *p;
     double t_start, t_means, t_scored;
 } run_t;
 
@@ -128,9 +128,12 @@ static int score_chunk(run_t *run, const dorm_chunk_t *ch, dorm_err_t *err)
     double *z = score ? realloc(run->z, need * sizeof *z) : NULL;
     if (z)
         run->z = z;
-    if (!score || !z)
+    double *p = z ? realloc(run->p, need * sizeof *p) : NULL;
+    if (p)
+        run->p = p;
+    if (!score || !z || !p)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-    int rc = dorm_scorer_score_chunk(run->scorer, ch, run->score, run->z, err);
+    int rc = dorm_scorer_score_chunk(run->scorer, ch, run->score, run->z, run->p, err);
     if (rc < 0)
         return rc;
     for (int64_t c = 0; c < ch->n_cells; c++) {
@@ -141,7 +144,8 @@ static int score_chunk(run_t *run, const dorm_chunk_t *ch, dorm_err_t *err)
         const double *sc = run->score + (size_t)c * (size_t)S, *zc = run->z + (size_t)c * (size_t)S;
         int phase = cell_phase(run, sc, zc);
         dorm_state_t state = dorm_state_call(&qc, &run->opts->qc, (dorm_phase_t)phase);
-        dorm_cells_write_row(&run->out[OUT_CELLS], ch->barcodes[c], &qc, sc, run->sets.n_out,
+        const double *pc = run->p + (size_t)c * (size_t)S;
+        dorm_cells_write_row(&run->out[OUT_CELLS], ch->barcodes[c], &qc, sc, zc, pc, run->sets.n_out,
                              phase < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)phase) : "NA",
                              dorm_state_name(state));
         run->summary.n_cells++;
@@ -257,6 +261,7 @@ static void run_free(run_t *run)
     free(run->qc_flags);
     free(run->score);
     free(run->z);
+    free(run->p);
 }
 
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)

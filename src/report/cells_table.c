@@ -10,12 +10,13 @@ void dorm_cells_write_header(dorm_outfile_t *o, char *const *set_names, int n_se
 {
     dorm_outfile_printf(o, "barcode\tdorm_n_umi\tdorm_n_genes\tdorm_pct_mito\tdorm_pct_ribo");
     for (int s = 0; s < n_sets; s++)
-        dorm_outfile_printf(o, "\t%s", set_names[s]);
+        dorm_outfile_printf(o, "\t%s\t%s_z\t%s_p", set_names[s], set_names[s], set_names[s]);
     dorm_outfile_printf(o, "\tphase\tstate\n");
 }
 
 void dorm_cells_write_row(dorm_outfile_t *o, const char *barcode, const dorm_qc_t *qc,
-                          const double *score, int n_sets, const char *phase, const char *state)
+                          const double *score, const double *z, const double *p, int n_sets,
+                          const char *phase, const char *state)
 {
     char line[1 << 14], a[32], b[32], c[32];
     int n = snprintf(line, sizeof line, "%s\t%s\t%lld\t%s\t%s", barcode,
@@ -23,10 +24,9 @@ void dorm_cells_write_row(dorm_outfile_t *o, const char *barcode, const dorm_qc_
                      dorm_fmt_double(qc->pct_mito, b), dorm_fmt_double(qc->pct_ribo, c));
     dorm_outfile_write(o, line, n < (int)sizeof line ? (size_t)n : strlen(line));
     for (int s = 0; s < n_sets; s++) {
-        char v[32];
-        const char *t = dorm_fmt_double(score[s], v);
-        dorm_outfile_write(o, "\t", 1);
-        dorm_outfile_write(o, t, strlen(t));
+        char v[3][32];
+        dorm_outfile_printf(o, "\t%s\t%s\t%s", dorm_fmt_double(score[s], v[0]),
+                            dorm_fmt_double(z[s], v[1]), dorm_fmt_double(p[s], v[2]));
     }
     dorm_outfile_printf(o, "\t%s\t%s\n", phase, state);
 }

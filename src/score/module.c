@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "dormscan/score.h"
+#include "score_internal.h"
 
 void dorm_score_opts_default(dorm_score_opts_t *o)
 {
@@ -75,10 +76,7 @@ void dorm_gene_means_destroy(dorm_gene_means_t *m)
     memset(m, 0, sizeof *m);
 }
 
-typedef struct {
-    double v;
-    int64_t i;
-} keyed_t;
+typedef dorm_keyed_t keyed_t;
 
 static int cmp_asc(const void *a, const void *b)
 {

@@ -6,12 +6,21 @@
  * k members yields on average w = N (1 - (1 - n_ctrl/N)^k) distinct genes, and
  * each of its genes is drawn with probability w / N.  The control score is
  * the w-weighted mean of the touched bins' mean expression, i.e. every gene g
- * of a touched bin b enters with weight (w_b / N_b) / sum(w). */
+ * of a touched bin b enters with weight (w_b / N_b) / sum(w).
+ *
+ * Null (p-values): the same expression-matched random sets.  Each found
+ * member is replaced by a random gene of its bin, k_b members drawn without
+ * replacement from bin b.  Within a cell whose genes of bin b have mean mu_b
+ * and variance v_b, the members' mean then has expectation
+ * sum_b k_b mu_b / n and variance sum_b k_b v_b (N_b - k_b) / (N_b - 1) / n^2;
+ * the part's z is (observed mean - expectation) / sd, and a signed set
+ * combines its parts as ucell does. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blas.h"
+#include "core/stats.h"
 #include "score_internal.h"
 
 int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
@@ -22,11 +31,11 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     double *mean = malloc((size_t)(G ? G : 1) * sizeof *mean);
     int32_t *bin = malloc((size_t)(G ? G : 1) * sizeof *bin);
     int64_t *bin_size = calloc((size_t)nb, sizeof *bin_size);
-    int *hits = calloc((size_t)nb, sizeof *hits);
+    int *hits_all = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *hits_all);
     double *w = calloc((size_t)nb, sizeof *w);
     sc->ctrl_w = calloc((size_t)(G ? G : 1) * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
     int rc = 0;
-    if (!mean || !bin || !bin_size || !hits || !w || !sc->ctrl_w) {
+    if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
     }
@@ -40,7 +49,7 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
         const dorm_score_set_t *set = &sets[p % S];
         int sign = p < S ? 1 : -1;
         int n_ctrl = set->n_ctrl > 0 ? set->n_ctrl : sc->opts.n_ctrl;
-        memset(hits, 0, (size_t)nb * sizeof *hits);
+        int *hits = hits_all + (size_t)p * (size_t)nb;
         for (int i = 0; i < set->match->n_found; i++)
             if (set->match->sign[i] == sign)
                 hits[bin[set->match->gene[i]]]++;
@@ -52,40 +61,76 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
         for (int64_t g = 0; g < G; g++)
             sc->ctrl_w[(size_t)g * (size_t)np + (size_t)p] = w[bin[g]] / (double)bin_size[bin[g]] / total;
     }
+    sc->gene_bin = bin;
+    sc->bin_size = bin_size;
+    sc->part_bin_hits = hits_all;
+    bin = NULL;
+    bin_size = NULL;
+    hits_all = NULL;
 done:
     free(mean);
     free(bin);
     free(bin_size);
-    free(hits);
+    free(hits_all);
     free(w);
     return rc;
 }
 
-int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z)
+/* z of a part's observed member mean against expression-matched random sets. */
+static double part_z(const dorm_scorer_t *sc, int part, const double *bin_stat, double observed)
+{
+    int nb = sc->opts.n_bins, n = sc->found[part];
+    if (n == 0)
+        return NAN;
+    const int *hits = sc->part_bin_hits + (size_t)part * (size_t)nb;
+    double mean = 0, var = 0;
+    for (int b = 0; b < nb; b++) {
+        if (!hits[b])
+            continue;
+        double N = (double)sc->bin_size[b], mu = bin_stat[2 * b] / N;
+        double v = bin_stat[2 * b + 1] / N - mu * mu;
+        mean += hits[b] * mu;
+        if (N > 1 && v > 0)
+            var += hits[b] * v * (N - hits[b]) / (N - 1);
+    }
+    mean /= n;
+    var /= (double)n * n;
+    if (var <= 0)
+        return observed > mean ? INFINITY : observed < mean ? -INFINITY : 0;
+    return (observed - mean) / sqrt(var);
+}
+
+int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
+                      double *p)
 {
     int64_t nc = ch->n_cells;
-    int nu = sc->n_union, np = sc->n_parts, S = sc->n_sets;
+    int nu = sc->n_union, np = sc->n_parts, S = sc->n_sets, nb = sc->opts.n_bins;
     double *X = sc->dense, *ctrl = sc->prod + (size_t)nc * (size_t)np;
     memset(X, 0, (size_t)nc * (size_t)nu * sizeof *X);
     memset(ctrl, 0, (size_t)nc * (size_t)np * sizeof *ctrl);
+    memset(sc->bin_stat, 0, (size_t)nc * 2 * (size_t)nb * sizeof *sc->bin_stat);
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         double *x = sc->x, *xrow = X + (size_t)c * (size_t)nu, *crow = ctrl + (size_t)c * (size_t)np;
+        double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
         memcpy(x, ch->value + a, (size_t)n * sizeof *x);
         dorm_normalize_cell(&sc->opts, x, n);
         for (int64_t i = 0; i < n; i++) {
             int32_t g = ch->gene[a + i];
             const double *wg = sc->ctrl_w + (size_t)g * (size_t)np;
-            for (int p = 0; p < np; p++)
-                crow[p] += x[i] * wg[p];
+            for (int q = 0; q < np; q++)
+                crow[q] += x[i] * wg[q];
             if (sc->union_of[g] >= 0)
                 xrow[sc->union_of[g]] = x[i];
+            bs[2 * sc->gene_bin[g]] += x[i];
+            bs[2 * sc->gene_bin[g] + 1] += x[i] * x[i];
         }
     }
     /* Member means: X (nc x nu) * memb (nu x np, 1/found). */
     dorm_blas_gemm((int)nc, np, nu, X, sc->memb, sc->prod);
     for (int64_t c = 0; c < nc; c++) {
         const double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
+        const double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
         for (int s = 0; s < S; s++) {
             int up = s, dn = S + s;
             double v = NAN;
@@ -96,8 +141,11 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
                 if (sc->found[dn])
                     v -= mrow[dn] - crow[dn];
             }
-            score[(size_t)c * (size_t)S + (size_t)s] = v;
-            z[(size_t)c * (size_t)S + (size_t)s] = NAN;
+            size_t at = (size_t)c * (size_t)S + (size_t)s;
+            score[at] = v;
+            z[at] = dorm_signed_z(part_z(sc, up, bs, mrow[up]), sc->found[up] > 0,
+                                  part_z(sc, dn, bs, mrow[dn]), sc->found[dn] > 0);
+            p[at] = dorm_norm_sf(z[at]);
         }
     }
     return 0;

@@ -17,6 +17,18 @@ void dorm_rank_average_desc_scratch(const double *value, int64_t n, double *rank
 
 #include "dormscan/score.h"
 
+/* The within-cell null of a UCell part (see ucell.c): distances
+ * d = M - min(rank, M) of the cell's G genes, as excess over the distance
+ * base of the unexpressed genes; m expressed genes have a positive excess. */
+typedef struct dorm_ucell_cell_t {
+    double zero_capped;  /* capped rank of the zero-expression genes */
+    int zero_sig;        /* zero rank <= M */
+    int64_t G, m;
+    double base;         /* distance of the unexpressed genes (0 unless G < maxRank) */
+    double mean_d, var_d;/* over the m positive excesses */
+    int64_t dofs;        /* this cell's excesses start at dtop[dofs], descending */
+} dorm_ucell_cell_t;
+
 /* The scorer's state.  Parts: column p < n_sets is set p's up members,
  * column n_sets + p its down members. */
 struct dorm_scorer_t {
@@ -34,12 +46,24 @@ struct dorm_scorer_t {
     int64_t cells_cap, nnz_cap;
     double *dense;     /* (2 * cells) x n_union */
     double *prod;      /* (2 * cells) x n_parts */
-    double *cell_stat; /* 4 * cells: ucell zero rank (capped), zero rank <= cap, mean and variance of capped ranks */
+    dorm_ucell_cell_t *cell; /* cells: ucell per-cell null */
+    double *dtop;      /* chunk nnz: ucell rank distances M - r > 0, per cell descending */
+    double *bin_stat;  /* module: cells x 2 bins (sum, sum of squares of the cell's values) */
     double *x;         /* nnz_cap values */
     dorm_keyed_t *keyed; /* nnz_cap */
+    int64_t chunk_nnz_cap;
+    int32_t *gene_bin; /* module: n_genes expression bin of each gene */
+    int64_t *bin_size; /* module: n_bins */
+    int *part_bin_hits;/* module: n_parts x n_bins found members per bin */
 };
 
-int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z);
-int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z);
+int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
+                     double *p);
+int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
+                      double *p);
+
+/* Combine the up part's and the down part's upper-tail z into a set's z:
+ * (z_up - z_down) / sqrt(2) with both, z_up or -z_down with one. */
+double dorm_signed_z(double z_up, int has_up, double z_down, int has_down);
 int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
                         const dorm_gene_means_t *means, dorm_err_t *err);

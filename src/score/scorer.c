@@ -1,4 +1,5 @@
 /* scorer.c -- set-up of a scorer and per-chunk dispatch to the method. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,12 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->ctrl_w);
     free(sc->dense);
     free(sc->prod);
-    free(sc->cell_stat);
+    free(sc->cell);
+    free(sc->dtop);
+    free(sc->bin_stat);
+    free(sc->gene_bin);
+    free(sc->bin_size);
+    free(sc->part_bin_hits);
     free(sc->x);
     free(sc->keyed);
     free(sc);
@@ -98,17 +104,28 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
     if (ch->n_cells > sc->cells_cap) {
         int64_t cap = ch->n_cells;
         size_t nu = (size_t)(sc->n_union ? sc->n_union : 1), np = (size_t)(sc->n_parts ? sc->n_parts : 1);
+        size_t nb = (size_t)(sc->opts.n_bins > 0 ? sc->opts.n_bins : 1);
         free(sc->dense);
         free(sc->prod);
-        free(sc->cell_stat);
+        free(sc->cell);
+        free(sc->bin_stat);
         sc->dense = malloc((size_t)(2 * cap) * nu * sizeof *sc->dense);
         sc->prod = malloc((size_t)(2 * cap) * np * sizeof *sc->prod);
-        sc->cell_stat = malloc((size_t)(4 * cap) * sizeof *sc->cell_stat);
+        sc->cell = malloc((size_t)cap * sizeof *sc->cell);
+        sc->bin_stat = malloc((size_t)cap * 2 * nb * sizeof *sc->bin_stat);
         sc->cells_cap = cap;
-        if (!sc->dense || !sc->prod || !sc->cell_stat) {
+        if (!sc->dense || !sc->prod || !sc->cell || !sc->bin_stat) {
             sc->cells_cap = 0;
             return -1;
         }
+    }
+    int64_t chunk_nnz = ch->col_ptr[ch->n_cells] + 1;
+    if (chunk_nnz > sc->chunk_nnz_cap) {
+        free(sc->dtop);
+        sc->dtop = malloc((size_t)chunk_nnz * sizeof *sc->dtop);
+        sc->chunk_nnz_cap = sc->dtop ? chunk_nnz : 0;
+        if (!sc->dtop)
+            return -1;
     }
     if (nnz_max > sc->nnz_cap) {
         free(sc->x);
@@ -124,8 +141,15 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
     return 0;
 }
 
+double dorm_signed_z(double z_up, int has_up, double z_down, int has_down)
+{
+    if (has_up && has_down)
+        return (z_up - z_down) / sqrt(2.0);
+    return has_up ? z_up : has_down ? -z_down : NAN;
+}
+
 int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
-                            dorm_err_t *err)
+                            double *p, dorm_err_t *err)
 {
     if (ch->n_cells == 0)
         return 0;
@@ -135,6 +159,6 @@ int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *s
     if (reserve(sc, ch) < 0)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     if (sc->opts.method == DORM_METHOD_MODULE)
-        return dorm_module_chunk(sc, ch, score, z);
-    return dorm_ucell_chunk(sc, ch, score, z);
+        return dorm_module_chunk(sc, ch, score, z, p);
+    return dorm_ucell_chunk(sc, ch, score, z, p);
 }

@@ -11,15 +11,21 @@
  * The rank sums come from one matrix product: rows [capped ranks; indicator
  * rank <= maxRank] of the chunk's member genes times the membership matrix.
  *
- * z: under the null that a part's n members are a random subset of the
- * universe, the mean capped rank of a part has the finite-population moments
- * of the cell's capped ranks (ties are in those moments).  The set's
- * statistic is mean rank(down) - mean rank(up) (the cell mean stands in for
- * an absent part), standardised; high z = up members ranked high. */
+ * Null (p-values): a part's n members are a random n-subset of the cell's G
+ * genes.  With d = maxRank - capped rank, U grows with S = sum of d over the
+ * members.  Every unexpressed gene has the same d (0 unless the universe is
+ * smaller than maxRank); only the m expressed genes with a larger d move S:
+ *   P(S >= s) = sum_k Hyp(k; G, m, n) P(S_k >= s),
+ * where K counts members among those m genes and S_k is the sum of k draws
+ * without replacement from their excess d values.  P(S_k >= s) is exact for
+ * k = 0 and 1 and normal (finite-population moments) for k >= 2.  Mixing
+ * over K keeps small sets in shallow cells calibrated, where one normal
+ * approximation of S is not. */
 #include <math.h>
 #include <string.h>
 
 #include "blas.h"
+#include "core/stats.h"
 #include "score_internal.h"
 
 static double part_auc(double rank_sum, double n_sig, int n, int max_rank)
@@ -30,7 +36,7 @@ static double part_auc(double rank_sum, double n_sig, int n, int max_rank)
     return 1.0 - (rank_sum - lfac) / ((double)n * max_rank - lfac);
 }
 
-/* Fill the chunk's rank rows and per-cell statistics. */
+/* Fill the chunk's rank rows and per-cell null statistics. */
 static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t G)
 {
     int64_t nc = ch->n_cells;
@@ -47,44 +53,102 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
             rrow[u] = zero_capped;
             irow[u] = zero_rank <= M;
         }
-        double s1 = (double)(G - n) * zero_capped, s2 = s1 * zero_capped;
         for (int64_t i = 0; i < n; i++) {
-            double r = rank[i] > M ? M : rank[i];
-            s1 += r;
-            s2 += r * r;
             int32_t u = sc->union_of[ch->gene[a + i]];
             if (u >= 0) {
-                rrow[u] = r;
+                rrow[u] = rank[i] > M ? M : rank[i];
                 irow[u] = rank[i] <= M;
             }
         }
-        double mean = s1 / (double)G, *st = sc->cell_stat + 4 * c;
-        st[0] = zero_capped;
-        st[1] = zero_rank <= M;
-        st[2] = mean;
-        st[3] = s2 / (double)G - mean * mean;
+        /* Excess distances over the zero block's, of expressed genes, descending
+         * (keyed is in rank order). */
+        dorm_ucell_cell_t *cs = &sc->cell[c];
+        double base = M - zero_capped, *d = sc->dtop + a, s1 = 0, s2 = 0;
+        int64_t m = 0;
+        for (int64_t t = 0; t < n; t++) {
+            double e = M - (rank[sc->keyed[t].i] > M ? M : rank[sc->keyed[t].i]) - base;
+            if (e <= 0)
+                break;
+            d[m++] = e;
+            s1 += e;
+            s2 += e * e;
+        }
+        cs->zero_capped = zero_capped;
+        cs->zero_sig = zero_rank <= M;
+        cs->G = G;
+        cs->base = base;
+        cs->dofs = a;
+        cs->m = m;
+        cs->mean_d = m ? s1 / (double)m : 0;
+        cs->var_d = m ? s2 / (double)m - cs->mean_d * cs->mean_d : 0;
+        if (cs->var_d < 0)
+            cs->var_d = 0;
     }
 }
 
-/* z of mean rank(down) - mean rank(up) under random draws of n_up and n_dn
- * members from the G genes of a cell whose capped ranks have mean and var. */
-static double rank_z(double sum_up, int n_up, double sum_dn, int n_dn, double mean, double var,
-                     int64_t G)
+/* P(one draw >= s) from the cell's excess distances (descending). */
+static double one_draw_sf(const dorm_ucell_cell_t *cs, const double *dtop, double s)
 {
-    if ((n_up == 0 && n_dn == 0) || var <= 0 || G < 2)
-        return NAN;
-    double mu_up = n_up ? sum_up / n_up : mean, mu_dn = n_dn ? sum_dn / n_dn : mean;
-    double k = 0;
-    if (n_up)
-        k += (double)(G - n_up) / n_up;
-    if (n_dn)
-        k += (double)(G - n_dn) / n_dn;
-    if (n_up && n_dn)
-        k += 2;
-    return (mu_dn - mu_up) / sqrt(var * k / (double)(G - 1));
+    const double *d = dtop + cs->dofs;
+    int64_t lo = 0, hi = cs->m;
+    while (lo < hi) { /* first index with d < s */
+        int64_t mid = (lo + hi) / 2;
+        if (d[mid] >= s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (double)lo / (double)cs->m;
 }
 
-int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z)
+/* P(S_k >= s) for k draws without replacement from the m excess distances;
+ * the normal approximation is continuity-corrected by a quarter rank (ranks
+ * lie on a half-integer grid). */
+static double k_draws_sf(const dorm_ucell_cell_t *cs, const double *dtop, int64_t k, double s)
+{
+    if (k == 0)
+        return s <= 0 ? 1.0 : 0.0;
+    if (k == 1)
+        return one_draw_sf(cs, dtop, s);
+    double mean = (double)k * cs->mean_d;
+    double var = cs->m > 1 ? (double)k * cs->var_d * (double)(cs->m - k) / (double)(cs->m - 1) : 0;
+    if (var <= 0)
+        return s <= mean ? 1.0 : 0.0;
+    return dorm_norm_sf((s - 0.25 - mean) / sqrt(var));
+}
+
+/* P(S >= s) for a part of n members, s measured above n times the zero
+ * block's distance. */
+static double part_sf(const dorm_ucell_cell_t *cs, const double *dtop, int64_t n, double s)
+{
+    int64_t G = cs->G, m = cs->m;
+    if (n <= 0 || n > G)
+        return NAN;
+    int64_t kmin = n - (G - m) > 0 ? n - (G - m) : 0, kmax = n < m ? n : m;
+    int64_t mode = (int64_t)floor((double)(n + 1) * (double)(m + 1) / (double)(G + 2));
+    if (mode < kmin)
+        mode = kmin;
+    if (mode > kmax)
+        mode = kmax;
+    double h0 = exp(dorm_hyper_logpmf(mode, G, m, n)), total = 0, h = h0;
+    for (int64_t k = mode; k <= kmax; k++) { /* upwards from the mode */
+        total += h * k_draws_sf(cs, dtop, k, s);
+        h *= (double)(m - k) * (double)(n - k) / ((double)(k + 1) * (double)(G - m - n + k + 1));
+        if (h < 1e-17 * h0)
+            break;
+    }
+    h = h0;
+    for (int64_t k = mode; k > kmin; k--) { /* downwards */
+        h *= (double)k * (double)(G - m - n + k) / ((double)(m - k + 1) * (double)(n - k + 1));
+        total += h * k_draws_sf(cs, dtop, k - 1, s);
+        if (h < 1e-17 * h0)
+            break;
+    }
+    return total < 0 ? 0 : total > 1 ? 1 : total;
+}
+
+int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
+                     double *p)
 {
     int64_t nc = ch->n_cells, G = sc->n_genes + sc->n_extra;
     int nu = sc->n_union, np = sc->n_parts, S = sc->n_sets;
@@ -93,19 +157,27 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
     /* [R; I] (2nc x nu) * memb (nu x np): rank sums, then counts of ranks <= M. */
     dorm_blas_gemm((int)(2 * nc), np, nu, sc->dense, sc->memb, sc->prod);
     for (int64_t c = 0; c < nc; c++) {
-        const double *st = sc->cell_stat + 4 * c;
+        const dorm_ucell_cell_t *cs = &sc->cell[c];
         const double *sum = sc->prod + (size_t)c * (size_t)np;
         const double *sig = sc->prod + (size_t)(nc + c) * (size_t)np;
         for (int s = 0; s < S; s++) {
-            int up = s, dn = S + s;
-            int n_up = sc->found[up] + sc->missing[up], n_dn = sc->found[dn] + sc->missing[dn];
-            double sum_up = sum[up] + sc->missing[up] * st[0];
-            double sum_dn = sum[dn] + sc->missing[dn] * st[0];
-            double sig_up = sig[up] + sc->missing[up] * st[1];
-            double sig_dn = sig[dn] + sc->missing[dn] * st[1];
-            double u = part_auc(sum_up, sig_up, n_up, M) - part_auc(sum_dn, sig_dn, n_dn, M);
-            score[(size_t)c * (size_t)S + (size_t)s] = u > 0 ? u : 0;
-            z[(size_t)c * (size_t)S + (size_t)s] = rank_z(sum_up, n_up, sum_dn, n_dn, st[2], st[3], G);
+            double auc[2], zp[2];
+            int has[2];
+            for (int side = 0; side < 2; side++) {
+                int part = side ? S + s : s;
+                int n = sc->found[part] + sc->missing[part];
+                double rank_sum = sum[part] + sc->missing[part] * cs->zero_capped;
+                double n_sig = sig[part] + sc->missing[part] * cs->zero_sig;
+                auc[side] = part_auc(rank_sum, n_sig, n, M);
+                has[side] = n > 0;
+                double excess = (double)n * (M - cs->base) - rank_sum;
+                zp[side] = n > 0 ? dorm_norm_isf(part_sf(cs, sc->dtop, n, excess)) : NAN;
+            }
+            size_t at = (size_t)c * (size_t)S + (size_t)s;
+            double u = auc[0] - auc[1];
+            score[at] = u > 0 ? u : 0;
+            z[at] = dorm_signed_z(zp[0], has[0], zp[1], has[1]);
+            p[at] = dorm_norm_sf(z[at]);
         }
     }
     return 0;

@@ -77,8 +77,8 @@ Test(scorer, ucell_chunk_by_hand)
     dorm_scorer_t *sc;
     dorm_err_t err;
     cr_assert_eq(dorm_scorer_init(&sc, &o, 6, 0, sets, 2, NULL, &err), 0, "%s", err.msg);
-    double score[2], z[2];
-    cr_assert_eq(dorm_scorer_score_chunk(sc, &ch, score, z, &err), 0);
+    double score[2], z[2], pv[2];
+    cr_assert_eq(dorm_scorer_score_chunk(sc, &ch, score, z, pv, &err), 0);
     /* ranks: g0 = 1, g2 = g4 = 2.5, g1 = 4, zeros g3, g5 = 5.5 -> capped at 4.
      * set A: ranks 1, 4; lfac 3; U = 1 - (5 - 3) / (8 - 3) = 0.6 */
     cr_assert_float_eq(score[0], 0.6, 1e-12);
@@ -108,8 +108,8 @@ Test(scorer, module_chunk_by_hand)
     dorm_scorer_t *sc;
     dorm_err_t err;
     cr_assert_eq(dorm_scorer_init(&sc, &o, 6, 0, sets, 1, &means, &err), 0, "%s", err.msg);
-    double score[1], z[1];
-    cr_assert_eq(dorm_scorer_score_chunk(sc, &ch, score, z, &err), 0);
+    double score[1], z[1], pv[1];
+    cr_assert_eq(dorm_scorer_score_chunk(sc, &ch, score, z, pv, &err), 0);
     cr_assert_float_eq(score[0], 5.0 - 11.0 / 3.0, 1e-12);
     dorm_scorer_destroy(sc);
 }
