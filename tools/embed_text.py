@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Embed text files into a C source as NUL-terminated byte arrays.
 
-usage: embed_text.py OUT.c FILE...   (the builtin name is the file's stem)
+usage: embed_text.py OUT.c FILE...   (the builtin name is the file's stem,
+its kind the extension)
 """
 import os
 import sys
@@ -13,18 +14,20 @@ def main():
              '#include <stddef.h>', '']
     names = []
     for path in files:
-        name = os.path.splitext(os.path.basename(path))[0]
+        name, ext = os.path.splitext(os.path.basename(path))
         data = open(path, 'rb').read()
-        names.append((name, len(data)))
+        names.append((name, len(data), ext.lstrip('.')))
         body = ','.join(str(b) for b in data + b'\0')
         lines.append('static const char text_%s[] = {%s};' % (name, body))
     lines.append('')
     lines.append('const char *const dorm_builtin_names[] = {%s, NULL};' %
-                 ', '.join('"%s"' % n for n, _ in names))
+                 ', '.join('"%s"' % n for n, _, _ in names))
+    lines.append('const char *const dorm_builtin_gmt_names[] = {%s};' %
+                 ', '.join(['"%s"' % n for n, _, k in names if k == 'gmt'] + ['NULL']))
     lines.append('const char *const dorm_builtin_texts[] = {%s, NULL};' %
-                 ', '.join('text_%s' % n for n, _ in names))
+                 ', '.join('text_%s' % n for n, _, _ in names))
     lines.append('const size_t dorm_builtin_lengths[] = {%s, 0};' %
-                 ', '.join(str(n) for _, n in names))
+                 ', '.join(str(n) for _, n, _ in names))
     with open(out, 'w') as f:
         f.write('\n'.join(lines) + '\n')
 

@@ -10,6 +10,7 @@ root (the parent of this script's directory).  Output goes to
 
     dormancy_panel.gmt   dormancy / senescence / cell-cycle panel
     qc.gmt               QC gene sets (mitochondrial, ribosomal protein)
+    gene_ids.tsv         identifier aliases for every gene in the two GMTs
 
 Each source set is renamed to dormscan's short lowercase name, gene order is
 kept, empty fields are ignored and repeated genes within a set are dropped
@@ -17,8 +18,25 @@ kept, empty fields are ignored and repeated genes within a set are dropped
 
     name<TAB>description<TAB>gene<TAB>gene...
 
+gene_ids.tsv has the header symbol<TAB>kind<TAB>alias and one row per alias,
+sorted by symbol, kind, alias (plain code-point order).  symbol is a gene token
+exactly as written in the GMTs, or one of the MARKERS below.  kind is one of
+
+    human_ensembl   ENSG IDs of the symbol (human_ensembl_symbol_orgHs.tsv)
+    human_symbol    current HGNC symbol of an outdated token (RENAMES only)
+    mouse_symbol    MGI mouse orthologs (mgi_HMD_human_mouse_orthologs.tsv)
+    mouse_ensembl   ENSMUSG IDs of those mouse symbols
+                    (mouse_ensembl_symbol_biomart.tsv)
+
+A renamed token gets the human_ensembl, mouse_symbol and mouse_ensembl rows of
+its current symbol.  Lookups are exact and case-sensitive; no other alias or
+previous-symbol resolution is done, so tokens the tables do not name (e.g. the
+MT- genes, which the NCBI-based tables call COX1, ND1, ...) get no rows.
+A row whose alias equals its symbol is not written.
+
 The script stops with an error if a source file or source set is missing, if
-a set name occurs twice in its source file, or if a set ends up empty.
+a set name occurs twice in its source file, if a set ends up empty, or if an
+identifier table lacks its expected columns.
 Provenance for every set is documented in signatures/SOURCES.md.
 Standard library only.
 """
@@ -91,6 +109,30 @@ QC = [
 
 OUTPUTS = [("dormancy_panel.gmt", PANEL), ("qc.gmt", QC)]
 
+GENE_IDS_FILE = "gene_ids.tsv"
+
+# Single marker genes scored on their own; always given alias rows.
+MARKERS = ["CDKN1A", "CDKN2A", "CDKN1B", "LMNB1", "GLB1"]
+
+# Outdated tokens in the shipped sets -> current HGNC symbol.  Only renames
+# documented in the caveats of signature-sources/SOURCES.md are listed (the
+# three Tirosh 2016 cell-cycle genes, and H2AFZ, used by the CellAge list);
+# do not add guesses here.
+RENAMES = {
+    "MLF1IP": "CENPU",
+    "FAM64A": "PIMREG",
+    "HN1": "JPT1",
+    "H2AFZ": "H2AZ1",
+}
+
+# (source file, columns used: key column, value column)
+HUMAN_ENSEMBL_TABLE = ("human_ensembl_symbol_orgHs.tsv",
+                       "hgnc_symbol", "ensembl_gene_id")
+ORTHOLOG_TABLE = ("mgi_HMD_human_mouse_orthologs.tsv",
+                  "human_symbol", "mouse_symbol")
+MOUSE_ENSEMBL_TABLE = ("mouse_ensembl_symbol_biomart.tsv",
+                       "mgi_symbol", "ensembl_gene_id")
+
 
 def die(msg):
     sys.stderr.write("make_panel.py: error: %s\n" % msg)
@@ -154,6 +196,85 @@ def build(entries, src_dir, cache):
     return lines
 
 
+def read_map(src_dir, table):
+    """Return {key: set(values)} from two named columns of a TSV table."""
+    fname, key_col, val_col = table
+    path = os.path.join(src_dir, fname)
+    result = {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            header = fh.readline().rstrip("\r\n").split("\t")
+            if key_col not in header or val_col not in header:
+                die("%s: header lacks column %s or %s"
+                    % (path, key_col, val_col))
+            ki = header.index(key_col)
+            vi = header.index(val_col)
+            for lineno, line in enumerate(fh, 2):
+                line = line.rstrip("\r\n")
+                if not line.strip():
+                    continue
+                fields = line.split("\t")
+                if len(fields) != len(header):
+                    die("%s:%d: expected %d fields, found %d"
+                        % (path, lineno, len(header), len(fields)))
+                key = fields[ki].strip()
+                val = fields[vi].strip()
+                if key and val:
+                    result.setdefault(key, set()).add(val)
+    except OSError as exc:
+        die("cannot read identifier table %s: %s" % (path, exc.strerror))
+    return result
+
+
+def build_gene_ids(tokens, src_dir):
+    """Return the lines of gene_ids.tsv for the given gene tokens."""
+    human_ens = read_map(src_dir, HUMAN_ENSEMBL_TABLE)
+    orthologs = read_map(src_dir, ORTHOLOG_TABLE)
+    mouse_ens = read_map(src_dir, MOUSE_ENSEMBL_TABLE)
+    for old, new in sorted(RENAMES.items()):
+        if new not in human_ens:
+            die("renamed symbol %s (for %s) not in %s"
+                % (new, old, HUMAN_ENSEMBL_TABLE[0]))
+
+    rows = set()
+    for token in tokens:
+        current = RENAMES.get(token, token)
+        if current != token:
+            rows.add((token, "human_symbol", current))
+        for ens in human_ens.get(current, ()):
+            rows.add((token, "human_ensembl", ens))
+        for msym in orthologs.get(current, ()):
+            rows.add((token, "mouse_symbol", msym))
+            for ens in mouse_ens.get(msym, ()):
+                rows.add((token, "mouse_ensembl", ens))
+    rows = sorted(r for r in rows if r[2] != r[0])
+    for row in rows:
+        for field in row:
+            if not field or "\t" in field or "\n" in field:
+                die("bad field %r in gene_ids row %r" % (field, row))
+
+    kinds = {}
+    for _, kind, _ in rows:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    with_kind = {}
+    for sym, kind, _ in rows:
+        with_kind.setdefault(kind, set()).add(sym)
+    sys.stderr.write("make_panel.py: gene_ids: %d symbols, %d rows (%s)\n"
+                     % (len(tokens), len(rows),
+                        ", ".join("%s %d" % kv for kv in sorted(kinds.items()))))
+    for kind in ("human_ensembl", "mouse_symbol"):
+        missing = [t for t in tokens if t not in with_kind.get(kind, ())]
+        sys.stderr.write("make_panel.py: gene_ids: %d symbol(s) without %s "
+                         "rows: %s\n" % (len(missing), kind, " ".join(missing)))
+    same = [t for t in tokens
+            if RENAMES.get(t, t) in orthologs.get(RENAMES.get(t, t), ())]
+    if same:
+        sys.stderr.write("make_panel.py: gene_ids: %d symbol(s) whose mouse "
+                         "ortholog is spelled the same (row omitted): %s\n"
+                         % (len(same), " ".join(same)))
+    return ["symbol\tkind\talias\n"] + ["\t".join(r) + "\n" for r in rows]
+
+
 def write_atomic(path, lines):
     out_dir = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=out_dir)
@@ -171,11 +292,13 @@ def write_atomic(path, lines):
 def main(argv=None):
     repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(
-        description="Regenerate dormscan's gene-set GMT files.")
+        description="Regenerate dormscan's gene-set GMT files and "
+                    "gene_ids.tsv.")
     ap.add_argument("source_dir", nargs="?",
                     default=os.path.join(repo_root, os.pardir, "shared",
                                          "signature-sources"),
-                    help="directory holding the source GMT files "
+                    help="directory holding the source GMT files and "
+                         "identifier tables "
                          "(default: ../shared/signature-sources relative to "
                          "the repository root)")
     ap.add_argument("--out-dir", default=os.path.join(repo_root, "signatures"),
@@ -195,12 +318,21 @@ def main(argv=None):
     cache = {}
     built = [(fname, build(entries, src_dir, cache))
              for fname, entries in OUTPUTS]
+    tokens = set(MARKERS)
+    for _, lines in built:
+        for line in lines:
+            tokens.update(line.rstrip("\n").split("\t")[2:])
+    gene_ids = build_gene_ids(sorted(tokens), src_dir)
     # Write only after every set was found, so a failure leaves old files.
     for fname, lines in built:
         path = os.path.join(out_dir, fname)
         write_atomic(path, lines)
         sys.stderr.write("make_panel.py: wrote %s (%d sets)\n"
                          % (path, len(lines)))
+    path = os.path.join(out_dir, GENE_IDS_FILE)
+    write_atomic(path, gene_ids)
+    sys.stderr.write("make_panel.py: wrote %s (%d rows)\n"
+                     % (path, len(gene_ids) - 1))
     return 0
 
 

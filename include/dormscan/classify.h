@@ -21,9 +21,9 @@ const char *dorm_phase_name(dorm_phase_t p);
  * equal -> Undecided. */
 dorm_phase_t dorm_phase_seurat(double s_score, double g2m_score);
 
-/* Rank rule (ucell): G1 unless max(z_s, z_g2m) >= z_min; then the larger z
- * wins; equal -> Undecided.  NaN z counts as below z_min. */
-dorm_phase_t dorm_phase_rank(double z_s, double z_g2m, double z_min);
+/* Rank rule (ucell): G1 unless the cell is called cycling; then the larger
+ * of the S and G2/M z wins (NaN counts as lowest); equal -> Undecided. */
+dorm_phase_t dorm_phase_rank(int cycling, double z_s, double z_g2m);
 
 /* Per-cell QC metrics.  pct_* are NaN when the input has no such genes. */
 typedef struct dorm_qc_t {
@@ -48,24 +48,70 @@ void dorm_qc_cell(const int32_t *gene, const double *value, int64_t n, const uin
 
 typedef enum {
     DORM_STATE_CYCLING = 0,
-    DORM_STATE_NON_CYCLING = 1,
-    DORM_STATE_LOW_QUALITY = 2,
-    DORM_N_STATES = 3
+    DORM_STATE_QUIESCENT = 1,
+    DORM_STATE_DIAPAUSE_LIKE = 2,
+    DORM_STATE_SENESCENT = 3,
+    DORM_STATE_NON_CYCLING = 4,
+    DORM_STATE_LOW_QUALITY = 5,
+    DORM_N_STATES = 6
 } dorm_state_t;
 
 const char *dorm_state_name(dorm_state_t s);
 
 typedef struct dorm_qc_limits_t {
-    int64_t min_genes;  /* fewer detected genes: low quality (200) */
-    double min_umis;    /* fewer UMIs: low quality (500) */
+    int64_t min_genes;  /* fewer detected genes: low quality (200; 0 disables) */
+    double min_umis;    /* fewer UMIs: low quality (0: off) */
     double max_mito;    /* higher % mitochondrial: low quality (20) */
 } dorm_qc_limits_t;
 
 void dorm_qc_limits_default(dorm_qc_limits_t *l);
 int dorm_qc_is_low(const dorm_qc_t *qc, const dorm_qc_limits_t *l);
 
-/* Provisional state: low_quality first, then cycling (S or G2M), else
- * non_cycling. */
-dorm_state_t dorm_state_call(const dorm_qc_t *qc, const dorm_qc_limits_t *l, dorm_phase_t phase);
+/* ---- evidence ---- */
+
+/* The programmes the classifier weighs; DORM_EV_SASP is a flag, not a state. */
+typedef enum {
+    DORM_EV_CYCLING = 0,
+    DORM_EV_QUIESCENT = 1,
+    DORM_EV_DIAPAUSE_LIKE = 2,
+    DORM_EV_SENESCENT = 3,
+    DORM_EV_SASP = 4,
+    DORM_N_EVIDENCE = 5
+} dorm_evidence_t;
+
+/* "cycling", "quiescent", "diapause_like", "senescent", "sasp". */
+const char *dorm_evidence_name(dorm_evidence_t e);
+
+/* One input of the classifier: a shipped gene set or a single marker gene,
+ * the programme it informs and its direction (+1: up in that programme). */
+typedef struct dorm_component_t {
+    const char *name;   /* set name in the shipped panel or qc file, or a gene symbol */
+    int is_gene;
+    dorm_evidence_t evidence;
+    int sign;
+} dorm_component_t;
+
+/* The fixed component table (see dormscan-score(1), CLASSIFIER). */
+const dorm_component_t *dorm_components(int *n);
+
+/* Evidence z and one-sided p per programme from the components' z (NaN when
+ * a component is unavailable).  Cycling: Sidak over S and G2/M,
+ * p = 1 - (1 - min(p_S, p_G2M))^2.  Others: Stouffer, sum(sign z) / sqrt(k)
+ * over the k available components.  NaN when none is available. */
+void dorm_evidence(const double *component_z, double ev_z[DORM_N_EVIDENCE],
+                   double ev_p[DORM_N_EVIDENCE]);
+
+/* ---- calls ---- */
+
+typedef struct dorm_call_t {
+    dorm_state_t state;
+    int sasp;           /* 1: SASP flag */
+    double confidence;  /* NaN for low_quality */
+} dorm_call_t;
+
+/* Decide one cell (see dormscan-score(1)).  ev_z and ev_fdr are the
+ * programmes' evidence and BH-adjusted p-values; alpha is the FDR level. */
+void dorm_call(int low_quality, const double ev_z[DORM_N_EVIDENCE],
+               const double ev_fdr[DORM_N_EVIDENCE], double alpha, dorm_call_t *call);
 
 #endif

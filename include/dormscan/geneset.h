@@ -53,7 +53,8 @@ int dorm_gmt_read(dorm_geneset_list_t *l, const char *path,
 int dorm_panel_load(dorm_geneset_list_t *l, const char *builtin,
                     dorm_err_t *err) DORM_WUR;
 
-/* Names of the shipped files, NULL-terminated, and their text. */
+/* Names of the shipped GMT files, NULL-terminated; the text of any shipped
+ * file ("dormancy_panel", "qc", "gene_ids"). */
 const char *const *dorm_panel_builtin_names(void);
 const char *dorm_panel_builtin_text(const char *builtin, size_t *len);
 
@@ -81,9 +82,29 @@ int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f,
 int64_t dorm_gene_index_lookup(const dorm_gene_index_t *ix, const char *token);
 void dorm_gene_index_destroy(dorm_gene_index_t *ix);
 
-/* Match one set; members are deduplicated.  Free with dorm_match_destroy. */
-int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s,
-                   const dorm_gene_index_t *ix, dorm_err_t *err) DORM_WUR;
+/* ---- species and aliases ---- */
+
+typedef enum { DORM_SPECIES_HUMAN = 0, DORM_SPECIES_MOUSE = 1 } dorm_species_t;
+
+const char *dorm_species_name(dorm_species_t s);
+/* Guess the organism from feature IDs (ENSG / ENSMUSG) and symbol case
+ * (ACTB / Actb); human when undecided. */
+dorm_species_t dorm_species_guess(const dorm_features_t *f);
+
+/* Alternative tokens of the shipped genes (signatures/gene_ids.tsv):
+ * current symbols of renamed genes, Ensembl IDs, mouse orthologs and their
+ * Ensembl IDs.  Free with dorm_aliases_destroy. */
+typedef struct dorm_aliases_t dorm_aliases_t;
+int dorm_aliases_load(dorm_aliases_t **out, dorm_err_t *err) DORM_WUR;
+void dorm_aliases_destroy(dorm_aliases_t *a);
+
+/* Match one set; members are deduplicated.  A member is looked up as
+ * written; if absent and aliases is given, through its aliases for species
+ * (human: current symbol, then Ensembl ID; mouse: ortholog symbols, then
+ * their Ensembl IDs), first hit wins.  Free with dorm_match_destroy. */
+int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_index_t *ix,
+                   const dorm_aliases_t *aliases, dorm_species_t species,
+                   dorm_err_t *err) DORM_WUR;
 void dorm_match_destroy(dorm_match_t *m);
 
 #endif

@@ -7,15 +7,27 @@
 #include "dormscan/error.h"
 #include "dormscan/score.h"
 
+typedef struct dorm_sample_t {
+    const char *name;            /* sample name (the sample column) */
+    const char *path;            /* matrix directory or file */
+} dorm_sample_t;
+
 typedef struct dorm_run_opts_t {
-    const char *input;           /* matrix directory or file */
+    const dorm_sample_t *samples; /* inputs, scored one after the other */
+    int n_samples;
+    int sample_column;           /* write a sample column (--sample, several inputs) */
     const char *outdir;
     const char *const *gmt;      /* user GMT files; none: the shipped panel */
     int n_gmt;
     dorm_score_opts_t score;
     dorm_qc_limits_t qc;
     double min_coverage;         /* <0: a set needs max(5, 20%) of its genes */
-    double phase_z;              /* ucell phase rule: z needed for S/G2M */
+    double fdr;                  /* BH level for calls (0.05) */
+    int species_auto;            /* detect the organism per sample */
+    dorm_species_t species;      /* when not automatic */
+    const char *groups_path;     /* --groups: barcode<TAB>group columns */
+    const char *cells_path;      /* --cells: barcodes to keep */
+    const char *keep;            /* --keep COLUMN=VALUE */
     int gzip;                    /* cells.tsv.gz instead of cells.tsv */
     int64_t chunk_cells;
     const char *command_line;    /* recorded in run.json */
@@ -24,7 +36,14 @@ typedef struct dorm_run_opts_t {
 
 void dorm_run_opts_default(dorm_run_opts_t *o);
 
-/* Score opts->input and write cells.tsv[.gz], summary.tsv and run.json into
+/* Read a sample sheet: sample<TAB>path lines, an optional header
+ * "sample<TAB>path", '#' comments.  names and paths are allocated; free
+ * them with dorm_samples_free. */
+int dorm_samples_read(const char *path, char ***names, char ***paths, int *n,
+                      dorm_err_t *err) DORM_WUR;
+void dorm_samples_free(char **names, char **paths, int n);
+
+/* Score every sample and write cells.tsv[.gz], summary.tsv and run.json into
  * opts->outdir.  Nothing is left under a final name on error. */
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err) DORM_WUR;
 

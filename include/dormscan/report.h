@@ -38,21 +38,57 @@ const char *dorm_fmt_double(double v, char *buf);
 /* ---- cells table ---- */
 #include "dormscan/classify.h"
 
-/* Header: barcode, QC columns (dorm_ prefix), one column per set, phase, state. */
-void dorm_cells_write_header(dorm_outfile_t *o, char *const *set_names, int n_sets);
-void dorm_cells_write_row(dorm_outfile_t *o, const char *barcode, const dorm_qc_t *qc,
-                          const double *score, const double *z, const double *p, int n_sets,
-                          const char *phase, const char *state);
+/* One row of cells.tsv. */
+typedef struct dorm_cell_row_t {
+    const char *barcode;
+    const char *sample;         /* NULL: no sample column */
+    const dorm_qc_t *qc;
+    const double *set;          /* n_sets x (score, z, p) */
+    const double *set_fdr;      /* n_sets */
+    const double *evidence;     /* DORM_N_EVIDENCE evidence z */
+    const char *phase;
+    const char *state;
+    int sasp;
+    double confidence;
+} dorm_cell_row_t;
+
+/* Header: barcode, [sample], QC columns (dorm_ prefix), per set NAME,
+ * NAME_z, NAME_p, NAME_fdr, score_<programme>, phase, state, sasp,
+ * confidence. */
+void dorm_cells_write_header(dorm_outfile_t *o, char *const *set_names, int n_sets,
+                             int sample_column);
+void dorm_cells_write_row(dorm_outfile_t *o, const dorm_cell_row_t *row, int n_sets);
 
 /* ---- summary ---- */
-typedef struct dorm_summary_t {
+
+/* Exact counts per (sample, grouping, group); evidence is summed in
+ * millionths as integers, so sums do not depend on the order of cells. */
+typedef struct dorm_summary_row_t {
+    char *sample, *grouping, *group;
     int64_t n_cells;
-    int64_t phase[DORM_N_PHASES + 1]; /* last slot: phase not available */
     int64_t state[DORM_N_STATES];
+    int64_t sasp;
+    int64_t phase[DORM_N_PHASES + 1]; /* last slot: phase NA */
+    int64_t evidence_micro[DORM_N_EVIDENCE];
+    int64_t evidence_n[DORM_N_EVIDENCE];
+} dorm_summary_row_t;
+
+typedef struct dorm_summary_t {
+    dorm_summary_row_t *rows;
+    int64_t n, cap;
+    struct dorm_strmap_t *index; /* row key -> row */
 } dorm_summary_t;
 
-/* Write summary.tsv rows: kind, label, n_cells, fraction. */
-void dorm_summary_write(dorm_outfile_t *o, const dorm_summary_t *s);
+int dorm_summary_init(dorm_summary_t *s, dorm_err_t *err) DORM_WUR;
+void dorm_summary_destroy(dorm_summary_t *s);
+/* Count one cell in the row (sample, grouping, group), created on first use.
+ * phase is DORM_N_PHASES when NA; evidence NaN is not summed. */
+int dorm_summary_add(dorm_summary_t *s, const char *sample, const char *grouping,
+                     const char *group, dorm_state_t state, int sasp, int phase,
+                     const double *evidence, dorm_err_t *err) DORM_WUR;
+/* Write summary.tsv: a header, then the rows of each part in order of first
+ * appearance (e.g. per-sample rows, then rows over all samples). */
+void dorm_summary_write(dorm_outfile_t *o, const dorm_summary_t *const *parts, int n_parts);
 
 /* ---- JSON (run.json) ---- */
 typedef struct dorm_json_t {

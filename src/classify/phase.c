@@ -1,4 +1,4 @@
-/* phase.c -- cell-cycle phase rules and the provisional state call. */
+/* phase.c -- cell-cycle phase rules. */
 #include <math.h>
 
 #include "dormscan/classify.h"
@@ -18,31 +18,13 @@ dorm_phase_t dorm_phase_seurat(double s, double g2m)
     return s > g2m ? DORM_PHASE_S : DORM_PHASE_G2M;
 }
 
-dorm_phase_t dorm_phase_rank(double z_s, double z_g2m, double z_min)
+dorm_phase_t dorm_phase_rank(int cycling, double z_s, double z_g2m)
 {
-    int s_ok = !isnan(z_s) && z_s >= z_min, g_ok = !isnan(z_g2m) && z_g2m >= z_min;
-    if (!s_ok && !g_ok)
+    if (!cycling)
         return DORM_PHASE_G1;
-    if (s_ok && g_ok && z_s == z_g2m)
-        return DORM_PHASE_UNDECIDED;
-    if (!g_ok)
-        return DORM_PHASE_S;
-    if (!s_ok)
+    if (isnan(z_s))
         return DORM_PHASE_G2M;
-    return z_s > z_g2m ? DORM_PHASE_S : DORM_PHASE_G2M;
-}
-
-const char *dorm_state_name(dorm_state_t s)
-{
-    static const char *const names[] = {"cycling", "non_cycling", "low_quality"};
-    return s >= 0 && s < DORM_N_STATES ? names[s] : "NA";
-}
-
-dorm_state_t dorm_state_call(const dorm_qc_t *qc, const dorm_qc_limits_t *l, dorm_phase_t phase)
-{
-    if (dorm_qc_is_low(qc, l))
-        return DORM_STATE_LOW_QUALITY;
-    if (phase == DORM_PHASE_S || phase == DORM_PHASE_G2M)
-        return DORM_STATE_CYCLING;
-    return DORM_STATE_NON_CYCLING;
+    if (isnan(z_g2m) || z_s > z_g2m)
+        return DORM_PHASE_S;
+    return z_s == z_g2m ? DORM_PHASE_UNDECIDED : DORM_PHASE_G2M;
 }

@@ -8,7 +8,7 @@
 void dorm_qc_limits_default(dorm_qc_limits_t *l)
 {
     l->min_genes = 200;
-    l->min_umis = 500;
+    l->min_umis = 0;
     l->max_mito = 20;
 }
 

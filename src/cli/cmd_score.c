@@ -9,12 +9,23 @@
 
 static void help(void)
 {
-    printf("Usage: dormscan score [options] INPUT -o OUTDIR\n\n"
-           "Score every cell of INPUT (a Cell Ranger v2/v3, STARsolo or kallisto|bustools\n"
-           "matrix directory, or a matrix.mtx[.gz] with its companions) and write\n"
-           "OUTDIR/cells.tsv, OUTDIR/summary.tsv and OUTDIR/run.json.\n\n"
-           "Options:\n"
+    printf("Usage: dormscan score [options] INPUT... -o OUTDIR\n"
+           "       dormscan score [options] --samples SHEET -o OUTDIR\n\n"
+           "Score every cell of each INPUT (a Cell Ranger v2/v3, STARsolo or\n"
+           "kallisto|bustools matrix directory, or a matrix.mtx[.gz] with its\n"
+           "companions), test every gene set against a per-cell null, call each\n"
+           "cell's state and write OUTDIR/cells.tsv, OUTDIR/summary.tsv and\n"
+           "OUTDIR/run.json.\n\n"
+           "Inputs and cells:\n"
            "  -o, --outdir DIR       output directory (created if missing) [required]\n"
+           "      --sample NAME      name the single INPUT; adds a sample column\n"
+           "      --samples FILE     sample<TAB>path lines: score each sample\n"
+           "      --groups FILE      barcode<TAB>group columns (header line): adds\n"
+           "                         per-group rows to summary.tsv\n"
+           "      --cells FILE       keep only these barcodes (one per line)\n"
+           "      --keep COL=VALUE   keep only cells whose --groups column COL is VALUE\n"
+           "      --species NAME     human, mouse or auto (from gene names) [auto]\n\n"
+           "Gene sets and scoring:\n"
            "      --gmt FILE         score the gene sets of FILE (GMT; repeatable) instead\n"
            "                         of the shipped dormancy panel\n"
            "      --method NAME      ucell (default) or module (Seurat AddModuleScore)\n"
@@ -24,11 +35,13 @@ static void help(void)
            "      --normalized       values are already normalised (module: skip\n"
            "                         LogNormalize)\n"
            "      --min-coverage F   fraction of a set's genes that must be found\n"
-           "                         [default: max(5 genes, 20%%)]\n"
-           "      --min-genes N      fewer detected genes is low_quality [200]\n"
-           "      --min-umis N       fewer UMIs is low_quality [500]\n"
-           "      --max-mito PCT     more %% mitochondrial UMIs is low_quality [20]\n"
-           "      --phase-z Z        ucell: S/G2M rank z needed to call S or G2M [1.645]\n"
+           "                         [default: max(5 genes, 20%%)]\n\n"
+           "Calls:\n"
+           "      --fdr ALPHA        BH false discovery rate for calls [0.05]\n"
+           "      --min-genes N      fewer detected genes is low_quality [200; 0 = off]\n"
+           "      --min-umis N       fewer UMIs is low_quality [0 = off]\n"
+           "      --max-mito PCT     more %% mitochondrial UMIs is low_quality [20]\n\n"
+           "Output and logging:\n"
            "      --gzip             write cells.tsv.gz\n"
            "      --chunk-cells N    cells per chunk [1024]\n"
            "  -v, --verbose          report gene coverage per set on stderr\n"
@@ -38,10 +51,35 @@ static void help(void)
            "See dormscan-score(1).\n");
 }
 
+/* A sample name from an input path: its last component without .mtx[.gz]. */
+static char *name_from_path(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    const char *start = path;
+    for (size_t i = 0; i < n; i++)
+        if (path[i] == '/')
+            start = path + i + 1;
+    size_t len = (size_t)(path + n - start);
+    char *name = strndup(start, len);
+    if (!name)
+        return NULL;
+    static const char *const suffixes[] = {".mtx.gz", ".mtx", NULL};
+    for (int i = 0; suffixes[i]; i++) {
+        size_t m = strlen(suffixes[i]);
+        if (len > m && strcmp(name + len - m, suffixes[i]) == 0) {
+            name[len - m] = '\0';
+            break;
+        }
+    }
+    return name;
+}
+
 enum {
     OPT_GMT = 256, OPT_METHOD, OPT_MAX_RANK, OPT_NBIN, OPT_CTRL, OPT_NORMALIZED,
-    OPT_MIN_COVERAGE, OPT_MIN_GENES, OPT_MIN_UMIS, OPT_MAX_MITO, OPT_PHASE_Z, OPT_GZIP,
-    OPT_CHUNK_CELLS
+    OPT_MIN_COVERAGE, OPT_MIN_GENES, OPT_MIN_UMIS, OPT_MAX_MITO, OPT_FDR, OPT_GZIP,
+    OPT_CHUNK_CELLS, OPT_SAMPLE, OPT_SAMPLES, OPT_GROUPS, OPT_CELLS, OPT_KEEP, OPT_SPECIES
 };
 
 int cmd_score(int argc, char **argv)
@@ -58,7 +96,13 @@ int cmd_score(int argc, char **argv)
         {"min-genes", required_argument, NULL, OPT_MIN_GENES},
         {"min-umis", required_argument, NULL, OPT_MIN_UMIS},
         {"max-mito", required_argument, NULL, OPT_MAX_MITO},
-        {"phase-z", required_argument, NULL, OPT_PHASE_Z},
+        {"fdr", required_argument, NULL, OPT_FDR},
+        {"sample", required_argument, NULL, OPT_SAMPLE},
+        {"samples", required_argument, NULL, OPT_SAMPLES},
+        {"groups", required_argument, NULL, OPT_GROUPS},
+        {"cells", required_argument, NULL, OPT_CELLS},
+        {"keep", required_argument, NULL, OPT_KEEP},
+        {"species", required_argument, NULL, OPT_SPECIES},
         {"gzip", no_argument, NULL, OPT_GZIP},
         {"chunk-cells", required_argument, NULL, OPT_CHUNK_CELLS},
         {"verbose", no_argument, NULL, 'v'},
@@ -72,6 +116,7 @@ int cmd_score(int argc, char **argv)
         fprintf(stderr, "dormscan score: out of memory\n");
         return 1;
     }
+    const char *sample_name = NULL, *sheet = NULL;
     int status = -1, c;
     int64_t iv;
     optind = 1;
@@ -113,8 +158,22 @@ int cmd_score(int argc, char **argv)
         case OPT_MAX_MITO:
             if (cli_parse_double("score", "--max-mito", optarg, 0, 100, &o.qc.max_mito) < 0) status = 2;
             break;
-        case OPT_PHASE_Z:
-            if (cli_parse_double("score", "--phase-z", optarg, -1e6, 1e6, &o.phase_z) < 0) status = 2;
+        case OPT_FDR:
+            if (cli_parse_double("score", "--fdr", optarg, 0, 1, &o.fdr) < 0) status = 2;
+            break;
+        case OPT_SAMPLE: sample_name = optarg; break;
+        case OPT_SAMPLES: sheet = optarg; break;
+        case OPT_GROUPS: o.groups_path = optarg; break;
+        case OPT_CELLS: o.cells_path = optarg; break;
+        case OPT_KEEP: o.keep = optarg; break;
+        case OPT_SPECIES:
+            if (strcmp(optarg, "auto") == 0)
+                o.species_auto = 1;
+            else if (strcmp(optarg, "human") == 0 || strcmp(optarg, "mouse") == 0) {
+                o.species_auto = 0;
+                o.species = optarg[0] == 'm' ? DORM_SPECIES_MOUSE : DORM_SPECIES_HUMAN;
+            } else
+                status = cli_usage_error("score", "--species must be human, mouse or auto, not '%s'", optarg);
             break;
         case OPT_GZIP: o.gzip = 1; break;
         case OPT_CHUNK_CELLS:
@@ -127,28 +186,74 @@ int cmd_score(int argc, char **argv)
         default: status = cli_usage_error("score", "unknown option '%s'", argv[optind - 1]); break;
         }
     }
-    if (status < 0 && optind != argc - 1)
-        status = cli_usage_error("score", optind == argc ? "no INPUT given" : "one INPUT expected");
+    int n_inputs = argc - optind;
+    if (status < 0 && sheet && n_inputs > 0)
+        status = cli_usage_error("score", "give INPUTs or --samples, not both");
+    if (status < 0 && !sheet && n_inputs == 0)
+        status = cli_usage_error("score", "no INPUT given");
+    if (status < 0 && sample_name && (sheet || n_inputs > 1))
+        status = cli_usage_error("score", "--sample names a single INPUT; use --samples for several");
     if (status < 0 && !o.outdir)
         status = cli_usage_error("score", "-o/--outdir is required");
+    char **names = NULL, **paths = NULL;
+    int n = 0;
+    dorm_err_t err;
+    dorm_err_clear(&err);
+    if (status < 0 && sheet) {
+        int rc = dorm_samples_read(sheet, &names, &paths, &n, &err);
+        if (rc < 0) {
+            fprintf(stderr, "dormscan score: %s\n", err.msg);
+            status = dorm_err_exit_status(rc);
+        }
+    } else if (status < 0) {
+        names = calloc((size_t)n_inputs, sizeof *names);
+        paths = calloc((size_t)n_inputs, sizeof *paths);
+        for (int i = 0; names && paths && i < n_inputs; i++, n++) {
+            names[i] = sample_name ? strdup(sample_name) : name_from_path(argv[optind + i]);
+            paths[i] = strdup(argv[optind + i]);
+            if (!names[i] || !paths[i])
+                break;
+        }
+        if (n < n_inputs) {
+            fprintf(stderr, "dormscan score: out of memory\n");
+            status = 1;
+        }
+        for (int i = 0; status < 0 && i < n; i++)
+            for (int k = 0; k < i; k++)
+                if (strcmp(names[i], names[k]) == 0) {
+                    status = cli_usage_error("score", "two inputs are both named '%s'; name them with --samples", names[i]);
+                    break;
+                }
+    }
+    dorm_sample_t *samples = status < 0 ? calloc((size_t)n, sizeof *samples) : NULL;
+    if (status < 0 && !samples) {
+        fprintf(stderr, "dormscan score: out of memory\n");
+        status = 1;
+    }
     if (status >= 0) {
+        dorm_samples_free(names, paths, n);
+        free(samples);
         free(gmt);
         return status;
     }
-    o.input = argv[optind];
+    for (int i = 0; i < n; i++)
+        samples[i] = (dorm_sample_t){names[i], paths[i]};
+    o.samples = samples;
+    o.n_samples = n;
+    o.sample_column = sample_name != NULL || sheet != NULL || n > 1;
     o.gmt = gmt;
     char *cmdline = cli_join_argv(argc, argv);
     char *full = cmdline ? malloc(strlen(cmdline) + 10) : NULL;
     if (full)
         sprintf(full, "dormscan %s", cmdline);
     o.command_line = full;
-    dorm_err_t err;
-    dorm_err_clear(&err);
     int rc = dorm_run_score(&o, &err);
     if (rc < 0)
         fprintf(stderr, "dormscan score: %s\n", err.msg);
     free(cmdline);
     free(full);
     free(gmt);
+    free(samples);
+    dorm_samples_free(names, paths, n);
     return rc < 0 ? dorm_err_exit_status(rc) : 0;
 }

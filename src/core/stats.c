@@ -54,11 +54,8 @@ double dorm_norm_isf(double p)
 {
     if (isnan(p))
         return NAN;
-    if (p <= 0)
-        return INFINITY;
-    if (p >= 1)
-        return -INFINITY;
-    return -norm_ppf(p);
+    double z = p <= 0 ? DORM_Z_MAX : p >= 1 ? -DORM_Z_MAX : -norm_ppf(p);
+    return z > DORM_Z_MAX ? DORM_Z_MAX : z < -DORM_Z_MAX ? -DORM_Z_MAX : z;
 }
 
 static double lchoose(int64_t n, int64_t k)

@@ -7,7 +7,11 @@
 
 /* Upper tail of the standard normal, P(Z > z). */
 double dorm_norm_sf(double z);
-/* z with P(Z > z) = p (0 < p < 1); +-inf at 0 and 1, NaN for NaN. */
+/* z values are kept within +-DORM_Z_MAX, where double tails end (p ~ 1e-308). */
+#define DORM_Z_MAX 37.5
+
+/* z with P(Z > z) = p, clamped to +-DORM_Z_MAX (so p = 0 and 1 are finite);
+ * NaN for NaN. */
 double dorm_norm_isf(double p);
 /* log of the hypergeometric probability of k successes in n draws from a
  * population of size N with K successes (-inf outside the support). */

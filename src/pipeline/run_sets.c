@@ -1,5 +1,6 @@
 /* run_sets.c -- loading, matching and coverage checks for a scoring run. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,20 +8,95 @@
 #include "dormscan/log.h"
 #include "run_sets.h"
 
-#define PHASE_S "cc_s"
-#define PHASE_G2M "cc_g2m"
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+static void unmatch(run_sets_t *rs)
+{
+    for (int i = 0; i < rs->n_match && rs->match; i++)
+        dorm_match_destroy(&rs->match[i]);
+    free(rs->match);
+    free(rs->col_sets);
+    free(rs->cls_sets);
+    free(rs->out_score);
+    free(rs->comp_score);
+    free(rs->cov_found);
+    free(rs->cov_total);
+    rs->cov_found = rs->cov_total = NULL;
+    rs->match = NULL;
+    rs->col_sets = rs->cls_sets = NULL;
+    rs->out_score = rs->comp_score = NULL;
+    rs->n_match = rs->n_col = rs->n_cls = 0;
+    rs->n_extra = 0;
+}
 
 void run_sets_free(run_sets_t *rs)
 {
-    for (int i = 0; i < rs->n_score && rs->match; i++)
-        dorm_match_destroy(&rs->match[i]);
-    free(rs->match);
-    free(rs->set);
-    free(rs->score_sets);
+    unmatch(rs);
     free(rs->names);
     dorm_geneset_list_destroy(&rs->out);
-    dorm_geneset_list_destroy(&rs->cc);
+    dorm_geneset_list_destroy(&rs->internal);
+    dorm_aliases_destroy(rs->aliases);
     memset(rs, 0, sizeof *rs);
+}
+
+/* Column names the table already uses, and the suffixes set columns add. */
+static int reserved_name(const char *name)
+{
+    static const char *const fixed[] = {"barcode", "sample", "phase", "state", "sasp",
+                                        "confidence", NULL};
+    for (int i = 0; fixed[i]; i++)
+        if (strcmp(name, fixed[i]) == 0)
+            return 1;
+    return strncmp(name, "dorm_", 5) == 0 || strncmp(name, "score_", 6) == 0;
+}
+
+int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
+{
+    memset(rs, 0, sizeof *rs);
+    dorm_geneset_list_init(&rs->out);
+    dorm_geneset_list_init(&rs->internal);
+    rs->phase_s = rs->phase_g2m = -1;
+    int rc = 0;
+    if (opts->n_gmt == 0)
+        rc = dorm_panel_load(&rs->out, "dormancy_panel", err);
+    for (int i = 0; i < opts->n_gmt && rc == 0; i++)
+        rc = dorm_gmt_read(&rs->out, opts->gmt[i], err);
+    if (rc == 0)
+        rc = dorm_panel_load(&rs->internal, "dormancy_panel", err);
+    if (rc == 0)
+        rc = dorm_panel_load(&rs->internal, "qc", err);
+    int n_comp;
+    const dorm_component_t *comp = dorm_components(&n_comp);
+    for (int i = 0; i < n_comp && rc == 0; i++) {
+        if (!comp[i].is_gene || dorm_geneset_find(&rs->internal, comp[i].name))
+            continue;
+        char line[256];
+        snprintf(line, sizeof line, "%s\tmarker gene\t%s\n", comp[i].name, comp[i].name);
+        rc = dorm_gmt_parse(&rs->internal, line, strlen(line), "builtin:markers", err);
+    }
+    if (rc == 0)
+        rc = dorm_aliases_load(&rs->aliases, err);
+    if (rc < 0) {
+        run_sets_free(rs);
+        return rc;
+    }
+    rs->n_out = rs->out.n;
+    rs->names = calloc((size_t)(rs->n_out ? rs->n_out : 1), sizeof *rs->names);
+    if (!rs->names) {
+        run_sets_free(rs);
+        return nomem(err);
+    }
+    for (int i = 0; i < rs->n_out; i++) {
+        rs->names[i] = rs->out.sets[i].name;
+        if (reserved_name(rs->names[i])) {
+            rc = dorm_err_set(err, DORM_E_USAGE,
+                              "%s: gene set name %s clashes with a column of the cells table",
+                              rs->out.sources[rs->out.sets[i].source].path, rs->names[i]);
+            run_sets_free(rs);
+            return rc;
+        }
+    }
+    return 0;
 }
 
 /* Genes a set needs: max(5, 20%) by default, or ceil(min_coverage * n). */
@@ -36,39 +112,45 @@ static int required_genes(int n_total, double min_coverage)
     return need > n_total ? n_total : need;
 }
 
-static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
+/* Column set i's coverage: 1 to score it, 0 to skip it (the shipped panel:
+ * NA columns and a warning), <0 for an error (--gmt sets). */
+static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, int i,
+                          const dorm_match_t *m, const char *sample, dorm_err_t *err)
 {
-    for (int i = 0; i < rs->n_out; i++) {
-        const dorm_match_t *m = &rs->match[i];
-        const dorm_geneset_t *s = rs->set[i];
-        dorm_log(DORM_LOG_INFO, "coverage %s: %d/%d genes found", s->name, m->n_found, m->n_total);
-        int need = required_genes(m->n_total, opts->min_coverage);
-        if (m->n_found == 0)
-            return dorm_err_set(err, DORM_E_FORMAT,
-                                "%s: gene set %s: none of its %d genes is in the input",
-                                rs->out.sources[s->source].path, s->name, m->n_total);
-        if (m->n_found < need)
-            return dorm_err_set(err, DORM_E_FORMAT,
-                                "%s: gene set %s: %d of its %d genes found in the input, %d needed "
-                                "(lower the bar with --min-coverage)",
-                                rs->out.sources[s->source].path, s->name, m->n_found, m->n_total,
-                                need);
+    const dorm_geneset_t *s = &rs->out.sets[i];
+    const char *src = rs->out.sources[s->source].path;
+    dorm_log(DORM_LOG_INFO, "%s: coverage %s: %d/%d genes found", sample, s->name, m->n_found,
+             m->n_total);
+    int need = required_genes(m->n_total, opts->min_coverage);
+    if (m->n_found >= need && m->n_found > 0)
+        return 1;
+    if (opts->n_gmt == 0) {
+        dorm_log(DORM_LOG_WARN, "%s: gene set %s: %d of its %d genes found, %d needed; its columns are NA",
+                 sample, s->name, m->n_found, m->n_total, need);
+        return 0;
     }
-    return 0;
+    if (m->n_found == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: gene set %s: none of its %d genes is in %s",
+                            src, s->name, m->n_total, sample);
+    return dorm_err_set(err, DORM_E_FORMAT,
+                        "%s: gene set %s: %d of its %d genes found in %s, %d needed "
+                        "(lower the bar with --min-coverage)",
+                        src, s->name, m->n_found, m->n_total, sample, need);
 }
 
-/* Count distinct member tokens of the output sets that the input lacks. */
 static int count_extra(run_sets_t *rs, dorm_err_t *err)
 {
     dorm_strmap_t seen;
     dorm_strmap_init(&seen);
     for (int i = 0; i < rs->n_out; i++) {
-        const dorm_match_t *m = &rs->match[i];
+        if (rs->out_score[i] < 0)
+            continue;
+        const dorm_match_t *m = rs->col_sets[rs->out_score[i]].match;
         for (int k = 0; k < m->n_total - m->n_found; k++) {
             int put = dorm_strmap_put(&seen, m->missing[k], 0);
             if (put < 0) {
                 dorm_strmap_destroy(&seen);
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                return nomem(err);
             }
             rs->n_extra += put;
         }
@@ -77,79 +159,98 @@ static int count_extra(run_sets_t *rs, dorm_err_t *err)
     return 0;
 }
 
-int run_sets_build(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_features_t *f,
-                   dorm_err_t *err)
+/* Match set s and keep the match; returns its index in rs->match or <0.
+ * Aliases (renamed symbols, Ensembl IDs, mouse orthologs) serve the shipped
+ * sets only: a --gmt set matches exactly as written, as UCell and Seurat do. */
+static int add_match(run_sets_t *rs, const dorm_geneset_t *s, const dorm_gene_index_t *ix,
+                     int shipped, dorm_err_t *err)
 {
-    memset(rs, 0, sizeof *rs);
-    dorm_geneset_list_init(&rs->out);
-    dorm_geneset_list_init(&rs->cc);
+    int rc = dorm_match_set(&rs->match[rs->n_match], s, ix, shipped ? rs->aliases : NULL,
+                            rs->species, err);
+    return rc < 0 ? rc : rs->n_match++;
+}
+
+int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_features_t *f,
+                   const char *sample, dorm_err_t *err)
+{
+    unmatch(rs);
+    rs->species = opts->species_auto ? dorm_species_guess(f) : opts->species;
+    int n_comp;
+    const dorm_component_t *comp = dorm_components(&n_comp);
+    int cap = rs->n_out + n_comp + 2;
+    rs->match = calloc((size_t)cap, sizeof *rs->match);
+    rs->col_sets = calloc((size_t)cap, sizeof *rs->col_sets);
+    rs->cls_sets = calloc((size_t)cap, sizeof *rs->cls_sets);
+    rs->out_score = malloc((size_t)(rs->n_out ? rs->n_out : 1) * sizeof *rs->out_score);
+    rs->comp_score = malloc((size_t)n_comp * sizeof *rs->comp_score);
+    rs->cov_found = calloc((size_t)(rs->n_out + n_comp), sizeof *rs->cov_found);
+    rs->cov_total = calloc((size_t)(rs->n_out + n_comp), sizeof *rs->cov_total);
     rs->phase_s = rs->phase_g2m = -1;
     dorm_gene_index_t *ix = NULL;
     int rc = 0;
-    if (opts->n_gmt == 0)
-        rc = dorm_panel_load(&rs->out, "dormancy_panel", err);
-    for (int i = 0; i < opts->n_gmt && rc == 0; i++)
-        rc = dorm_gmt_read(&rs->out, opts->gmt[i], err);
-    if (rc == 0)
-        rc = dorm_panel_load(&rs->cc, "dormancy_panel", err);
-    if (rc < 0)
+    if (!rs->match || !rs->col_sets || !rs->cls_sets || !rs->out_score || !rs->comp_score ||
+        !rs->cov_found || !rs->cov_total) {
+        rc = nomem(err);
         goto fail;
-    const dorm_geneset_t *cc_s = dorm_geneset_find(&rs->cc, PHASE_S);
-    const dorm_geneset_t *cc_g2m = dorm_geneset_find(&rs->cc, PHASE_G2M);
-    /* ucell reuses the panel's own columns; module scores phase with its own control size. */
-    int reuse = opts->n_gmt == 0 && opts->score.method == DORM_METHOD_UCELL;
-    rs->n_out = rs->out.n;
-    int n_max = rs->n_out + 2;
-    rs->set = calloc((size_t)n_max, sizeof *rs->set);
-    rs->match = calloc((size_t)n_max, sizeof *rs->match);
-    rs->score_sets = calloc((size_t)n_max, sizeof *rs->score_sets);
-    rs->names = calloc((size_t)(rs->n_out ? rs->n_out : 1), sizeof *rs->names);
-    if (!rs->set || !rs->match || !rs->score_sets || !rs->names) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        goto fail;
-    }
-    for (int i = 0; i < rs->n_out; i++) {
-        rs->set[i] = &rs->out.sets[i];
-        rs->names[i] = rs->out.sets[i].name;
-    }
-    rs->n_score = rs->n_out;
-    int s_at = reuse ? -1 : rs->n_score++, g_at = reuse ? -1 : rs->n_score++;
-    if (reuse) {
-        for (int i = 0; i < rs->n_out; i++) {
-            if (strcmp(rs->names[i], PHASE_S) == 0)
-                s_at = i;
-            if (strcmp(rs->names[i], PHASE_G2M) == 0)
-                g_at = i;
-        }
-    } else {
-        rs->set[s_at] = cc_s;
-        rs->set[g_at] = cc_g2m;
     }
     if ((rc = dorm_gene_index_build(&ix, f, 0, err)) < 0)
         goto fail;
-    for (int i = 0; i < rs->n_score; i++) {
-        if ((rc = dorm_match_set(&rs->match[i], rs->set[i], ix, err)) < 0)
+    for (int i = 0; i < rs->n_out; i++) {
+        int at = add_match(rs, &rs->out.sets[i], ix, opts->n_gmt == 0, err);
+        if ((rc = at) < 0)
             goto fail;
-        rs->score_sets[i].match = &rs->match[i];
+        const dorm_match_t *m = &rs->match[at];
+        rs->cov_found[i] = m->n_found;
+        rs->cov_total[i] = m->n_total;
+        if ((rc = check_coverage(rs, opts, i, m, sample, err)) < 0)
+            goto fail;
+        rs->out_score[i] = rc ? rs->n_col : -1;
+        if (rc)
+            rs->col_sets[rs->n_col++].match = m;
     }
-    if (!reuse) {
-        /* Seurat CellCycleScoring: ctrl = the shorter list's length. */
-        int ctrl = cc_s->n_genes < cc_g2m->n_genes ? cc_s->n_genes : cc_g2m->n_genes;
-        if (opts->score.method == DORM_METHOD_MODULE)
-            rs->score_sets[s_at].n_ctrl = rs->score_sets[g_at].n_ctrl = ctrl;
+    for (int c = 0; c < n_comp; c++) {
+        rs->comp_score[c] = -1;
+        for (int k = 0; k < c && rs->comp_score[c] < 0; k++)
+            if (strcmp(comp[k].name, comp[c].name) == 0) {
+                rs->comp_score[c] = rs->comp_score[k];
+                rs->cov_found[rs->n_out + c] = rs->cov_found[rs->n_out + k];
+                rs->cov_total[rs->n_out + c] = rs->cov_total[rs->n_out + k];
+            }
+        if (rs->comp_score[c] >= 0)
+            continue;
+        int at = add_match(rs, dorm_geneset_find(&rs->internal, comp[c].name), ix, 1, err);
+        if ((rc = at) < 0)
+            goto fail;
+        const dorm_match_t *m = &rs->match[at];
+        rs->cov_found[rs->n_out + c] = m->n_found;
+        rs->cov_total[rs->n_out + c] = m->n_total;
+        if (m->n_found > 0 && m->n_found >= required_genes(m->n_total, -1)) {
+            rs->comp_score[c] = rs->n_cls;
+            rs->cls_sets[rs->n_cls++].match = m;
+        }
     }
-    if (s_at >= 0 && g_at >= 0 && rs->match[s_at].n_found > 0 && rs->match[g_at].n_found > 0) {
-        rs->phase_s = s_at;
-        rs->phase_g2m = g_at;
-    } else {
-        dorm_log(DORM_LOG_WARN, "no S or G2/M phase genes found in the input: phase is NA");
+    /* Seurat CellCycleScoring: S and G2/M with ctrl = the shorter list's length. */
+    if (opts->score.method == DORM_METHOD_MODULE) {
+        const dorm_geneset_t *cs = dorm_geneset_find(&rs->internal, "cc_s");
+        const dorm_geneset_t *cg = dorm_geneset_find(&rs->internal, "cc_g2m");
+        int ctrl = cs->n_genes < cg->n_genes ? cs->n_genes : cg->n_genes;
+        int ms = add_match(rs, cs, ix, 1, err);
+        int mg = ms < 0 ? ms : add_match(rs, cg, ix, 1, err);
+        if ((rc = mg) < 0)
+            goto fail;
+        if (rs->match[ms].n_found > 0 && rs->match[mg].n_found > 0) {
+            rs->phase_s = rs->n_cls;
+            rs->cls_sets[rs->n_cls++] = (dorm_score_set_t){&rs->match[ms], ctrl};
+            rs->phase_g2m = rs->n_cls;
+            rs->cls_sets[rs->n_cls++] = (dorm_score_set_t){&rs->match[mg], ctrl};
+        }
     }
-    if ((rc = check_coverage(rs, opts, err)) < 0 || (rc = count_extra(rs, err)) < 0)
+    if ((rc = count_extra(rs, err)) < 0)
         goto fail;
     dorm_gene_index_destroy(ix);
     return 0;
 fail:
     dorm_gene_index_destroy(ix);
-    run_sets_free(rs);
+    unmatch(rs);
     return rc;
 }

@@ -1,35 +1,65 @@
-/* score_run.c -- `dormscan score`: read, score, call and write one input.
+/* score_run.c -- `dormscan score`: read, score, calibrate, call and write.
  *
- * ucell reads the input once.  module reads it twice: gene means first, then
- * scores.  If the entries turn out not to be grouped by cell, the reader is
- * reopened in memory and the pass starts again (nothing has been committed:
- * every output is still under its temporary name). */
+ * Per sample the input is read twice: gene means first (for the module
+ * method's bins and the classifier's expression-matched null), then scores.
+ * Each cell's scores, z and p go to a spill file; once the sample is read,
+ * the p-values are BH-adjusted across its cells (low-quality cells excluded)
+ * and a last pass over the spill writes the calls into cells.tsv.  If the
+ * entries turn out not to be grouped by cell, the reader is reopened in
+ * memory and the sample starts again; nothing is under a final name until
+ * every sample is done. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cellmeta.h"
 #include "dormscan/dormscan.h"
 #include "dormscan/log.h"
 #include "dormscan/report.h"
 #include "run_sets.h"
 #include "score/blas.h"
+#include "spill.h"
 
 enum { OUT_CELLS, OUT_SUMMARY, OUT_JSON, N_OUT };
 
+/* Layout of a spilled cell record (doubles). */
+enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW, R_SEURAT_PHASE, R_Z_S, R_Z_G2M, R_SETS };
+#define R_EV_Z(n_out) (R_SETS + 3 * (n_out))
+#define R_EV_P(n_out) (R_EV_Z(n_out) + DORM_N_EVIDENCE)
+#define R_LEN(n_out) (R_EV_P(n_out) + DORM_N_EVIDENCE)
+
+/* What run.json reports about a sample. */
+typedef struct sample_info_t {
+    char format[32], id_type[16], field[16];
+    int64_t n_cells, n_genes, n_dropped, nnz, n_written;
+    int in_memory;
+    dorm_species_t species;
+    int64_t n_mito, n_ribo, n_extra;
+    int *found, *total, *scored; /* per column set */
+    double seconds;
+} sample_info_t;
+
 typedef struct run_t {
     const dorm_run_opts_t *opts;
+    run_sets_t sets;
+    cellmeta_t meta;
+    dorm_summary_t summary, summary_all;
+    dorm_outfile_t out[N_OUT];
+    sample_info_t *info;
+    /* the current sample */
+    const dorm_sample_t *sample;
     dorm_reader_t *reader;
     int in_memory;
-    run_sets_t sets;
     dorm_gene_means_t means;
-    dorm_scorer_t *scorer;
+    dorm_scorer_t *scorer;     /* column sets, the run's method */
+    dorm_scorer_t *cls_scorer; /* classifier sets, module null */
     uint8_t *qc_flags;
-    int64_t n_mito_genes, n_ribo_genes;
-    dorm_outfile_t out[N_OUT];
-    dorm_summary_t summary;
-    double *score, *z, *p;
-    double t_start, t_means, t_scored;
+    int64_t n_mito, n_ribo;
+    spill_t spill;
+    double *buf[6];            /* chunk results: column score, z, p; classifier score, z, p */
+    double *rec, *fdr, *comp_z;
+    double t_start;
 } run_t;
 
 static double now(void)
@@ -45,9 +75,12 @@ void dorm_run_opts_default(dorm_run_opts_t *o)
     dorm_score_opts_default(&o->score);
     dorm_qc_limits_default(&o->qc);
     o->min_coverage = -1;
-    o->phase_z = 1.6448536269514722; /* one-sided 5% */
+    o->fdr = 0.05;
+    o->species_auto = 1;
     o->chunk_cells = 1024;
 }
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
 
 static int open_reader(run_t *run, dorm_err_t *err)
 {
@@ -56,14 +89,14 @@ static int open_reader(run_t *run, dorm_err_t *err)
     dorm_reader_opts_t ro = {0};
     ro.chunk_cells = run->opts->chunk_cells;
     ro.in_memory = run->in_memory;
-    return dorm_reader_open(&run->reader, run->opts->input, &ro, err);
+    return dorm_reader_open(&run->reader, run->sample->path, &ro, err);
 }
 
 /* Reopen in memory after DORM_E_UNSORTED. */
 static int switch_to_memory(run_t *run, dorm_err_t *err)
 {
     dorm_log(DORM_LOG_WARN, "%s: entries are not grouped by cell; loading the whole matrix",
-             run->opts->input);
+             run->sample->path);
     run->in_memory = 1;
     dorm_err_clear(err);
     return open_reader(run, err);
@@ -89,80 +122,74 @@ static int gene_means_pass(run_t *run, dorm_err_t *err)
     }
 }
 
-static void abort_outputs(run_t *run)
+/* Spill one cell: QC, set results, evidence. */
+static int spill_cell(run_t *run, const dorm_chunk_t *ch, int64_t c, dorm_err_t *err)
 {
-    for (int i = 0; i < N_OUT; i++)
-        dorm_outfile_abort(&run->out[i]);
+    const run_sets_t *rs = &run->sets;
+    int n_comp;
+    dorm_components(&n_comp);
+    int64_t a = ch->col_ptr[c];
+    dorm_qc_t qc;
+    dorm_qc_cell(ch->gene + a, ch->value + a, ch->col_ptr[c + 1] - a, run->qc_flags,
+                 run->n_mito > 0, run->n_ribo > 0, &qc);
+    size_t at = (size_t)c * (size_t)rs->n_col, cat = (size_t)c * (size_t)rs->n_cls;
+    const double *sc = run->buf[0] + at, *zc = run->buf[1] + at, *pc = run->buf[2] + at;
+    const double *cs = run->buf[3] + cat, *cz = run->buf[4] + cat;
+    double *r = run->rec;
+    r[R_UMI] = qc.n_umi;
+    r[R_GENES] = (double)qc.n_genes;
+    r[R_MITO] = qc.pct_mito;
+    r[R_RIBO] = qc.pct_ribo;
+    r[R_LOW] = dorm_qc_is_low(&qc, &run->opts->qc);
+    r[R_SEURAT_PHASE] = rs->phase_s >= 0 ? dorm_phase_seurat(cs[rs->phase_s], cs[rs->phase_g2m])
+                                         : DORM_N_PHASES;
+    for (int i = 0; i < rs->n_out; i++) {
+        int k = rs->out_score[i];
+        double *v = r + R_SETS + 3 * i;
+        v[0] = k >= 0 ? sc[k] : NAN;
+        v[1] = k >= 0 ? zc[k] : NAN;
+        v[2] = k >= 0 ? pc[k] : NAN;
+    }
+    for (int k = 0; k < n_comp; k++)
+        run->comp_z[k] = rs->comp_score[k] >= 0 ? cz[rs->comp_score[k]] : NAN;
+    r[R_Z_S] = run->comp_z[0];
+    r[R_Z_G2M] = run->comp_z[1];
+    dorm_evidence(run->comp_z, r + R_EV_Z(rs->n_out), r + R_EV_P(rs->n_out));
+    return spill_append(&run->spill, r, ch->barcodes[c], err);
 }
 
-static int open_cells_table(run_t *run, dorm_err_t *err)
+static int score_chunk(run_t *run, const dorm_chunk_t *ch, int64_t *kept, dorm_err_t *err)
 {
-    dorm_outfile_abort(&run->out[OUT_CELLS]);
-    int gz = run->opts->gzip;
-    int rc = dorm_outfile_open(&run->out[OUT_CELLS], run->opts->outdir,
-                               gz ? "cells.tsv.gz" : "cells.tsv", gz, err);
+    int n[2] = {run->sets.n_col, run->sets.n_cls};
+    for (int k = 0; k < 6; k++) {
+        size_t need = (size_t)ch->n_cells * (size_t)(n[k / 3] ? n[k / 3] : 1);
+        double *b = realloc(run->buf[k], need * sizeof *b);
+        if (!b)
+            return nomem(err);
+        run->buf[k] = b;
+    }
+    int rc = dorm_scorer_score_chunk(run->scorer, ch, run->buf[0], run->buf[1], run->buf[2], err);
     if (rc == 0)
-        dorm_cells_write_header(&run->out[OUT_CELLS], run->sets.names, run->sets.n_out);
-    memset(&run->summary, 0, sizeof run->summary);
+        rc = dorm_scorer_score_chunk(run->cls_scorer, ch, run->buf[3], run->buf[4], run->buf[5], err);
+    for (int64_t c = 0; rc == 0 && c < ch->n_cells; c++) {
+        if (!cellmeta_keep(&run->meta, ch->barcodes[c]))
+            continue;
+        rc = spill_cell(run, ch, c, err);
+        ++*kept;
+    }
     return rc;
 }
 
-/* Phase of cell c of the current chunk. */
-static int cell_phase(const run_t *run, const double *score, const double *z)
-{
-    const run_sets_t *rs = &run->sets;
-    if (rs->phase_s < 0)
-        return DORM_N_PHASES;
-    if (run->opts->score.method == DORM_METHOD_MODULE)
-        return dorm_phase_seurat(score[rs->phase_s], score[rs->phase_g2m]);
-    return dorm_phase_rank(z[rs->phase_s], z[rs->phase_g2m], run->opts->phase_z);
-}
-
-static int score_chunk(run_t *run, const dorm_chunk_t *ch, dorm_err_t *err)
-{
-    int S = run->sets.n_score;
-    size_t need = (size_t)ch->n_cells * (size_t)(S ? S : 1);
-    double *score = realloc(run->score, need * sizeof *score);
-    if (score)
-        run->score = score;
-    double *z = score ? realloc(run->z, need * sizeof *z) : NULL;
-    if (z)
-        run->z = z;
-    double *p = z ? realloc(run->p, need * sizeof *p) : NULL;
-    if (p)
-        run->p = p;
-    if (!score || !z || !p)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-    int rc = dorm_scorer_score_chunk(run->scorer, ch, run->score, run->z, run->p, err);
-    if (rc < 0)
-        return rc;
-    for (int64_t c = 0; c < ch->n_cells; c++) {
-        int64_t a = ch->col_ptr[c];
-        dorm_qc_t qc;
-        dorm_qc_cell(ch->gene + a, ch->value + a, ch->col_ptr[c + 1] - a, run->qc_flags,
-                     run->n_mito_genes > 0, run->n_ribo_genes > 0, &qc);
-        const double *sc = run->score + (size_t)c * (size_t)S, *zc = run->z + (size_t)c * (size_t)S;
-        int phase = cell_phase(run, sc, zc);
-        dorm_state_t state = dorm_state_call(&qc, &run->opts->qc, (dorm_phase_t)phase);
-        const double *pc = run->p + (size_t)c * (size_t)S;
-        dorm_cells_write_row(&run->out[OUT_CELLS], ch->barcodes[c], &qc, sc, zc, pc, run->sets.n_out,
-                             phase < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)phase) : "NA",
-                             dorm_state_name(state));
-        run->summary.n_cells++;
-        run->summary.phase[phase]++;
-        run->summary.state[state]++;
-    }
-    return 0;
-}
-
-/* The scoring pass; restarts in memory if the input is not grouped by cell. */
-static int scoring_pass(run_t *run, dorm_err_t *err)
+/* The scoring pass into the spill; restarts in memory if not grouped by cell. */
+static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
 {
     for (;;) {
-        int rc = open_cells_table(run, err);
+        spill_close(&run->spill);
+        *kept = 0;
+        int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
         const dorm_chunk_t *ch;
         while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0)
-            rc = score_chunk(run, ch, err);
+            rc = score_chunk(run, ch, kept, err);
         if (rc == DORM_E_UNSORTED && !run->in_memory) {
             if ((rc = switch_to_memory(run, err)) < 0)
                 return rc;
@@ -172,33 +199,171 @@ static int scoring_pass(run_t *run, dorm_err_t *err)
     }
 }
 
-static void write_run_json(run_t *run)
+static int summarise(run_t *run, const char *sample, dorm_state_t state, int sasp, int phase,
+                     const double *ev, const char *barcode, dorm_err_t *err)
 {
-    const dorm_run_opts_t *o = run->opts;
+    dorm_summary_t *targets[2] = {&run->summary, run->opts->n_samples > 1 ? &run->summary_all : NULL};
+    const char *names[2] = {sample, "all"};
+    for (int t = 0; t < 2; t++) {
+        if (!targets[t])
+            continue;
+        int rc = dorm_summary_add(targets[t], names[t], "all", "all", (dorm_state_t)state, sasp,
+                                  phase, ev, err);
+        for (int c = 0; rc == 0 && c < run->meta.n_cols; c++) {
+            const char *g = cellmeta_group(&run->meta, barcode, c);
+            rc = dorm_summary_add(targets[t], names[t], run->meta.col_names[c], g ? g : "NA",
+                                  state, sasp, phase, ev, err);
+        }
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* BH across the sample, then calls and the table rows. */
+static int write_sample(run_t *run, dorm_err_t *err)
+{
+    const run_sets_t *rs = &run->sets;
+    int n_out = rs->n_out, n_fdr = n_out + DORM_N_EVIDENCE;
+    int *cols = malloc((size_t)n_fdr * sizeof *cols);
+    if (!cols)
+        return nomem(err);
+    for (int i = 0; i < n_out; i++)
+        cols[i] = R_SETS + 3 * i + 2;
+    for (int e = 0; e < DORM_N_EVIDENCE; e++)
+        cols[n_out + e] = R_EV_P(n_out) + e;
+    int rc = spill_fdr(&run->spill, cols, n_fdr, R_LOW, err);
+    free(cols);
+    if (rc == 0)
+        rc = spill_rewind(&run->spill, err);
+    double *rec = run->rec, *fdr = run->fdr;
+    char *barcode;
+    int module = run->opts->score.method == DORM_METHOD_MODULE;
+    for (int64_t i = 0; rc == 0 && (rc = spill_next(&run->spill, i, rec, &barcode, fdr, err)) > 0;
+         i++) {
+        rc = 0;
+        int low = rec[R_LOW] != 0;
+        dorm_call_t call;
+        dorm_call(low, rec + R_EV_Z(n_out), fdr + n_out, run->opts->fdr, &call);
+        int phase = DORM_N_PHASES; /* NA */
+        if (module)
+            phase = (int)rec[R_SEURAT_PHASE];
+        else if (!low)
+            phase = (int)dorm_phase_rank(call.state == DORM_STATE_CYCLING, rec[R_Z_S], rec[R_Z_G2M]);
+        dorm_qc_t qc = {rec[R_UMI], (int64_t)rec[R_GENES], rec[R_MITO], rec[R_RIBO]};
+        dorm_cell_row_t row = {
+            .barcode = barcode,
+            .sample = run->opts->sample_column ? run->sample->name : NULL,
+            .qc = &qc,
+            .set = rec + R_SETS,
+            .set_fdr = fdr,
+            .evidence = rec + R_EV_Z(n_out),
+            .phase = phase < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)phase) : "NA",
+            .state = dorm_state_name(call.state),
+            .sasp = call.sasp,
+            .confidence = call.confidence,
+        };
+        dorm_cells_write_row(&run->out[OUT_CELLS], &row, n_out);
+        rc = summarise(run, run->sample->name, call.state, call.sasp, phase, rec + R_EV_Z(n_out),
+                       barcode, err);
+    }
+    return rc;
+}
+
+static void sample_reset(run_t *run)
+{
+    dorm_scorer_destroy(run->scorer);
+    dorm_scorer_destroy(run->cls_scorer);
+    run->scorer = run->cls_scorer = NULL;
+    dorm_gene_means_destroy(&run->means);
+    dorm_reader_close(run->reader);
+    run->reader = NULL;
+    free(run->qc_flags);
+    run->qc_flags = NULL;
+    spill_close(&run->spill);
+    run->in_memory = 0;
+}
+
+static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
+{
     const dorm_reader_info_t *info = dorm_reader_info(run->reader);
     const dorm_features_t *f = dorm_reader_features(run->reader);
     const run_sets_t *rs = &run->sets;
+    snprintf(si->format, sizeof si->format, "%s", info->format);
+    snprintf(si->field, sizeof si->field, "%s", info->field);
+    snprintf(si->id_type, sizeof si->id_type, "%s", dorm_id_type_name(f->id_type));
+    si->n_cells = info->n_cells;
+    si->n_genes = f->n;
+    si->n_dropped = f->n_dropped;
+    si->nnz = dorm_reader_entries_read(run->reader);
+    si->in_memory = run->in_memory;
+    si->species = rs->species;
+    si->n_mito = run->n_mito;
+    si->n_ribo = run->n_ribo;
+    si->n_extra = rs->n_extra;
+    int n_comp;
+    dorm_components(&n_comp);
+    int n = rs->n_out + n_comp;
+    si->found = malloc((size_t)n * sizeof *si->found);
+    si->total = malloc((size_t)n * sizeof *si->total);
+    si->scored = malloc((size_t)n * sizeof *si->scored);
+    if (!si->found || !si->total || !si->scored)
+        return nomem(err);
+    memcpy(si->found, rs->cov_found, (size_t)n * sizeof *si->found);
+    memcpy(si->total, rs->cov_total, (size_t)n * sizeof *si->total);
+    for (int i = 0; i < n; i++)
+        si->scored[i] = i < rs->n_out ? rs->out_score[i] >= 0 : rs->comp_score[i - rs->n_out] >= 0;
+    return 0;
+}
+
+static int run_sample(run_t *run, int s, dorm_err_t *err)
+{
+    double t0 = now();
+    run->sample = &run->opts->samples[s];
+    int rc = open_reader(run, err);
+    const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
+    if (rc == 0)
+        rc = run_sets_match(&run->sets, run->opts, f, run->sample->name, err);
+    if (rc == 0)
+        rc = dorm_qc_flags(f, &run->qc_flags, &run->n_mito, &run->n_ribo, err);
+    if (rc == 0)
+        rc = gene_means_pass(run, err);
+    dorm_score_opts_t cls_opts = run->opts->score;
+    cls_opts.method = DORM_METHOD_MODULE;
+    int64_t n_genes = rc == 0 ? dorm_reader_features(run->reader)->n : 0;
+    if (rc == 0)
+        rc = dorm_scorer_init(&run->scorer, &run->opts->score, n_genes, run->sets.n_extra,
+                              run->sets.col_sets, run->sets.n_col, &run->means, err);
+    if (rc == 0)
+        rc = dorm_scorer_init(&run->cls_scorer, &cls_opts, n_genes, 0, run->sets.cls_sets,
+                              run->sets.n_cls, &run->means, err);
+    int64_t kept = 0;
+    if (rc == 0)
+        rc = scoring_pass(run, &kept, err);
+    if (rc == 0)
+        rc = write_sample(run, err);
+    if (rc == 0) {
+        sample_info_t *si = &run->info[s];
+        rc = record_info(run, si, err);
+        si->n_written = kept;
+        si->seconds = now() - t0;
+    }
+    sample_reset(run);
+    return rc;
+}
+
+static void write_run_json(run_t *run)
+{
+    const dorm_run_opts_t *o = run->opts;
+    const run_sets_t *rs = &run->sets;
+    int module = o->score.method == DORM_METHOD_MODULE, n_comp;
+    const dorm_component_t *comp = dorm_components(&n_comp);
     dorm_json_t j;
     dorm_json_init(&j, &run->out[OUT_JSON]);
     dorm_json_open(&j, NULL, '{');
     dorm_json_str(&j, "dormscan_version", dorm_version());
     dorm_json_str(&j, "command_line", o->command_line);
-    dorm_json_open(&j, "input", '{');
-    dorm_json_str(&j, "path", o->input);
-    dorm_json_str(&j, "format", info->format);
-    dorm_json_str(&j, "matrix", info->matrix_path);
-    dorm_json_str(&j, "features", info->features_path);
-    dorm_json_str(&j, "barcodes", info->barcodes_path);
-    dorm_json_str(&j, "field", info->field);
-    dorm_json_int(&j, "n_cells", info->n_cells);
-    dorm_json_int(&j, "n_genes", f->n);
-    dorm_json_int(&j, "n_features_dropped", f->n_dropped);
-    dorm_json_int(&j, "nnz", dorm_reader_entries_read(run->reader));
-    dorm_json_str(&j, "id_type", dorm_id_type_name(f->id_type));
-    dorm_json_str(&j, "read_mode", run->in_memory ? "in-memory" : "streaming");
-    dorm_json_close(&j, '}');
     dorm_json_open(&j, "method", '{');
-    int module = o->score.method == DORM_METHOD_MODULE;
     dorm_json_str(&j, "name", module ? "module" : "ucell");
     if (module) {
         dorm_json_int(&j, "n_bins", o->score.n_bins);
@@ -207,45 +372,68 @@ static void write_run_json(run_t *run)
         dorm_json_num(&j, "scale_factor", o->score.scale_factor);
     } else {
         dorm_json_int(&j, "max_rank", o->score.max_rank);
-        dorm_json_int(&j, "extra_zero_genes", rs->n_extra);
     }
-    dorm_json_str(&j, "phase_rule", module ? "seurat" : "rank_z");
-    if (!module)
-        dorm_json_num(&j, "phase_z", o->phase_z);
+    dorm_json_str(&j, "null", module ? "expression-matched random sets (normal moments)"
+                                     : "within-cell random gene sets (hypergeometric mixture)");
+    dorm_json_str(&j, "phase_rule", module ? "seurat" : "cycling call, larger of S and G2M z");
+    dorm_json_num(&j, "fdr", o->fdr);
     dorm_json_close(&j, '}');
     dorm_json_open(&j, "signature_files", '[');
-    for (int i = 0; i < rs->out.n_sources; i++) {
-        dorm_json_open(&j, NULL, '{');
-        dorm_json_str(&j, "path", rs->out.sources[i].path);
-        dorm_json_str(&j, "sha256", rs->out.sources[i].sha256);
-        dorm_json_close(&j, '}');
-    }
-    dorm_json_close(&j, ']');
-    dorm_json_open(&j, "coverage", '[');
-    for (int i = 0; i < rs->n_score; i++) {
-        const dorm_match_t *m = &rs->match[i];
-        dorm_json_open(&j, NULL, '{');
-        dorm_json_str(&j, "set", rs->set[i]->name);
-        dorm_json_bool(&j, "column", i < rs->n_out);
-        dorm_json_int(&j, "found", m->n_found);
-        dorm_json_int(&j, "total", m->n_total);
-        dorm_json_open(&j, "missing", '[');
-        for (int k = 0; k < m->n_total - m->n_found; k++)
-            dorm_json_str(&j, NULL, m->missing[k]);
-        dorm_json_close(&j, ']');
-        dorm_json_close(&j, '}');
-    }
+    const dorm_geneset_list_t *lists[] = {&rs->out, &rs->internal};
+    for (int l = 0; l < 2; l++)
+        for (int i = 0; i < lists[l]->n_sources; i++) {
+            if (l == 1 && o->n_gmt == 0 && i == 0)
+                continue; /* the panel is listed once */
+            dorm_json_open(&j, NULL, '{');
+            dorm_json_str(&j, "path", lists[l]->sources[i].path);
+            dorm_json_str(&j, "sha256", lists[l]->sources[i].sha256);
+            dorm_json_str(&j, "use", l == 0 ? "columns" : "classifier");
+            dorm_json_close(&j, '}');
+        }
     dorm_json_close(&j, ']');
     dorm_json_open(&j, "qc", '{');
     dorm_json_int(&j, "min_genes", o->qc.min_genes);
     dorm_json_num(&j, "min_umis", o->qc.min_umis);
     dorm_json_num(&j, "max_mito", o->qc.max_mito);
-    dorm_json_int(&j, "mito_genes_found", run->n_mito_genes);
-    dorm_json_int(&j, "ribo_genes_found", run->n_ribo_genes);
     dorm_json_close(&j, '}');
+    dorm_json_open(&j, "samples", '[');
+    for (int s = 0; s < o->n_samples; s++) {
+        const sample_info_t *si = &run->info[s];
+        dorm_json_open(&j, NULL, '{');
+        dorm_json_str(&j, "name", o->samples[s].name);
+        dorm_json_str(&j, "path", o->samples[s].path);
+        dorm_json_str(&j, "format", si->format);
+        dorm_json_str(&j, "values", si->field);
+        dorm_json_int(&j, "n_cells", si->n_cells);
+        dorm_json_int(&j, "n_cells_written", si->n_written);
+        dorm_json_int(&j, "n_genes", si->n_genes);
+        dorm_json_int(&j, "n_features_dropped", si->n_dropped);
+        dorm_json_int(&j, "nnz", si->nnz);
+        dorm_json_str(&j, "id_type", si->id_type);
+        dorm_json_str(&j, "species", dorm_species_name(si->species));
+        dorm_json_str(&j, "read_mode", si->in_memory ? "in-memory" : "streaming");
+        dorm_json_int(&j, "mito_genes_found", si->n_mito);
+        dorm_json_int(&j, "ribo_genes_found", si->n_ribo);
+        if (!module)
+            dorm_json_int(&j, "extra_zero_genes", si->n_extra);
+        dorm_json_open(&j, "coverage", '[');
+        for (int i = 0; i < rs->n_out + n_comp; i++) {
+            dorm_json_open(&j, NULL, '{');
+            int col = i < rs->n_out;
+            dorm_json_str(&j, col ? "set" : "component", col ? rs->names[i] : comp[i - rs->n_out].name);
+            dorm_json_int(&j, "found", si->found[i]);
+            dorm_json_int(&j, "total", si->total[i]);
+            dorm_json_bool(&j, "scored", si->scored[i]);
+            if (!col)
+                dorm_json_str(&j, "programme", dorm_evidence_name(comp[i - rs->n_out].evidence));
+            dorm_json_close(&j, '}');
+        }
+        dorm_json_close(&j, ']');
+        dorm_json_num(&j, "seconds", si->seconds);
+        dorm_json_close(&j, '}');
+    }
+    dorm_json_close(&j, ']');
     dorm_json_open(&j, "timings_seconds", '{');
-    dorm_json_num(&j, "gene_means", run->t_means - run->t_start);
-    dorm_json_num(&j, "score_and_write", run->t_scored - run->t_means);
     dorm_json_num(&j, "total", now() - run->t_start);
     dorm_json_close(&j, '}');
     dorm_json_close(&j, '}');
@@ -253,15 +441,24 @@ static void write_run_json(run_t *run)
 
 static void run_free(run_t *run)
 {
-    abort_outputs(run);
-    dorm_scorer_destroy(run->scorer);
-    dorm_gene_means_destroy(&run->means);
+    sample_reset(run);
+    for (int i = 0; i < N_OUT; i++)
+        dorm_outfile_abort(&run->out[i]);
+    for (int s = 0; run->info && s < run->opts->n_samples; s++) {
+        free(run->info[s].found);
+        free(run->info[s].total);
+        free(run->info[s].scored);
+    }
+    free(run->info);
     run_sets_free(&run->sets);
-    dorm_reader_close(run->reader);
-    free(run->qc_flags);
-    free(run->score);
-    free(run->z);
-    free(run->p);
+    cellmeta_free(&run->meta);
+    dorm_summary_destroy(&run->summary);
+    dorm_summary_destroy(&run->summary_all);
+    for (int k = 0; k < 6; k++)
+        free(run->buf[k]);
+    free(run->rec);
+    free(run->fdr);
+    free(run->comp_z);
 }
 
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
@@ -271,30 +468,42 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     run.opts = opts;
     run.t_start = now();
     dorm_blas_single_thread();
-    int rc = open_reader(&run, err);
-    const dorm_features_t *f = rc == 0 ? dorm_reader_features(run.reader) : NULL;
+    int n_comp;
+    dorm_components(&n_comp);
+    int rc = run_sets_load(&run.sets, opts, err);
     if (rc == 0)
-        rc = run_sets_build(&run.sets, opts, f, err);
+        rc = cellmeta_load(&run.meta, opts->groups_path, opts->cells_path, opts->keep, err);
     if (rc == 0)
-        rc = dorm_qc_flags(f, &run.qc_flags, &run.n_mito_genes, &run.n_ribo_genes, err);
-    if (rc == 0 && opts->score.method == DORM_METHOD_MODULE)
-        rc = gene_means_pass(&run, err);
-    run.t_means = now();
+        rc = dorm_summary_init(&run.summary, err);
     if (rc == 0)
-        rc = dorm_scorer_init(&run.scorer, &opts->score, dorm_reader_features(run.reader)->n,
-                              run.sets.n_extra, run.sets.score_sets, run.sets.n_score,
-                              &run.means, err);
+        rc = dorm_summary_init(&run.summary_all, err);
+    if (rc == 0) {
+        int n_out = run.sets.n_out;
+        run.info = calloc((size_t)(opts->n_samples ? opts->n_samples : 1), sizeof *run.info);
+        run.rec = malloc((size_t)R_LEN(n_out) * sizeof *run.rec);
+        run.fdr = malloc((size_t)(n_out + DORM_N_EVIDENCE) * sizeof *run.fdr);
+        run.comp_z = malloc((size_t)n_comp * sizeof *run.comp_z);
+        if (!run.info || !run.rec || !run.fdr || !run.comp_z)
+            rc = nomem(err);
+    }
     if (rc == 0)
         rc = dorm_mkdir_p(opts->outdir, err);
+    int gz = opts->gzip;
     if (rc == 0)
-        rc = scoring_pass(&run, err);
-    run.t_scored = now();
+        rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, gz ? "cells.tsv.gz" : "cells.tsv",
+                               gz, err);
+    if (rc == 0)
+        dorm_cells_write_header(&run.out[OUT_CELLS], run.sets.names, run.sets.n_out,
+                                opts->sample_column);
+    for (int s = 0; rc == 0 && s < opts->n_samples; s++)
+        rc = run_sample(&run, s, err);
     if (rc == 0)
         rc = dorm_outfile_open(&run.out[OUT_SUMMARY], opts->outdir, "summary.tsv", 0, err);
     if (rc == 0)
         rc = dorm_outfile_open(&run.out[OUT_JSON], opts->outdir, "run.json", 0, err);
     if (rc == 0) {
-        dorm_summary_write(&run.out[OUT_SUMMARY], &run.summary);
+        const dorm_summary_t *parts[] = {&run.summary, &run.summary_all};
+        dorm_summary_write(&run.out[OUT_SUMMARY], parts, 2);
         write_run_json(&run);
     }
     for (int i = 0; i < N_OUT && rc == 0; i++)

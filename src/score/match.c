@@ -78,8 +78,11 @@ void dorm_gene_index_destroy(dorm_gene_index_t *ix)
     free(ix);
 }
 
+int64_t dorm_aliases_lookup(const dorm_aliases_t *a, const dorm_gene_index_t *ix,
+                            const char *token, dorm_species_t species);
+
 int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_index_t *ix,
-                   dorm_err_t *err)
+                   const dorm_aliases_t *aliases, dorm_species_t species, dorm_err_t *err)
 {
     memset(m, 0, sizeof *m);
     int n = s->n_genes;
@@ -92,6 +95,8 @@ int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_ind
     }
     for (int i = 0; i < n; i++) {
         int64_t g = dorm_gene_index_lookup(ix, s->genes[i]);
+        if (g < 0 && aliases)
+            g = dorm_aliases_lookup(aliases, ix, s->genes[i], species);
         int dup = 0;
         for (int k = 0; k < m->n_found && g >= 0 && !dup; k++)
             dup = m->gene[k] == g && m->sign[k] == s->sign[i];

@@ -96,8 +96,9 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *bin_stat, 
     mean /= n;
     var /= (double)n * n;
     if (var <= 0)
-        return observed > mean ? INFINITY : observed < mean ? -INFINITY : 0;
-    return (observed - mean) / sqrt(var);
+        return observed > mean ? DORM_Z_MAX : observed < mean ? -DORM_Z_MAX : 0;
+    double z = (observed - mean) / sqrt(var);
+    return z > DORM_Z_MAX ? DORM_Z_MAX : z < -DORM_Z_MAX ? -DORM_Z_MAX : z;
 }
 
 int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,

@@ -77,7 +77,7 @@ check('tcc', d, 'transcript-compatibility')
 
 gmt = os.path.join(base, 'none.gmt')
 write_text(gmt, 'NOWHERE\tx\tNOT_A_GENE1\tNOT_A_GENE2\n')
-check('set_without_genes', EXAMPLE, 'gene set NOWHERE: none of its 2 genes is in the input', extra=['--gmt', gmt, '--min-coverage', '0'])
+check('set_without_genes', EXAMPLE, 'gene set NOWHERE: none of its 2 genes is in example', extra=['--gmt', gmt, '--min-coverage', '0'])
 write_text(gmt, 'A\tx\tMCM5\nA\tx\tPCNA\n')
 check('duplicate_set', EXAMPLE, 'gene set A is defined twice', code=2, extra=['--gmt', gmt])
 write_text(gmt, 'A\tx\n')

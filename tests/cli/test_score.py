@@ -12,7 +12,9 @@ run('score', EXAMPLE, '-o', out, check=0)
 header, rows = read_table(os.path.join(out, 'cells.tsv'))
 expect(header[:5] == ['barcode', 'dorm_n_umi', 'dorm_n_genes', 'dorm_pct_mito', 'dorm_pct_ribo'],
        'QC columns come first: %s' % header[:5])
-expect(header[-2:] == ['phase', 'state'], 'phase and state close the table')
+expect(header[-9:] == ['score_cycling', 'score_quiescent', 'score_diapause_like', 'score_senescent',
+                      'score_sasp', 'phase', 'state', 'sasp', 'confidence'],
+       'evidence and calls close the table: %s' % header[-9:])
 expect('quiescence_up' in header and 'cc_s' in header, 'one column per panel set')
 expect(len(rows) == 120, '120 cells, got %d' % len(rows))
 expect(all(len(r) == len(header) for r in rows), 'every row has every column')
@@ -24,17 +26,23 @@ cyc = [r[state] for r in rows if labels[r[0]] == 'cycling']
 other = [r[state] for r in rows if labels[r[0]] != 'cycling']
 expect(cyc.count('cycling') >= 27, 'cycling cells are called cycling: %d/30' % cyc.count('cycling'))
 expect(other.count('cycling') <= 9, 'few other cells are called cycling: %d/90' % other.count('cycling'))
-summary = read_table(os.path.join(out, 'summary.tsv'))
-expect(summary[0] == ['kind', 'label', 'n_cells', 'fraction'], 'summary header')
-counts = {(r[0], r[1]): int(r[2]) for r in summary[1]}
-expect(counts[('all', 'cells')] == 120, 'summary counts all cells')
-expect(counts[('state', 'cycling')] == sum(1 for r in rows if r[state] == 'cycling'),
-       'summary agrees with the table')
+sh, srows = read_table(os.path.join(out, 'summary.tsv'))
+expect(sh[:5] == ['sample', 'grouping', 'group', 'n_cells', 'n_cycling'], 'summary header: %s' % sh[:5])
+expect(len(srows) == 1 and srows[0][:4] == ['example', 'all', 'all', '120'], 'one summary row: %s' % srows)
+for st in ('cycling', 'quiescent', 'diapause_like', 'senescent', 'non_cycling', 'low_quality'):
+    n = int(srows[0][sh.index('n_' + st)])
+    expect(n == sum(1 for r in rows if r[state] == st), 'summary agrees with the table for %s' % st)
+for c in ('_z', '_p', '_fdr'):
+    expect('quiescence_up' + c in header, 'set column quiescence_up%s' % c)
+p_col = header.index('cc_s_p')
+expect(all(0 <= float(r[p_col]) <= 1 for r in rows), 'p-values in [0, 1]')
 meta = json.load(open(os.path.join(out, 'run.json')))
-expect(meta['input']['n_cells'] == 120 and meta['input']['format'] == '10x-mtx-v3', 'run.json input')
+sample = meta['samples'][0]
+expect(sample['n_cells'] == 120 and sample['format'] == '10x-mtx-v3', 'run.json sample')
+expect(sample['species'] == 'human', 'human detected')
 expect(meta['method']['name'] == 'ucell', 'run.json method')
 expect(len(meta['signature_files'][0]['sha256']) == 64, 'run.json signature checksum')
-expect(all(c['found'] == c['total'] for c in meta['coverage']), 'full coverage on the example')
+expect(all(c['found'] == c['total'] for c in sample['coverage']), 'full coverage on the example')
 expect(not [f for f in os.listdir(out) if f.startswith('.')], 'no temporary files left')
 reference = read_text(os.path.join(out, 'cells.tsv'))
 
@@ -105,7 +113,8 @@ write_text(gmt, 'MY_UP\tmine\tMCM5\tPCNA\tTYMS\tFEN1\tMCM2\nMY_DN\tmine\tCDKN1A\
 o = os.path.join(base, 'gmt_out')
 run('score', EXAMPLE, '-o', o, '--gmt', gmt, check=0)
 h, r = read_table(os.path.join(o, 'cells.tsv'))
-expect(h[5:-2] == ['MY_UP', 'MY_DN', 'MY'], 'user sets and the signed pair: %s' % h[5:-2])
+sets = [c for c in h if c + '_fdr' in h]
+expect(sets == ['MY_UP', 'MY_DN', 'MY'], 'user sets and the signed pair: %s' % sets)
 write_text(gmt, 'SPARSE\tx\tMCM5\tNOT1\tNOT2\tNOT3\tNOT4\tNOT5\n')
 code, _, err = run('score', EXAMPLE, '-o', os.path.join(base, 'cov'), '--gmt', gmt, check=1)
 expect('SPARSE' in err and '1 of its 6 genes' in err, 'coverage error names the set: %s' % err)

@@ -15,11 +15,68 @@ Test(phase, seurat_rule)
 
 Test(phase, rank_rule)
 {
-    cr_assert_eq(dorm_phase_rank(1.0, 1.5, 1.645), DORM_PHASE_G1);
-    cr_assert_eq(dorm_phase_rank(2.0, 1.5, 1.645), DORM_PHASE_S);
-    cr_assert_eq(dorm_phase_rank(2.0, 3.5, 1.645), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_rank(NAN, 3.5, 1.645), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_rank(NAN, NAN, 1.645), DORM_PHASE_G1);
+    cr_assert_eq(dorm_phase_rank(0, 5.0, 1.5), DORM_PHASE_G1);
+    cr_assert_eq(dorm_phase_rank(1, 2.0, 1.5), DORM_PHASE_S);
+    cr_assert_eq(dorm_phase_rank(1, 2.0, 3.5), DORM_PHASE_G2M);
+    cr_assert_eq(dorm_phase_rank(1, NAN, 3.5), DORM_PHASE_G2M);
+    cr_assert_eq(dorm_phase_rank(1, 2.0, 2.0), DORM_PHASE_UNDECIDED);
+}
+
+/* Component z in the order of dorm_components(). */
+static void components_z(double *z, int n, double value)
+{
+    for (int i = 0; i < n; i++)
+        z[i] = value;
+}
+
+Test(evidence, stouffer_and_sidak)
+{
+    int n;
+    const dorm_component_t *c = dorm_components(&n);
+    cr_assert_str_eq(c[0].name, "cc_s");
+    cr_assert_str_eq(c[1].name, "cc_g2m");
+    double z[64], ev_z[DORM_N_EVIDENCE], ev_p[DORM_N_EVIDENCE];
+    components_z(z, n, NAN);
+    dorm_evidence(z, ev_z, ev_p);
+    for (int e = 0; e < DORM_N_EVIDENCE; e++)
+        cr_assert(isnan(ev_z[e]) && isnan(ev_p[e]));
+    /* cycling: min p of S (z = 3) and G2M (z = 0), Sidak over two */
+    z[0] = 3;
+    z[1] = 0;
+    dorm_evidence(z, ev_z, ev_p);
+    double p3 = 0.0013498980316301;
+    cr_assert_float_eq(ev_p[DORM_EV_CYCLING], 1 - (1 - p3) * (1 - p3), 1e-9);
+    /* senescent: every senescence component at +2 in its own direction */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (c[i].evidence == DORM_EV_SENESCENT) {
+            z[i] = 2.0 * c[i].sign;
+            k++;
+        }
+    dorm_evidence(z, ev_z, ev_p);
+    cr_assert_float_eq(ev_z[DORM_EV_SENESCENT], 2.0 * k / sqrt(k), 1e-12);
+    cr_assert(isnan(ev_z[DORM_EV_QUIESCENT]));
+}
+
+Test(call, decision_order)
+{
+    double z[DORM_N_EVIDENCE] = {1, 3, 2, 4, 5}, fdr[DORM_N_EVIDENCE] = {0.5, 0.01, 0.01, 0.01, 0.01};
+    dorm_call_t call;
+    dorm_call(1, z, fdr, 0.05, &call);
+    cr_assert_eq(call.state, DORM_STATE_LOW_QUALITY);
+    cr_assert(isnan(call.confidence));
+    dorm_call(0, z, fdr, 0.05, &call);
+    cr_assert_eq(call.state, DORM_STATE_SENESCENT, "largest significant dormancy evidence");
+    cr_assert(call.sasp);
+    cr_assert_float_eq(call.confidence, 0.7602499389, 1e-6); /* Phi((4 - 3) / sqrt 2) */
+    fdr[DORM_EV_CYCLING] = 0.01;
+    dorm_call(0, z, fdr, 0.05, &call);
+    cr_assert_eq(call.state, DORM_STATE_CYCLING, "significant cycling comes first");
+    cr_assert(!call.sasp);
+    double none[DORM_N_EVIDENCE] = {0.2, 0.2, 0.2, 0.2, 0.2};
+    dorm_call(0, z, none, 0.05, &call);
+    cr_assert_eq(call.state, DORM_STATE_NON_CYCLING);
+    cr_assert_str_eq(dorm_state_name(DORM_STATE_DIAPAUSE_LIKE), "diapause_like");
 }
 
 Test(qc, metrics_and_state)
@@ -42,13 +99,14 @@ Test(qc, metrics_and_state)
     cr_assert_float_eq(qc.pct_ribo, 30, 1e-12);
     dorm_qc_limits_t lim;
     dorm_qc_limits_default(&lim);
-    cr_assert_eq(dorm_state_call(&qc, &lim, DORM_PHASE_S), DORM_STATE_LOW_QUALITY);
+    cr_assert(dorm_qc_is_low(&qc, &lim), "3 genes < 200");
     lim.min_genes = 0;
+    cr_assert(!dorm_qc_is_low(&qc, &lim));
+    lim.min_umis = 101;
+    cr_assert(dorm_qc_is_low(&qc, &lim));
     lim.min_umis = 0;
-    cr_assert_eq(dorm_state_call(&qc, &lim, DORM_PHASE_S), DORM_STATE_CYCLING);
-    cr_assert_eq(dorm_state_call(&qc, &lim, DORM_PHASE_G1), DORM_STATE_NON_CYCLING);
     lim.max_mito = 5;
-    cr_assert_eq(dorm_state_call(&qc, &lim, DORM_PHASE_G1), DORM_STATE_LOW_QUALITY);
+    cr_assert(dorm_qc_is_low(&qc, &lim), "10%% mito > 5%%");
     dorm_qc_cell(gene, value, 3, flags, 0, 1, &qc);
     cr_assert(isnan(qc.pct_mito));
     free(flags);

@@ -78,7 +78,7 @@ Test(gmt, matching_symbols_ids_and_versions)
     cr_assert_eq(dorm_gene_index_lookup(ix, "myc"), -1);
     cr_assert_eq(parse("S\td\tMYC\tENSG0001\tTP53\tNOPE\tGONE-\n"), 0);
     dorm_match_t m;
-    cr_assert_eq(dorm_match_set(&m, &l.sets[0], ix, &err), 0);
+    cr_assert_eq(dorm_match_set(&m, &l.sets[0], ix, NULL, DORM_SPECIES_HUMAN, &err), 0);
     cr_assert_eq(m.n_total, 4); /* ENSG0001 and TP53 are one feature */
     cr_assert_eq(m.n_found, 2);
     cr_assert_str_eq(m.missing[0], "NOPE");

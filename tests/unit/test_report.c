@@ -48,17 +48,23 @@ Test(report, cells_table_rows_and_json)
     dorm_outfile_t o;
     dorm_err_t err;
     cr_assert_eq(dorm_outfile_open(&o, dir, "cells.tsv", 0, &err), 0);
-    char *names[] = {"setA", "setB"};
-    dorm_cells_write_header(&o, names, 2);
+    char *names[] = {"setA"};
+    dorm_cells_write_header(&o, names, 1, 1);
     dorm_qc_t qc = {1234, 321, 2.5, NAN};
-    double score[] = {0.125, NAN};
-    dorm_cells_write_row(&o, "AAAC-1", &qc, score, 2, "G1", "non_cycling");
+    double set[] = {0.125, 1.5, 0.0668072013, NAN}, fdr[] = {0.25};
+    double ev[DORM_N_EVIDENCE] = {-1, 2, NAN, 0.5, 3};
+    dorm_cell_row_t row = {"AAAC-1", "s1", &qc, set, fdr, ev, "G1", "quiescent", 1, 0.75};
+    dorm_cells_write_row(&o, &row, 1);
     cr_assert_eq(dorm_outfile_commit(&o, &err), 0);
     char path[4200];
     snprintf(path, sizeof path, "%s/cells.tsv", dir);
     cr_assert_str_eq(read_all(path),
-                     "barcode\tdorm_n_umi\tdorm_n_genes\tdorm_pct_mito\tdorm_pct_ribo\tsetA\tsetB\tphase\tstate\n"
-                     "AAAC-1\t1234\t321\t2.5\tNA\t0.125\tNA\tG1\tnon_cycling\n");
+                     "barcode\tsample\tdorm_n_umi\tdorm_n_genes\tdorm_pct_mito\tdorm_pct_ribo"
+                     "\tsetA\tsetA_z\tsetA_p\tsetA_fdr\tscore_cycling\tscore_quiescent"
+                     "\tscore_diapause_like\tscore_senescent\tscore_sasp\tphase\tstate\tsasp"
+                     "\tconfidence\n"
+                     "AAAC-1\ts1\t1234\t321\t2.5\tNA\t0.125\t1.5\t0.0668072013\t0.25\t-1\t2\tNA"
+                     "\t0.5\t3\tG1\tquiescent\ttrue\t0.75\n");
     cr_assert_eq(dorm_outfile_open(&o, dir, "r.json", 0, &err), 0);
     dorm_json_t j;
     dorm_json_init(&j, &o);
@@ -90,4 +96,37 @@ Test(report, sha256_known_vectors)
     dorm_sha256_update(&h, s, strlen(s));
     dorm_sha256_final_hex(&h, hex);
     cr_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+Test(report, summary_counts_exactly)
+{
+    char *dir = tmpdir_new();
+    dorm_summary_t s, all;
+    dorm_err_t err;
+    cr_assert_eq(dorm_summary_init(&s, &err), 0);
+    cr_assert_eq(dorm_summary_init(&all, &err), 0);
+    double ev[DORM_N_EVIDENCE] = {1.5, NAN, 0, -2, 0.25};
+    cr_assert_eq(dorm_summary_add(&s, "s1", "all", "all", DORM_STATE_QUIESCENT, 1, DORM_PHASE_G1, ev, &err), 0);
+    cr_assert_eq(dorm_summary_add(&s, "s1", "all", "all", DORM_STATE_CYCLING, 0, DORM_PHASE_S, ev, &err), 0);
+    cr_assert_eq(dorm_summary_add(&s, "s1", "cluster", "3", DORM_STATE_LOW_QUALITY, 0, DORM_N_PHASES, ev, &err), 0);
+    cr_assert_eq(s.n, 2);
+    cr_assert_eq(s.rows[0].n_cells, 2);
+    cr_assert_eq(s.rows[0].state[DORM_STATE_QUIESCENT], 1);
+    cr_assert_eq(s.rows[0].evidence_micro[0], 3000000);
+    cr_assert_eq(s.rows[1].evidence_n[0], 0, "low-quality cells add no evidence");
+    dorm_outfile_t o;
+    cr_assert_eq(dorm_outfile_open(&o, dir, "summary.tsv", 0, &err), 0);
+    const dorm_summary_t *parts[] = {&s, &all};
+    dorm_summary_write(&o, parts, 2);
+    cr_assert_eq(dorm_outfile_commit(&o, &err), 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.tsv", dir);
+    const char *text = read_all(path);
+    const char *head = "sample\tgrouping\tgroup\tn_cells\tn_cycling\tfrac_cycling";
+    cr_assert(strncmp(text, head, strlen(head)) == 0, "%s", text);
+    cr_assert(strstr(text, "\ns1\tall\tall\t2\t1\t0.5\t1\t0.5\t"), "%s", text);
+    dorm_summary_destroy(&s);
+    dorm_summary_destroy(&all);
+    rm_rf(dir);
+    free(dir);
 }

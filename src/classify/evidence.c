@@ -1,0 +1,85 @@
+/* evidence.c -- the classifier's components and how they combine.
+ *
+ * Every component is a shipped gene set or a marker gene scored like any set,
+ * so its z is calibrated against the same within-cell null.  Biology
+ * (Santos-de-Frutos & Djouder 2021; DESIGN.md section 1):
+ *  - cycling: the S and G2/M programmes (Tirosh 2016).
+ *  - quiescent: the G0 arrest signature up and down (Wiecek 2023), DREAM
+ *    targets repressed, low ribosome biogenesis (rRNA processing) and low
+ *    ribosomal-protein share (biomass), p27 (CDKN1B) up.
+ *  - diapause-like: MYC targets and mTORC1 signalling down, autophagy up.
+ *  - senescent: SenMayo, Fridman up/down, CellAge over/under-expressed,
+ *    p21 (CDKN1A) and p16 (CDKN2A) up, lamin B1 (LMNB1) down.
+ *  - SASP: the Reactome SASP pathway and the secreted SenMayo factors. */
+#include <math.h>
+
+#include "core/stats.h"
+#include "dormscan/classify.h"
+
+static const dorm_component_t components[] = {
+    {"cc_s", 0, DORM_EV_CYCLING, +1},
+    {"cc_g2m", 0, DORM_EV_CYCLING, +1},
+    {"quiescence_up", 0, DORM_EV_QUIESCENT, +1},
+    {"quiescence_down", 0, DORM_EV_QUIESCENT, -1},
+    {"dream_targets", 0, DORM_EV_QUIESCENT, -1},
+    {"rrna_processing", 0, DORM_EV_QUIESCENT, -1},
+    {"qc_ribo", 0, DORM_EV_QUIESCENT, -1},
+    {"CDKN1B", 1, DORM_EV_QUIESCENT, +1},
+    {"myc_targets", 0, DORM_EV_DIAPAUSE_LIKE, -1},
+    {"mtorc1_signaling", 0, DORM_EV_DIAPAUSE_LIKE, -1},
+    {"autophagy", 0, DORM_EV_DIAPAUSE_LIKE, +1},
+    {"senmayo", 0, DORM_EV_SENESCENT, +1},
+    {"senescence_fridman_up", 0, DORM_EV_SENESCENT, +1},
+    {"senescence_fridman_down", 0, DORM_EV_SENESCENT, -1},
+    {"senescence_cellage_up", 0, DORM_EV_SENESCENT, +1},
+    {"senescence_cellage_down", 0, DORM_EV_SENESCENT, -1},
+    {"CDKN1A", 1, DORM_EV_SENESCENT, +1},
+    {"CDKN2A", 1, DORM_EV_SENESCENT, +1},
+    {"LMNB1", 1, DORM_EV_SENESCENT, -1},
+    {"sasp_reactome", 0, DORM_EV_SASP, +1},
+    {"senmayo", 0, DORM_EV_SASP, +1},
+};
+
+const dorm_component_t *dorm_components(int *n)
+{
+    *n = (int)(sizeof components / sizeof components[0]);
+    return components;
+}
+
+const char *dorm_evidence_name(dorm_evidence_t e)
+{
+    static const char *const names[] = {"cycling", "quiescent", "diapause_like", "senescent",
+                                        "sasp"};
+    return e >= 0 && e < DORM_N_EVIDENCE ? names[e] : "NA";
+}
+
+void dorm_evidence(const double *z, double ev_z[DORM_N_EVIDENCE], double ev_p[DORM_N_EVIDENCE])
+{
+    int n;
+    const dorm_component_t *c = dorm_components(&n);
+    double sum[DORM_N_EVIDENCE] = {0}, p_min = NAN;
+    int k[DORM_N_EVIDENCE] = {0};
+    for (int i = 0; i < n; i++) {
+        if (isnan(z[i]))
+            continue;
+        if (c[i].evidence == DORM_EV_CYCLING) {
+            double p = dorm_norm_sf(z[i]);
+            p_min = isnan(p_min) || p < p_min ? p : p_min;
+            k[DORM_EV_CYCLING]++;
+            continue;
+        }
+        sum[c[i].evidence] += c[i].sign * z[i];
+        k[c[i].evidence]++;
+    }
+    for (int e = 0; e < DORM_N_EVIDENCE; e++) {
+        if (k[e] == 0) {
+            ev_z[e] = ev_p[e] = NAN;
+        } else if (e == DORM_EV_CYCLING) {
+            ev_p[e] = -expm1((double)k[e] * log1p(-p_min)); /* Sidak: 1 - (1 - p)^k */
+            ev_z[e] = dorm_norm_isf(ev_p[e]);
+        } else {
+            ev_z[e] = sum[e] / sqrt((double)k[e]);
+            ev_p[e] = dorm_norm_sf(ev_z[e]);
+        }
+    }
+}

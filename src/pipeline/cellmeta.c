@@ -1,0 +1,260 @@
+/* cellmeta.c -- groups, kept cells and sample sheets (tab-separated text,
+ * plain or gzip, read through htslib). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cellmeta.h"
+#include "dormscan/pipeline.h"
+#include "io/lines.h"
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+/* Split line at tabs into at most max fields (in place); returns the count. */
+static int split_tabs(char *line, char **field, int max)
+{
+    int n = 0;
+    for (char *p = line; n < max;) {
+        field[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t)
+            break;
+        *t = '\0';
+        p = t + 1;
+    }
+    return n;
+}
+
+#define MAX_COLS 64
+
+static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
+{
+    dorm_lines_t *lr;
+    int rc = dorm_lines_open(&lr, path, err);
+    if (rc < 0)
+        return rc;
+    char *line, *f[MAX_COLS + 1];
+    size_t len;
+    int64_t cap = 0;
+    while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
+        if (len == 0)
+            continue;
+        int n = split_tabs(line, f, MAX_COLS + 1);
+        long ln = (long)dorm_lines_number(lr);
+        if (!cm->col_names) {
+            if (n < 2 || n > MAX_COLS) {
+                rc = dorm_err_set(err, DORM_E_FORMAT,
+                                  "%s line %ld: expected a header 'barcode<TAB>group...' with 1 to %d group columns",
+                                  path, ln, MAX_COLS - 1);
+                break;
+            }
+            cm->n_cols = n - 1;
+            if (!(cm->col_names = calloc((size_t)cm->n_cols, sizeof *cm->col_names))) {
+                rc = nomem(err);
+                break;
+            }
+            for (int c = 0; c < cm->n_cols; c++)
+                if (!(cm->col_names[c] = strdup(f[c + 1]))) {
+                    rc = nomem(err);
+                    break;
+                }
+            continue;
+        }
+        if (n != cm->n_cols + 1) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: %d fields, the header has %d",
+                              path, ln, n, cm->n_cols + 1);
+            break;
+        }
+        int put = dorm_strmap_put(&cm->row_of, f[0], cm->n_rows);
+        if (put == 0) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: barcode %s appears twice", path,
+                              ln, f[0]);
+            break;
+        }
+        if (put < 0) {
+            rc = nomem(err);
+            break;
+        }
+        if (cm->n_rows == cap) {
+            cap = cap ? cap * 2 : 1024;
+            char **v = realloc(cm->values, (size_t)cap * (size_t)cm->n_cols * sizeof *v);
+            if (!v) {
+                rc = nomem(err);
+                break;
+            }
+            cm->values = v;
+        }
+        for (int c = 0; c < cm->n_cols; c++)
+            if (!(cm->values[cm->n_rows * cm->n_cols + c] = strdup(f[c + 1])))
+                rc = nomem(err);
+        cm->n_rows++;
+        if (rc < 0)
+            break;
+    }
+    if (rc == 0 && !cm->col_names)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
+    dorm_lines_close(lr);
+    return rc < 0 ? rc : 0;
+}
+
+static int load_cells(cellmeta_t *cm, const char *path, dorm_err_t *err)
+{
+    dorm_lines_t *lr;
+    int rc = dorm_lines_open(&lr, path, err);
+    if (rc < 0)
+        return rc;
+    char *line;
+    size_t len;
+    int64_t n = 0;
+    cm->has_keep_list = 1;
+    while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
+        char *tab = strchr(line, '\t');
+        if (tab)
+            *tab = '\0';
+        if (*line && dorm_strmap_put(&cm->keep, line, n++) < 0) {
+            rc = nomem(err);
+            break;
+        }
+    }
+    dorm_lines_close(lr);
+    return rc < 0 ? rc : 0;
+}
+
+int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
+                  const char *keep, dorm_err_t *err)
+{
+    memset(cm, 0, sizeof *cm);
+    dorm_strmap_init(&cm->row_of);
+    dorm_strmap_init(&cm->keep);
+    cm->keep_col = -1;
+    int rc = 0;
+    if (groups_path)
+        rc = load_groups(cm, groups_path, err);
+    if (rc == 0 && cells_path)
+        rc = load_cells(cm, cells_path, err);
+    if (rc == 0 && keep) {
+        const char *eq = strchr(keep, '=');
+        if (!eq || eq == keep)
+            rc = dorm_err_set(err, DORM_E_USAGE, "--keep expects COLUMN=VALUE, not '%s'", keep);
+        else if (!groups_path)
+            rc = dorm_err_set(err, DORM_E_USAGE, "--keep needs --groups");
+        for (int c = 0; rc == 0 && c < cm->n_cols; c++)
+            if (strlen(cm->col_names[c]) == (size_t)(eq - keep) &&
+                strncmp(cm->col_names[c], keep, (size_t)(eq - keep)) == 0)
+                cm->keep_col = c;
+        if (rc == 0 && cm->keep_col < 0)
+            rc = dorm_err_set(err, DORM_E_USAGE, "--keep: %s has no column %.*s", groups_path,
+                              (int)(eq - keep), keep);
+        if (rc == 0 && !(cm->keep_value = strdup(eq + 1)))
+            rc = nomem(err);
+    }
+    if (rc < 0)
+        cellmeta_free(cm);
+    return rc;
+}
+
+void cellmeta_free(cellmeta_t *cm)
+{
+    for (int c = 0; c < cm->n_cols && cm->col_names; c++)
+        free(cm->col_names[c]);
+    free(cm->col_names);
+    for (int64_t i = 0; i < cm->n_rows * cm->n_cols; i++)
+        free(cm->values[i]);
+    free(cm->values);
+    free(cm->keep_value);
+    dorm_strmap_destroy(&cm->row_of);
+    dorm_strmap_destroy(&cm->keep);
+    memset(cm, 0, sizeof *cm);
+    cm->keep_col = -1;
+}
+
+const char *cellmeta_group(const cellmeta_t *cm, const char *barcode, int c)
+{
+    int64_t r = dorm_strmap_get(&cm->row_of, barcode);
+    return r < 0 ? NULL : cm->values[r * cm->n_cols + c];
+}
+
+int cellmeta_keep(const cellmeta_t *cm, const char *barcode)
+{
+    if (cm->has_keep_list && dorm_strmap_get(&cm->keep, barcode) < 0)
+        return 0;
+    if (cm->keep_col >= 0) {
+        const char *v = cellmeta_group(cm, barcode, cm->keep_col);
+        return v && strcmp(v, cm->keep_value) == 0;
+    }
+    return 1;
+}
+
+void dorm_samples_free(char **names, char **paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(names[i]);
+        free(paths[i]);
+    }
+    free(names);
+    free(paths);
+}
+
+int dorm_samples_read(const char *path, char ***names, char ***paths, int *n, dorm_err_t *err)
+{
+    *names = *paths = NULL;
+    *n = 0;
+    dorm_lines_t *lr;
+    int rc = dorm_lines_open(&lr, path, err);
+    if (rc < 0)
+        return rc;
+    char *line, *f[3];
+    size_t len;
+    int cap = 0;
+    dorm_strmap_t seen;
+    dorm_strmap_init(&seen);
+    while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
+        if (len == 0 || line[0] == '#')
+            continue;
+        long ln = (long)dorm_lines_number(lr);
+        int k = split_tabs(line, f, 3);
+        if (k != 2 || !*f[0] || !*f[1]) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: expected sample<TAB>path", path, ln);
+            break;
+        }
+        if (*n == 0 && strcmp(f[0], "sample") == 0 && strcmp(f[1], "path") == 0)
+            continue;
+        int put = dorm_strmap_put(&seen, f[0], *n);
+        if (put <= 0) {
+            rc = put < 0 ? nomem(err)
+                         : dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: sample %s appears twice",
+                                        path, ln, f[0]);
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **a = realloc(*names, (size_t)cap * sizeof *a);
+            if (a)
+                *names = a;
+            char **b = a ? realloc(*paths, (size_t)cap * sizeof *b) : NULL;
+            if (b)
+                *paths = b;
+            if (!a || !b) {
+                rc = nomem(err);
+                break;
+            }
+        }
+        (*names)[*n] = strdup(f[0]);
+        (*paths)[*n] = strdup(f[1]);
+        (*n)++;
+        if (!(*names)[*n - 1] || !(*paths)[*n - 1]) {
+            rc = nomem(err);
+            break;
+        }
+    }
+    if (rc == 0 && *n == 0)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: no samples", path);
+    dorm_lines_close(lr);
+    dorm_strmap_destroy(&seen);
+    if (rc < 0) {
+        dorm_samples_free(*names, *paths, *n);
+        *names = *paths = NULL;
+        *n = 0;
+        return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* cellmeta.h -- per-cell metadata of a run: groups (--groups) and the cells
+ * to keep (--cells, --keep); private. */
+#ifndef DORM_PIPELINE_CELLMETA_H
+#define DORM_PIPELINE_CELLMETA_H
+
+#include <stdint.h>
+#include "core/strmap.h"
+#include "dormscan/error.h"
+
+typedef struct cellmeta_t {
+    /* groups: a table barcode -> one value per group column */
+    int n_cols;
+    char **col_names;      /* n_cols */
+    dorm_strmap_t row_of;  /* barcode -> row */
+    char **values;         /* n_rows x n_cols */
+    int64_t n_rows;
+    /* cells to keep */
+    int has_keep_list;
+    dorm_strmap_t keep;    /* barcodes of --cells */
+    int keep_col;          /* --keep column, or -1 */
+    char *keep_value;
+} cellmeta_t;
+
+/* Load the optional files; keep is "COLUMN=VALUE" (needs groups). */
+int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
+                  const char *keep, dorm_err_t *err);
+void cellmeta_free(cellmeta_t *cm);
+
+/* Group value of a barcode in column c, or NULL when the barcode is absent. */
+const char *cellmeta_group(const cellmeta_t *cm, const char *barcode, int c);
+/* 1 if the cell passes --cells and --keep. */
+int cellmeta_keep(const cellmeta_t *cm, const char *barcode);
+
+#endif

@@ -1,0 +1,180 @@
+/* spill.c -- temporary per-cell records and their FDR columns. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/stats.h"
+#include "spill.h"
+
+#define FDR_MEMORY_BYTES ((int64_t)64 << 20) /* p-values held at once */
+#define FDR_BLOCK 4096                       /* adjusted values read back per column */
+
+static int io_error(dorm_err_t *err, const char *path, const char *what)
+{
+    return dorm_err_set(err, DORM_E_IO, "%s: %s: %s", path, what,
+                        errno ? strerror(errno) : "I/O error");
+}
+
+static char *tmp_name(const char *dir, const char *tag, const char *kind)
+{
+    size_t n = strlen(dir) + strlen(tag) + 64;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/.dormscan-%s.%ld.%s", dir, tag, (long)getpid(), kind);
+    return p;
+}
+
+int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_err_t *err)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->rec_len = rec_len;
+    sp->rec_path = tmp_name(dir, tag, "rec");
+    sp->bc_path = tmp_name(dir, tag, "barcodes");
+    sp->fdr_path = tmp_name(dir, tag, "fdr");
+    if (!sp->rec_path || !sp->bc_path || !sp->fdr_path) {
+        spill_close(sp);
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    }
+    errno = 0;
+    sp->rec = fopen(sp->rec_path, "w+b");
+    if (!sp->rec) {
+        int rc = io_error(err, sp->rec_path, "cannot create");
+        spill_close(sp);
+        return rc;
+    }
+    sp->bc = fopen(sp->bc_path, "w+");
+    if (!sp->bc) {
+        int rc = io_error(err, sp->bc_path, "cannot create");
+        spill_close(sp);
+        return rc;
+    }
+    return 0;
+}
+
+int spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t *err)
+{
+    errno = 0;
+    if (fwrite(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len)
+        return io_error(err, sp->rec_path, "write failed");
+    if (fputs(barcode, sp->bc) < 0 || fputc('\n', sp->bc) < 0)
+        return io_error(err, sp->bc_path, "write failed");
+    sp->n++;
+    return 0;
+}
+
+int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, dorm_err_t *err)
+{
+    sp->n_fdr = n_cols;
+    errno = 0;
+    if (fflush(sp->rec) != 0)
+        return io_error(err, sp->rec_path, "write failed");
+    if (!(sp->fdr = fopen(sp->fdr_path, "w+b")))
+        return io_error(err, sp->fdr_path, "cannot create");
+    int64_t n = sp->n;
+    int64_t per_pass = FDR_MEMORY_BYTES / (int64_t)sizeof(double) / (n > 0 ? n : 1);
+    if (per_pass < 1)
+        per_pass = 1;
+    if (per_pass > n_cols)
+        per_pass = n_cols;
+    double *p = malloc((size_t)(per_pass * (n ? n : 1)) * sizeof *p);
+    double *rec = malloc((size_t)sp->rec_len * sizeof *rec);
+    int64_t *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    int rc = 0;
+    if (!p || !rec || !order) {
+        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int first = 0; first < n_cols; first += (int)per_pass) {
+        int k = n_cols - first < per_pass ? n_cols - first : (int)per_pass;
+        rewind(sp->rec);
+        for (int64_t i = 0; i < n; i++) {
+            if (fread(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len) {
+                rc = io_error(err, sp->rec_path, "read failed");
+                goto done;
+            }
+            for (int c = 0; c < k; c++)
+                p[(int64_t)c * n + i] = rec[skip_col] != 0 ? NAN : rec[cols[first + c]];
+        }
+        for (int c = 0; c < k; c++) {
+            dorm_bh_adjust(p + (int64_t)c * n, n, order);
+            if (fwrite(p + (int64_t)c * n, sizeof *p, (size_t)n, sp->fdr) != (size_t)n) {
+                rc = io_error(err, sp->fdr_path, "write failed");
+                goto done;
+            }
+        }
+    }
+    if (fflush(sp->fdr) != 0)
+        rc = io_error(err, sp->fdr_path, "write failed");
+done:
+    free(p);
+    free(rec);
+    free(order);
+    return rc;
+}
+
+int spill_rewind(spill_t *sp, dorm_err_t *err)
+{
+    free(sp->block);
+    sp->block = malloc((size_t)FDR_BLOCK * (size_t)(sp->n_fdr ? sp->n_fdr : 1) * sizeof *sp->block);
+    if (!sp->block)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    sp->block_first = -FDR_BLOCK - 1;
+    errno = 0;
+    if (fflush(sp->rec) != 0 || fflush(sp->bc) != 0)
+        return io_error(err, sp->rec_path, "write failed");
+    rewind(sp->rec);
+    rewind(sp->bc);
+    return 0;
+}
+
+int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *fdr,
+               dorm_err_t *err)
+{
+    if (index >= sp->n)
+        return 0;
+    errno = 0;
+    if (fread(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len)
+        return io_error(err, sp->rec_path, "read failed");
+    ssize_t len = getline(&sp->line, &sp->line_cap, sp->bc);
+    if (len <= 0)
+        return io_error(err, sp->bc_path, "read failed");
+    sp->line[len - 1] = '\0';
+    *barcode = sp->line;
+    if (sp->n_fdr > 0 && (index < sp->block_first || index >= sp->block_first + FDR_BLOCK)) {
+        /* Load the next block of every adjusted column. */
+        int64_t count = sp->n - index < FDR_BLOCK ? sp->n - index : FDR_BLOCK;
+        for (int c = 0; c < sp->n_fdr; c++) {
+            off_t at = (off_t)(((int64_t)c * sp->n + index) * (int64_t)sizeof *fdr);
+            if (fseeko(sp->fdr, at, SEEK_SET) != 0 ||
+                fread(sp->block + (int64_t)c * FDR_BLOCK, sizeof *fdr, (size_t)count, sp->fdr) !=
+                    (size_t)count)
+                return io_error(err, sp->fdr_path, "read failed");
+        }
+        sp->block_first = index;
+    }
+    for (int c = 0; c < sp->n_fdr; c++)
+        fdr[c] = sp->block[(int64_t)c * FDR_BLOCK + (index - sp->block_first)];
+    return 1;
+}
+
+void spill_close(spill_t *sp)
+{
+    if (sp->rec)
+        fclose(sp->rec);
+    if (sp->bc)
+        fclose(sp->bc);
+    if (sp->fdr)
+        fclose(sp->fdr);
+    const char *paths[] = {sp->rec_path, sp->bc_path, sp->fdr_path};
+    for (int i = 0; i < 3; i++)
+        if (paths[i])
+            unlink(paths[i]);
+    free(sp->rec_path);
+    free(sp->bc_path);
+    free(sp->fdr_path);
+    free(sp->line);
+    free(sp->block);
+    memset(sp, 0, sizeof *sp);
+}

@@ -1,0 +1,45 @@
+/* spill.h -- per-cell results of one sample on disk until its FDRs are known,
+ * private to the pipeline.
+ *
+ * Records are fixed-length arrays of doubles, appended in input order, with
+ * their barcodes beside them.  dorm_spill_fdr computes Benjamini-Hochberg
+ * adjusted values for chosen record columns over all records, holding at most
+ * a bounded number of columns in memory at a time, and keeps the results in
+ * a column-major file read back block by block.  Every file lives in the
+ * output directory under a hidden temporary name and is deleted on close. */
+#ifndef DORM_PIPELINE_SPILL_H
+#define DORM_PIPELINE_SPILL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "dormscan/error.h"
+
+typedef struct spill_t {
+    FILE *rec, *bc, *fdr;
+    char *rec_path, *bc_path, *fdr_path;
+    int rec_len;        /* doubles per record */
+    int64_t n;          /* records */
+    int n_fdr;          /* adjusted columns */
+    double *block;      /* adjusted values of cells block_first.. (read back) */
+    int64_t block_first;
+    char *line;         /* barcode read buffer */
+    size_t line_cap;
+} spill_t;
+
+int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_err_t *err);
+int spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t *err);
+
+/* BH-adjust columns cols[0..n_cols) over all records whose skip_col is 0;
+ * skipped records and NaN p-values get NaN and are not counted. */
+int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, dorm_err_t *err);
+
+/* Read records back from the start: spill_rewind, then spill_next (1, 0 at
+ * the end, <0 error) gives the record, its barcode (valid until the next
+ * call) and its n_fdr adjusted values. */
+int spill_rewind(spill_t *sp, dorm_err_t *err);
+int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *fdr,
+               dorm_err_t *err);
+
+void spill_close(spill_t *sp);
+
+#endif
