@@ -1,0 +1,180 @@
+"""The classifier end to end: p-value calibration on real data, BH columns,
+samples, groups, cell filters, mouse inputs and small gene universes."""
+import gzip
+import os
+import random
+
+from common import (EXAMPLE, SHARED, expect, finish, mtx_parts, read_table, read_text, run,
+                    tmpdir, write_text)
+
+base = tmpdir()
+
+
+def feature_names(folder):
+    for name in ('features.tsv.gz', 'genes.tsv.gz', 'features.tsv', 'genes.tsv'):
+        p = os.path.join(folder, name)
+        if os.path.exists(p):
+            lines = read_text(p).splitlines()
+            return list(dict.fromkeys(l.split('\t')[1] for l in lines
+                                      if len(l.split('\t')) < 3 or l.split('\t')[2] == 'Gene Expression'))
+    raise FileNotFoundError(folder)
+
+
+def calibration(folder, n_sets, lo_size, hi_size, seed, label):
+    """Fraction of (cell, random set) pairs with p < 0.05."""
+    names = feature_names(folder)
+    rng = random.Random(seed)
+    gmt = os.path.join(base, 'random_%s.gmt' % label)
+    with open(gmt, 'w') as f:
+        for i in range(n_sets):
+            n = rng.randint(lo_size, min(hi_size, len(names) // 2))
+            f.write('R%d\trandom\t%s\n' % (i, '\t'.join(rng.sample(names, n))))
+    out = os.path.join(base, 'calib_' + label)
+    run('score', folder, '--gmt', gmt, '-o', out, '--min-genes', '0', '--min-coverage', '0', '-q',
+        check=0)
+    h, rows = read_table(os.path.join(out, 'cells.tsv'))
+    cols = [i for i, c in enumerate(h) if c.endswith('_p')]
+    ps = [float(r[i]) for r in rows for i in cols if r[i] != 'NA']
+    frac = sum(p < 0.05 for p in ps) / len(ps)
+    print('calibration %s: %d random sets of %d-%d genes x %d cells: fraction p < 0.05 = %.4f'
+          % (label, n_sets, lo_size, hi_size, len(rows), frac))
+    expect(0.02 <= frac <= 0.06, '%s: fraction %.4f outside [0.02, 0.06]' % (label, frac))
+
+
+# Calibration on the bundled example always; on real data when ../shared is there.
+calibration(EXAMPLE, 200, 10, 200, 1, 'example')
+tang = os.path.join(SHARED, 'reference', 'tang2019', 'mtx')
+if os.path.isdir(tang):
+    calibration(tang, 300, 10, 200, 2, 'tang2019')
+shallow = os.path.join(SHARED, 'testdata', 'scanpy_10x_testdata', '10x_data', '3.0.0',
+                       'filtered_feature_bc_matrix')
+if os.path.isdir(shallow):  # 1107 droplet cells, ~21 genes detected per cell
+    calibration(shallow, 600, 10, 200, 3, 'pbmc_shallow')
+    calibration(shallow, 600, 10, 30, 4, 'pbmc_shallow_small_sets')
+
+# BH columns: recompute from the p column over the cells that are not low quality.
+out = os.path.join(base, 'ex')
+run('score', EXAMPLE, '-o', out, check=0)
+h, rows = read_table(os.path.join(out, 'cells.tsv'))
+state = h.index('state')
+for name in ('cc_s', 'senmayo'):
+    p_i, f_i = h.index(name + '_p'), h.index(name + '_fdr')
+    idx = [k for k, r in enumerate(rows) if r[state] != 'low_quality']
+    ps = sorted((float(rows[k][p_i]), k) for k in idx)
+    m, running, want = len(ps), 1.0, {}
+    for rank in range(m, 0, -1):
+        p, k = ps[rank - 1]
+        running = min(running, p * m / rank)
+        want[k] = running
+    worst = max(abs(float(rows[k][f_i]) - want[k]) for k in idx)
+    expect(worst < 1e-9, '%s_fdr is BH of %s_p (max diff %.3g)' % (name, name, worst))
+labels = dict(l.split('\t') for l in read_text(os.path.join(EXAMPLE, 'labels.tsv')).split('\n')[1:] if l)
+calls = {}
+for r in rows:
+    calls.setdefault(labels[r[0]], []).append(r[state])
+for group, want in (('cycling', 'cycling'), ('senescent', 'senescent')):
+    got = calls[group].count(want)
+    expect(got >= 27, '%s cells called %s: %d/30' % (group, want, got))
+sasp = h.index('sasp')
+expect(sum(r[sasp] == 'true' for r in rows if labels[r[0]] == 'senescent') >= 27, 'senescent cells carry the SASP flag')
+expect(all(r[h.index('phase')] in ('S', 'G2M') for r in rows if r[state] == 'cycling'), 'cycling cells have S or G2M')
+expect(all(r[h.index('phase')] == 'G1' for r in rows if r[state] not in ('cycling', 'low_quality')),
+       'other cells are G1')
+conf = h.index('confidence')
+expect(all(0 <= float(r[conf]) <= 1 for r in rows if r[conf] != 'NA'), 'confidence in [0, 1]')
+
+# Several samples, a sample sheet, groups, --keep and --cells.
+ex2 = os.path.join(base, 'example2')
+import shutil
+shutil.copytree(EXAMPLE, ex2)
+o = os.path.join(base, 'two')
+run('score', EXAMPLE, ex2, '-o', o, check=0)
+h2, rows2 = read_table(os.path.join(o, 'cells.tsv'))
+expect(h2[1] == 'sample', 'several inputs add a sample column')
+expect(len(rows2) == 240 and {r[1] for r in rows2} == {'example', 'example2'}, 'both samples in the table')
+strip = lambda r, hh: [v for c, v in zip(hh, r) if c != 'sample']
+expect([strip(r, h2) for r in rows2[:120]] == rows, 'a sample scores as it does alone')
+sh, srows = read_table(os.path.join(o, 'summary.tsv'))
+keys = [tuple(r[:3]) for r in srows]
+expect(keys == [('example', 'all', 'all'), ('example2', 'all', 'all'), ('all', 'all', 'all')],
+       'summary rows per sample then over all: %s' % keys)
+sheet = os.path.join(base, 'sheet.tsv')
+write_text(sheet, 'sample\tpath\nA\t%s\nB\t%s\n' % (EXAMPLE, ex2))
+o = os.path.join(base, 'sheet_out')
+run('score', '--samples', sheet, '-o', o, check=0)
+h3, rows3 = read_table(os.path.join(o, 'cells.tsv'))
+expect({r[1] for r in rows3} == {'A', 'B'}, 'sample sheet names the samples')
+groups = os.path.join(base, 'groups.tsv')
+write_text(groups, 'barcode\tcelltype\tbatch\n' + ''.join(
+    '%s\t%s\tb%d\n' % (b, 'malignant' if labels[b] != 'background' else 'stroma', i % 2)
+    for i, b in enumerate(labels)))
+o = os.path.join(base, 'groups_out')
+run('score', EXAMPLE, '-o', o, '--groups', groups, check=0)
+sh, srows = read_table(os.path.join(o, 'summary.tsv'))
+keys = {tuple(r[:3]): int(r[3]) for r in srows}
+expect(keys.get(('example', 'celltype', 'malignant')) == 90 and keys.get(('example', 'celltype', 'stroma')) == 30
+       and keys.get(('example', 'batch', 'b0')) == 60, 'per-group summary rows: %s' % keys)
+mean_sen = float(srows[[tuple(r[:3]) for r in srows].index(('example', 'all', 'all'))][sh.index('mean_score_senescent')])
+expect(abs(mean_sen - sum(float(r[h.index('score_senescent')]) for r in rows) / 120) < 1e-5,
+       'mean evidence in the summary')
+o = os.path.join(base, 'keep_out')
+run('score', EXAMPLE, '-o', o, '--groups', groups, '--keep', 'celltype=malignant', check=0)
+hk, rk = read_table(os.path.join(o, 'cells.tsv'))
+expect(len(rk) == 90 and all(labels[r[0]] != 'background' for r in rk), '--keep restricts the cells')
+cells = os.path.join(base, 'cells.txt')
+write_text(cells, ''.join(b + '\n' for b in list(labels)[:10]))
+o = os.path.join(base, 'cells_out')
+run('score', EXAMPLE, '-o', o, '--cells', cells, check=0)
+expect(len(read_table(os.path.join(o, 'cells.tsv'))[1]) == 10, '--cells keeps the listed barcodes')
+code, _, err = run('score', EXAMPLE, '-o', o, '--keep', 'celltype=x')
+expect(code == 2 and '--keep needs --groups' in err, '--keep without --groups: %s' % err)
+code, _, err = run('score', EXAMPLE, ex2, '--sample', 'x', '-o', o)
+expect(code == 2, '--sample with several inputs is a usage error')
+
+# Mouse: the example with mouse ortholog symbols and Ensembl IDs.
+aliases = {}
+for line in read_text(os.path.join(os.environ['SRCDIR'], 'signatures', 'gene_ids.tsv')).splitlines()[1:]:
+    sym, kind, alias = line.split('\t')
+    aliases.setdefault((sym, kind), alias)
+head, size, entries, features, barcodes = mtx_parts(EXAMPLE)
+mouse_feats = []
+for line in features.splitlines():
+    fid, sym, kind = line.split('\t')
+    ms = aliases.get((sym, 'mouse_symbol'), sym.capitalize())
+    mouse_feats.append('%s\t%s\t%s' % (aliases.get((sym, 'mouse_ensembl'), fid), ms, kind))
+d = os.path.join(base, 'mouse')
+write_text(os.path.join(d, 'matrix.mtx.gz'), '\n'.join(head + [size] + entries) + '\n', gz=True)
+write_text(os.path.join(d, 'features.tsv.gz'), '\n'.join(mouse_feats) + '\n', gz=True)
+write_text(os.path.join(d, 'barcodes.tsv.gz'), barcodes, gz=True)
+import json
+o = os.path.join(base, 'mouse_out')
+run('score', d, '-o', o, check=0)
+meta = json.load(open(os.path.join(o, 'run.json')))
+expect(meta['samples'][0]['species'] == 'mouse', 'mouse detected from symbols')
+hm, rm = read_table(os.path.join(o, 'cells.tsv'))
+got = sum(1 for r in rm if labels[r[0]] == 'cycling' and r[hm.index('state')] == 'cycling')
+expect(got >= 27, 'mouse: cycling cells called cycling: %d/30' % got)
+expect(meta['samples'][0]['mito_genes_found'] > 0, 'mouse mt- genes count as mitochondrial')
+
+# A small universe: the cell-cycle genes plus 100 others.
+ccs = run('signatures', 'show', 'cc_s')[1].rstrip('\n').split('\t')[2:]
+cg2m = run('signatures', 'show', 'cc_g2m')[1].rstrip('\n').split('\t')[2:]
+names = [l.split('\t')[1] for l in features.splitlines()]
+chosen = [i for i, n in enumerate(names) if n in set(ccs + cg2m)] + list(range(len(names) - 100, len(names)))
+chosen = sorted(set(chosen))
+new_index = {old: new for new, old in enumerate(chosen)}
+small = [e for e in entries if int(e.split()[0]) - 1 in new_index]
+small = ['%d %s' % (new_index[int(e.split()[0]) - 1] + 1, ' '.join(e.split()[1:])) for e in small]
+d = os.path.join(base, 'small')
+write_text(os.path.join(d, 'matrix.mtx.gz'), '\n'.join(head + ['%d %s %d' % (len(chosen), size.split()[1], len(small))] + small) + '\n', gz=True)
+write_text(os.path.join(d, 'features.tsv.gz'), ''.join(features.splitlines(True)[i] for i in chosen), gz=True)
+write_text(os.path.join(d, 'barcodes.tsv.gz'), barcodes, gz=True)
+o = os.path.join(base, 'small_out')
+code, _, err = run('score', d, '-o', o, '--min-genes', '0', check=0)
+hs, rs_ = read_table(os.path.join(o, 'cells.tsv'))
+expect(all(r[hs.index('senmayo')] == 'NA' for r in rs_), 'uncovered panel sets are NA')
+got = sum(1 for r in rs_ if labels[r[0]] == 'cycling' and r[hs.index('state')] == 'cycling')
+expect(got >= 25, 'small universe: cycling cells still called: %d/30' % got)
+o = os.path.join(base, 'small_module')
+run('score', d, '-o', o, '--min-genes', '0', '--method', 'module', check=0)
+finish()
