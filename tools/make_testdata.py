@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Generate dormscan's own small test inputs under testdata/ (stdlib only).
 
-The example is a synthetic 10x Cell Ranger v3 directory: 120 cells over the
+The example is a synthetic 10x Cell Ranger v3 directory: 150 cells over the
 genes of the shipped panel plus filler genes, drawn from gamma-Poisson counts
-with a fixed seed.  Four groups of 30 cells raise different programmes:
-cycling (S and G2/M genes, MYC targets), quiescent (G0 up genes, low
-ribosomal protein genes), senescent (SenMayo, CellAge up, CDKN1A/CDKN2A) and
-background.  Output is byte-identical on every run.
+with a fixed seed.  Five groups of 30 cells raise different programmes:
+cycling (S and G2/M genes, MYC targets), quiescent (G0 up genes; G0 down
+genes, DREAM targets, rRNA processing and ribosomal protein genes low; p27),
+diapause-like (MYC targets and mTORC1 low, autophagy high), senescent
+(SenMayo, CellAge up, SASP, CDKN1A/CDKN2A, LMNB1 low) and background.
+Output is byte-identical on every run.
 
 usage: make_testdata.py [OUTDIR]   (default: testdata/ beside this script)
 """
@@ -19,7 +21,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_FILLER = 3000
-GROUPS = [('cycling', 30), ('quiescent', 30), ('senescent', 30), ('background', 30)]
+GROUPS = [('cycling', 30), ('quiescent', 30), ('diapause', 30), ('senescent', 30),
+          ('background', 30)]
 
 
 def read_gmt(path):
@@ -68,8 +71,10 @@ def main():
         base[index[g]] = rng.uniform(1, 10)
     boost = {
         'cycling': [('cc_s', 8), ('cc_g2m', 8), ('myc_targets', 3)],
-        'quiescent': [('quiescence_up', 6), ('qc_ribo', 0.4), ('myc_targets', 0.5),
-                      ('cc_s', 0.2), ('cc_g2m', 0.2)],
+        'quiescent': [('quiescence_up', 5), ('quiescence_down', 0.4), ('dream_targets', 0.3),
+                      ('rrna_processing', 0.4), ('qc_ribo', 0.4)],
+        'diapause': [('myc_targets', 0.3), ('mtorc1_signaling', 0.3), ('autophagy', 4),
+                     ('cc_s', 0.3), ('cc_g2m', 0.3)],
         'senescent': [('senmayo', 5), ('senescence_cellage_up', 4), ('sasp_reactome', 3),
                       ('cc_s', 0.2), ('cc_g2m', 0.2)],
         'background': [],
@@ -112,8 +117,8 @@ def main():
     with open(os.path.join(d, 'labels.tsv'), 'w') as f:
         f.write('barcode\tgroup\n')
         for b in barcodes:
-            f.write('%s\t%s\n' % (b, {'CYCL': 'cycling', 'QUIE': 'quiescent', 'SENE': 'senescent',
-                                      'BACK': 'background'}[b[:4]]))
+            f.write('%s\t%s\n' % (b, {'CYCL': 'cycling', 'QUIE': 'quiescent', 'DIAP': 'diapause',
+                                      'SENE': 'senescent', 'BACK': 'background'}[b[:4]]))
     print('%s: %d genes x %d cells, %d nonzeros' % (d, len(genes), len(columns), nnz))
 
 

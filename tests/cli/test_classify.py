@@ -72,7 +72,8 @@ labels = dict(l.split('\t') for l in read_text(os.path.join(EXAMPLE, 'labels.tsv
 calls = {}
 for r in rows:
     calls.setdefault(labels[r[0]], []).append(r[state])
-for group, want in (('cycling', 'cycling'), ('senescent', 'senescent')):
+for group, want in (('cycling', 'cycling'), ('quiescent', 'quiescent'), ('diapause', 'diapause_like'),
+                    ('senescent', 'senescent'), ('background', 'non_cycling')):
     got = calls[group].count(want)
     expect(got >= 27, '%s cells called %s: %d/30' % (group, want, got))
 sasp = h.index('sasp')
@@ -91,9 +92,9 @@ o = os.path.join(base, 'two')
 run('score', EXAMPLE, ex2, '-o', o, check=0)
 h2, rows2 = read_table(os.path.join(o, 'cells.tsv'))
 expect(h2[1] == 'sample', 'several inputs add a sample column')
-expect(len(rows2) == 240 and {r[1] for r in rows2} == {'example', 'example2'}, 'both samples in the table')
+expect(len(rows2) == 300 and {r[1] for r in rows2} == {'example', 'example2'}, 'both samples in the table')
 strip = lambda r, hh: [v for c, v in zip(hh, r) if c != 'sample']
-expect([strip(r, h2) for r in rows2[:120]] == rows, 'a sample scores as it does alone')
+expect([strip(r, h2) for r in rows2[:150]] == rows, 'a sample scores as it does alone')
 sh, srows = read_table(os.path.join(o, 'summary.tsv'))
 keys = [tuple(r[:3]) for r in srows]
 expect(keys == [('example', 'all', 'all'), ('example2', 'all', 'all'), ('all', 'all', 'all')],
@@ -112,15 +113,15 @@ o = os.path.join(base, 'groups_out')
 run('score', EXAMPLE, '-o', o, '--groups', groups, check=0)
 sh, srows = read_table(os.path.join(o, 'summary.tsv'))
 keys = {tuple(r[:3]): int(r[3]) for r in srows}
-expect(keys.get(('example', 'celltype', 'malignant')) == 90 and keys.get(('example', 'celltype', 'stroma')) == 30
-       and keys.get(('example', 'batch', 'b0')) == 60, 'per-group summary rows: %s' % keys)
+expect(keys.get(('example', 'celltype', 'malignant')) == 120 and keys.get(('example', 'celltype', 'stroma')) == 30
+       and keys.get(('example', 'batch', 'b0')) == 75, 'per-group summary rows: %s' % keys)
 mean_sen = float(srows[[tuple(r[:3]) for r in srows].index(('example', 'all', 'all'))][sh.index('mean_score_senescent')])
-expect(abs(mean_sen - sum(float(r[h.index('score_senescent')]) for r in rows) / 120) < 1e-5,
+expect(abs(mean_sen - sum(float(r[h.index('score_senescent')]) for r in rows) / 150) < 1e-5,
        'mean evidence in the summary')
 o = os.path.join(base, 'keep_out')
 run('score', EXAMPLE, '-o', o, '--groups', groups, '--keep', 'celltype=malignant', check=0)
 hk, rk = read_table(os.path.join(o, 'cells.tsv'))
-expect(len(rk) == 90 and all(labels[r[0]] != 'background' for r in rk), '--keep restricts the cells')
+expect(len(rk) == 120 and all(labels[r[0]] != 'background' for r in rk), '--keep restricts the cells')
 cells = os.path.join(base, 'cells.txt')
 write_text(cells, ''.join(b + '\n' for b in list(labels)[:10]))
 o = os.path.join(base, 'cells_out')
