@@ -38,7 +38,7 @@ p_col = header.index('cc_s_p')
 expect(all(0 <= float(r[p_col]) <= 1 for r in rows), 'p-values in [0, 1]')
 meta = json.load(open(os.path.join(out, 'run.json')))
 sample = meta['samples'][0]
-expect(sample['n_cells'] == 120 and sample['format'] == '10x-mtx-v3', 'run.json sample')
+expect(sample['n_cells'] == 150 and sample['format'] == '10x-mtx-v3', 'run.json sample')
 expect(sample['species'] == 'human', 'human detected')
 expect(meta['method']['name'] == 'ucell', 'run.json method')
 expect(len(meta['signature_files'][0]['sha256']) == 64, 'run.json signature checksum')
