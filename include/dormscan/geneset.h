@@ -97,6 +97,8 @@ dorm_species_t dorm_species_guess(const dorm_features_t *f);
 typedef struct dorm_aliases_t dorm_aliases_t;
 int dorm_aliases_load(dorm_aliases_t **out, dorm_err_t *err) DORM_WUR;
 void dorm_aliases_destroy(dorm_aliases_t *a);
+/* 1 if token is one of the shipped genes or one of their aliases. */
+int dorm_aliases_known(const dorm_aliases_t *a, const char *token);
 
 /* Match one set; members are deduplicated.  A member is looked up as
  * written; if absent and aliases is given, through its aliases for species

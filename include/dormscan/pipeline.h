@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "dormscan/classify.h"
 #include "dormscan/error.h"
+#include "dormscan/reader.h"
 #include "dormscan/score.h"
 
 typedef struct dorm_sample_t {
@@ -29,6 +30,7 @@ typedef struct dorm_run_opts_t {
     const char *cells_path;      /* --cells: barcodes to keep */
     const char *keep;            /* --keep COLUMN=VALUE */
     int gzip;                    /* cells.tsv.gz instead of cells.tsv */
+    dorm_reader_opts_t reader;   /* format choices (--format, --genome, --layer, ...) */
     int64_t chunk_cells;
     const char *command_line;    /* recorded in run.json */
     char reserved[32];
@@ -58,7 +60,9 @@ typedef struct dorm_inspect_t {
     int sorted;                /* entries grouped by cell: streams */
 } dorm_inspect_t;
 
-int dorm_inspect(const char *path, dorm_inspect_t *out, dorm_err_t *err) DORM_WUR;
+/* opts may be NULL (detect everything). */
+int dorm_inspect(const char *path, const dorm_reader_opts_t *opts, dorm_inspect_t *out,
+                 dorm_err_t *err) DORM_WUR;
 
 const char *dorm_id_type_name(int id_type);
 

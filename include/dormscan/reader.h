@@ -54,19 +54,32 @@ typedef struct dorm_chunk_t {
     char *const *barcodes;   /* n_cells barcodes, as written in the input */
 } dorm_chunk_t;
 
+typedef enum {
+    DORM_ORIENT_AUTO = 0,      /* dense tables: decide from the gene names */
+    DORM_ORIENT_GENES_ROWS = 1,
+    DORM_ORIENT_CELLS_ROWS = 2
+} dorm_orientation_t;
+
 typedef struct dorm_reader_opts_t {
     int64_t chunk_cells;  /* cells per chunk (default 1024 when 0) */
     int in_memory;        /* load and sort everything: any entry order */
     int keep_all_types;   /* keep every feature type, not only genes */
+    const char *format;   /* NULL: detect; else "mtx", "10x-h5", "h5ad", "loom" or "dense" */
+    const char *genome;   /* 10x HDF5 v2: the genome group to read */
+    const char *layer;    /* h5ad: layers/NAME instead of X */
+    int use_raw;          /* h5ad: raw/X (and raw/var) instead of X */
+    const char *var_column; /* h5ad: gene names from this var column */
+    dorm_orientation_t orientation; /* dense tables */
     char reserved[32];    /* room to grow; zero it */
 } dorm_reader_opts_t;
 
 typedef struct dorm_reader_t dorm_reader_t;
 
-/* Open PATH: a directory (Cell Ranger v2/v3, STARsolo, kallisto|bustools) or a
- * matrix.mtx[.gz] with its companions beside it.  Reads the header and the
- * feature table; barcodes are streamed with the cells.  *out is NULL on error.
- * Free with dorm_reader_close(). */
+/* Open PATH: a MatrixMarket directory (Cell Ranger v2/v3, STARsolo,
+ * kallisto|bustools) or matrix file, a 10x HDF5 file, an AnnData .h5ad, a
+ * loom file or a dense TSV/CSV table; the format is detected from the content
+ * unless opts->format says.  Reads the header and the feature table.  *out is
+ * NULL on error.  Free with dorm_reader_close(). */
 int dorm_reader_open(dorm_reader_t **out, const char *path,
                      const dorm_reader_opts_t *opts, dorm_err_t *err) DORM_WUR;
 

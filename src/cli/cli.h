@@ -2,7 +2,10 @@
 #ifndef DORM_CLI_H
 #define DORM_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
+
+#include "dormscan/reader.h"
 
 /* Each subcommand: parse -> options struct -> run -> cleanup; returns the
  * process exit status (0 ok, 1 data/runtime error, 2 usage error). */
@@ -19,5 +22,17 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo,
 char *cli_join_argv(int argc, char **argv);
 /* Flush and close stdout; 1 if that failed (e.g. a full disk or closed pipe). */
 int cli_close_stdout(void);
+
+/* Input-format options shared by score and inspect: the long options (append
+ * them to a command's table), their help lines, and a handler that returns 1
+ * when it consumed option c. */
+enum {
+    CLI_OPT_FORMAT = 1000, CLI_OPT_GENOME, CLI_OPT_LAYER, CLI_OPT_RAW, CLI_OPT_VAR_COLUMN,
+    CLI_OPT_CELLS_AS_ROWS, CLI_OPT_GENES_AS_ROWS
+};
+extern const struct option cli_reader_longopts[];
+extern const int cli_reader_n_longopts;
+extern const char cli_reader_help[];
+int cli_reader_option(int c, const char *arg, dorm_reader_opts_t *o);
 
 #endif

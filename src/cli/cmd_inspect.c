@@ -8,33 +8,38 @@
 
 static void help(void)
 {
-    printf("Usage: dormscan inspect INPUT\n\n"
+    printf("Usage: dormscan inspect [options] INPUT\n\n"
            "Read INPUT in full without scoring and print its format, dimensions and\n"
            "feature description as 'key: value' lines on stdout.  A broken input is\n"
            "an error (exit 1).  See dormscan-inspect(1).\n\n"
-           "Options:\n"
-           "  -h, --help   show this help\n");
+           "Options:\n%s"
+           "  -h, --help         show this help\n", cli_reader_help);
 }
 
 int cmd_inspect(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    struct option longopts[20] = {{"help", no_argument, NULL, 'h'}};
+    memcpy(longopts + 1, cli_reader_longopts, (size_t)cli_reader_n_longopts * sizeof *longopts);
+    dorm_reader_opts_t ro = {0};
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (c == 'h') {
             help();
             return cli_close_stdout();
         }
-        return cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
+        if (c == ':')
+            return cli_usage_error("inspect", "%s needs a value", argv[optind - 1]);
+        if (!cli_reader_option(c, optarg, &ro))
+            return cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
     }
     if (optind != argc - 1)
         return cli_usage_error("inspect", "exactly one INPUT expected");
     dorm_inspect_t in;
     dorm_err_t err;
     dorm_err_clear(&err);
-    int rc = dorm_inspect(argv[optind], &in, &err);
+    int rc = dorm_inspect(argv[optind], &ro, &in, &err);
     if (rc < 0) {
         fprintf(stderr, "dormscan inspect: %s\n", err.msg);
         return dorm_err_exit_status(rc);

@@ -25,6 +25,7 @@ static void help(void)
            "      --cells FILE       keep only these barcodes (one per line)\n"
            "      --keep COL=VALUE   keep only cells whose --groups column COL is VALUE\n"
            "      --species NAME     human, mouse or auto (from gene names) [auto]\n\n"
+           "Input formats:\n%s\n"
            "Gene sets and scoring:\n"
            "      --gmt FILE         score the gene sets of FILE (GMT; repeatable) instead\n"
            "                         of the shipped dormancy panel\n"
@@ -48,7 +49,7 @@ static void help(void)
            "  -q, --quiet            only errors on stderr\n"
            "  -h, --help             show this help\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n"
-           "See dormscan-score(1).\n");
+           "See dormscan-score(1).\n", cli_reader_help);
 }
 
 /* A sample name from an input path: its last component without .mtx[.gz]. */
@@ -84,7 +85,7 @@ enum {
 
 int cmd_score(int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option own_opts[] = {
         {"outdir", required_argument, NULL, 'o'},
         {"gmt", required_argument, NULL, OPT_GMT},
         {"method", required_argument, NULL, OPT_METHOD},
@@ -107,8 +108,11 @@ int cmd_score(int argc, char **argv)
         {"chunk-cells", required_argument, NULL, OPT_CHUNK_CELLS},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'}};
+    enum { N_OWN = sizeof own_opts / sizeof own_opts[0] };
+    struct option longopts[N_OWN + 16] = {{0}};
+    memcpy(longopts, own_opts, sizeof own_opts);
+    memcpy(longopts + N_OWN, cli_reader_longopts, (size_t)cli_reader_n_longopts * sizeof *longopts);
     dorm_run_opts_t o;
     dorm_run_opts_default(&o);
     const char **gmt = calloc((size_t)argc + 1, sizeof *gmt);
@@ -182,6 +186,10 @@ int cmd_score(int argc, char **argv)
         case 'v': dorm_log_set_level(DORM_LOG_INFO); break;
         case 'q': dorm_log_set_level(DORM_LOG_ERROR); break;
         case 'h': help(); status = cli_close_stdout(); break;
+        case CLI_OPT_FORMAT: case CLI_OPT_GENOME: case CLI_OPT_LAYER: case CLI_OPT_RAW:
+        case CLI_OPT_VAR_COLUMN: case CLI_OPT_CELLS_AS_ROWS: case CLI_OPT_GENES_AS_ROWS:
+            cli_reader_option(c, optarg, &o.reader);
+            break;
         case ':': status = cli_usage_error("score", "%s needs a value", argv[optind - 1]); break;
         default: status = cli_usage_error("score", "unknown option '%s'", argv[optind - 1]); break;
         }

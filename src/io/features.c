@@ -162,3 +162,44 @@ fail:
     dorm_features_free(f);
     return rc;
 }
+
+int dorm_features_build(dorm_features_t *f, char *const *ids, char *const *names,
+                        char *const *types, int64_t n, int keep_all_types, int32_t **row_map,
+                        dorm_err_t *err)
+{
+    memset(f, 0, sizeof *f);
+    *row_map = malloc((size_t)(n ? n : 1) * sizeof **row_map);
+    f->ids = calloc((size_t)(n ? n : 1), sizeof *f->ids);
+    f->names = calloc((size_t)(n ? n : 1), sizeof *f->names);
+    if (!*row_map || !f->ids || !f->names)
+        goto nomem;
+    for (int64_t i = 0; i < n; i++) {
+        const char *kind = types && types[i] && *types[i] ? types[i] : GENE_EXPRESSION;
+        int keep = keep_all_types || strcmp(kind, GENE_EXPRESSION) == 0;
+        if (add_distinct(keep ? &f->kept_types : &f->dropped_types,
+                         keep ? &f->n_kept_types : &f->n_dropped_types, kind) < 0)
+            goto nomem;
+        if (!keep) {
+            (*row_map)[i] = -1;
+            f->n_dropped++;
+            continue;
+        }
+        const char *name = names && names[i] && *names[i] ? names[i] : ids[i];
+        if (!(f->ids[f->n] = strdup(ids[i])))
+            goto nomem;
+        f->names[f->n] = strcmp(name, ids[i]) == 0 ? f->ids[f->n] : strdup(name);
+        if (!f->names[f->n]) {
+            f->names[f->n] = f->ids[f->n];
+            f->n++;
+            goto nomem;
+        }
+        (*row_map)[i] = (int32_t)f->n++;
+    }
+    f->id_type = dorm_features_guess_id_type(f);
+    return 0;
+nomem:
+    free(*row_map);
+    *row_map = NULL;
+    dorm_features_free(f);
+    return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+}

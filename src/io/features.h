@@ -13,6 +13,12 @@
 int dorm_features_read(const char *path, int keep_all_types, dorm_features_t *f,
                        int32_t **row_map, int64_t *n_rows, dorm_err_t *err);
 
+/* Build features from n rows of ids, names (NULL: ids) and types (NULL: all
+ * 'Gene Expression'); strings are copied.  row_map as for dorm_features_read. */
+int dorm_features_build(dorm_features_t *f, char *const *ids, char *const *names,
+                        char *const *types, int64_t n, int keep_all_types, int32_t **row_map,
+                        dorm_err_t *err);
+
 /* Classify ids: Ensembl, symbol or other. */
 dorm_id_type_t dorm_features_guess_id_type(const dorm_features_t *f);
 

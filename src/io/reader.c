@@ -143,7 +143,14 @@ int dorm_reader_open(dorm_reader_t **out, const char *path, const dorm_reader_op
         r->opts = *opts;
     if (r->opts.chunk_cells <= 0)
         r->opts.chunk_cells = DEFAULT_CHUNK_CELLS;
-    int rc = dorm_mtx_open(r, path, err);
+    static int (*const open_fn[])(dorm_reader_t *, const char *, dorm_err_t *) = {
+        [DORM_FMT_MTX] = dorm_mtx_open,   [DORM_FMT_10X_H5] = dorm_tenx_h5_open,
+        [DORM_FMT_H5AD] = dorm_h5ad_open, [DORM_FMT_LOOM] = dorm_loom_open,
+        [DORM_FMT_DENSE] = dorm_dense_open};
+    dorm_format_t fmt;
+    int rc = dorm_probe(path, r->opts.format, &fmt, err);
+    if (rc == 0)
+        rc = open_fn[fmt](r, path, err);
     if (rc < 0) {
         dorm_reader_close(r);
         return rc;
@@ -160,6 +167,9 @@ int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk, dorm_err_t *e
 {
     *chunk = NULL;
     int rc = r->ops->read(r, err);
+    if (rc < 0)
+        return rc;
+    rc = (int)r->chunk.view.n_cells;
     if (rc > 0) {
         r->chunk.view.col_ptr = r->chunk.col_ptr;
         r->chunk.view.gene = r->chunk.gene;

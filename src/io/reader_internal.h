@@ -8,7 +8,7 @@
 #include "dormscan/reader.h"
 
 typedef struct dorm_reader_ops_t {
-    int (*read)(dorm_reader_t *r, dorm_err_t *err);   /* fills r->chunk */
+    int (*read)(dorm_reader_t *r, dorm_err_t *err);   /* fills r->chunk: 0, or <0 on error */
     int (*rewind)(dorm_reader_t *r, dorm_err_t *err);
     void (*close)(dorm_reader_t *r);                   /* frees r->impl */
 } dorm_reader_ops_t;
@@ -43,7 +43,23 @@ int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value);
 int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode);
 void dorm_chunk_buf_free(dorm_chunk_buf_t *c);
 
-/* Backends. */
+typedef enum {
+    DORM_FMT_UNKNOWN = 0,
+    DORM_FMT_MTX,
+    DORM_FMT_10X_H5,
+    DORM_FMT_H5AD,
+    DORM_FMT_LOOM,
+    DORM_FMT_DENSE
+} dorm_format_t;
+
+/* Which backend reads path (forced: a format name from --format, or NULL). */
+int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_err_t *err);
+
+/* Backends: fill r (info, features, ops, impl); chunks via ops->read. */
 int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
+int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
+int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
+int dorm_loom_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
+int dorm_dense_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
 
 #endif

@@ -12,9 +12,12 @@ const char *dorm_id_type_name(int id_type)
 }
 
 /* Read every chunk; reopen in memory if the entries are not grouped. */
-static int read_through(const char *path, dorm_inspect_t *out, dorm_err_t *err)
+static int read_through(const char *path, const dorm_reader_opts_t *opts, dorm_inspect_t *out,
+                        dorm_err_t *err)
 {
     dorm_reader_opts_t ro = {0};
+    if (opts)
+        ro = *opts;
     for (int attempt = 0; attempt < 2; attempt++) {
         ro.in_memory = attempt;
         dorm_reader_t *r;
@@ -54,8 +57,9 @@ static int read_through(const char *path, dorm_inspect_t *out, dorm_err_t *err)
     return DORM_E_UNSORTED;
 }
 
-int dorm_inspect(const char *path, dorm_inspect_t *out, dorm_err_t *err)
+int dorm_inspect(const char *path, const dorm_reader_opts_t *opts, dorm_inspect_t *out,
+                 dorm_err_t *err)
 {
     memset(out, 0, sizeof *out);
-    return read_through(path, out, err);
+    return read_through(path, opts, out, err);
 }

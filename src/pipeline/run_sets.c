@@ -67,13 +67,15 @@ int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
         rc = dorm_panel_load(&rs->internal, "qc", err);
     int n_comp;
     const dorm_component_t *comp = dorm_components(&n_comp);
-    for (int i = 0; i < n_comp && rc == 0; i++) {
-        if (!comp[i].is_gene || dorm_geneset_find(&rs->internal, comp[i].name))
-            continue;
-        char line[256];
-        snprintf(line, sizeof line, "%s\tmarker gene\t%s\n", comp[i].name, comp[i].name);
-        rc = dorm_gmt_parse(&rs->internal, line, strlen(line), "builtin:markers", err);
+    char markers[2048] = "";
+    for (int i = 0; i < n_comp; i++) { /* one single-gene set per marker gene */
+        size_t used = strlen(markers);
+        if (comp[i].is_gene && !strstr(markers, comp[i].name))
+            snprintf(markers + used, sizeof markers - used, "%s\tmarker gene\t%s\n", comp[i].name,
+                     comp[i].name);
     }
+    if (rc == 0)
+        rc = dorm_gmt_parse(&rs->internal, markers, strlen(markers), "builtin:markers", err);
     if (rc == 0)
         rc = dorm_aliases_load(&rs->aliases, err);
     if (rc < 0) {
@@ -88,6 +90,22 @@ int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
     }
     for (int i = 0; i < rs->n_out; i++) {
         rs->names[i] = rs->out.sets[i].name;
+        const char *clash = NULL;
+        static const char *const suffix[] = {"_z", "_p", "_fdr"};
+        for (int k = 0; k < rs->out.n && !clash; k++)
+            for (int x = 0; x < 3 && !clash; x++) {
+                size_t n = strlen(rs->out.sets[k].name);
+                if (strncmp(rs->names[i], rs->out.sets[k].name, n) == 0 &&
+                    strcmp(rs->names[i] + n, suffix[x]) == 0)
+                    clash = rs->out.sets[k].name;
+            }
+        if (clash) {
+            rc = dorm_err_set(err, DORM_E_USAGE,
+                              "gene set name %s clashes with the %s column of set %s", rs->names[i],
+                              rs->names[i] + strlen(clash), clash);
+            run_sets_free(rs);
+            return rc;
+        }
         if (reserved_name(rs->names[i])) {
             rc = dorm_err_set(err, DORM_E_USAGE,
                               "%s: gene set name %s clashes with a column of the cells table",

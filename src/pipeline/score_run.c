@@ -86,7 +86,7 @@ static int open_reader(run_t *run, dorm_err_t *err)
 {
     dorm_reader_close(run->reader);
     run->reader = NULL;
-    dorm_reader_opts_t ro = {0};
+    dorm_reader_opts_t ro = run->opts->reader;
     ro.chunk_cells = run->opts->chunk_cells;
     ro.in_memory = run->in_memory;
     return dorm_reader_open(&run->reader, run->sample->path, &ro, err);

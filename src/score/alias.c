@@ -20,9 +20,15 @@ typedef struct alias_t {
 
 struct dorm_aliases_t {
     dorm_strmap_t first; /* symbol -> index of its first alias */
+    dorm_strmap_t known; /* every symbol and alias */
     alias_t *a;
     int64_t n;
 };
+
+int dorm_aliases_known(const dorm_aliases_t *a, const char *token)
+{
+    return dorm_strmap_get(&a->known, token) >= 0;
+}
 
 const char *dorm_species_name(dorm_species_t s) { return s == DORM_SPECIES_MOUSE ? "mouse" : "human"; }
 
@@ -35,8 +41,8 @@ dorm_species_t dorm_species_guess(const dorm_features_t *f)
         else if (strncmp(f->ids[i], "ENSG", 4) == 0)
             human++;
         const char *s = f->names[i];
-        if (!isupper((unsigned char)s[0]))
-            continue;
+        if (strcmp(s, f->ids[i]) == 0 || !isupper((unsigned char)s[0]))
+            continue; /* no symbol to judge by */
         int lower = 0, upper = 0;
         for (const char *p = s + 1; *p; p++) {
             lower += islower((unsigned char)*p) != 0;
@@ -58,6 +64,7 @@ void dorm_aliases_destroy(dorm_aliases_t *a)
         free(a->a[i].alias);
     free(a->a);
     dorm_strmap_destroy(&a->first);
+    dorm_strmap_destroy(&a->known);
     free(a);
 }
 
@@ -72,6 +79,7 @@ int dorm_aliases_load(dorm_aliases_t **out, dorm_err_t *err)
     if (!a)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     dorm_strmap_init(&a->first);
+    dorm_strmap_init(&a->known);
     int64_t cap = 0;
     int64_t *last = NULL; /* last alias index per symbol slot, parallel to a->a */
     const char *p = text, *end = text + len;
@@ -109,6 +117,8 @@ int dorm_aliases_load(dorm_aliases_t **out, dorm_err_t *err)
             x->kind = k;
             x->next = -1;
             if (!(x->alias = strndup(t2 + 1, (size_t)(eol - t2 - 1))))
+                goto nomem;
+            if (dorm_strmap_put(&a->known, sym, 0) < 0 || dorm_strmap_put(&a->known, x->alias, 0) < 0)
                 goto nomem;
             int64_t head = dorm_strmap_get(&a->first, sym);
             if (head < 0) {

@@ -62,8 +62,9 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
 int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
                       double *p);
 
-/* Combine the up part's and the down part's upper-tail z into a set's z:
- * (z_up - z_down) / sqrt(2) with both, z_up or -z_down with one. */
+/* Combine the up part's z and the down part's z into a set's z:
+ * (z_up - z_down) / sqrt(2) with both, z_up or -z_down with one (a down
+ * part's z is high when its members are high). */
 double dorm_signed_z(double z_up, int has_up, double z_down, int has_down);
 int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
                         const dorm_gene_means_t *means, dorm_err_t *err);

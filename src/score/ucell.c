@@ -20,7 +20,9 @@
  * without replacement from their excess d values.  P(S_k >= s) is exact for
  * k = 0 and 1 and normal (finite-population moments) for k >= 2.  Mixing
  * over K keeps small sets in shallow cells calibrated, where one normal
- * approximation of S is not. */
+ * approximation of S is not.  Down members of a signed set are tested for
+ * depletion, P(S <= s), so that a block of unexpressed genes, the likeliest
+ * outcome in a shallow cell, is not taken as evidence. */
 #include <math.h>
 #include <string.h>
 
@@ -86,40 +88,44 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
     }
 }
 
-/* P(one draw >= s) from the cell's excess distances (descending). */
-static double one_draw_sf(const dorm_ucell_cell_t *cs, const double *dtop, double s)
+/* P(one draw >= s), or P(one draw <= s) when lower, from the cell's excess
+ * distances (descending). */
+static double one_draw_tail(const dorm_ucell_cell_t *cs, const double *dtop, double s, int lower)
 {
     const double *d = dtop + cs->dofs;
     int64_t lo = 0, hi = cs->m;
-    while (lo < hi) { /* first index with d < s */
+    while (lo < hi) { /* first index past the draws counted by the upper tail */
         int64_t mid = (lo + hi) / 2;
-        if (d[mid] >= s)
+        if (lower ? d[mid] > s : d[mid] >= s)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return (double)lo / (double)cs->m;
+    return lower ? (double)(cs->m - lo) / (double)cs->m : (double)lo / (double)cs->m;
 }
 
 /* P(S_k >= s) for k draws without replacement from the m excess distances;
  * the normal approximation is continuity-corrected by a quarter rank (ranks
  * lie on a half-integer grid). */
-static double k_draws_sf(const dorm_ucell_cell_t *cs, const double *dtop, int64_t k, double s)
+static double k_draws_tail(const dorm_ucell_cell_t *cs, const double *dtop, int64_t k, double s,
+                           int lower)
 {
     if (k == 0)
-        return s <= 0 ? 1.0 : 0.0;
+        return (lower ? s >= 0 : s <= 0) ? 1.0 : 0.0;
     if (k == 1)
-        return one_draw_sf(cs, dtop, s);
+        return one_draw_tail(cs, dtop, s, lower);
     double mean = (double)k * cs->mean_d;
     double var = cs->m > 1 ? (double)k * cs->var_d * (double)(cs->m - k) / (double)(cs->m - 1) : 0;
     if (var <= 0)
-        return s <= mean ? 1.0 : 0.0;
-    return dorm_norm_sf((s - 0.25 - mean) / sqrt(var));
+        return (lower ? s >= mean : s <= mean) ? 1.0 : 0.0;
+    return lower ? dorm_norm_sf((mean - s - 0.25) / sqrt(var))
+                 : dorm_norm_sf((s - 0.25 - mean) / sqrt(var));
 }
 
-/* P(S >= s) for a part of n members, s measured above n times the zero
- * block's distance. */
-static double part_sf(const dorm_ucell_cell_t *cs, const double *dtop, int64_t n, double s)
+/* P(S >= s) (or P(S <= s) when lower) for a part of n members, s measured
+ * above n times the zero block's distance. */
+static double part_tail(const dorm_ucell_cell_t *cs, const double *dtop, int64_t n, double s,
+                        int lower)
 {
     int64_t G = cs->G, m = cs->m;
     if (n <= 0 || n > G)
@@ -132,7 +138,7 @@ static double part_sf(const dorm_ucell_cell_t *cs, const double *dtop, int64_t n
         mode = kmax;
     double h0 = exp(dorm_hyper_logpmf(mode, G, m, n)), total = 0, h = h0;
     for (int64_t k = mode; k <= kmax; k++) { /* upwards from the mode */
-        total += h * k_draws_sf(cs, dtop, k, s);
+        total += h * k_draws_tail(cs, dtop, k, s, lower);
         h *= (double)(m - k) * (double)(n - k) / ((double)(k + 1) * (double)(G - m - n + k + 1));
         if (h < 1e-17 * h0)
             break;
@@ -140,7 +146,7 @@ static double part_sf(const dorm_ucell_cell_t *cs, const double *dtop, int64_t n
     h = h0;
     for (int64_t k = mode; k > kmin; k--) { /* downwards */
         h *= (double)k * (double)(G - m - n + k) / ((double)(m - k + 1) * (double)(n - k + 1));
-        total += h * k_draws_sf(cs, dtop, k - 1, s);
+        total += h * k_draws_tail(cs, dtop, k - 1, s, lower);
         if (h < 1e-17 * h0)
             break;
     }
@@ -170,13 +176,14 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
                 double n_sig = sig[part] + sc->missing[part] * cs->zero_sig;
                 auc[side] = part_auc(rank_sum, n_sig, n, M);
                 has[side] = n > 0;
+                /* up members: enrichment P(S >= s); down members: depletion P(S <= s) */
                 double excess = (double)n * (M - cs->base) - rank_sum;
-                zp[side] = n > 0 ? dorm_norm_isf(part_sf(cs, sc->dtop, n, excess)) : NAN;
+                zp[side] = n > 0 ? dorm_norm_isf(part_tail(cs, sc->dtop, n, excess, side)) : NAN;
             }
             size_t at = (size_t)c * (size_t)S + (size_t)s;
             double u = auc[0] - auc[1];
             score[at] = u > 0 ? u : 0;
-            z[at] = dorm_signed_z(zp[0], has[0], zp[1], has[1]);
+            z[at] = dorm_signed_z(zp[0], has[0], -zp[1], has[1]);
             p[at] = dorm_norm_sf(z[at]);
         }
     }

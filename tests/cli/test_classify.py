@@ -20,15 +20,21 @@ def feature_names(folder):
     raise FileNotFoundError(folder)
 
 
-def calibration(folder, n_sets, lo_size, hi_size, seed, label):
-    """Fraction of (cell, random set) pairs with p < 0.05."""
+def calibration(folder, n_sets, lo_size, hi_size, seed, label, signs='+'):
+    """Fraction of (cell, random set) pairs with p < 0.05.  signs: '+' up sets,
+    '-' down-only sets, '+-' signed sets (half up, half down)."""
     names = feature_names(folder)
     rng = random.Random(seed)
     gmt = os.path.join(base, 'random_%s.gmt' % label)
     with open(gmt, 'w') as f:
         for i in range(n_sets):
             n = rng.randint(lo_size, min(hi_size, len(names) // 2))
-            f.write('R%d\trandom\t%s\n' % (i, '\t'.join(rng.sample(names, n))))
+            genes = rng.sample(names, n)
+            if signs == '-':
+                genes = [g + '-' for g in genes]
+            elif signs == '+-':
+                genes = [g + ('+' if k % 2 == 0 else '-') for k, g in enumerate(genes)]
+            f.write('R%d\trandom\t%s\n' % (i, '\t'.join(genes)))
     out = os.path.join(base, 'calib_' + label)
     run('score', folder, '--gmt', gmt, '-o', out, '--min-genes', '0', '--min-coverage', '0', '-q',
         check=0)
@@ -51,6 +57,8 @@ shallow = os.path.join(SHARED, 'testdata', 'scanpy_10x_testdata', '10x_data', '3
 if os.path.isdir(shallow):  # 1107 droplet cells, ~21 genes detected per cell
     calibration(shallow, 600, 10, 200, 3, 'pbmc_shallow')
     calibration(shallow, 600, 10, 30, 4, 'pbmc_shallow_small_sets')
+    calibration(shallow, 300, 10, 200, 5, 'pbmc_shallow_down_sets', '-')
+    calibration(shallow, 300, 10, 200, 6, 'pbmc_shallow_signed_sets', '+-')
 
 # BH columns: recompute from the p column over the cells that are not low quality.
 out = os.path.join(base, 'ex')

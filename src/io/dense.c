@@ -1,0 +1,335 @@
+/* dense.c -- dense count tables: TSV or CSV, gzip or plain.
+ *
+ * Genes as rows (the R/Seurat convention): a header of cell names, then one
+ * line per gene with the gene in the first column (and a symbol in the second
+ * when that column is not numeric); R's write.table leaves out the corner
+ * cell, so the header may have one field fewer than the rows.  Cells as rows
+ * is the transpose.  With orientation AUTO the axis whose names look more like
+ * genes (an Ensembl ID, an ERCC spike-in or a gene of the shipped tables) is
+ * the gene axis; genes as rows when undecided.  The delimiter is a tab when
+ * the header has one, else a comma; surrounding double quotes are removed.
+ *
+ * Memory: the table is read whole and its nonzero values kept (about 28 bytes
+ * per nonzero while sorting them by cell), then served in chunks. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dormscan/geneset.h"
+#include "features.h"
+#include "lines.h"
+#include "reader_internal.h"
+
+typedef struct strvec_t {
+    char **s;
+    int64_t n, cap;
+} strvec_t;
+
+typedef struct dense_t {
+    char *path;
+    strvec_t cells;
+    int64_t *ptr;      /* n_cells + 1 */
+    int32_t *gene;
+    double *value;
+    int64_t next_cell;
+} dense_t;
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+static int push_str(strvec_t *v, const char *s)
+{
+    if (v->n == v->cap) {
+        int64_t cap = v->cap ? v->cap * 2 : 256;
+        char **p = realloc(v->s, (size_t)cap * sizeof *p);
+        if (!p)
+            return -1;
+        v->s = p;
+        v->cap = cap;
+    }
+    return (v->s[v->n] = strdup(s)) ? (int)(v->n++, 0) : -1;
+}
+
+static void free_strs(strvec_t *v)
+{
+    for (int64_t i = 0; i < v->n; i++)
+        free(v->s[i]);
+    free(v->s);
+    memset(v, 0, sizeof *v);
+}
+
+/* Split line in place at delim; strips quotes.  Returns the field count. */
+static int64_t split(char *line, char delim, strvec_t *tmp)
+{
+    tmp->n = 0;
+    for (char *p = line;;) {
+        char *e = strchr(p, delim);
+        if (e)
+            *e = '\0';
+        size_t len = strlen(p);
+        if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
+            p[len - 1] = '\0';
+            p++;
+        }
+        if (tmp->n == tmp->cap) {
+            int64_t cap = tmp->cap ? tmp->cap * 2 : 1024;
+            char **s = realloc(tmp->s, (size_t)cap * sizeof *s);
+            if (!s)
+                return -1;
+            tmp->s = s;
+            tmp->cap = cap;
+        }
+        tmp->s[tmp->n++] = p;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return tmp->n;
+}
+
+static int is_number(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    return end != s && *end == '\0';
+}
+
+/* 1 if a name looks like a gene: Ensembl ID, ERCC spike-in or a shipped gene. */
+static int gene_like(const dorm_aliases_t *a, const char *s)
+{
+    if (strncmp(s, "ENS", 3) == 0 || strncmp(s, "ERCC-", 5) == 0)
+        return 1;
+    char up[128];
+    size_t i = 0;
+    for (; s[i] && i + 1 < sizeof up; i++)
+        up[i] = (char)toupper((unsigned char)s[i]);
+    up[i] = '\0';
+    return dorm_aliases_known(a, s) || dorm_aliases_known(a, up);
+}
+
+typedef struct triplet_t {
+    int64_t row, col;
+    double v;
+} triplet_t;
+
+static int build(dorm_reader_t *r, dense_t *d, strvec_t *row_ids, strvec_t *row_names,
+                 strvec_t *col_names, triplet_t *t, int64_t nt, dorm_err_t *err)
+{
+    int cells_rows = r->opts.orientation == DORM_ORIENT_CELLS_ROWS;
+    if (r->opts.orientation == DORM_ORIENT_AUTO) {
+        dorm_aliases_t *a = NULL;
+        int rc = dorm_aliases_load(&a, err);
+        if (rc < 0)
+            return rc;
+        int64_t gr = 0, gc = 0;
+        for (int64_t i = 0; i < row_ids->n; i++)
+            gr += gene_like(a, row_ids->s[i]) || (row_names->n && gene_like(a, row_names->s[i]));
+        for (int64_t i = 0; i < col_names->n; i++)
+            gc += gene_like(a, col_names->s[i]);
+        dorm_aliases_destroy(a);
+        cells_rows = gc * row_ids->n > gr * col_names->n;
+    }
+    strvec_t *cells = cells_rows ? row_ids : col_names;
+    strvec_t *ids = cells_rows ? col_names : row_ids;
+    strvec_t *names = cells_rows ? NULL : (row_names->n ? row_names : NULL);
+    int32_t *map = NULL;
+    int rc = dorm_features_build(&r->features, ids->s, names ? names->s : NULL, NULL, ids->n,
+                                 r->opts.keep_all_types, &map, err);
+    if (rc < 0)
+        return rc;
+    free(map);
+    d->cells = *cells;
+    memset(cells, 0, sizeof *cells);
+    int64_t n_cells = d->cells.n;
+    d->ptr = calloc((size_t)n_cells + 1, sizeof *d->ptr);
+    d->gene = malloc((size_t)(nt ? nt : 1) * sizeof *d->gene);
+    d->value = malloc((size_t)(nt ? nt : 1) * sizeof *d->value);
+    int64_t *fill = malloc((size_t)(n_cells ? n_cells : 1) * sizeof *fill);
+    if (!d->ptr || !d->gene || !d->value || !fill) {
+        free(fill);
+        return nomem(err);
+    }
+    for (int64_t k = 0; k < nt; k++)
+        d->ptr[(cells_rows ? t[k].row : t[k].col) + 1]++;
+    for (int64_t c = 0; c < n_cells; c++)
+        d->ptr[c + 1] += d->ptr[c];
+    memcpy(fill, d->ptr, (size_t)n_cells * sizeof *fill);
+    for (int64_t k = 0; k < nt; k++) { /* rows arrive in order, so genes stay sorted per cell */
+        int64_t c = cells_rows ? t[k].row : t[k].col, g = cells_rows ? t[k].col : t[k].row;
+        d->gene[fill[c]] = (int32_t)g;
+        d->value[fill[c]++] = t[k].v;
+    }
+    free(fill);
+    r->info.cells_are_rows = cells_rows;
+    r->info.n_cells = n_cells;
+    r->info.n_rows_declared = ids->n;
+    r->info.nnz_declared = nt;
+    r->entries_read = nt;
+    return 0;
+}
+
+static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
+{
+    dorm_lines_t *lr;
+    int rc = dorm_lines_open(&lr, d->path, err);
+    if (rc < 0)
+        return rc;
+    strvec_t header = {0}, fields = {0}, row_ids = {0}, row_names = {0}, col_names = {0};
+    triplet_t *t = NULL;
+    int64_t nt = 0, cap = 0, n_lead = -1, rows = 0;
+    char delim = '\t', *line, *head = NULL;
+    size_t len;
+    int integers = 1;
+    rc = dorm_lines_next(lr, &line, &len, err);
+    if (rc == 0)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", d->path);
+    if (rc < 0)
+        goto done;
+    if (memchr(line, '\0', len)) {
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: binary data, not a text table", d->path);
+        goto done;
+    }
+    delim = strchr(line, '\t') ? '\t' : ',';
+    if (!(head = strdup(line)) || split(head, delim, &header) < 0) {
+        rc = nomem(err);
+        goto done;
+    }
+    while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
+        if (len == 0)
+            continue;
+        long ln = (long)dorm_lines_number(lr);
+        if (memchr(line, '\0', len)) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: binary data, not a text table",
+                              d->path, ln);
+            goto done;
+        }
+        int64_t n = split(line, delim, &fields);
+        double v;
+        if (n < 0) {
+            rc = nomem(err);
+            goto done;
+        }
+        if (n_lead < 0) { /* leading name columns: 1, or 2 when the second is not numeric */
+            if (n < 2) {
+                rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: a name but no values: not a count table",
+                                  d->path, ln);
+                goto done;
+            }
+            n_lead = n > 2 && !is_number(fields.s[1], &v) ? 2 : 1;
+            int64_t skip = header.n == n ? n_lead : 0; /* the corner cells, if written */
+            if (header.n != n && header.n != n - n_lead) {
+                rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: %lld fields, but the header has %lld",
+                                  d->path, ln, (long long)n, (long long)header.n);
+                goto done;
+            }
+            for (int64_t i = skip; i < header.n; i++)
+                if (push_str(&col_names, header.s[i]) < 0) {
+                    rc = nomem(err);
+                    goto done;
+                }
+        }
+        if (n != col_names.n + n_lead) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: %lld fields, expected %lld", d->path,
+                              ln, (long long)n, (long long)(col_names.n + n_lead));
+            goto done;
+        }
+        if (push_str(&row_ids, fields.s[0]) < 0 || (n_lead == 2 && push_str(&row_names, fields.s[1]) < 0)) {
+            rc = nomem(err);
+            goto done;
+        }
+        for (int64_t j = n_lead; j < n; j++) {
+            if (!is_number(fields.s[j], &v) || !isfinite(v) || v < 0) {
+                rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld column %lld: %s value '%s'",
+                                  d->path, ln, (long long)j + 1,
+                                  is_number(fields.s[j], &v) && v < 0 ? "negative" : "non-numeric or non-finite",
+                                  fields.s[j]);
+                goto done;
+            }
+            if (v == 0)
+                continue;
+            integers &= v == floor(v);
+            if (nt == cap) {
+                cap = cap ? cap * 2 : 1 << 16;
+                triplet_t *nt2 = realloc(t, (size_t)cap * sizeof *t);
+                if (!nt2) {
+                    rc = nomem(err);
+                    goto done;
+                }
+                t = nt2;
+            }
+            t[nt++] = (triplet_t){rows, j - n_lead, v};
+        }
+        rows++;
+    }
+    if (rc < 0)
+        goto done;
+    if (n_lead < 0)
+        for (int64_t i = 0; i < header.n && rc == 0; i++) /* a header only: no genes */
+            rc = push_str(&col_names, header.s[i]) < 0 ? nomem(err) : 0;
+    r->info.field = integers ? "integer" : "real";
+    rc = build(r, d, &row_ids, &row_names, &col_names, t, nt, err);
+done:
+    dorm_lines_close(lr);
+    free(head);
+    free(header.s);
+    free(fields.s);
+    free(t);
+    free_strs(&row_ids);
+    free_strs(&row_names);
+    free_strs(&col_names);
+    return rc;
+}
+
+static int dense_read(dorm_reader_t *r, dorm_err_t *err)
+{
+    dense_t *d = r->impl;
+    dorm_chunk_buf_reset(&r->chunk, d->next_cell);
+    while (r->chunk.view.n_cells < r->opts.chunk_cells && d->next_cell < d->cells.n) {
+        int64_t c = d->next_cell++;
+        for (int64_t k = d->ptr[c]; k < d->ptr[c + 1]; k++)
+            if (dorm_chunk_buf_push(&r->chunk, d->gene[k], d->value[k]) < 0)
+                return nomem(err);
+        if (dorm_chunk_buf_close_cell(&r->chunk, d->cells.s[c]) < 0)
+            return nomem(err);
+    }
+    return 0;
+}
+
+static int dense_rewind(dorm_reader_t *r, dorm_err_t *err)
+{
+    (void)err;
+    ((dense_t *)r->impl)->next_cell = 0;
+    return 0;
+}
+
+static void dense_close(dorm_reader_t *r)
+{
+    dense_t *d = r->impl;
+    if (!d)
+        return;
+    free_strs(&d->cells);
+    free(d->ptr);
+    free(d->gene);
+    free(d->value);
+    free(d->path);
+    free(d);
+    r->impl = NULL;
+}
+
+static const dorm_reader_ops_t dense_ops = {dense_read, dense_rewind, dense_close};
+
+int dorm_dense_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
+{
+    dense_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return nomem(err);
+    r->impl = d;
+    r->ops = &dense_ops;
+    if (!(d->path = strdup(path)))
+        return nomem(err);
+    r->info.format = "dense";
+    r->info.matrix_path = r->info.features_path = r->info.barcodes_path = d->path;
+    return load(r, d, err);
+}

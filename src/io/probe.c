@@ -1,0 +1,95 @@
+/* probe.c -- which backend reads a path: by content, not by name.
+ *
+ * A directory is MatrixMarket.  A file starting with the HDF5 signature is
+ * 10x HDF5 (a "matrix" group, or a genome group, holding indptr), AnnData
+ * (X with obs and var) or loom ("matrix" dataset with row_attrs).  A gzip file
+ * whose content is HDF5 is refused with a hint; other text starting with
+ * "%%MatrixMarket" is MatrixMarket, and anything else a dense table. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include <htslib/bgzf.h>
+#include <htslib/hfile.h>
+
+#include "h5util.h"
+#include "reader_internal.h"
+
+static const char HDF5_MAGIC[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
+
+static int classify_hdf5(const char *path, dorm_format_t *fmt, dorm_err_t *err)
+{
+    hid_t f;
+    int rc = h5u_open(path, &f, err);
+    if (rc < 0)
+        return rc;
+    if (h5u_exists(f, "X") && (h5u_exists(f, "obs") || h5u_exists(f, "var")))
+        *fmt = DORM_FMT_H5AD;
+    else if (h5u_exists(f, "matrix") && !h5u_is_group(f, "matrix") && h5u_exists(f, "row_attrs"))
+        *fmt = DORM_FMT_LOOM;
+    else if (h5u_exists(f, "matrix/indptr"))
+        *fmt = DORM_FMT_10X_H5;
+    else {
+        char **names = NULL;
+        int n = 0;
+        rc = h5u_members(f, "/", &names, &n, path, err);
+        *fmt = DORM_FMT_UNKNOWN;
+        for (int i = 0; rc == 0 && i < n; i++) {
+            char p[1024];
+            snprintf(p, sizeof p, "%s/indptr", names[i]);
+            if (h5u_exists(f, p))
+                *fmt = DORM_FMT_10X_H5;
+        }
+        h5u_free_strings(names, n);
+        if (rc == 0 && *fmt == DORM_FMT_UNKNOWN)
+            rc = dorm_err_set(err, DORM_E_FORMAT,
+                              "%s: an HDF5 file that is neither 10x HDF5, AnnData nor loom", path);
+    }
+    H5Fclose(f);
+    return rc;
+}
+
+int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_err_t *err)
+{
+    static const struct {
+        const char *name;
+        dorm_format_t fmt;
+    } names[] = {{"mtx", DORM_FMT_MTX}, {"10x-h5", DORM_FMT_10X_H5}, {"h5ad", DORM_FMT_H5AD},
+                 {"loom", DORM_FMT_LOOM}, {"dense", DORM_FMT_DENSE}};
+    if (forced) {
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strcmp(forced, names[i].name) == 0) {
+                *fmt = names[i].fmt;
+                return 0;
+            }
+        return dorm_err_set(err, DORM_E_USAGE,
+                            "unknown format '%s' (mtx, 10x-h5, h5ad, loom or dense)", forced);
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        *fmt = DORM_FMT_MTX;
+        return 0;
+    }
+    char head[16] = {0};
+    hFILE *h = hopen(path, "r");
+    if (!h) /* let the MatrixMarket backend report a missing path */
+        return (*fmt = DORM_FMT_MTX), 0;
+    ssize_t n = hread(h, head, sizeof head);
+    if (hclose(h) != 0 || n < 0)
+        return dorm_err_set(err, DORM_E_IO, "%s: cannot read", path);
+    if (n == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
+    if (n >= 8 && memcmp(head, HDF5_MAGIC, 8) == 0)
+        return classify_hdf5(path, fmt, err);
+    if (n >= 2 && (unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b) {
+        BGZF *z = bgzf_open(path, "r");
+        ssize_t m = z ? bgzf_read(z, head, sizeof head) : -1;
+        if (z)
+            bgzf_close(z);
+        if (m >= 8 && memcmp(head, HDF5_MAGIC, 8) == 0)
+            return dorm_err_set(err, DORM_E_FORMAT,
+                                "%s: a gzip-compressed HDF5 file; decompress it first (gunzip)", path);
+        n = m;
+    }
+    *fmt = n >= 14 && memcmp(head, "%%MatrixMarket", 14) == 0 ? DORM_FMT_MTX : DORM_FMT_DENSE;
+    return 0;
+}
