@@ -58,7 +58,8 @@ int dorm_gene_means_add(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     for (int64_t c = 0; c < ch->n_cells; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
-        memcpy(x, ch->value + a, (size_t)n * sizeof *x);
+        if (n > 0)
+            memcpy(x, ch->value + a, (size_t)n * sizeof *x);
         dorm_normalize_cell(opts, x, n);
         for (int64_t i = 0; i < n; i++)
             m->sum[ch->gene[a + i]] += x[i];

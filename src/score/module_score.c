@@ -114,7 +114,8 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         double *x = sc->x, *xrow = X + (size_t)c * (size_t)nu, *crow = ctrl + (size_t)c * (size_t)np;
         double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
-        memcpy(x, ch->value + a, (size_t)n * sizeof *x);
+        if (n > 0)
+            memcpy(x, ch->value + a, (size_t)n * sizeof *x);
         dorm_normalize_cell(&sc->opts, x, n);
         for (int64_t i = 0; i < n; i++) {
             int32_t g = ch->gene[a + i];

@@ -58,4 +58,16 @@ for method, ref_name in (('ucell', 'ucell.tsv'), ('module', 'seurat_module.tsv')
         agree = sum(ours[b][ph] == cc[b][ch.index('Phase')] for b in cc) / len(cc)
         print('CellCycleScoring: phase agreement = %.4f' % agree)
         expect(agree >= 0.92, 'phase agreement %.4f < 0.92' % agree)
+# The dense copy of the same counts gives the same UCell scores.
+dense = os.path.join(SHARED, 'testdata', 'senescence_replicative_scRNA_tang2019_via_QDSWorkflow',
+                     'counts_genes_x_cells.tsv.gz')
+if os.path.exists(dense):
+    out = os.path.join(base, 'dense')
+    run('score', dense, '--gmt', GMT, '-o', out, check=0)
+    h, ours = columns(os.path.join(out, 'cells.tsv'))
+    rh, ref = columns(os.path.join(REF, 'tang2019', 'ucell.tsv'))
+    worst = max(abs(float(ours[b][h.index(n)]) - float(ref[b][j]))
+                for j, n in enumerate(rh[1:], 1) for b in ref)
+    print('UCell on the dense table: max |diff| = %.3g' % worst)
+    expect(worst <= 1e-6, 'dense table: max |diff| %.3g > 1e-6' % worst)
 finish()
