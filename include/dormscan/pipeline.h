@@ -29,6 +29,7 @@ typedef struct dorm_run_opts_t {
     const char *groups_path;     /* --groups: barcode<TAB>group columns */
     const char *cells_path;      /* --cells: barcodes to keep */
     const char *keep;            /* --keep COLUMN=VALUE */
+    const char *groupby;         /* --groupby: an obs column of h5ad inputs as groups */
     int gzip;                    /* cells.tsv.gz instead of cells.tsv */
     dorm_reader_opts_t reader;   /* format choices (--format, --genome, --layer, ...) */
     int64_t chunk_cells;

@@ -24,6 +24,7 @@ static void help(void)
            "                         per-group rows to summary.tsv\n"
            "      --cells FILE       keep only these barcodes (one per line)\n"
            "      --keep COL=VALUE   keep only cells whose --groups column COL is VALUE\n"
+           "      --groupby COLUMN   h5ad inputs: summarise by this obs column too\n"
            "      --species NAME     human, mouse or auto (from gene names) [auto]\n\n"
            "Input formats:\n%s\n"
            "Gene sets and scoring:\n"
@@ -52,7 +53,8 @@ static void help(void)
            "See dormscan-score(1).\n", cli_reader_help);
 }
 
-/* A sample name from an input path: its last component without .mtx[.gz]. */
+/* A sample name from an input path: its last component without a known
+ * file extension. */
 static char *name_from_path(const char *path)
 {
     size_t n = strlen(path);
@@ -66,7 +68,9 @@ static char *name_from_path(const char *path)
     char *name = strndup(start, len);
     if (!name)
         return NULL;
-    static const char *const suffixes[] = {".mtx.gz", ".mtx", NULL};
+    static const char *const suffixes[] = {".mtx.gz", ".mtx", ".h5ad", ".h5", ".loom", ".tsv.gz",
+                                           ".tsv", ".csv.gz", ".csv", ".txt.gz", ".txt", ".bam",
+                                           ".cram", NULL};
     for (int i = 0; suffixes[i]; i++) {
         size_t m = strlen(suffixes[i]);
         if (len > m && strcmp(name + len - m, suffixes[i]) == 0) {
@@ -80,7 +84,8 @@ static char *name_from_path(const char *path)
 enum {
     OPT_GMT = 256, OPT_METHOD, OPT_MAX_RANK, OPT_NBIN, OPT_CTRL, OPT_NORMALIZED,
     OPT_MIN_COVERAGE, OPT_MIN_GENES, OPT_MIN_UMIS, OPT_MAX_MITO, OPT_FDR, OPT_GZIP,
-    OPT_CHUNK_CELLS, OPT_SAMPLE, OPT_SAMPLES, OPT_GROUPS, OPT_CELLS, OPT_KEEP, OPT_SPECIES
+    OPT_CHUNK_CELLS, OPT_SAMPLE, OPT_SAMPLES, OPT_GROUPS, OPT_CELLS, OPT_KEEP, OPT_SPECIES,
+    OPT_GROUPBY
 };
 
 int cmd_score(int argc, char **argv)
@@ -103,6 +108,7 @@ int cmd_score(int argc, char **argv)
         {"groups", required_argument, NULL, OPT_GROUPS},
         {"cells", required_argument, NULL, OPT_CELLS},
         {"keep", required_argument, NULL, OPT_KEEP},
+        {"groupby", required_argument, NULL, OPT_GROUPBY},
         {"species", required_argument, NULL, OPT_SPECIES},
         {"gzip", no_argument, NULL, OPT_GZIP},
         {"chunk-cells", required_argument, NULL, OPT_CHUNK_CELLS},
@@ -170,6 +176,7 @@ int cmd_score(int argc, char **argv)
         case OPT_GROUPS: o.groups_path = optarg; break;
         case OPT_CELLS: o.cells_path = optarg; break;
         case OPT_KEEP: o.keep = optarg; break;
+        case OPT_GROUPBY: o.groupby = optarg; break;
         case OPT_SPECIES:
             if (strcmp(optarg, "auto") == 0)
                 o.species_auto = 1;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dormscan/h5ad.h"
 #include "dormscan/log.h"
 #include "features.h"
 #include "h5util.h"
@@ -317,7 +318,7 @@ static int read_categorical(const h5ad_t *h, const char *codes_path, const char 
     int rank;
     int rc = h5u_dims(h->file, codes_path, &rank, dims, h->path, err);
     if (rc == 0 && (n_codes = dims[0]) != n)
-        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld entries, but the var index has %lld",
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld entries, but the index has %lld",
                           h->path, codes_path, (long long)n_codes, (long long)n);
     if (rc == 0 && (!(codes = malloc((size_t)(n ? n : 1) * sizeof *codes)) ||
                     !(names = calloc((size_t)(n ? n : 1), sizeof *names))))
@@ -344,7 +345,7 @@ static int read_categorical(const h5ad_t *h, const char *codes_path, const char 
     return rc;
 }
 
-/* Gene names from var column `name` (opts.var_column) of dataframe `frame`. */
+/* Column `name` of dataframe `frame` (var: opts.var_column; obs: --groupby). */
 static int read_var_column(const h5ad_t *h, const char *frame, const char *name, int64_t n,
                            char ***out, dorm_err_t *err)
 {
@@ -352,8 +353,8 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
     *out = NULL;
     if (!h5u_is_group(h->file, frame)) {
         if (!has_field(h, frame, name))
-            return dorm_err_set(err, DORM_E_USAGE, "%s: no var column %s (%s has no field '%s')",
-                                h->path, name, frame, name);
+            return dorm_err_set(err, DORM_E_USAGE, "%s: no %s column %s (%s has no field '%s')",
+                                h->path, frame, name, frame, name);
         strcol_t col = {{0}, {0}};
         snprintf(col.dset, sizeof col.dset, "%s", frame);
         snprintf(col.field, sizeof col.field, "%s", name);
@@ -363,8 +364,8 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
     if (!h5u_exists(h->file, path)) {
         char list[1024];
         member_list(h, frame, list, sizeof list);
-        return dorm_err_set(err, DORM_E_USAGE, "%s: no var column %s (columns: %s)", h->path,
-                            path, list);
+        return dorm_err_set(err, DORM_E_USAGE, "%s: no %s column %s (columns: %s)", h->path,
+                            frame, path, list);
     }
     if (h5u_is_group(h->file, path)) { /* AnnData >= 0.8 categorical */
         char cats[2 * PATH_MAX_LEN];
@@ -378,8 +379,8 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
         if (rc == 0 && got != n) {
             h5u_free_strings(*out, got);
             *out = NULL;
-            rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld entries, but the var index has %lld",
-                              h->path, path, (long long)got, (long long)n);
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld entries, but the %s index has %lld",
+                              h->path, path, (long long)got, frame, (long long)n);
         }
         return rc;
     }
@@ -907,5 +908,35 @@ int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     r->info.n_cells = h->n_obs;
     r->info.n_rows_declared = h->n_vars;
     r->info.nnz_declared = nnz;
+    return 0;
+}
+
+int dorm_h5ad_obs_column(const char *path, const char *column, char ***barcodes,
+                         char ***values, int64_t *n, dorm_err_t *err)
+{
+    *barcodes = *values = NULL;
+    *n = 0;
+    h5ad_t h;
+    memset(&h, 0, sizeof h);
+    h.path = (char *)path;
+    int rc = h5u_open(path, &h.file, err);
+    if (rc < 0)
+        return rc;
+    strcol_t index;
+    int64_t count = 0;
+    rc = find_index(&h, "obs", &index, err);
+    if (rc == 0)
+        rc = column_length(&h, &index, &count, err);
+    if (rc == 0)
+        rc = read_column_all(&h, &index, count, barcodes, err);
+    if (rc == 0)
+        rc = read_var_column(&h, "obs", column, count, values, err);
+    H5Fclose(h.file);
+    if (rc < 0) {
+        h5u_free_strings(*barcodes, count);
+        *barcodes = NULL;
+        return rc;
+    }
+    *n = count;
     return 0;
 }

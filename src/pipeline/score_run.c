@@ -15,6 +15,7 @@
 
 #include "cellmeta.h"
 #include "dormscan/dormscan.h"
+#include "dormscan/h5ad.h"
 #include "dormscan/log.h"
 #include "dormscan/report.h"
 #include "run_sets.h"
@@ -57,6 +58,9 @@ typedef struct run_t {
     uint8_t *qc_flags;
     int64_t n_mito, n_ribo;
     spill_t spill;
+    dorm_strmap_t obs_group;   /* --groupby: barcode -> index into obs_values */
+    char **obs_values, **obs_barcodes;
+    int64_t n_obs;
     double *buf[6];            /* chunk results: column score, z, p; classifier score, z, p */
     double *rec, *fdr, *comp_z;
     double t_start;
@@ -214,6 +218,11 @@ static int summarise(run_t *run, const char *sample, dorm_state_t state, int sas
             rc = dorm_summary_add(targets[t], names[t], run->meta.col_names[c], g ? g : "NA",
                                   state, sasp, phase, ev, err);
         }
+        if (rc == 0 && run->opts->groupby) {
+            int64_t k = dorm_strmap_get(&run->obs_group, barcode);
+            rc = dorm_summary_add(targets[t], names[t], run->opts->groupby,
+                                  k >= 0 ? run->obs_values[k] : "NA", state, sasp, phase, ev, err);
+        }
         if (rc < 0)
             return rc;
     }
@@ -282,6 +291,31 @@ static void sample_reset(run_t *run)
     run->qc_flags = NULL;
     spill_close(&run->spill);
     run->in_memory = 0;
+    dorm_strmap_destroy(&run->obs_group);
+    for (int64_t i = 0; i < run->n_obs; i++) {
+        free(run->obs_values[i]);
+        free(run->obs_barcodes[i]);
+    }
+    free(run->obs_values);
+    free(run->obs_barcodes);
+    run->obs_values = run->obs_barcodes = NULL;
+    run->n_obs = 0;
+}
+
+/* --groupby: the obs column of an h5ad sample, by barcode. */
+static int load_obs_groups(run_t *run, dorm_err_t *err)
+{
+    const dorm_reader_info_t *info = dorm_reader_info(run->reader);
+    if (strcmp(info->format, "h5ad") != 0)
+        return dorm_err_set(err, DORM_E_USAGE, "%s: --groupby reads obs columns of h5ad inputs, not %s",
+                            run->sample->path, info->format);
+    int rc = dorm_h5ad_obs_column(run->sample->path, run->opts->groupby, &run->obs_barcodes,
+                                  &run->obs_values, &run->n_obs, err);
+    dorm_strmap_init(&run->obs_group);
+    for (int64_t i = 0; rc == 0 && i < run->n_obs; i++)
+        if (dorm_strmap_put(&run->obs_group, run->obs_barcodes[i], i) < 0)
+            rc = nomem(err);
+    return rc;
 }
 
 static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
@@ -324,6 +358,8 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
     if (rc == 0)
         rc = run_sets_match(&run->sets, run->opts, f, run->sample->name, err);
+    if (rc == 0 && run->opts->groupby)
+        rc = load_obs_groups(run, err);
     if (rc == 0)
         rc = dorm_qc_flags(f, &run->qc_flags, &run->n_mito, &run->n_ribo, err);
     if (rc == 0)

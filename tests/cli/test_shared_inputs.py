@@ -76,6 +76,20 @@ for rel, fmt, cells, genes, nnz in CASES:
         h, rows = read_table(os.path.join(o, 'cells.tsv'))
         expect(len(rows) == cells, '%s: %d rows, expected %d' % (rel, len(rows), cells))
 
+# --groupby summarises an h5ad input by an obs column.
+adata = os.path.join(T, 'h5ad_cellrank_dentate_gyrus', 'adata_100.h5ad')
+if os.path.exists(adata):
+    o = os.path.join(base, 'groupby')
+    run('score', adata, '--groupby', 'clusters', '--normalized', '--min-genes', '0', '-q', '-o', o,
+        check=0)
+    sh, rows = read_table(os.path.join(o, 'summary.tsv'))
+    by = {r[2]: int(r[3]) for r in rows if r[1] == 'clusters'}
+    expect(rows[0][0] == 'adata_100', 'sample named after the file: %s' % rows[0][0])
+    expect(sum(by.values()) == 100 and by.get('Granule mature') == 38,
+           '--groupby clusters rows: %s' % by)
+    code, _, err = run('score', adata, '--groupby', 'nope', '-o', o)
+    expect(code == 2 and 'no obs column' in err, '--groupby with an unknown column: %s' % err)
+
 # Inputs that must be refused with a clear reason.
 for rel, needle in [('kallisto_bustools_kb_python_fixtures/tcc', 'transcript-compatibility'),
                     ('kallisto_bustools_kb_python_fixtures/lamanno/counts', 'several matrices'),
