@@ -33,8 +33,6 @@ int dorm_mkdir_p(const char *dir, dorm_err_t *err) DORM_WUR;
 /* Format a double for the tables: %.10g, "NA" for NaN. buf >= 32 bytes. */
 const char *dorm_fmt_double(double v, char *buf);
 
-#endif
-
 /* ---- cells table ---- */
 #include "dormscan/classify.h"
 
@@ -105,3 +103,5 @@ void dorm_json_str(dorm_json_t *j, const char *key, const char *value); /* NULL 
 void dorm_json_num(dorm_json_t *j, const char *key, double value);      /* NaN -> null */
 void dorm_json_int(dorm_json_t *j, const char *key, int64_t value);
 void dorm_json_bool(dorm_json_t *j, const char *key, int value);
+
+#endif

@@ -20,15 +20,10 @@
 #include "dormscan/report.h"
 #include "run_sets.h"
 #include "score/blas.h"
+#include "finish.h"
 #include "spill.h"
 
 enum { OUT_CELLS, OUT_SUMMARY, OUT_JSON, N_OUT };
-
-/* Layout of a spilled cell record (doubles). */
-enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW, R_SEURAT_PHASE, R_Z_S, R_Z_G2M, R_SETS };
-#define R_EV_Z(n_out) (R_SETS + 3 * (n_out))
-#define R_EV_P(n_out) (R_EV_Z(n_out) + DORM_N_EVIDENCE)
-#define R_LEN(n_out) (R_EV_P(n_out) + DORM_N_EVIDENCE)
 
 /* What run.json reports about a sample. */
 typedef struct sample_info_t {
@@ -62,7 +57,7 @@ typedef struct run_t {
     char **obs_values, **obs_barcodes;
     int64_t n_obs;
     double *buf[6];            /* chunk results: column score, z, p; classifier score, z, p */
-    double *rec, *fdr, *comp_z;
+    double *rec, *comp_z;
     double t_start;
 } run_t;
 
@@ -203,80 +198,23 @@ static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
     }
 }
 
-static int summarise(run_t *run, const char *sample, dorm_state_t state, int sasp, int phase,
-                     const double *ev, const char *barcode, dorm_err_t *err)
-{
-    dorm_summary_t *targets[2] = {&run->summary, run->opts->n_samples > 1 ? &run->summary_all : NULL};
-    const char *names[2] = {sample, "all"};
-    for (int t = 0; t < 2; t++) {
-        if (!targets[t])
-            continue;
-        int rc = dorm_summary_add(targets[t], names[t], "all", "all", (dorm_state_t)state, sasp,
-                                  phase, ev, err);
-        for (int c = 0; rc == 0 && c < run->meta.n_cols; c++) {
-            const char *g = cellmeta_group(&run->meta, barcode, c);
-            rc = dorm_summary_add(targets[t], names[t], run->meta.col_names[c], g ? g : "NA",
-                                  state, sasp, phase, ev, err);
-        }
-        if (rc == 0 && run->opts->groupby) {
-            int64_t k = dorm_strmap_get(&run->obs_group, barcode);
-            rc = dorm_summary_add(targets[t], names[t], run->opts->groupby,
-                                  k >= 0 ? run->obs_values[k] : "NA", state, sasp, phase, ev, err);
-        }
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
 /* BH across the sample, then calls and the table rows. */
 static int write_sample(run_t *run, dorm_err_t *err)
 {
-    const run_sets_t *rs = &run->sets;
-    int n_out = rs->n_out, n_fdr = n_out + DORM_N_EVIDENCE;
-    int *cols = malloc((size_t)n_fdr * sizeof *cols);
-    if (!cols)
-        return nomem(err);
-    for (int i = 0; i < n_out; i++)
-        cols[i] = R_SETS + 3 * i + 2;
-    for (int e = 0; e < DORM_N_EVIDENCE; e++)
-        cols[n_out + e] = R_EV_P(n_out) + e;
-    int rc = spill_fdr(&run->spill, cols, n_fdr, R_LOW, err);
-    free(cols);
-    if (rc == 0)
-        rc = spill_rewind(&run->spill, err);
-    double *rec = run->rec, *fdr = run->fdr;
-    char *barcode;
-    int module = run->opts->score.method == DORM_METHOD_MODULE;
-    for (int64_t i = 0; rc == 0 && (rc = spill_next(&run->spill, i, rec, &barcode, fdr, err)) > 0;
-         i++) {
-        rc = 0;
-        int low = rec[R_LOW] != 0;
-        dorm_call_t call;
-        dorm_call(low, rec + R_EV_Z(n_out), fdr + n_out, run->opts->fdr, &call);
-        int phase = DORM_N_PHASES; /* NA */
-        if (module)
-            phase = (int)rec[R_SEURAT_PHASE];
-        else if (!low)
-            phase = (int)dorm_phase_rank(call.state == DORM_STATE_CYCLING, rec[R_Z_S], rec[R_Z_G2M]);
-        dorm_qc_t qc = {rec[R_UMI], (int64_t)rec[R_GENES], rec[R_MITO], rec[R_RIBO]};
-        dorm_cell_row_t row = {
-            .barcode = barcode,
-            .sample = run->opts->sample_column ? run->sample->name : NULL,
-            .qc = &qc,
-            .set = rec + R_SETS,
-            .set_fdr = fdr,
-            .evidence = rec + R_EV_Z(n_out),
-            .phase = phase < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)phase) : "NA",
-            .state = dorm_state_name(call.state),
-            .sasp = call.sasp,
-            .confidence = call.confidence,
-        };
-        dorm_cells_write_row(&run->out[OUT_CELLS], &row, n_out);
-        rc = summarise(run, run->sample->name, call.state, call.sasp, phase, rec + R_EV_Z(n_out),
-                       barcode, err);
-    }
-    return rc;
+    finisher_t f = {
+        .n_out = run->sets.n_out,
+        .fdr = run->opts->fdr,
+        .module = run->opts->score.method == DORM_METHOD_MODULE,
+        .sample_column = run->opts->sample_column,
+        .meta = &run->meta,
+        .groupby = run->opts->groupby,
+        .obs_group = &run->obs_group,
+        .obs_values = run->obs_values,
+        .summary = &run->summary,
+        .summary_all = run->opts->n_samples > 1 ? &run->summary_all : NULL,
+        .cells = &run->out[OUT_CELLS],
+    };
+    return finish_sample(&f, &run->spill, run->sample->name, err);
 }
 
 static void sample_reset(run_t *run)
@@ -493,7 +431,6 @@ static void run_free(run_t *run)
     for (int k = 0; k < 6; k++)
         free(run->buf[k]);
     free(run->rec);
-    free(run->fdr);
     free(run->comp_z);
 }
 
@@ -517,9 +454,8 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         int n_out = run.sets.n_out;
         run.info = calloc((size_t)(opts->n_samples ? opts->n_samples : 1), sizeof *run.info);
         run.rec = malloc((size_t)R_LEN(n_out) * sizeof *run.rec);
-        run.fdr = malloc((size_t)(n_out + DORM_N_EVIDENCE) * sizeof *run.fdr);
         run.comp_z = malloc((size_t)n_comp * sizeof *run.comp_z);
-        if (!run.info || !run.rec || !run.fdr || !run.comp_z)
+        if (!run.info || !run.rec || !run.comp_z)
             rc = nomem(err);
     }
     if (rc == 0)
