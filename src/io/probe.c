@@ -4,7 +4,8 @@
  * 10x HDF5 (a "matrix" group, or a genome group, holding indptr), AnnData
  * (X with obs and var) or loom ("matrix" dataset with row_attrs).  A gzip file
  * whose content is HDF5 is refused with a hint; other text starting with
- * "%%MatrixMarket" is MatrixMarket, and anything else a dense table. */
+ * "%%MatrixMarket" is MatrixMarket, and anything else a dense table.  A BGZF
+ * file holding "BAM\1", or a file starting with "CRAM", is aligned reads. */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -54,7 +55,7 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
         const char *name;
         dorm_format_t fmt;
     } names[] = {{"mtx", DORM_FMT_MTX}, {"10x-h5", DORM_FMT_10X_H5}, {"h5ad", DORM_FMT_H5AD},
-                 {"loom", DORM_FMT_LOOM}, {"dense", DORM_FMT_DENSE}};
+                 {"loom", DORM_FMT_LOOM}, {"dense", DORM_FMT_DENSE}, {"bam", DORM_FMT_BAM}};
     if (forced) {
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             if (strcmp(forced, names[i].name) == 0) {
@@ -62,7 +63,7 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
                 return 0;
             }
         return dorm_err_set(err, DORM_E_USAGE,
-                            "unknown format '%s' (mtx, 10x-h5, h5ad, loom or dense)", forced);
+                            "unknown format '%s' (mtx, 10x-h5, h5ad, loom, dense or bam)", forced);
     }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -80,6 +81,8 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
         return dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
     if (n >= 8 && memcmp(head, HDF5_MAGIC, 8) == 0)
         return classify_hdf5(path, fmt, err);
+    if (n >= 4 && memcmp(head, "CRAM", 4) == 0)
+        return (*fmt = DORM_FMT_BAM), 0;
     if (n >= 2 && (unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b) {
         BGZF *z = bgzf_open(path, "r");
         ssize_t m = z ? bgzf_read(z, head, sizeof head) : -1;
@@ -88,6 +91,8 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
         if (m >= 8 && memcmp(head, HDF5_MAGIC, 8) == 0)
             return dorm_err_set(err, DORM_E_FORMAT,
                                 "%s: a gzip-compressed HDF5 file; decompress it first (gunzip)", path);
+        if (m >= 4 && memcmp(head, "BAM\1", 4) == 0)
+            return (*fmt = DORM_FMT_BAM), 0;
         n = m;
     }
     *fmt = n >= 14 && memcmp(head, "%%MatrixMarket", 14) == 0 ? DORM_FMT_MTX : DORM_FMT_DENSE;

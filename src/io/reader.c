@@ -146,7 +146,7 @@ int dorm_reader_open(dorm_reader_t **out, const char *path, const dorm_reader_op
     static int (*const open_fn[])(dorm_reader_t *, const char *, dorm_err_t *) = {
         [DORM_FMT_MTX] = dorm_mtx_open,   [DORM_FMT_10X_H5] = dorm_tenx_h5_open,
         [DORM_FMT_H5AD] = dorm_h5ad_open, [DORM_FMT_LOOM] = dorm_loom_open,
-        [DORM_FMT_DENSE] = dorm_dense_open};
+        [DORM_FMT_DENSE] = dorm_dense_open, [DORM_FMT_BAM] = dorm_bam_open};
     dorm_format_t fmt;
     int rc = dorm_probe(path, r->opts.format, &fmt, err);
     if (rc == 0)

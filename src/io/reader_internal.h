@@ -49,7 +49,8 @@ typedef enum {
     DORM_FMT_10X_H5,
     DORM_FMT_H5AD,
     DORM_FMT_LOOM,
-    DORM_FMT_DENSE
+    DORM_FMT_DENSE,
+    DORM_FMT_BAM
 } dorm_format_t;
 
 /* Which backend reads path (forced: a format name from --format, or NULL). */
@@ -61,5 +62,7 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
 int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
 int dorm_loom_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
 int dorm_dense_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
+/* BAM/CRAM: counted in memory by dorm_count_bam's rule (dormscan/count.h). */
+int dorm_bam_open(dorm_reader_t *r, const char *path, dorm_err_t *err);
 
 #endif
