@@ -30,10 +30,14 @@ typedef struct dorm_run_opts_t {
     const char *cells_path;      /* --cells: barcodes to keep */
     const char *keep;            /* --keep COLUMN=VALUE */
     const char *groupby;         /* --groupby: an obs column of h5ad inputs as groups */
+    int shard_k, shard_n;        /* --shard K/N: write shard.bin for `merge` (0: off) */
     int gzip;                    /* cells.tsv.gz instead of cells.tsv */
     dorm_reader_opts_t reader;   /* format choices (--format, --genome, --layer, ...) */
     int64_t chunk_cells;
     const char *command_line;    /* recorded in run.json */
+    /* Called after every chunk of the scoring pass (may be NULL). */
+    void (*progress)(const char *sample, int64_t cells_read, int64_t n_cells, void *data);
+    void *progress_data;
     char reserved[32];
 } dorm_run_opts_t;
 
@@ -49,6 +53,21 @@ void dorm_samples_free(char **names, char **paths, int n);
 /* Score every sample and write cells.tsv[.gz], summary.tsv and run.json into
  * opts->outdir.  Nothing is left under a final name on error. */
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err) DORM_WUR;
+
+typedef struct dorm_merge_opts_t {
+    const char *const *inputs;   /* output directories of score runs */
+    int n_inputs;
+    const char *outdir;
+    const char *groups_path;     /* shards: the --groups of the score runs */
+    const char *command_line;
+    char reserved[32];
+} dorm_merge_opts_t;
+
+/* Finish the shards of a sharded run (inputs with shard.bin: writes
+ * cells.tsv[.gz], summary.tsv and the MultiQC files), or combine finished
+ * outputs (inputs with summary.tsv: writes cohort_summary.tsv and the
+ * MultiQC files).  Exactly what one run would have written. */
+int dorm_run_merge(const dorm_merge_opts_t *opts, dorm_err_t *err) DORM_WUR;
 
 /* What `dormscan inspect` reports: the input read in full, without scoring. */
 typedef struct dorm_inspect_t {

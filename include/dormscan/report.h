@@ -84,8 +84,20 @@ void dorm_summary_destroy(dorm_summary_t *s);
 int dorm_summary_add(dorm_summary_t *s, const char *sample, const char *grouping,
                      const char *group, dorm_state_t state, int sasp, int phase,
                      const double *evidence, dorm_err_t *err) DORM_WUR;
+/* Fold the counts of row in (read back from a summary.tsv) into s under
+ * sample (in's grouping and group). */
+int dorm_summary_merge_row(dorm_summary_t *s, const dorm_summary_row_t *in, const char *sample,
+                           dorm_err_t *err) DORM_WUR;
+
+/* MultiQC custom content: bar (a bargraph of cells per state per sample) and
+ * stats (general statistics: % of cells per state), from the per-sample
+ * "all" rows of s. */
+void dorm_mqc_write(dorm_outfile_t *bar, dorm_outfile_t *stats, const dorm_summary_t *s);
+
 /* Write summary.tsv: a header, then the rows of each part in order of first
- * appearance (e.g. per-sample rows, then rows over all samples). */
+ * appearance (e.g. per-sample rows, then rows over all samples).  Besides the
+ * means, n_score_* and sum_score_* give each mean's exact count and sum
+ * (in millionths), so that summaries merge exactly. */
 void dorm_summary_write(dorm_outfile_t *o, const dorm_summary_t *const *parts, int n_parts);
 
 /* ---- JSON (run.json) ---- */

@@ -11,6 +11,7 @@
  * process exit status (0 ok, 1 data/runtime error, 2 usage error). */
 int cmd_score(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_signatures(int argc, char **argv);
 

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "dormscan/dormscan.h"
@@ -25,7 +27,9 @@ static void help(void)
            "      --cells FILE       keep only these barcodes (one per line)\n"
            "      --keep COL=VALUE   keep only cells whose --groups column COL is VALUE\n"
            "      --groupby COLUMN   h5ad inputs: summarise by this obs column too\n"
-           "      --species NAME     human, mouse or auto (from gene names) [auto]\n\n"
+           "      --species NAME     human, mouse or auto (from gene names) [auto]\n"
+           "      --shard K/N        score the K-th of N equal cell ranges of each input\n"
+           "                         into OUTDIR/shard.bin; finish with dormscan merge\n\n"
            "Input formats:\n%s\n"
            "Gene sets and scoring:\n"
            "      --gmt FILE         score the gene sets of FILE (GMT; repeatable) instead\n"
@@ -47,10 +51,43 @@ static void help(void)
            "      --gzip             write cells.tsv.gz\n"
            "      --chunk-cells N    cells per chunk [1024]\n"
            "  -v, --verbose          report gene coverage per set on stderr\n"
-           "  -q, --quiet            only errors on stderr\n"
+           "  -q, --quiet            only errors on stderr (no progress line)\n"
            "  -h, --help             show this help\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n"
            "See dormscan-score(1).\n", cli_reader_help);
+}
+
+/* The progress line on a terminal: cells read and rate, at most twice a second. */
+typedef struct progress_t {
+    struct timespec start, last;
+    const char *sample;
+} progress_t;
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + 1e-9 * (double)(now.tv_nsec - t->tv_nsec);
+}
+
+static void show_progress(const char *sample, int64_t done, int64_t total, void *data)
+{
+    progress_t *p = data;
+    if (p->sample != sample) { /* a new sample: timed from the end of the previous one */
+        if (p->sample) {
+            fputc('\n', stderr);
+            p->start = p->last;
+        }
+        p->sample = sample;
+        p->last.tv_sec = 0;
+    }
+    if (done < total && p->last.tv_sec && seconds_since(&p->last) < 0.5)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->last);
+    double t = seconds_since(&p->start);
+    fprintf(stderr, "\rdormscan: %s: %lld of %lld cells, %.0f cells/s", sample, (long long)done,
+            (long long)total, t > 0 ? (double)done / t : 0.0);
+    fflush(stderr);
 }
 
 /* A sample name from an input path: its last component without a known
@@ -85,7 +122,7 @@ enum {
     OPT_GMT = 256, OPT_METHOD, OPT_MAX_RANK, OPT_NBIN, OPT_CTRL, OPT_NORMALIZED,
     OPT_MIN_COVERAGE, OPT_MIN_GENES, OPT_MIN_UMIS, OPT_MAX_MITO, OPT_FDR, OPT_GZIP,
     OPT_CHUNK_CELLS, OPT_SAMPLE, OPT_SAMPLES, OPT_GROUPS, OPT_CELLS, OPT_KEEP, OPT_SPECIES,
-    OPT_GROUPBY
+    OPT_GROUPBY, OPT_SHARD
 };
 
 int cmd_score(int argc, char **argv)
@@ -109,6 +146,7 @@ int cmd_score(int argc, char **argv)
         {"cells", required_argument, NULL, OPT_CELLS},
         {"keep", required_argument, NULL, OPT_KEEP},
         {"groupby", required_argument, NULL, OPT_GROUPBY},
+        {"shard", required_argument, NULL, OPT_SHARD},
         {"species", required_argument, NULL, OPT_SPECIES},
         {"gzip", no_argument, NULL, OPT_GZIP},
         {"chunk-cells", required_argument, NULL, OPT_CHUNK_CELLS},
@@ -177,6 +215,13 @@ int cmd_score(int argc, char **argv)
         case OPT_CELLS: o.cells_path = optarg; break;
         case OPT_KEEP: o.keep = optarg; break;
         case OPT_GROUPBY: o.groupby = optarg; break;
+        case OPT_SHARD: {
+            char tail;
+            if (sscanf(optarg, "%d/%d%c", &o.shard_k, &o.shard_n, &tail) != 2 || o.shard_n < 1 ||
+                o.shard_n > 100000 || o.shard_k < 1 || o.shard_k > o.shard_n)
+                status = cli_usage_error("score", "--shard expects K/N with 1 <= K <= N, not '%s'", optarg);
+            break;
+        }
         case OPT_SPECIES:
             if (strcmp(optarg, "auto") == 0)
                 o.species_auto = 1;
@@ -210,6 +255,8 @@ int cmd_score(int argc, char **argv)
         status = cli_usage_error("score", "--sample names a single INPUT; use --samples for several");
     if (status < 0 && !o.outdir)
         status = cli_usage_error("score", "-o/--outdir is required");
+    if (status < 0 && o.shard_n > 0 && o.groupby)
+        status = cli_usage_error("score", "--groupby cannot be used with --shard");
     char **names = NULL, **paths = NULL;
     int n = 0;
     dorm_err_t err;
@@ -234,6 +281,9 @@ int cmd_score(int argc, char **argv)
             status = 1;
         }
         for (int i = 0; status < 0 && i < n; i++)
+            if (strcmp(names[i], "all") == 0)
+                status = cli_usage_error("score", "'all' is reserved for the rows over all samples; name the sample otherwise");
+        for (int i = 0; status < 0 && i < n; i++)
             for (int k = 0; k < i; k++)
                 if (strcmp(names[i], names[k]) == 0) {
                     status = cli_usage_error("score", "two inputs are both named '%s'; name them with --samples", names[i]);
@@ -257,12 +307,20 @@ int cmd_score(int argc, char **argv)
     o.n_samples = n;
     o.sample_column = sample_name != NULL || sheet != NULL || n > 1;
     o.gmt = gmt;
+    progress_t progress = {0};
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    if (isatty(STDERR_FILENO) && dorm_log_get_level() > DORM_LOG_ERROR) {
+        o.progress = show_progress;
+        o.progress_data = &progress;
+    }
     char *cmdline = cli_join_argv(argc, argv);
     char *full = cmdline ? malloc(strlen(cmdline) + 10) : NULL;
     if (full)
         sprintf(full, "dormscan %s", cmdline);
     o.command_line = full;
     int rc = dorm_run_score(&o, &err);
+    if (progress.sample)
+        fputc('\n', stderr);
     if (rc < 0)
         fprintf(stderr, "dormscan score: %s\n", err.msg);
     free(cmdline);

@@ -12,6 +12,7 @@ static const struct {
 } commands[] = {
     {"score", cmd_score, "score cells for the dormancy panel or your gene sets"},
     {"count", cmd_count, "count UMIs per cell and gene from a BAM into a matrix"},
+    {"merge", cmd_merge, "combine shards or samples scored in separate runs"},
     {"inspect", cmd_inspect, "describe an input without scoring it"},
     {"signatures", cmd_signatures, "list or show the shipped gene sets"},
 };

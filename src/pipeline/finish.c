@@ -1,6 +1,9 @@
 /* finish.c -- BH, calls, table rows and summary counts of one sample. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "dormscan/dormscan.h"
 #include "finish.h"
 
 static int summarise(const finisher_t *f, const char *sample, dorm_state_t state, int sasp,
@@ -71,11 +74,87 @@ int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err
             .confidence = call.confidence,
         };
         dorm_cells_write_row(f->cells, &row, n_out);
+        for (int e = 0; f->evidence_hist && e < DORM_N_EVIDENCE; e++)
+            dorm_hist_add(&f->evidence_hist[e][call.state], low ? NAN : rec[R_EV_Z(n_out) + e]);
+        if (f->qc_hist) {
+            dorm_hist_add(&f->qc_hist[0], rec[R_GENES]);
+            dorm_hist_add(&f->qc_hist[1], rec[R_UMI] > 0 ? log10(rec[R_UMI]) : NAN);
+            dorm_hist_add(&f->qc_hist[2], rec[R_MITO]);
+        }
         rc = summarise(f, sample, call.state, call.sasp, phase, rec + R_EV_Z(n_out), barcode, err);
     }
 done:
     free(cols);
     free(rec);
     free(fdr);
+    return rc;
+}
+
+/* Write summary.tsv (or cohort_summary.tsv) and the MultiQC files. */
+int write_summaries(const char *outdir, const char *name, dorm_summary_t *per_sample,
+                           dorm_summary_t *all, dorm_err_t *err)
+{
+    dorm_outfile_t o[3];
+    memset(o, 0, sizeof o);
+    int rc = dorm_outfile_open(&o[0], outdir, name, 0, err);
+    if (rc == 0)
+        rc = dorm_outfile_open(&o[1], outdir, "dormscan_mqc.tsv", 0, err);
+    if (rc == 0)
+        rc = dorm_outfile_open(&o[2], outdir, "dormscan_general_stats_mqc.tsv", 0, err);
+    if (rc == 0) {
+        const dorm_summary_t *parts[] = {per_sample, all};
+        dorm_summary_write(&o[0], parts, all ? 2 : 1);
+        dorm_mqc_write(&o[1], &o[2], per_sample);
+    }
+    for (int i = 0; i < 3 && rc == 0; i++)
+        rc = dorm_outfile_commit(&o[i], err);
+    for (int i = 0; i < 3; i++)
+        dorm_outfile_abort(&o[i]);
+    return rc;
+}
+
+void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3])
+{
+    for (int e = 0; e < DORM_N_EVIDENCE; e++)
+        for (int t = 0; t < DORM_N_STATES; t++)
+            dorm_hist_init(&evidence[e][t], -20, 20);
+    dorm_hist_init(&qc[0], 0, 10000);
+    dorm_hist_init(&qc[1], 2, 6);
+    dorm_hist_init(&qc[2], 0, 40);
+}
+
+int write_report(const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
+                 const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
+                 const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
+                 dorm_err_t *err)
+{
+    int64_t n = per_sample->n + (all ? all->n : 0);
+    dorm_summary_row_t *rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
+    if (!rows)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    memcpy(rows, per_sample->rows, (size_t)per_sample->n * sizeof *rows);
+    if (all && all->n)
+        memcpy(rows + per_sample->n, all->rows, (size_t)all->n * sizeof *rows);
+    char title[64];
+    snprintf(title, sizeof title, "dormscan %s report", dorm_version());
+    dorm_html_input_t in = {
+        .title = title,
+        .command_line = command_line,
+        .rows = rows,
+        .n_rows = n,
+        .evidence = (const dorm_hist_t(*)[DORM_N_STATES])evidence,
+        .qc_genes = &qc[0],
+        .qc_umis_log10 = &qc[1],
+        .qc_mito = &qc[2],
+        .coverage = coverage,
+        .n_coverage = n_coverage,
+    };
+    dorm_outfile_t o;
+    int rc = dorm_outfile_open(&o, outdir, "report.html", 0, err);
+    if (rc == 0) {
+        dorm_html_write(&o, &in);
+        rc = dorm_outfile_commit(&o, err);
+    }
+    free(rows);
     return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "cellmeta.h"
 #include "core/strmap.h"
+#include "dormscan/html.h"
 #include "dormscan/report.h"
 #include "spill.h"
 
@@ -31,10 +32,28 @@ typedef struct finisher_t {
     dorm_summary_t *summary;    /* per-sample rows */
     dorm_summary_t *summary_all;/* rows over all samples, or NULL */
     dorm_outfile_t *cells;      /* cells.tsv */
+    dorm_hist_t (*evidence_hist)[DORM_N_STATES]; /* per programme and call, or NULL */
+    dorm_hist_t *qc_hist;       /* genes, log10 UMIs, % mito; or NULL */
 } finisher_t;
+
+/* Histograms for report.html with fixed ranges, so that runs add up. */
+void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3]);
+
+/* Write report.html (committed into outdir) from the summary rows (per
+ * sample, then over all samples), the histograms and the coverage. */
+int write_report(const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
+                 const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
+                 const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
+                 dorm_err_t *err);
 
 /* Adjust, call and write every record of sp (a finished spill of one
  * sample).  Returns 0 or <0 with err set. */
 int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err);
+
+/* Write NAME (summary.tsv or cohort_summary.tsv) from the per-sample rows and
+ * the rows over all samples, and the MultiQC files dormscan_mqc.tsv and
+ * dormscan_general_stats_mqc.tsv, each committed into outdir. */
+int write_summaries(const char *outdir, const char *name, dorm_summary_t *per_sample,
+                    dorm_summary_t *all, dorm_err_t *err);
 
 #endif

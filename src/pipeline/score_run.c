@@ -21,9 +21,10 @@
 #include "run_sets.h"
 #include "score/blas.h"
 #include "finish.h"
+#include "shard.h"
 #include "spill.h"
 
-enum { OUT_CELLS, OUT_SUMMARY, OUT_JSON, N_OUT };
+enum { OUT_CELLS, OUT_JSON, N_OUT }; /* OUT_CELLS is shard.bin with --shard */
 
 /* What run.json reports about a sample. */
 typedef struct sample_info_t {
@@ -58,6 +59,7 @@ typedef struct run_t {
     int64_t n_obs;
     double *buf[6];            /* chunk results: column score, z, p; classifier score, z, p */
     double *rec, *comp_z;
+    dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
     double t_start;
 } run_t;
 
@@ -170,8 +172,15 @@ static int score_chunk(run_t *run, const dorm_chunk_t *ch, int64_t *kept, dorm_e
     int rc = dorm_scorer_score_chunk(run->scorer, ch, run->buf[0], run->buf[1], run->buf[2], err);
     if (rc == 0)
         rc = dorm_scorer_score_chunk(run->cls_scorer, ch, run->buf[3], run->buf[4], run->buf[5], err);
+    int64_t lo = 0, hi = INT64_MAX;
+    if (run->opts->shard_n > 0) { /* cells [lo, hi) of the sample */
+        int64_t n_cells = dorm_reader_info(run->reader)->n_cells;
+        lo = n_cells * (run->opts->shard_k - 1) / run->opts->shard_n;
+        hi = n_cells * run->opts->shard_k / run->opts->shard_n;
+    }
     for (int64_t c = 0; rc == 0 && c < ch->n_cells; c++) {
-        if (!cellmeta_keep(&run->meta, ch->barcodes[c]))
+        int64_t cell = ch->first_cell + c;
+        if (cell < lo || cell >= hi || !cellmeta_keep(&run->meta, ch->barcodes[c]))
             continue;
         rc = spill_cell(run, ch, c, err);
         ++*kept;
@@ -187,8 +196,12 @@ static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
         *kept = 0;
         int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
         const dorm_chunk_t *ch;
-        while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0)
+        while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
             rc = score_chunk(run, ch, kept, err);
+            if (run->opts->progress)
+                run->opts->progress(run->sample->name, ch->first_cell + ch->n_cells,
+                                    dorm_reader_info(run->reader)->n_cells, run->opts->progress_data);
+        }
         if (rc == DORM_E_UNSORTED && !run->in_memory) {
             if ((rc = switch_to_memory(run, err)) < 0)
                 return rc;
@@ -213,6 +226,8 @@ static int write_sample(run_t *run, dorm_err_t *err)
         .summary = &run->summary,
         .summary_all = run->opts->n_samples > 1 ? &run->summary_all : NULL,
         .cells = &run->out[OUT_CELLS],
+        .evidence_hist = run->evidence_hist,
+        .qc_hist = run->qc_hist,
     };
     return finish_sample(&f, &run->spill, run->sample->name, err);
 }
@@ -314,7 +329,10 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     int64_t kept = 0;
     if (rc == 0)
         rc = scoring_pass(run, &kept, err);
-    if (rc == 0)
+    if (rc == 0 && run->opts->shard_n > 0)
+        rc = shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
+                                R_LEN(run->sets.n_out), err);
+    else if (rc == 0)
         rc = write_sample(run, err);
     if (rc == 0) {
         sample_info_t *si = &run->info[s];
@@ -352,6 +370,12 @@ static void write_run_json(run_t *run)
     dorm_json_str(&j, "phase_rule", module ? "seurat" : "cycling call, larger of S and G2M z");
     dorm_json_num(&j, "fdr", o->fdr);
     dorm_json_close(&j, '}');
+    if (o->shard_n > 0) {
+        dorm_json_open(&j, "shard", '{');
+        dorm_json_int(&j, "k", o->shard_k);
+        dorm_json_int(&j, "n", o->shard_n);
+        dorm_json_close(&j, '}');
+    }
     dorm_json_open(&j, "signature_files", '[');
     const dorm_geneset_list_t *lists[] = {&rs->out, &rs->internal};
     for (int l = 0; l < 2; l++)
@@ -413,6 +437,32 @@ static void write_run_json(run_t *run)
     dorm_json_close(&j, '}');
 }
 
+/* report.html: the summary, the histograms and every sample's coverage. */
+static int write_run_report(run_t *run, dorm_err_t *err)
+{
+    const dorm_run_opts_t *o = run->opts;
+    int n_comp;
+    const dorm_component_t *comp = dorm_components(&n_comp);
+    int per = run->sets.n_out + n_comp;
+    dorm_html_coverage_t *cov = calloc((size_t)(o->n_samples * per + 1), sizeof *cov);
+    if (!cov)
+        return nomem(err);
+    int n = 0;
+    for (int s = 0; s < o->n_samples; s++)
+        for (int i = 0; i < per; i++) {
+            const sample_info_t *si = &run->info[s];
+            cov[n++] = (dorm_html_coverage_t){o->samples[s].name,
+                                              i < run->sets.n_out ? run->sets.names[i]
+                                                                  : comp[i - run->sets.n_out].name,
+                                              si->found[i], si->total[i], si->scored[i]};
+        }
+    int rc = write_report(o->outdir, o->command_line, &run->summary,
+                          o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
+                          run->qc_hist, cov, n, err);
+    free(cov);
+    return rc;
+}
+
 static void run_free(run_t *run)
 {
     sample_reset(run);
@@ -441,6 +491,7 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     run.opts = opts;
     run.t_start = now();
     dorm_blas_single_thread();
+    finish_hists_init(run.evidence_hist, run.qc_hist);
     int n_comp;
     dorm_components(&n_comp);
     int rc = run_sets_load(&run.sets, opts, err);
@@ -460,26 +511,35 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     }
     if (rc == 0)
         rc = dorm_mkdir_p(opts->outdir, err);
-    int gz = opts->gzip;
-    if (rc == 0)
+    int gz = opts->gzip, shard = opts->shard_n > 0;
+    if (rc == 0 && shard) {
+        rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, "shard.bin", 0, err);
+        shard_header_t h = {opts->shard_k, opts->shard_n, opts->score.method == DORM_METHOD_MODULE,
+                            opts->fdr, opts->sample_column, gz, run.sets.n_out, run.sets.names};
+        if (rc == 0)
+            shard_write_header(&run.out[OUT_CELLS], &h);
+    } else if (rc == 0) {
         rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, gz ? "cells.tsv.gz" : "cells.tsv",
                                gz, err);
-    if (rc == 0)
-        dorm_cells_write_header(&run.out[OUT_CELLS], run.sets.names, run.sets.n_out,
-                                opts->sample_column);
+        if (rc == 0)
+            dorm_cells_write_header(&run.out[OUT_CELLS], run.sets.names, run.sets.n_out,
+                                    opts->sample_column);
+    }
     for (int s = 0; rc == 0 && s < opts->n_samples; s++)
         rc = run_sample(&run, s, err);
-    if (rc == 0)
-        rc = dorm_outfile_open(&run.out[OUT_SUMMARY], opts->outdir, "summary.tsv", 0, err);
+    if (rc == 0 && shard)
+        shard_write_end(&run.out[OUT_CELLS]);
     if (rc == 0)
         rc = dorm_outfile_open(&run.out[OUT_JSON], opts->outdir, "run.json", 0, err);
-    if (rc == 0) {
-        const dorm_summary_t *parts[] = {&run.summary, &run.summary_all};
-        dorm_summary_write(&run.out[OUT_SUMMARY], parts, 2);
+    if (rc == 0)
         write_run_json(&run);
-    }
     for (int i = 0; i < N_OUT && rc == 0; i++)
         rc = dorm_outfile_commit(&run.out[i], err);
+    if (rc == 0 && !shard)
+        rc = write_summaries(opts->outdir, "summary.tsv", &run.summary,
+                             opts->n_samples > 1 ? &run.summary_all : NULL, err);
+    if (rc == 0 && !shard)
+        rc = write_run_report(&run, err);
     run_free(&run);
     return rc;
 }

@@ -1,0 +1,347 @@
+/* merge.c -- `dormscan merge`: finish shards, or combine per-sample outputs.
+ *
+ * Shard mode (every input holds a shard.bin): for each sample, the records of
+ * shards 1..N are concatenated in order and finished exactly as an unsharded
+ * run finishes them, so cells.tsv and summary.tsv equal the unsharded run's.
+ * Cohort mode (every input holds a summary.tsv): the per-sample rows are
+ * copied and the rows over all samples rebuilt from their exact counts and
+ * sums, giving cohort_summary.tsv equal to the summary of one joint run. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cellmeta.h"
+#include "core/strmap.h"
+#include "dormscan/dormscan.h"
+#include "dormscan/report.h"
+#include "finish.h"
+#include "io/lines.h"
+#include "shard.h"
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    struct stat st;
+    int ok = p && stat(p, &st) == 0;
+    free(p);
+    return ok;
+}
+
+/* ---- shard mode ---- */
+
+static int same_header(const shard_file_t *a, const shard_file_t *b, dorm_err_t *err)
+{
+    int same = a->h.n == b->h.n && a->h.module == b->h.module && a->h.fdr == b->h.fdr &&
+               a->h.sample_column == b->h.sample_column && a->h.n_out == b->h.n_out;
+    for (int i = 0; same && i < a->h.n_out; i++)
+        same = strcmp(a->h.set_names[i], b->h.set_names[i]) == 0;
+    if (!same)
+        return dorm_err_set(err, DORM_E_USAGE,
+                            "%s and %s come from different runs (options or gene sets differ)",
+                            a->path, b->path);
+    return 0;
+}
+
+static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
+{
+    int n = o->n_inputs, rc = 0;
+    shard_file_t *sh = calloc((size_t)n, sizeof *sh);
+    shard_file_t **by_k = calloc((size_t)n + 1, sizeof *by_k);
+    cellmeta_t meta;
+    dorm_summary_t summary, all;
+    dorm_outfile_t cells = {0};
+    spill_t sp = {0};
+    int have_meta = 0, have_sum = 0, have_all = 0;
+    dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
+    finish_hists_init(evidence_hist, qc_hist);
+    if (!sh || !by_k) {
+        rc = nomem(err);
+        goto done;
+    }
+    for (int i = 0; i < n && rc == 0; i++) {
+        char *p = join(o->inputs[i], "shard.bin");
+        rc = p ? shard_open(&sh[i], p, err) : nomem(err);
+        free(p);
+        if (rc == 0 && i > 0)
+            rc = same_header(&sh[0], &sh[i], err);
+    }
+    if (rc < 0)
+        goto done;
+    int N = sh[0].h.n;
+    if (N != n) {
+        rc = dorm_err_set(err, DORM_E_USAGE, "%d shard directories given, but the run has %d shards",
+                          n, N);
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        int k = sh[i].h.k;
+        if (k < 1 || k > N || by_k[k]) {
+            rc = dorm_err_set(err, DORM_E_USAGE, "%s: shard %d/%d given twice", sh[i].path, k, N);
+            goto done;
+        }
+        by_k[k] = &sh[i];
+    }
+    if ((rc = cellmeta_load(&meta, o->groups_path, NULL, NULL, err)) < 0)
+        goto done;
+    have_meta = 1;
+    if ((rc = dorm_summary_init(&summary, err)) < 0)
+        goto done;
+    have_sum = 1;
+    if ((rc = dorm_summary_init(&all, err)) < 0)
+        goto done;
+    have_all = 1;
+    if ((rc = dorm_mkdir_p(o->outdir, err)) < 0)
+        goto done;
+    int gz = by_k[1]->h.gzip;
+    if ((rc = dorm_outfile_open(&cells, o->outdir, gz ? "cells.tsv.gz" : "cells.tsv", gz, err)) < 0)
+        goto done;
+    dorm_cells_write_header(&cells, by_k[1]->h.set_names, by_k[1]->h.n_out,
+                            by_k[1]->h.sample_column);
+    int n_samples = by_k[1]->n_samples;
+    finisher_t f = {
+        .n_out = by_k[1]->h.n_out,
+        .fdr = by_k[1]->h.fdr,
+        .module = by_k[1]->h.module,
+        .sample_column = by_k[1]->h.sample_column,
+        .meta = &meta,
+        .summary = &summary,
+        .summary_all = n_samples > 1 ? &all : NULL,
+        .cells = &cells,
+        .evidence_hist = evidence_hist,
+        .qc_hist = qc_hist,
+    };
+    for (int s = 0; rc == 0 && s < n_samples; s++) {
+        const char *name = by_k[1]->samples[s].name;
+        rc = spill_open(&sp, o->outdir, "merge", R_LEN(f.n_out), err);
+        for (int k = 1; rc == 0 && k <= N; k++) {
+            shard_file_t *x = by_k[k];
+            if (x->n_samples != n_samples || strcmp(x->samples[s].name, name) != 0)
+                rc = dorm_err_set(err, DORM_E_USAGE, "%s: its samples differ from shard 1's",
+                                  x->path);
+            else
+                rc = shard_copy_sample(x, s, &sp, err);
+        }
+        if (rc == 0)
+            rc = finish_sample(&f, &sp, name, err);
+        spill_close(&sp);
+    }
+    if (rc == 0)
+        rc = write_summaries(o->outdir, "summary.tsv", &summary, n_samples > 1 ? &all : NULL, err);
+    if (rc == 0)
+        rc = dorm_outfile_commit(&cells, err);
+    if (rc == 0)
+        rc = write_report(o->outdir, o->command_line, &summary, n_samples > 1 ? &all : NULL,
+                          evidence_hist, qc_hist, NULL, 0, err);
+done:
+    spill_close(&sp);
+    dorm_outfile_abort(&cells);
+    if (have_meta)
+        cellmeta_free(&meta);
+    if (have_sum)
+        dorm_summary_destroy(&summary);
+    if (have_all)
+        dorm_summary_destroy(&all);
+    for (int i = 0; sh && i < n; i++)
+        shard_close(&sh[i]);
+    free(sh);
+    free(by_k);
+    return rc;
+}
+
+/* ---- cohort mode ---- */
+
+/* An exact decimal with up to six fraction digits, in millionths. */
+static int parse_micro(const char *s, int64_t *out)
+{
+    int neg = *s == '-';
+    s += neg;
+    char *end;
+    long long whole = strtoll(s, &end, 10);
+    int64_t frac = 0, scale = 100000;
+    if (end == s)
+        return -1;
+    if (*end == '.')
+        for (end++; *end >= '0' && *end <= '9' && scale > 0; end++, scale /= 10)
+            frac += (*end - '0') * scale;
+    if (*end)
+        return -1;
+    *out = (neg ? -1 : 1) * ((int64_t)whole * 1000000 + frac);
+    return 0;
+}
+
+static int col_index(char **h, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(h[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Fold one summary.tsv into per (its per-sample rows); samples maps every
+ * sample read so far to the input it came from (input). */
+static int read_summary(const char *path, int input, dorm_strmap_t *samples, dorm_summary_t *per,
+                        dorm_err_t *err)
+{
+    dorm_lines_t *lr;
+    int rc = dorm_lines_open(&lr, path, err);
+    if (rc < 0)
+        return rc;
+    char *line, *f[256], *head = NULL, *hf[256];
+    size_t len;
+    int nh = 0, c_state[DORM_N_STATES], c_phase[DORM_N_PHASES + 1], c_n[DORM_N_EVIDENCE],
+        c_sum[DORM_N_EVIDENCE];
+    while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
+        int nf = 0;
+        for (char *p = line; nf < 256;) {
+            f[nf++] = p;
+            char *t = strchr(p, '\t');
+            if (!t)
+                break;
+            *t = '\0';
+            p = t + 1;
+        }
+        long ln = (long)dorm_lines_number(lr);
+        if (!head) { /* the header: find the columns by name */
+            if (!(head = malloc(len + 1))) {
+                rc = nomem(err);
+                break;
+            }
+            char *p = head;
+            for (int i = 0; i < nf; i++) {
+                strcpy(p, f[i]);
+                hf[i] = p;
+                p += strlen(f[i]) + 1;
+            }
+            nh = nf;
+            int missing = col_index(hf, nh, "sample") != 0 || col_index(hf, nh, "n_cells") != 3;
+            for (int t = 0; t < DORM_N_STATES; t++) {
+                char name[64];
+                snprintf(name, sizeof name, "n_%s", dorm_state_name((dorm_state_t)t));
+                missing |= (c_state[t] = col_index(hf, nh, name)) < 0;
+            }
+            for (int q = 0; q <= DORM_N_PHASES; q++) {
+                char name[64];
+                snprintf(name, sizeof name, "n_phase_%s",
+                         q < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)q) : "NA");
+                missing |= (c_phase[q] = col_index(hf, nh, name)) < 0;
+            }
+            for (int e = 0; e < DORM_N_EVIDENCE; e++) {
+                char name[64];
+                snprintf(name, sizeof name, "n_score_%s", dorm_evidence_name((dorm_evidence_t)e));
+                missing |= (c_n[e] = col_index(hf, nh, name)) < 0;
+                snprintf(name, sizeof name, "sum_score_%s", dorm_evidence_name((dorm_evidence_t)e));
+                missing |= (c_sum[e] = col_index(hf, nh, name)) < 0;
+            }
+            if (missing || col_index(hf, nh, "n_sasp") < 0) {
+                rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: not a dormscan summary.tsv header",
+                                  path);
+                break;
+            }
+            continue;
+        }
+        if (nf != nh) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: %d fields, the header has %d", path,
+                              ln, nf, nh);
+            break;
+        }
+        if (strcmp(f[0], "all") == 0)
+            continue; /* rows over all samples are rebuilt */
+        int64_t from = dorm_strmap_get(samples, f[0]);
+        if (from >= 0 && from != input) {
+            rc = dorm_err_set(err, DORM_E_USAGE, "%s line %ld: sample %s is also in an earlier input",
+                              path, ln, f[0]);
+            break;
+        }
+        if (from < 0 && dorm_strmap_put(samples, f[0], input) < 0) {
+            rc = nomem(err);
+            break;
+        }
+        dorm_summary_row_t row;
+        memset(&row, 0, sizeof row);
+        row.grouping = f[1];
+        row.group = f[2];
+        int ok = 1;
+        char *end;
+        row.n_cells = strtoll(f[3], &end, 10);
+        ok &= !*end;
+        for (int t = 0; t < DORM_N_STATES; t++)
+            row.state[t] = strtoll(f[c_state[t]], &end, 10), ok &= !*end;
+        row.sasp = strtoll(f[col_index(hf, nh, "n_sasp")], &end, 10);
+        ok &= !*end;
+        for (int q = 0; q <= DORM_N_PHASES; q++)
+            row.phase[q] = strtoll(f[c_phase[q]], &end, 10), ok &= !*end;
+        for (int e = 0; e < DORM_N_EVIDENCE; e++) {
+            row.evidence_n[e] = strtoll(f[c_n[e]], &end, 10);
+            ok &= !*end && parse_micro(f[c_sum[e]], &row.evidence_micro[e]) == 0;
+        }
+        if (!ok) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: a count is not a number", path, ln);
+            break;
+        }
+        if ((rc = dorm_summary_merge_row(per, &row, f[0], err)) < 0)
+            break;
+    }
+    if (rc == 0 && !head)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
+    free(head);
+    dorm_lines_close(lr);
+    return rc < 0 ? rc : 0;
+}
+
+static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
+{
+    dorm_summary_t per, all;
+    int rc = dorm_summary_init(&per, err);
+    if (rc < 0)
+        return rc;
+    if ((rc = dorm_summary_init(&all, err)) < 0) {
+        dorm_summary_destroy(&per);
+        return rc;
+    }
+    dorm_strmap_t samples;
+    dorm_strmap_init(&samples);
+    for (int i = 0; rc == 0 && i < o->n_inputs; i++) {
+        char *p = join(o->inputs[i], "summary.tsv");
+        rc = p ? read_summary(p, i, &samples, &per, err) : nomem(err);
+        free(p);
+    }
+    int64_t distinct = samples.n;
+    dorm_strmap_destroy(&samples);
+    for (int64_t r = 0; rc == 0 && distinct > 1 && r < per.n; r++)
+        rc = dorm_summary_merge_row(&all, &per.rows[r], "all", err);
+    if (rc == 0)
+        rc = dorm_mkdir_p(o->outdir, err);
+    if (rc == 0)
+        rc = write_summaries(o->outdir, "cohort_summary.tsv", &per, &all, err);
+    dorm_summary_destroy(&per);
+    dorm_summary_destroy(&all);
+    return rc;
+}
+
+int dorm_run_merge(const dorm_merge_opts_t *o, dorm_err_t *err)
+{
+    int shards = 0, summaries = 0;
+    for (int i = 0; i < o->n_inputs; i++) {
+        int s = exists(o->inputs[i], "shard.bin"), t = exists(o->inputs[i], "summary.tsv");
+        if (!s && !t)
+            return dorm_err_set(err, DORM_E_USAGE, "%s: no shard.bin or summary.tsv (not a dormscan output)",
+                                o->inputs[i]);
+        shards += s;
+        summaries += !s;
+    }
+    if (shards && summaries)
+        return dorm_err_set(err, DORM_E_USAGE, "give either shard outputs or finished outputs, not both");
+    return shards ? merge_shards(o, err) : merge_cohort(o, err);
+}

@@ -1,0 +1,52 @@
+/* shard.h -- shard.bin: the per-cell records of a `score --shard K/N` run,
+ * finished by `merge`; private to the pipeline.
+ *
+ * Text header lines, then per sample a line "sample NAME N", N binary records
+ * (native doubles, R_LEN(n_out) each) and N barcode lines, and a last line
+ * "end".  Written and read on the same kind of machine (the bytes are
+ * native-endian doubles). */
+#ifndef DORM_PIPELINE_SHARD_H
+#define DORM_PIPELINE_SHARD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dormscan/report.h"
+#include "spill.h"
+
+typedef struct shard_header_t {
+    int k, n;              /* this is shard k of n */
+    int module;            /* method module (phase from the record) */
+    double fdr;
+    int sample_column, gzip;
+    int n_out;
+    char **set_names;      /* n_out */
+} shard_header_t;
+
+int shard_write_header(dorm_outfile_t *o, const shard_header_t *h);
+/* Append the records and barcodes of a finished scoring pass. */
+int shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec_len,
+                       dorm_err_t *err);
+void shard_write_end(dorm_outfile_t *o);
+
+typedef struct shard_sample_t {
+    char *name;
+    int64_t n;
+    off_t records, barcodes; /* file offsets */
+} shard_sample_t;
+
+typedef struct shard_file_t {
+    char *path;
+    FILE *fp;
+    shard_header_t h;
+    shard_sample_t *samples;
+    int n_samples;
+} shard_file_t;
+
+/* Open and index a shard.bin; free with shard_close. */
+int shard_open(shard_file_t *s, const char *path, dorm_err_t *err);
+/* Copy sample i's records and barcodes into sp. */
+int shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err);
+void shard_close(shard_file_t *s);
+
+#endif
