@@ -15,7 +15,7 @@ const struct option cli_reader_longopts[] = {
 const int cli_reader_n_longopts = sizeof cli_reader_longopts / sizeof cli_reader_longopts[0];
 
 const char cli_reader_help[] =
-    "      --format NAME      mtx, 10x-h5, h5ad, loom or dense [detected from content]\n"
+    "      --format NAME      mtx, 10x-h5, h5ad, loom, dense or bam [detected from content]\n"
     "      --genome NAME      10x HDF5 v2 with several genomes: read this one\n"
     "      --layer NAME       h5ad: read layers/NAME instead of X\n"
     "      --raw              h5ad: read raw/X (and raw/var)\n"
