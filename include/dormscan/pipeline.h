@@ -34,6 +34,7 @@ typedef struct dorm_run_opts_t {
     int gzip;                    /* cells.tsv.gz instead of cells.tsv */
     dorm_reader_opts_t reader;   /* format choices (--format, --genome, --layer, ...) */
     int64_t chunk_cells;
+    int threads;                 /* scoring threads (1); OpenBLAS stays single-threaded */
     const char *command_line;    /* recorded in run.json */
     /* Called after every chunk of the scoring pass (may be NULL). */
     void (*progress)(const char *sample, int64_t cells_read, int64_t n_cells, void *data);

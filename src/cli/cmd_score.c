@@ -50,6 +50,7 @@ static void help(void)
            "Output and logging:\n"
            "      --gzip             write cells.tsv.gz\n"
            "      --chunk-cells N    cells per chunk [1024]\n"
+           "  -@, --threads N        scoring threads [1]; results do not depend on it\n"
            "  -v, --verbose          report gene coverage per set on stderr\n"
            "  -q, --quiet            only errors on stderr (no progress line)\n"
            "  -h, --help             show this help\n\n"
@@ -124,6 +125,7 @@ enum {
     OPT_CHUNK_CELLS, OPT_SAMPLE, OPT_SAMPLES, OPT_GROUPS, OPT_CELLS, OPT_KEEP, OPT_SPECIES,
     OPT_GROUPBY, OPT_SHARD
 };
+/* -@ is --threads, as in samtools. */
 
 int cmd_score(int argc, char **argv)
 {
@@ -147,6 +149,7 @@ int cmd_score(int argc, char **argv)
         {"keep", required_argument, NULL, OPT_KEEP},
         {"groupby", required_argument, NULL, OPT_GROUPBY},
         {"shard", required_argument, NULL, OPT_SHARD},
+        {"threads", required_argument, NULL, '@'},
         {"species", required_argument, NULL, OPT_SPECIES},
         {"gzip", no_argument, NULL, OPT_GZIP},
         {"chunk-cells", required_argument, NULL, OPT_CHUNK_CELLS},
@@ -169,7 +172,7 @@ int cmd_score(int argc, char **argv)
     int64_t iv;
     optind = 1;
     opterr = 0;
-    while (status < 0 && (c = getopt_long(argc, argv, ":o:vqh", longopts, NULL)) != -1) {
+    while (status < 0 && (c = getopt_long(argc, argv, ":o:@:vqh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o': o.outdir = optarg; break;
         case OPT_GMT: gmt[o.n_gmt++] = optarg; break;
@@ -234,6 +237,10 @@ int cmd_score(int argc, char **argv)
         case OPT_GZIP: o.gzip = 1; break;
         case OPT_CHUNK_CELLS:
             if (cli_parse_int("score", "--chunk-cells", optarg, 1, 1 << 20, &o.chunk_cells) < 0) status = 2;
+            break;
+        case '@':
+            if (cli_parse_int("score", "--threads", optarg, 1, 256, &iv) < 0) status = 2;
+            else o.threads = (int)iv;
             break;
         case 'v': dorm_log_set_level(DORM_LOG_INFO); break;
         case 'q': dorm_log_set_level(DORM_LOG_ERROR); break;

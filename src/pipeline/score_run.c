@@ -23,6 +23,7 @@
 #include "finish.h"
 #include "shard.h"
 #include "spill.h"
+#include "workers.h"
 
 enum { OUT_CELLS, OUT_JSON, N_OUT }; /* OUT_CELLS is shard.bin with --shard */
 
@@ -49,15 +50,14 @@ typedef struct run_t {
     dorm_reader_t *reader;
     int in_memory;
     dorm_gene_means_t means;
-    dorm_scorer_t *scorer;     /* column sets, the run's method */
-    dorm_scorer_t *cls_scorer; /* classifier sets, module null */
+    worker_t *workers;         /* one per thread, each with its scorers */
+    int n_workers;
     uint8_t *qc_flags;
     int64_t n_mito, n_ribo;
     spill_t spill;
     dorm_strmap_t obs_group;   /* --groupby: barcode -> index into obs_values */
     char **obs_values, **obs_barcodes;
     int64_t n_obs;
-    double *buf[6];            /* chunk results: column score, z, p; classifier score, z, p */
     double *rec, *comp_z;
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
     double t_start;
@@ -79,6 +79,7 @@ void dorm_run_opts_default(dorm_run_opts_t *o)
     o->fdr = 0.05;
     o->species_auto = 1;
     o->chunk_cells = 1024;
+    o->threads = 1;
 }
 
 static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
@@ -124,8 +125,9 @@ static int gene_means_pass(run_t *run, dorm_err_t *err)
 }
 
 /* Spill one cell: QC, set results, evidence. */
-static int spill_cell(run_t *run, const dorm_chunk_t *ch, int64_t c, dorm_err_t *err)
+static int spill_cell(run_t *run, const worker_t *w, int64_t c, dorm_err_t *err)
 {
+    const dorm_chunk_t *ch = &w->chunk;
     const run_sets_t *rs = &run->sets;
     int n_comp;
     dorm_components(&n_comp);
@@ -134,8 +136,8 @@ static int spill_cell(run_t *run, const dorm_chunk_t *ch, int64_t c, dorm_err_t 
     dorm_qc_cell(ch->gene + a, ch->value + a, ch->col_ptr[c + 1] - a, run->qc_flags,
                  run->n_mito > 0, run->n_ribo > 0, &qc);
     size_t at = (size_t)c * (size_t)rs->n_col, cat = (size_t)c * (size_t)rs->n_cls;
-    const double *sc = run->buf[0] + at, *zc = run->buf[1] + at, *pc = run->buf[2] + at;
-    const double *cs = run->buf[3] + cat, *cz = run->buf[4] + cat;
+    const double *sc = w->buf[0] + at, *zc = w->buf[1] + at, *pc = w->buf[2] + at;
+    const double *cs = w->buf[3] + cat, *cz = w->buf[4] + cat;
     double *r = run->rec;
     r[R_UMI] = qc.n_umi;
     r[R_GENES] = (double)qc.n_genes;
@@ -159,33 +161,49 @@ static int spill_cell(run_t *run, const dorm_chunk_t *ch, int64_t c, dorm_err_t 
     return spill_append(&run->spill, r, ch->barcodes[c], err);
 }
 
-static int score_chunk(run_t *run, const dorm_chunk_t *ch, int64_t *kept, dorm_err_t *err)
+/* Spill the kept cells of a scored chunk (in the shard's cell range). */
+static int spill_chunk(run_t *run, const worker_t *w, int64_t *kept, dorm_err_t *err)
 {
-    int n[2] = {run->sets.n_col, run->sets.n_cls};
-    for (int k = 0; k < 6; k++) {
-        size_t need = (size_t)ch->n_cells * (size_t)(n[k / 3] ? n[k / 3] : 1);
-        double *b = realloc(run->buf[k], need * sizeof *b);
-        if (!b)
-            return nomem(err);
-        run->buf[k] = b;
-    }
-    int rc = dorm_scorer_score_chunk(run->scorer, ch, run->buf[0], run->buf[1], run->buf[2], err);
-    if (rc == 0)
-        rc = dorm_scorer_score_chunk(run->cls_scorer, ch, run->buf[3], run->buf[4], run->buf[5], err);
+    const dorm_chunk_t *ch = &w->chunk;
     int64_t lo = 0, hi = INT64_MAX;
     if (run->opts->shard_n > 0) { /* cells [lo, hi) of the sample */
         int64_t n_cells = dorm_reader_info(run->reader)->n_cells;
         lo = n_cells * (run->opts->shard_k - 1) / run->opts->shard_n;
         hi = n_cells * run->opts->shard_k / run->opts->shard_n;
     }
+    int rc = 0;
     for (int64_t c = 0; rc == 0 && c < ch->n_cells; c++) {
         int64_t cell = ch->first_cell + c;
         if (cell < lo || cell >= hi || !cellmeta_keep(&run->meta, ch->barcodes[c]))
             continue;
-        rc = spill_cell(run, ch, c, err);
+        rc = spill_cell(run, w, c, err);
         ++*kept;
     }
     return rc;
+}
+
+/* Read up to one chunk per worker, score them in parallel, spill in order.
+ * Returns >0 while there is more to read, 0 at the end, <0 on error. */
+static int score_batch(run_t *run, int64_t *kept, dorm_err_t *err)
+{
+    int n = 0, got = 1, rc;
+    const dorm_chunk_t *ch;
+    while (n < run->n_workers && (got = dorm_reader_read(run->reader, &ch, err)) > 0)
+        if ((rc = worker_take(&run->workers[n++], ch, err)) < 0)
+            return rc;
+    if (got < 0)
+        return got;
+    int more = got > 0;
+    if ((rc = workers_score(run->workers, n, err)) < 0)
+        return rc;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = spill_chunk(run, &run->workers[i], kept, err);
+    if (rc == 0 && n > 0 && run->opts->progress) {
+        const dorm_chunk_t *last = &run->workers[n - 1].chunk;
+        run->opts->progress(run->sample->name, last->first_cell + last->n_cells,
+                            dorm_reader_info(run->reader)->n_cells, run->opts->progress_data);
+    }
+    return rc < 0 ? rc : more;
 }
 
 /* The scoring pass into the spill; restarts in memory if not grouped by cell. */
@@ -195,13 +213,8 @@ static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
         spill_close(&run->spill);
         *kept = 0;
         int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
-        const dorm_chunk_t *ch;
-        while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
-            rc = score_chunk(run, ch, kept, err);
-            if (run->opts->progress)
-                run->opts->progress(run->sample->name, ch->first_cell + ch->n_cells,
-                                    dorm_reader_info(run->reader)->n_cells, run->opts->progress_data);
-        }
+        while (rc == 0 && (rc = score_batch(run, kept, err)) > 0)
+            rc = 0;
         if (rc == DORM_E_UNSORTED && !run->in_memory) {
             if ((rc = switch_to_memory(run, err)) < 0)
                 return rc;
@@ -234,9 +247,11 @@ static int write_sample(run_t *run, dorm_err_t *err)
 
 static void sample_reset(run_t *run)
 {
-    dorm_scorer_destroy(run->scorer);
-    dorm_scorer_destroy(run->cls_scorer);
-    run->scorer = run->cls_scorer = NULL;
+    for (int i = 0; i < run->n_workers; i++) {
+        dorm_scorer_destroy(run->workers[i].scorer);
+        dorm_scorer_destroy(run->workers[i].cls_scorer);
+        run->workers[i].scorer = run->workers[i].cls_scorer = NULL;
+    }
     dorm_gene_means_destroy(&run->means);
     dorm_reader_close(run->reader);
     run->reader = NULL;
@@ -320,12 +335,16 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     dorm_score_opts_t cls_opts = run->opts->score;
     cls_opts.method = DORM_METHOD_MODULE;
     int64_t n_genes = rc == 0 ? dorm_reader_features(run->reader)->n : 0;
-    if (rc == 0)
-        rc = dorm_scorer_init(&run->scorer, &run->opts->score, n_genes, run->sets.n_extra,
+    for (int i = 0; rc == 0 && i < run->n_workers; i++) {
+        worker_t *w = &run->workers[i];
+        w->n_col = run->sets.n_col;
+        w->n_cls = run->sets.n_cls;
+        rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
                               run->sets.col_sets, run->sets.n_col, &run->means, err);
-    if (rc == 0)
-        rc = dorm_scorer_init(&run->cls_scorer, &cls_opts, n_genes, 0, run->sets.cls_sets,
-                              run->sets.n_cls, &run->means, err);
+        if (rc == 0)
+            rc = dorm_scorer_init(&w->cls_scorer, &cls_opts, n_genes, 0, run->sets.cls_sets,
+                                  run->sets.n_cls, &run->means, err);
+    }
     int64_t kept = 0;
     if (rc == 0)
         rc = scoring_pass(run, &kept, err);
@@ -478,8 +497,9 @@ static void run_free(run_t *run)
     cellmeta_free(&run->meta);
     dorm_summary_destroy(&run->summary);
     dorm_summary_destroy(&run->summary_all);
-    for (int k = 0; k < 6; k++)
-        free(run->buf[k]);
+    for (int i = 0; run->workers && i < run->n_workers; i++)
+        worker_free(&run->workers[i]);
+    free(run->workers);
     free(run->rec);
     free(run->comp_z);
 }
@@ -506,7 +526,9 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         run.info = calloc((size_t)(opts->n_samples ? opts->n_samples : 1), sizeof *run.info);
         run.rec = malloc((size_t)R_LEN(n_out) * sizeof *run.rec);
         run.comp_z = malloc((size_t)n_comp * sizeof *run.comp_z);
-        if (!run.info || !run.rec || !run.comp_z)
+        run.n_workers = opts->threads > 0 ? opts->threads : 1;
+        run.workers = calloc((size_t)run.n_workers, sizeof *run.workers);
+        if (!run.info || !run.rec || !run.comp_z || !run.workers)
             rc = nomem(err);
     }
     if (rc == 0)

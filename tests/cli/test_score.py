@@ -52,6 +52,12 @@ for chunk in (1, 7, 1000):
     run('score', EXAMPLE, '-o', o, '--chunk-cells', chunk, check=0)
     expect(read_text(os.path.join(o, 'cells.tsv')) == reference, 'chunk size %d: same table' % chunk)
 
+# Neither do the number of threads (with chunks small enough to spread).
+for threads in (2, 4):
+    o = os.path.join(base, 'threads%d' % threads)
+    run('score', EXAMPLE, '-o', o, '--chunk-cells', 13, '--threads', threads, check=0)
+    expect(read_text(os.path.join(o, 'cells.tsv')) == reference, '%d threads: same table' % threads)
+
 # --gzip writes cells.tsv.gz with the same content.
 o = os.path.join(base, 'gz')
 run('score', EXAMPLE, '-o', o, '--gzip', check=0)

@@ -33,7 +33,7 @@ sample = snakemake.params.get("sample") or snakemake.wildcards.get("sample")
 if sample and len(inputs) != 1:
     raise ValueError("dormscan wrapper: a sample name needs exactly one input, not %d" % len(inputs))
 
-args = ["score"] + inputs + ["-o", outdir]
+args = ["score"] + inputs + ["-o", outdir, "--threads", str(snakemake.threads)]
 if sample:
     args += ["--sample", str(sample)]
 if cells.endswith(".gz"):

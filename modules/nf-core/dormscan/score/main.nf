@@ -32,6 +32,7 @@ process DORMSCAN_SCORE {
     dormscan \\
         score \\
         ${args} \\
+        --threads ${task.cpus} \\
         --sample ${meta.id} \\
         -o ${prefix} \\
         ${input}
