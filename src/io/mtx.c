@@ -149,7 +149,9 @@ static int next_entry(dorm_reader_t *r, mtx_t *m, mtx_entry_t *e, dorm_err_t *er
     size_t len;
     int rc;
     while ((rc = dorm_lines_next(m->mat, &line, &len, err)) > 0)
-        if (line[0] != '%' && line[strspn(line, " \t")] != '\0')
+        if (line[0] >= '0' && line[0] <= '9') /* the usual case: an entry */
+            break;
+        else if (line[0] != '%' && line[strspn(line, " \t")] != '\0')
             break;
     if (rc < 0)
         return rc;
@@ -172,15 +174,24 @@ static int next_entry(dorm_reader_t *r, mtx_t *m, mtx_entry_t *e, dorm_err_t *er
             p++;
         if (*p == '\0')
             return err_at(err, m->mat, "missing value", NULL);
-        char *end;
-        errno = 0;
-        v = strtod(p, &end);
-        if (end == p || (*end && *end != ' ' && *end != '\t') || errno == ERANGE)
-            return err_at(err, m->mat, "non-numeric value: ", p);
-        if (!isfinite(v))
-            return err_at(err, m->mat, "value is not finite: ", p);
-        if (v < 0)
-            return err_at(err, m->mat, "negative value: ", p);
+        /* Counts are integers: parse those directly, anything else by strtod. */
+        const char *q = p;
+        int64_t iv = 0;
+        while (*q >= '0' && *q <= '9' && iv < (INT64_C(1) << 52))
+            iv = iv * 10 + (*q++ - '0');
+        if (q > p && (*q == '\0' || *q == ' ' || *q == '\t')) {
+            v = (double)iv;
+        } else {
+            char *end;
+            errno = 0;
+            v = strtod(p, &end);
+            if (end == p || (*end && *end != ' ' && *end != '\t') || errno == ERANGE)
+                return err_at(err, m->mat, "non-numeric value: ", p);
+            if (!isfinite(v))
+                return err_at(err, m->mat, "value is not finite: ", p);
+            if (v < 0)
+                return err_at(err, m->mat, "negative value: ", p);
+        }
     }
     if (i < 1 || i > m->n_rows)
         return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: row index %lld outside 1..%lld",

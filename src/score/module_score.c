@@ -33,7 +33,7 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     int64_t *bin_size = calloc((size_t)nb, sizeof *bin_size);
     int *hits_all = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *hits_all);
     double *w = calloc((size_t)nb, sizeof *w);
-    sc->ctrl_w = calloc((size_t)(G ? G : 1) * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
+    sc->ctrl_w = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
     int rc = 0;
     if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -58,8 +58,9 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
             total += w[b] = dorm_module_bin_weight(bin_size[b], hits[b], n_ctrl);
         if (total <= 0)
             continue;
-        for (int64_t g = 0; g < G; g++)
-            sc->ctrl_w[(size_t)g * (size_t)np + (size_t)p] = w[bin[g]] / (double)bin_size[bin[g]] / total;
+        for (int b = 0; b < nb; b++)
+            if (bin_size[b] > 0)
+                sc->ctrl_w[(size_t)b * (size_t)np + (size_t)p] = w[b] / (double)bin_size[b] / total;
     }
     sc->gene_bin = bin;
     sc->bin_size = bin_size;
@@ -119,13 +120,16 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
         dorm_normalize_cell(&sc->opts, x, n);
         for (int64_t i = 0; i < n; i++) {
             int32_t g = ch->gene[a + i];
-            const double *wg = sc->ctrl_w + (size_t)g * (size_t)np;
-            for (int q = 0; q < np; q++)
-                crow[q] += x[i] * wg[q];
             if (sc->union_of[g] >= 0)
                 xrow[sc->union_of[g]] = x[i];
             bs[2 * sc->gene_bin[g]] += x[i];
             bs[2 * sc->gene_bin[g] + 1] += x[i] * x[i];
+        }
+        /* Every gene of a bin has the same control weight: weight the bin sums. */
+        for (int b = 0; b < nb; b++) {
+            const double *wb = sc->ctrl_w + (size_t)b * (size_t)np;
+            for (int q = 0; q < np; q++)
+                crow[q] += bs[2 * b] * wb[q];
         }
     }
     /* Member means: X (nc x nu) * memb (nu x np, 1/found). */

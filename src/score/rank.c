@@ -1,5 +1,6 @@
 /* rank.c -- average ranks in decreasing order, and the UCell statistic. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dormscan/score.h"
 #include "score_internal.h"
@@ -14,12 +15,39 @@ static int cmp_desc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-void dorm_rank_average_desc_scratch(const double *value, int64_t n, double *rank, keyed_t *k)
+/* Order k by decreasing value, ties by index.  Small non-negative integer
+ * values (counts: max <= 4n + 63) are placed by a counting sort into count
+ * (room for 4n + 65 slots), others by qsort. */
+static void order_desc(const double *value, int64_t n, keyed_t *k, int64_t *count)
 {
+    double max = 0;
+    int integral = 1;
+    for (int64_t i = 0; i < n && integral; i++) {
+        integral = value[i] >= 0 && value[i] == (double)(int64_t)value[i];
+        if (value[i] > max)
+            max = value[i];
+    }
+    if (!count || !integral || max > (double)(4 * n + 63)) {
+        for (int64_t i = 0; i < n; i++)
+            k[i] = (keyed_t){value[i], i};
+        if (n > 1)
+            qsort(k, (size_t)n, sizeof *k, cmp_desc);
+        return;
+    }
+    int64_t top = (int64_t)max;
+    memset(count, 0, (size_t)(top + 2) * sizeof *count);
     for (int64_t i = 0; i < n; i++)
-        k[i] = (keyed_t){value[i], i};
-    if (n > 1)
-        qsort(k, (size_t)n, sizeof *k, cmp_desc);
+        count[top - (int64_t)value[i] + 1]++; /* slot 1 holds the largest value */
+    for (int64_t v = 1; v <= top + 1; v++)
+        count[v] += count[v - 1];              /* count[s] = entries before slot s + 1 */
+    for (int64_t i = 0; i < n; i++)
+        k[count[top - (int64_t)value[i]]++] = (keyed_t){value[i], i};
+}
+
+void dorm_rank_average_desc_scratch(const double *value, int64_t n, double *rank, keyed_t *k,
+                                    int64_t *count)
+{
+    order_desc(value, n, k, count);
     for (int64_t a = 0; a < n;) {
         int64_t b = a + 1;
         while (b < n && k[b].v == k[a].v)
@@ -36,7 +64,7 @@ int dorm_rank_average_desc(const double *value, int64_t n, double *rank, dorm_er
     keyed_t *k = malloc((size_t)(n ? n : 1) * sizeof *k);
     if (!k)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-    dorm_rank_average_desc_scratch(value, n, rank, k);
+    dorm_rank_average_desc_scratch(value, n, rank, k, NULL);
     free(k);
     return 0;
 }

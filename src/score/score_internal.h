@@ -9,9 +9,11 @@ typedef struct dorm_keyed_t {
     int64_t i;
 } dorm_keyed_t;
 
-/* dorm_rank_average_desc with caller-provided scratch of n keyed slots. */
+/* dorm_rank_average_desc with caller-provided scratch: n keyed slots, and
+ * count (4n + 65 slots, or NULL) for the counting sort of integer counts.
+ * scratch is left in decreasing order of value. */
 void dorm_rank_average_desc_scratch(const double *value, int64_t n, double *rank,
-                                    dorm_keyed_t *scratch);
+                                    dorm_keyed_t *scratch, int64_t *count);
 
 #endif
 
@@ -41,7 +43,7 @@ struct dorm_scorer_t {
     int32_t *union_gene;  /* n_union feature indices */
     int32_t *union_of;    /* n_genes: position in the union or -1 */
     double *memb;      /* n_union x n_parts: ucell 1/0, module 1/found */
-    double *ctrl_w;    /* module: n_genes x n_parts control weights */
+    double *ctrl_w;    /* module: n_bins x n_parts control weight of each gene of a bin */
     /* scratch, grown per chunk */
     int64_t cells_cap, nnz_cap;
     double *dense;     /* (2 * cells) x n_union */
@@ -51,6 +53,7 @@ struct dorm_scorer_t {
     double *bin_stat;  /* module: cells x 2 bins (sum, sum of squares of the cell's values) */
     double *x;         /* nnz_cap values */
     dorm_keyed_t *keyed; /* nnz_cap */
+    int64_t *count;    /* 4 nnz_cap + 65: counting sort of ranks */
     int64_t chunk_nnz_cap;
     int32_t *gene_bin; /* module: n_genes expression bin of each gene */
     int64_t *bin_size; /* module: n_bins */

@@ -26,6 +26,7 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->part_bin_hits);
     free(sc->x);
     free(sc->keyed);
+    free(sc->count);
     free(sc);
 }
 
@@ -130,10 +131,12 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
     if (nnz_max > sc->nnz_cap) {
         free(sc->x);
         free(sc->keyed);
+        free(sc->count);
         sc->x = malloc((size_t)nnz_max * sizeof *sc->x);
         sc->keyed = malloc((size_t)nnz_max * sizeof *sc->keyed);
+        sc->count = malloc((size_t)(4 * nnz_max + 65) * sizeof *sc->count);
         sc->nnz_cap = nnz_max;
-        if (!sc->x || !sc->keyed) {
+        if (!sc->x || !sc->keyed || !sc->count) {
             sc->nnz_cap = 0;
             return -1;
         }

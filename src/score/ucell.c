@@ -47,7 +47,7 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         double *rank = sc->x;
-        dorm_rank_average_desc_scratch(ch->value + a, n, rank, sc->keyed);
+        dorm_rank_average_desc_scratch(ch->value + a, n, rank, sc->keyed, sc->count);
         double zero_rank = (double)n + (double)(G - n + 1) / 2.0;
         double zero_capped = zero_rank > M ? M : zero_rank;
         double *rrow = R + (size_t)c * (size_t)nu, *irow = I + (size_t)c * (size_t)nu;
