@@ -4,7 +4,10 @@
  * Ranger, STARsolo, kallisto|bustools), cells are emitted as they complete and
  * memory does not depend on the number of cells.  Otherwise the first
  * out-of-order entry returns DORM_E_UNSORTED, and the caller reopens with
- * opts.in_memory, which loads every entry (16 bytes each) and sorts by cell.
+ * opts.in_memory, which loads every entry (24 bytes each) and sorts by cell
+ * (12 bytes per entry and 8 per cell up to the last cell with an entry).
+ * Nothing is allocated from the declared dimensions alone: the feature table
+ * must have as many lines as declared, and barcodes are streamed.
  * Barcodes are read alongside the cells, one line per cell.
  */
 #include <errno.h>
@@ -39,7 +42,8 @@ typedef struct mtx_t {
     mtx_entry_t pending;
     int warned_duplicates;
     /* in-memory mode */
-    int64_t *mem_ptr;        /* n_cells + 1 */
+    int64_t *mem_ptr;        /* mem_cells + 1 */
+    int64_t mem_cells;       /* cells up to the last one with a stored entry */
     int32_t *mem_gene;
     double *mem_value;
 } mtx_t;
@@ -321,7 +325,13 @@ static int load_all(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
         free(all);
         return rc;
     }
-    int64_t n_cells = r->info.n_cells;
+    /* Only cells the entries prove exist get an offset (a header may declare
+     * billions): cells past the last stored entry are empty. */
+    int64_t n_cells = 0;
+    for (int64_t k = 0; k < n; k++)
+        if (all[k].cell + 1 > n_cells)
+            n_cells = all[k].cell + 1;
+    m->mem_cells = n_cells;
     m->mem_ptr = calloc((size_t)n_cells + 1, sizeof *m->mem_ptr);
     m->mem_gene = malloc((size_t)(n ? n : 1) * sizeof *m->mem_gene);
     m->mem_value = malloc((size_t)(n ? n : 1) * sizeof *m->mem_value);
@@ -355,7 +365,7 @@ static int memory_read(dorm_reader_t *r, dorm_err_t *err)
     int64_t n_cells = r->info.n_cells;
     while (r->chunk.view.n_cells < r->opts.chunk_cells && m->next_cell < n_cells) {
         int64_t c = m->next_cell;
-        for (int64_t k = m->mem_ptr[c]; k < m->mem_ptr[c + 1]; k++)
+        for (int64_t k = c < m->mem_cells ? m->mem_ptr[c] : 0; c < m->mem_cells && k < m->mem_ptr[c + 1]; k++)
             if (dorm_chunk_buf_push(&r->chunk, m->mem_gene[k], m->mem_value[k]) < 0)
                 return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         int rc = close_cells(r, m, c + 1, err);

@@ -108,10 +108,9 @@ int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode)
 {
     if (ensure_cells(c) < 0)
         return -1;
-    int64_t k = c->view.n_cells, begin = c->col_ptr[k];
+    int64_t k = c->view.n_cells, begin = c->col_ptr[k], n = c->col_ptr[k + 1] - begin;
     int merged = 0;
-    int64_t n = sort_merge(c->gene + begin, c->value + begin, c->col_ptr[k + 1] - begin, &merged);
-    if (n < 0)
+    if (n > 0 && (n = sort_merge(c->gene + begin, c->value + begin, n, &merged)) < 0)
         return -1;
     c->barcodes[k] = strdup(barcode);
     if (!c->barcodes[k])
