@@ -263,13 +263,14 @@ int h5u_attr_string(hid_t loc, const char *obj, const char *attr, char **out, co
         hid_t sp = H5Aget_space(a);
         size_t esize = H5Tis_variable_str(ft) > 0 ? sizeof(char *) : H5Tget_size(ft);
         hssize_t n = H5Sget_simple_extent_npoints(sp);
-        void *raw = malloc(esize * (size_t)(n > 0 ? n : 1));
+        void *raw = calloc(n > 0 ? (size_t)n : 1, esize);
         char *s = NULL;
-        if (raw && H5Aread(a, ft, raw) >= 0 && strings_from(ft, raw, 1, &s) == 0)
+        int read = raw && n > 0 && H5Aread(a, ft, raw) >= 0;
+        if (read && strings_from(ft, raw, 1, &s) == 0)
             *out = s;
         else
             rc = h5_error(err, file, "cannot read attribute", attr);
-        if (raw && H5Tis_variable_str(ft) > 0)
+        if (read && H5Tis_variable_str(ft) > 0) /* only what H5Aread filled */
             H5Dvlen_reclaim(ft, sp, H5P_DEFAULT, raw);
         free(raw);
         H5Sclose(sp);
