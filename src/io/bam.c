@@ -424,10 +424,15 @@ static int bam_in_open(bam_in_t *in, const char *path, const dorm_count_opts_t *
     memset(in, 0, sizeof *in);
     errno = 0;
     in->fp = hts_open(path, "r");
+    if (!in->fp && errno == ENOEXEC) /* htslib recognised no format */
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: not a BAM, CRAM or SAM file", path);
     if (!in->fp)
         return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path,
                             errno ? strerror(errno) : "unknown error");
     const htsFormat *f = hts_get_format(in->fp);
+    if (f->format == empty_format && f->compression != no_compression)
+        return dorm_err_set(err, DORM_E_FORMAT,
+                            "%s: truncated or corrupt compressed data (no readable first block)", path);
     if (f->format != bam && f->format != cram && f->format != sam)
         return dorm_err_set(err, DORM_E_FORMAT, "%s: not a BAM, CRAM or SAM file", path);
     if (hts_check_EOF(in->fp) == 0)

@@ -88,6 +88,18 @@ static int64_t split(char *line, char delim, strvec_t *tmp)
     return tmp->n;
 }
 
+/* 1 if a line holds bytes no text table has: NUL or a control character
+ * other than tab and carriage return. */
+static int is_binary(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (c < 0x20 && c != '\t' && c != '\r')
+            return 1;
+    }
+    return 0;
+}
+
 static int is_number(const char *s, double *v)
 {
     char *end;
@@ -187,7 +199,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", d->path);
     if (rc < 0)
         goto done;
-    if (memchr(line, '\0', len)) {
+    if (is_binary(line, len)) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: binary data, not a text table", d->path);
         goto done;
     }
@@ -200,7 +212,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
         if (len == 0)
             continue;
         long ln = (long)dorm_lines_number(lr);
-        if (memchr(line, '\0', len)) {
+        if (is_binary(line, len)) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: binary data, not a text table",
                               d->path, ln);
             goto done;
@@ -265,9 +277,11 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
     }
     if (rc < 0)
         goto done;
-    if (n_lead < 0)
-        for (int64_t i = 0; i < header.n && rc == 0; i++) /* a header only: no genes */
-            rc = push_str(&col_names, header.s[i]) < 0 ? nomem(err) : 0;
+    if (n_lead < 0) { /* a single line: nothing says which axis is which, nor any count */
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: one line and no rows of counts: not a count table",
+                          d->path);
+        goto done;
+    }
     r->info.field = integers ? "integer" : "real";
     rc = build(r, d, &row_ids, &row_names, &col_names, t, nt, err);
 done:

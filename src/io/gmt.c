@@ -177,6 +177,9 @@ int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len, const c
             q += 3;
         if (q == lend || *q == '#')
             continue;
+        if ((size_t)(lend - q) > DORM_LINE_MAX) /* the limit of every line-based reader */
+            return dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: line longer than %zu bytes", label,
+                                line_no, DORM_LINE_MAX);
         if (memchr(q, '\0', (size_t)(lend - q)))
             return dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: NUL byte in a text file", label,
                                 line_no);

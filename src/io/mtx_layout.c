@@ -7,6 +7,7 @@
  *    (kallisto|bustools, e.g. cells_x_genes.mtx).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,15 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* dir/name or dir/name.gz, whichever exists (malloc'd), else NULL. */
+/* A path that exists: a file or directory, or a remote file. */
+static int exists(const char *p)
+{
+    struct stat st;
+    return hisremote(p) ? is_file(p) : stat(p, &st) == 0;
+}
+
+/* dir/name or dir/name.gz, whichever exists (malloc'd), else NULL.  A
+ * directory of that name is returned too, so that opening it says so. */
 static char *find_companion(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 8;
@@ -57,10 +66,10 @@ static char *find_companion(const char *dir, const char *name)
     if (!p)
         return NULL;
     snprintf(p, n, "%s/%s", dir, name);
-    if (is_file(p))
+    if (exists(p))
         return p;
     snprintf(p, n, "%s/%s.gz", dir, name);
-    if (is_file(p))
+    if (exists(p))
         return p;
     free(p);
     return NULL;
@@ -136,7 +145,7 @@ static int find_kallisto(const char *dir, char **matrix, dorm_err_t *err)
     *matrix = NULL;
     DIR *d = opendir(dir);
     if (!d)
-        return dorm_err_set(err, DORM_E_IO, "%s: cannot list directory", dir);
+        return dorm_err_set(err, DORM_E_IO, "%s: cannot list directory: %s", dir, strerror(errno));
     struct dirent *e;
     int n = 0, rc = 0;
     char first[1024] = "", second[1024] = "";

@@ -3,9 +3,12 @@
  * A directory is MatrixMarket.  A file starting with the HDF5 signature is
  * 10x HDF5 (a "matrix" group, or a genome group, holding indptr), AnnData
  * (X with obs and var) or loom ("matrix" dataset with row_attrs).  A gzip file
- * whose content is HDF5 is refused with a hint; other text starting with
- * "%%MatrixMarket" is MatrixMarket, and anything else a dense table.  A BGZF
- * file holding "BAM\1", or a file starting with "CRAM", is aligned reads. */
+ * whose content is HDF5 is refused with a hint, and so is a file shorter than
+ * the HDF5 signature that starts like it; other text starting with
+ * "%%MatrixMarket" (after a UTF-8 byte-order mark, if any) is MatrixMarket,
+ * and anything else a dense table.  A BGZF file holding "BAM\1", or a file
+ * starting with "CRAM", is aligned reads. */
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -70,8 +73,11 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
         *fmt = DORM_FMT_MTX;
         return 0;
     }
-    char head[16] = {0};
+    char head[32] = {0};
+    errno = 0;
     hFILE *h = hopen(path, "r");
+    if (!h && errno && errno != ENOENT)
+        return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path, strerror(errno));
     if (!h) /* let the MatrixMarket backend report a missing path */
         return (*fmt = DORM_FMT_MTX), 0;
     ssize_t n = hread(h, head, sizeof head);
@@ -81,6 +87,8 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
         return dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
     if (n >= 8 && memcmp(head, HDF5_MAGIC, 8) == 0)
         return classify_hdf5(path, fmt, err);
+    if (n < 8 && memcmp(head, HDF5_MAGIC, (size_t)n) == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: a truncated HDF5 file (%zd bytes)", path, n);
     if (n >= 4 && memcmp(head, "CRAM", 4) == 0)
         return (*fmt = DORM_FMT_BAM), 0;
     if (n >= 2 && (unsigned char)head[0] == 0x1f && (unsigned char)head[1] == 0x8b) {
@@ -95,6 +103,9 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
             return (*fmt = DORM_FMT_BAM), 0;
         n = m;
     }
-    *fmt = n >= 14 && memcmp(head, "%%MatrixMarket", 14) == 0 ? DORM_FMT_MTX : DORM_FMT_DENSE;
+    const char *text = head;
+    if (n >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 byte-order mark */
+        text += 3, n -= 3;
+    *fmt = n >= 14 && memcmp(text, "%%MatrixMarket", 14) == 0 ? DORM_FMT_MTX : DORM_FMT_DENSE;
     return 0;
 }
