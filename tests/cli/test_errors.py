@@ -75,6 +75,16 @@ os.rename(os.path.join(d, 'matrix.mtx.gz'), os.path.join(d, 'cells_x_tcc.mtx.gz'
 write_text(os.path.join(d, 'cells_x_tcc.ec.txt'), '0 1\n')
 check('tcc', d, 'transcript-compatibility')
 
+# Declared sizes are not trusted: a header claiming 4e9 cells and 9e12 entries
+# with three genes and two barcodes is refused from the data, without large
+# allocations (this would need tens of GB if the header were believed).
+huge = os.path.join(base, 'huge')
+write_text(os.path.join(huge, 'matrix.mtx'),
+           HDR + '\n3 4000000000 9000000000000\n1 3999999999 2\n1 1 1\n')
+write_text(os.path.join(huge, 'genes.tsv'), 'a\tA\nb\tB\nc\tC\n')
+write_text(os.path.join(huge, 'barcodes.tsv'), 'x\ny\n')
+check('declared_huge', huge, '2 barcodes, but the matrix has 4000000000 cells', extra=['-q'])
+
 gmt = os.path.join(base, 'none.gmt')
 write_text(gmt, 'NOWHERE\tx\tNOT_A_GENE1\tNOT_A_GENE2\n')
 check('set_without_genes', EXAMPLE, 'gene set NOWHERE: none of its 2 genes is in example', extra=['--gmt', gmt, '--min-coverage', '0'])
