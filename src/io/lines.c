@@ -1,16 +1,15 @@
-/* lines.c -- buffered line splitting over htslib BGZF (plain, gzip, BGZF). */
+/* lines.c -- buffered line splitting over an instream (plain, gzip, BGZF). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <htslib/bgzf.h>
-
+#include "instream.h"
 #include "lines.h"
 
-#define READ_BLOCK ((size_t)1 << 18)
+#define READ_BLOCK ((size_t)1 << 20)
 
 struct dorm_lines_t {
-    BGZF *fp;
+    dorm_instream_t *in;
     char *path;
     char *buf;
     size_t cap, start, end;
@@ -24,7 +23,7 @@ const char *dorm_basename(const char *path)
     return s && s[1] ? s + 1 : path;
 }
 
-int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err)
+static int open_lines(dorm_lines_t **out, const char *path, int ahead, dorm_err_t *err)
 {
     *out = NULL;
     dorm_lines_t *lr = calloc(1, sizeof *lr);
@@ -37,16 +36,24 @@ int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err)
         dorm_lines_close(lr);
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     }
-    errno = 0;
-    lr->fp = strcmp(path, "-") == 0 ? bgzf_dopen(0, "r") : bgzf_open(path, "r");
-    if (!lr->fp) {
-        int e = errno;
+    int rc = ahead ? dorm_instream_open_ahead(&lr->in, path, err)
+                   : dorm_instream_open(&lr->in, path, err);
+    if (rc < 0) {
         dorm_lines_close(lr);
-        return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path,
-                            e ? strerror(e) : "unknown error");
+        return rc;
     }
     *out = lr;
     return 0;
+}
+
+int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err)
+{
+    return open_lines(out, path, 0, err);
+}
+
+int dorm_lines_open_ahead(dorm_lines_t **out, const char *path, dorm_err_t *err)
+{
+    return open_lines(out, path, 1, err);
 }
 
 /* Make room and read more bytes; 0 at EOF, >0 bytes read, <0 error. */
@@ -68,11 +75,13 @@ static int fill(dorm_lines_t *lr, dorm_err_t *err)
         lr->buf = buf;
         lr->cap = cap;
     }
-    ssize_t n = bgzf_read(lr->fp, lr->buf + lr->end, lr->cap - lr->end);
-    if (n < 0)
+    ssize_t n = dorm_instream_read(lr->in, lr->buf + lr->end, lr->cap - lr->end, err);
+    if (n < 0 && err->code == DORM_E_FORMAT) /* say where */
         return dorm_err_set(err, DORM_E_FORMAT,
                             "%s after line %lld: truncated or corrupt compressed data", lr->path,
                             (long long)lr->line_no);
+    if (n < 0)
+        return (int)n;
     if (n == 0)
         lr->eof = 1;
     lr->end += (size_t)n;
@@ -116,8 +125,7 @@ void dorm_lines_close(dorm_lines_t *lr)
 {
     if (!lr)
         return;
-    if (lr->fp)
-        bgzf_close(lr->fp);
+    dorm_instream_close(lr->in);
     free(lr->buf);
     free(lr->path);
     free(lr);
@@ -127,14 +135,12 @@ int dorm_read_file(const char *path, size_t max_len, char **text, size_t *len, d
 {
     *text = NULL;
     *len = 0;
-    errno = 0;
-    BGZF *fp = bgzf_open(path, "r");
-    if (!fp)
-        return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path,
-                            errno ? strerror(errno) : "unknown error");
+    dorm_instream_t *in;
+    int rc = dorm_instream_open(&in, path, err);
+    if (rc < 0)
+        return rc;
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
-    int rc = 0;
     if (!buf) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
@@ -153,10 +159,9 @@ int dorm_read_file(const char *path, size_t max_len, char **text, size_t *len, d
             buf = b;
             cap *= 2;
         }
-        ssize_t got = bgzf_read(fp, buf + n, cap - n);
+        ssize_t got = dorm_instream_read(in, buf + n, cap - n, err);
         if (got < 0) {
-            rc = dorm_err_set(err, DORM_E_FORMAT,
-                              "%s: read error (truncated or corrupt compressed data)", path);
+            rc = (int)got;
             goto done;
         }
         if (got == 0)
@@ -169,6 +174,6 @@ int dorm_read_file(const char *path, size_t max_len, char **text, size_t *len, d
     buf = NULL;
 done:
     free(buf);
-    bgzf_close(fp);
+    dorm_instream_close(in);
     return rc;
 }

@@ -1,5 +1,5 @@
 /* lines.h -- line-oriented reading of plain, gzip or BGZF text (and htslib
- * remote URLs) through htslib's BGZF layer, private to libdormscan.
+ * remote URLs) through instream.h (ISA-L inflation), private to libdormscan.
  *
  * Lines are returned NUL-terminated with "\n" or "\r\n" removed, in a buffer
  * owned by the reader, valid until the next call.  A UTF-8 byte-order mark at
@@ -17,6 +17,8 @@ typedef struct dorm_lines_t dorm_lines_t;
 
 /* Open path; "-" is standard input.  *out is NULL on error. */
 int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err);
+/* The same, inflating in a read-ahead thread (for large inputs). */
+int dorm_lines_open_ahead(dorm_lines_t **out, const char *path, dorm_err_t *err);
 /* 1 and a line, 0 at end of file, <0 on error (err names file and line). */
 int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err);
 /* Number of the line last returned (1-based). */

@@ -1,0 +1,260 @@
+/* instream.c -- bytes from a file or URL, gzip inflated by ISA-L, optionally
+ * in a read-ahead thread. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <htslib/hfile.h>
+#include <isa-l/igzip_lib.h>
+
+#include "instream.h"
+
+#define IN_SIZE ((size_t)1 << 20)    /* compressed bytes per hread */
+#define BLOCK_SIZE ((size_t)4 << 20) /* inflated bytes per read-ahead block */
+#define N_BLOCKS 3                   /* one being read, two in flight */
+
+typedef struct block_t {
+    char *data;
+    ssize_t len; /* bytes, 0 at end, <0 error (then err is set) */
+    dorm_err_t err;
+} block_t;
+
+struct dorm_instream_t {
+    hFILE *fp;
+    char *path;
+    int gzip;
+    struct inflate_state z;
+    uint8_t *in;
+    int in_eof, done;
+    /* read-ahead */
+    int ahead;
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    block_t blk[N_BLOCKS];
+    int head, count, stop; /* head: block being consumed; count: filled blocks */
+    size_t pos;            /* consumed bytes of blk[head] */
+};
+
+static int corrupt(const dorm_instream_t *s, dorm_err_t *err)
+{
+    return dorm_err_set(err, DORM_E_FORMAT, "%s: truncated or corrupt compressed data", s->path);
+}
+
+static int refill(dorm_instream_t *s, dorm_err_t *err)
+{
+    ssize_t n = hread(s->fp, s->in, IN_SIZE);
+    if (n < 0)
+        return dorm_err_set(err, DORM_E_IO, "%s: read error: %s", s->path,
+                            errno ? strerror(errno) : "I/O error");
+    s->in_eof = n == 0;
+    s->z.next_in = s->in;
+    s->z.avail_in = (uint32_t)n;
+    return 0;
+}
+
+/* Inflate up to n bytes; members follow each other until the input ends. */
+static ssize_t inflate_some(dorm_instream_t *s, char *buf, size_t n, dorm_err_t *err)
+{
+    size_t got = 0;
+    while (got < n && !s->done) {
+        if (s->z.avail_in == 0 && !s->in_eof && refill(s, err) < 0)
+            return -1;
+        if (s->z.block_state == ISAL_BLOCK_FINISH) { /* member complete */
+            if (s->z.avail_in == 0 && s->in_eof) {
+                s->done = 1;
+                break;
+            }
+            uint8_t *next = s->z.next_in;
+            uint32_t avail = s->z.avail_in;
+            isal_inflate_reset(&s->z);
+            s->z.crc_flag = ISAL_GZIP;
+            s->z.next_in = next;
+            s->z.avail_in = avail;
+            if (avail == 0)
+                continue;
+        }
+        size_t room = n - got > UINT32_MAX ? UINT32_MAX : n - got;
+        s->z.next_out = (uint8_t *)buf + got;
+        s->z.avail_out = (uint32_t)room;
+        int rc = isal_inflate(&s->z);
+        size_t made = room - s->z.avail_out;
+        got += made;
+        if (rc < 0)
+            return corrupt(s, err);
+        if (made == 0 && s->z.avail_in == 0 && s->in_eof && s->z.block_state != ISAL_BLOCK_FINISH)
+            return corrupt(s, err); /* input ended inside a member */
+    }
+    return (ssize_t)got;
+}
+
+static ssize_t pull(dorm_instream_t *s, char *buf, size_t n, dorm_err_t *err)
+{
+    if (s->gzip)
+        return inflate_some(s, buf, n, err);
+    ssize_t got = hread(s->fp, buf, n);
+    if (got < 0)
+        return dorm_err_set(err, DORM_E_IO, "%s: read error: %s", s->path,
+                            errno ? strerror(errno) : "I/O error");
+    return got;
+}
+
+static void *read_ahead(void *arg)
+{
+    dorm_instream_t *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (s->count == N_BLOCKS && !s->stop)
+            pthread_cond_wait(&s->cv, &s->mu);
+        int stop = s->stop, slot = (s->head + s->count) % N_BLOCKS;
+        pthread_mutex_unlock(&s->mu);
+        if (stop)
+            return NULL;
+        block_t *b = &s->blk[slot];
+        dorm_err_clear(&b->err);
+        b->len = 0;
+        while ((size_t)b->len < BLOCK_SIZE) { /* fill whole blocks */
+            ssize_t got = pull(s, b->data + b->len, BLOCK_SIZE - (size_t)b->len, &b->err);
+            if (got < 0)
+                b->len = got;
+            if (got <= 0)
+                break;
+            b->len += got;
+        }
+        pthread_mutex_lock(&s->mu);
+        s->count++;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        if (b->len <= 0)
+            return NULL; /* end or error: published, nothing more to do */
+    }
+}
+
+static int start_ahead(dorm_instream_t *s)
+{
+    for (int i = 0; i < N_BLOCKS; i++)
+        if (!(s->blk[i].data = malloc(BLOCK_SIZE)))
+            return -1;
+    if (pthread_mutex_init(&s->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&s->cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        return -1;
+    }
+    if (pthread_create(&s->tid, NULL, read_ahead, s) != 0) {
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+        return -1;
+    }
+    s->ahead = 1;
+    return 0;
+}
+
+static int open_stream(dorm_instream_t **out, const char *path, int ahead, dorm_err_t *err)
+{
+    *out = NULL;
+    dorm_instream_t *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    }
+    errno = 0;
+    s->fp = strcmp(path, "-") == 0 ? hdopen(0, "r") : hopen(path, "r");
+    if (!s->fp) {
+        int e = errno;
+        dorm_instream_close(s);
+        return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path,
+                            e ? strerror(e) : "unknown error");
+    }
+    unsigned char magic[2];
+    ssize_t m = hpeek(s->fp, magic, sizeof magic);
+    if (m < 0) {
+        int e = errno;
+        dorm_instream_close(s);
+        return dorm_err_set(err, DORM_E_IO, "%s: read error: %s", path,
+                            e ? strerror(e) : "I/O error");
+    }
+    s->gzip = m == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (s->gzip) {
+        if (!(s->in = malloc(IN_SIZE))) {
+            dorm_instream_close(s);
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        }
+        isal_inflate_init(&s->z);
+        s->z.crc_flag = ISAL_GZIP;
+    }
+    if (ahead && start_ahead(s) < 0) /* not fatal: inflate inline */
+        for (int i = 0; i < N_BLOCKS; i++) {
+            free(s->blk[i].data);
+            s->blk[i].data = NULL;
+        }
+    *out = s;
+    return 0;
+}
+
+int dorm_instream_open(dorm_instream_t **out, const char *path, dorm_err_t *err)
+{
+    return open_stream(out, path, 0, err);
+}
+
+int dorm_instream_open_ahead(dorm_instream_t **out, const char *path, dorm_err_t *err)
+{
+    return open_stream(out, path, 1, err);
+}
+
+int dorm_instream_is_gzip(const dorm_instream_t *s) { return s->gzip; }
+
+ssize_t dorm_instream_read(dorm_instream_t *s, void *buf, size_t n, dorm_err_t *err)
+{
+    if (!s->ahead)
+        return pull(s, buf, n, err);
+    pthread_mutex_lock(&s->mu);
+    while (s->count == 0)
+        pthread_cond_wait(&s->cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    block_t *b = &s->blk[s->head];
+    if (b->len < 0) {
+        *err = b->err;
+        return b->len;
+    }
+    if (b->len == 0)
+        return 0; /* end; stays published so later reads also end */
+    size_t take = (size_t)b->len - s->pos < n ? (size_t)b->len - s->pos : n;
+    memcpy(buf, b->data + s->pos, take);
+    s->pos += take;
+    if (s->pos == (size_t)b->len) { /* hand the block back */
+        pthread_mutex_lock(&s->mu);
+        s->head = (s->head + 1) % N_BLOCKS;
+        s->count--;
+        s->pos = 0;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+    return (ssize_t)take;
+}
+
+void dorm_instream_close(dorm_instream_t *s)
+{
+    if (!s)
+        return;
+    if (s->ahead) {
+        pthread_mutex_lock(&s->mu);
+        s->stop = 1;
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        pthread_join(s->tid, NULL);
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+    }
+    for (int i = 0; i < N_BLOCKS; i++)
+        free(s->blk[i].data);
+    if (s->fp) {
+        int closed = hclose(s->fp); /* read-only: a close error loses nothing */
+        (void)closed;
+    }
+    free(s->in);
+    free(s->path);
+    free(s);
+}
