@@ -70,7 +70,9 @@ typedef struct dorm_reader_opts_t {
     int use_raw;          /* h5ad: raw/X (and raw/var) instead of X */
     const char *var_column; /* h5ad: gene names from this var column */
     dorm_orientation_t orientation; /* dense tables */
-    char reserved[32];    /* room to grow; zero it */
+    int threads;          /* threads the reader may add (0 or 1: none; 2 or more:
+                             inflate or decompress ahead of the parser) */
+    char reserved[28];    /* room to grow; zero it */
 } dorm_reader_opts_t;
 
 typedef struct dorm_reader_t dorm_reader_t;

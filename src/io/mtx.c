@@ -77,7 +77,8 @@ static int64_t parse_index(const char **p)
 /* Open the matrix stream and read the banner and the size line. */
 static int open_matrix(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
 {
-    int rc = dorm_lines_open(&m->mat, m->lay.matrix, err);
+    int rc = r->opts.threads > 1 ? dorm_lines_open_ahead(&m->mat, m->lay.matrix, err)
+                                 : dorm_lines_open(&m->mat, m->lay.matrix, err);
     if (rc < 0)
         return rc;
     char *line;

@@ -1,19 +1,21 @@
 /* score_run.c -- `dormscan score`: read, score, calibrate, call and write.
  *
- * Per sample the input is read twice: gene means first (for the module
- * method's bins and the classifier's expression-matched null), then scores.
- * Each cell's scores, z and p go to a spill file; once the sample is read,
- * the p-values are BH-adjusted across its cells (low-quality cells excluded)
- * and a last pass over the spill writes the calls into cells.tsv.  If the
- * entries turn out not to be grouped by cell, the reader is reopened in
- * memory and the sample starts again; nothing is under a final name until
- * every sample is done. */
+ * Per sample the input is read once: the read pass computes the gene means
+ * (for the module method's bins and the classifier's expression-matched
+ * null) and puts every chunk in a compact temporary cell store; the scoring
+ * pass reads the store back.  Each cell's scores, z and p go to a spill file;
+ * once the sample is scored, the p-values are BH-adjusted across its cells
+ * (low-quality cells excluded) and a last pass over the spill writes the
+ * calls into cells.tsv.  If the entries turn out not to be grouped by cell,
+ * the reader is reopened in memory and the sample starts again; nothing is
+ * under a final name until every sample is done. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cellmeta.h"
+#include "cellstore.h"
 #include "dormscan/dormscan.h"
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
@@ -50,6 +52,7 @@ typedef struct run_t {
     dorm_reader_t *reader;
     int in_memory;
     dorm_gene_means_t means;
+    cellstore_t store;
     worker_t *workers;         /* one per thread, each with its scorers */
     int n_workers;
     uint8_t *qc_flags;
@@ -91,6 +94,7 @@ static int open_reader(run_t *run, dorm_err_t *err)
     dorm_reader_opts_t ro = run->opts->reader;
     ro.chunk_cells = run->opts->chunk_cells;
     ro.in_memory = run->in_memory;
+    ro.threads = run->opts->threads;
     return dorm_reader_open(&run->reader, run->sample->path, &ro, err);
 }
 
@@ -104,23 +108,33 @@ static int switch_to_memory(run_t *run, dorm_err_t *err)
     return open_reader(run, err);
 }
 
-/* Module pass 1: dataset-wide gene means of normalised expression. */
-static int gene_means_pass(run_t *run, dorm_err_t *err)
+/* The read pass: gene means of normalised expression, chunks into the store. */
+static int read_pass(run_t *run, dorm_err_t *err)
 {
+    int rc = cellstore_open(&run->store, run->opts->outdir, "cells", err);
+    int64_t n_cells = rc == 0 ? dorm_reader_info(run->reader)->n_cells : 0;
     for (;;) {
         dorm_gene_means_destroy(&run->means);
-        int rc = dorm_gene_means_init(&run->means, dorm_reader_features(run->reader)->n, err);
+        if (rc == 0)
+            rc = dorm_gene_means_init(&run->means, dorm_reader_features(run->reader)->n, err);
         const dorm_chunk_t *ch;
-        while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0)
+        while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
             rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
+            if (rc == 0)
+                rc = cellstore_put(&run->store, ch, err);
+            if (rc == 0 && run->opts->progress)
+                run->opts->progress(run->sample->name, ch->first_cell + ch->n_cells, n_cells,
+                                    run->opts->progress_data);
+        }
         if (rc == DORM_E_UNSORTED && !run->in_memory) {
-            if ((rc = switch_to_memory(run, err)) < 0)
+            if ((rc = switch_to_memory(run, err)) < 0 ||
+                (rc = cellstore_clear(&run->store, err)) < 0)
                 return rc;
             continue;
         }
         if (rc < 0)
             return rc;
-        return dorm_reader_rewind(run->reader, err);
+        return cellstore_rewind(&run->store, err);
     }
 }
 
@@ -188,7 +202,7 @@ static int score_batch(run_t *run, int64_t *kept, dorm_err_t *err)
 {
     int n = 0, got = 1, rc;
     const dorm_chunk_t *ch;
-    while (n < run->n_workers && (got = dorm_reader_read(run->reader, &ch, err)) > 0)
+    while (n < run->n_workers && (got = cellstore_get(&run->store, &ch, err)) > 0)
         if ((rc = worker_take(&run->workers[n++], ch, err)) < 0)
             return rc;
     if (got < 0)
@@ -198,30 +212,17 @@ static int score_batch(run_t *run, int64_t *kept, dorm_err_t *err)
         return rc;
     for (int i = 0; i < n && rc == 0; i++)
         rc = spill_chunk(run, &run->workers[i], kept, err);
-    if (rc == 0 && n > 0 && run->opts->progress) {
-        const dorm_chunk_t *last = &run->workers[n - 1].chunk;
-        run->opts->progress(run->sample->name, last->first_cell + last->n_cells,
-                            dorm_reader_info(run->reader)->n_cells, run->opts->progress_data);
-    }
     return rc < 0 ? rc : more;
 }
 
-/* The scoring pass into the spill; restarts in memory if not grouped by cell. */
+/* The scoring pass: the store's chunks into the spill. */
 static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
 {
-    for (;;) {
-        spill_close(&run->spill);
-        *kept = 0;
-        int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
-        while (rc == 0 && (rc = score_batch(run, kept, err)) > 0)
-            rc = 0;
-        if (rc == DORM_E_UNSORTED && !run->in_memory) {
-            if ((rc = switch_to_memory(run, err)) < 0)
-                return rc;
-            continue;
-        }
-        return rc;
-    }
+    *kept = 0;
+    int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
+    while (rc == 0 && (rc = score_batch(run, kept, err)) > 0)
+        rc = 0;
+    return rc;
 }
 
 /* BH across the sample, then calls and the table rows. */
@@ -258,6 +259,7 @@ static void sample_reset(run_t *run)
     free(run->qc_flags);
     run->qc_flags = NULL;
     spill_close(&run->spill);
+    cellstore_close(&run->store);
     run->in_memory = 0;
     dorm_strmap_destroy(&run->obs_group);
     for (int64_t i = 0; i < run->n_obs; i++) {
@@ -331,7 +333,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     if (rc == 0)
         rc = dorm_qc_flags(f, &run->qc_flags, &run->n_mito, &run->n_ribo, err);
     if (rc == 0)
-        rc = gene_means_pass(run, err);
+        rc = read_pass(run, err);
     dorm_score_opts_t cls_opts = run->opts->score;
     cls_opts.method = DORM_METHOD_MODULE;
     int64_t n_genes = rc == 0 ? dorm_reader_features(run->reader)->n : 0;

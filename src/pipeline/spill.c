@@ -17,7 +17,7 @@ static int io_error(dorm_err_t *err, const char *path, const char *what)
                         errno ? strerror(errno) : "I/O error");
 }
 
-static char *tmp_name(const char *dir, const char *tag, const char *kind)
+char *spill_tmp_name(const char *dir, const char *tag, const char *kind)
 {
     size_t n = strlen(dir) + strlen(tag) + 64;
     char *p = malloc(n);
@@ -30,9 +30,9 @@ int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_
 {
     memset(sp, 0, sizeof *sp);
     sp->rec_len = rec_len;
-    sp->rec_path = tmp_name(dir, tag, "rec");
-    sp->bc_path = tmp_name(dir, tag, "barcodes");
-    sp->fdr_path = tmp_name(dir, tag, "fdr");
+    sp->rec_path = spill_tmp_name(dir, tag, "rec");
+    sp->bc_path = spill_tmp_name(dir, tag, "barcodes");
+    sp->fdr_path = spill_tmp_name(dir, tag, "fdr");
     if (!sp->rec_path || !sp->bc_path || !sp->fdr_path) {
         spill_close(sp);
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");

@@ -26,6 +26,9 @@ typedef struct spill_t {
     size_t line_cap;
 } spill_t;
 
+/* "dir/.dormscan-TAG.PID.KIND", the name of a temporary file; caller frees. */
+char *spill_tmp_name(const char *dir, const char *tag, const char *kind);
+
 int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_err_t *err);
 int spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t *err);
 

@@ -1,0 +1,265 @@
+/* cellstore.c -- chunks of cells in a compact temporary file. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cellstore.h"
+#include "spill.h"
+
+#define STORE_BUFFER ((size_t)1 << 20) /* stdio buffer of the file */
+
+typedef struct chunk_header_t {
+    int64_t first_cell, n_cells, nnz;
+    uint64_t payload, barcodes; /* bytes of each part */
+    int32_t int_values;         /* values are varints, else raw doubles */
+    int32_t pad;
+} chunk_header_t;
+
+static int io_error(dorm_err_t *err, const char *path, const char *what)
+{
+    return dorm_err_set(err, DORM_E_IO, "%s: %s: %s", path, what,
+                        errno ? strerror(errno) : "I/O error");
+}
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t *err)
+{
+    memset(cs, 0, sizeof *cs);
+    if (!(cs->path = spill_tmp_name(dir, tag, "cells")))
+        return nomem(err);
+    errno = 0;
+    if (!(cs->fp = fopen(cs->path, "w+b"))) {
+        int rc = io_error(err, cs->path, "cannot create");
+        cellstore_close(cs);
+        return rc;
+    }
+    setvbuf(cs->fp, NULL, _IOFBF, STORE_BUFFER);
+    return 0;
+}
+
+static int reserve(cellstore_t *cs, size_t n)
+{
+    if (n <= cs->buf_cap)
+        return 0;
+    size_t cap = cs->buf_cap ? cs->buf_cap : 1 << 16;
+    while (cap < n)
+        cap *= 2;
+    uint8_t *b = realloc(cs->buf, cap);
+    if (!b)
+        return -1;
+    cs->buf = b;
+    cs->buf_cap = cap;
+    return 0;
+}
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (int shift = 0; p < end && shift < 64; shift += 7) {
+        uint8_t b = *p++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (b < 0x80) {
+            *v = x;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static int all_integers(const double *v, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (!(v[i] < 9007199254740992.0) || v[i] != floor(v[i]))
+            return 0;
+    return 1;
+}
+
+int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
+{
+    int64_t n = ch->n_cells, nnz = ch->col_ptr[n] - ch->col_ptr[0];
+    const double *value = ch->value + ch->col_ptr[0];
+    if (n == 0)
+        return 0;
+    chunk_header_t h = {ch->first_cell, n, nnz, 0, 0, all_integers(value, nnz), 0};
+    /* varints: at most 10 bytes for a count, 5 for a gene delta, 10 for a value */
+    if (reserve(cs, (size_t)n * 10 + (size_t)nnz * 15) < 0)
+        return nomem(err);
+    uint8_t *p = cs->buf;
+    for (int64_t c = 0; c < n; c++) {
+        int64_t a = ch->col_ptr[c], b = ch->col_ptr[c + 1];
+        p = put_varint(p, (uint64_t)(b - a));
+        int32_t prev = 0;
+        for (int64_t k = a; k < b; k++) {
+            p = put_varint(p, (uint64_t)(uint32_t)(ch->gene[k] - prev));
+            prev = ch->gene[k];
+        }
+    }
+    if (h.int_values) {
+        for (int64_t k = 0; k < nnz; k++)
+            p = put_varint(p, (uint64_t)value[k]);
+    } else {
+        memcpy(p, value, (size_t)nnz * sizeof *value);
+        p += nnz * (int64_t)sizeof *value;
+    }
+    h.payload = (uint64_t)(p - cs->buf);
+    for (int64_t c = 0; c < n; c++)
+        h.barcodes += strlen(ch->barcodes[c]) + 1;
+    errno = 0;
+    if (fwrite(&h, sizeof h, 1, cs->fp) != 1 || fwrite(cs->buf, 1, h.payload, cs->fp) != h.payload)
+        return io_error(err, cs->path, "write failed");
+    for (int64_t c = 0; c < n; c++) {
+        size_t len = strlen(ch->barcodes[c]) + 1;
+        if (fwrite(ch->barcodes[c], 1, len, cs->fp) != len)
+            return io_error(err, cs->path, "write failed");
+    }
+    cs->n_chunks++;
+    cs->bytes += (int64_t)(sizeof h + h.payload + h.barcodes);
+    return 0;
+}
+
+int cellstore_clear(cellstore_t *cs, dorm_err_t *err)
+{
+    errno = 0;
+    if (fflush(cs->fp) != 0 || ftruncate(fileno(cs->fp), 0) != 0)
+        return io_error(err, cs->path, "cannot truncate");
+    rewind(cs->fp);
+    cs->n_chunks = cs->bytes = 0;
+    return 0;
+}
+
+int cellstore_rewind(cellstore_t *cs, dorm_err_t *err)
+{
+    errno = 0;
+    if (fflush(cs->fp) != 0)
+        return io_error(err, cs->path, "write failed");
+    rewind(cs->fp);
+    return 0;
+}
+
+static int corrupt(cellstore_t *cs, dorm_err_t *err)
+{
+    return dorm_err_set(err, DORM_E_IO, "%s: temporary file changed under us", cs->path);
+}
+
+static int grow_arrays(cellstore_t *cs, int64_t n, int64_t nnz)
+{
+    if (n + 1 > cs->cells_cap) {
+        int64_t *cp = realloc(cs->col_ptr, (size_t)(n + 1) * sizeof *cp);
+        if (cp)
+            cs->col_ptr = cp;
+        char **bc = cp ? realloc(cs->barcodes, (size_t)(n + 1) * sizeof *bc) : NULL;
+        if (bc)
+            cs->barcodes = bc;
+        if (!cp || !bc)
+            return -1;
+        cs->cells_cap = n + 1;
+    }
+    if (nnz > cs->nnz_cap) {
+        int32_t *g = realloc(cs->gene, (size_t)nnz * sizeof *g);
+        if (g)
+            cs->gene = g;
+        double *v = g ? realloc(cs->value, (size_t)nnz * sizeof *v) : NULL;
+        if (v)
+            cs->value = v;
+        if (!g || !v)
+            return -1;
+        cs->nnz_cap = nnz;
+    }
+    return 0;
+}
+
+/* Decode the payload in cs->buf into the chunk arrays. */
+static int decode(cellstore_t *cs, const chunk_header_t *h, dorm_err_t *err)
+{
+    const uint8_t *p = cs->buf, *end = cs->buf + h->payload;
+    int64_t at = 0;
+    cs->col_ptr[0] = 0;
+    for (int64_t c = 0; c < h->n_cells; c++) {
+        uint64_t count, d;
+        if (!(p = get_varint(p, end, &count)) || count > (uint64_t)(h->nnz - at))
+            return corrupt(cs, err);
+        int32_t g = 0;
+        for (uint64_t k = 0; k < count; k++) {
+            if (!(p = get_varint(p, end, &d)))
+                return corrupt(cs, err);
+            g += (int32_t)(uint32_t)d;
+            cs->gene[at++] = g;
+        }
+        cs->col_ptr[c + 1] = at;
+    }
+    if (at != h->nnz)
+        return corrupt(cs, err);
+    if (h->int_values) {
+        for (int64_t k = 0; k < h->nnz; k++) {
+            uint64_t v;
+            if (!(p = get_varint(p, end, &v)))
+                return corrupt(cs, err);
+            cs->value[k] = (double)v;
+        }
+    } else {
+        if ((size_t)(end - p) < (size_t)h->nnz * sizeof *cs->value)
+            return corrupt(cs, err);
+        memcpy(cs->value, p, (size_t)h->nnz * sizeof *cs->value);
+    }
+    return 0;
+}
+
+int cellstore_get(cellstore_t *cs, const dorm_chunk_t **ch, dorm_err_t *err)
+{
+    chunk_header_t h;
+    errno = 0;
+    size_t got = fread(&h, sizeof h, 1, cs->fp);
+    if (got != 1)
+        return ferror(cs->fp) ? io_error(err, cs->path, "read failed") : 0;
+    if (h.n_cells <= 0 || h.n_cells > INT32_MAX || h.nnz < 0 || h.payload > ((uint64_t)1 << 40) ||
+        h.barcodes > ((uint64_t)1 << 40))
+        return corrupt(cs, err);
+    if (reserve(cs, (size_t)(h.payload + h.barcodes)) < 0 || grow_arrays(cs, h.n_cells, h.nnz) < 0)
+        return nomem(err);
+    if (fread(cs->buf, 1, (size_t)(h.payload + h.barcodes), cs->fp) != h.payload + h.barcodes)
+        return ferror(cs->fp) ? io_error(err, cs->path, "read failed") : corrupt(cs, err);
+    int rc = decode(cs, &h, err);
+    if (rc < 0)
+        return rc;
+    /* Barcodes point into the buffer, after the payload. */
+    char *b = (char *)cs->buf + h.payload, *bend = b + h.barcodes;
+    for (int64_t c = 0; c < h.n_cells; c++) {
+        char *z = memchr(b, '\0', (size_t)(bend - b));
+        if (!z)
+            return corrupt(cs, err);
+        cs->barcodes[c] = b;
+        b = z + 1;
+    }
+    cs->chunk = (dorm_chunk_t){h.first_cell, h.n_cells, cs->col_ptr, cs->gene, cs->value,
+                               cs->barcodes};
+    *ch = &cs->chunk;
+    return (int)h.n_cells;
+}
+
+void cellstore_close(cellstore_t *cs)
+{
+    if (cs->fp)
+        fclose(cs->fp);
+    if (cs->path)
+        unlink(cs->path);
+    free(cs->path);
+    free(cs->buf);
+    free(cs->col_ptr);
+    free(cs->gene);
+    free(cs->value);
+    free(cs->barcodes);
+    memset(cs, 0, sizeof *cs);
+}
