@@ -138,11 +138,3 @@ void dorm_outfile_abort(dorm_outfile_t *o)
     free(o->final_path);
     memset(o, 0, sizeof *o);
 }
-
-const char *dorm_fmt_double(double v, char *buf)
-{
-    if (isnan(v))
-        return "NA";
-    snprintf(buf, 32, "%.10g", v);
-    return buf;
-}

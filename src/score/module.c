@@ -32,8 +32,23 @@ void dorm_normalize_cell(const dorm_score_opts_t *opts, double *value, int64_t n
     if (total <= 0)
         return;
     double f = opts->scale_factor / total;
-    for (int64_t i = 0; i < n; i++)
-        value[i] = log1p(value[i] * f);
+    /* Most counts are small integers: log1p(c * f) once per distinct c. */
+    enum { SMALL = 64 };
+    double small[SMALL];
+    uint64_t have = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = value[i];
+        int c = v < SMALL ? (int)v : 0;
+        if (c > 0 && (double)c == v) {
+            if (!(have >> c & 1)) {
+                small[c] = log1p(v * f);
+                have |= UINT64_C(1) << c;
+            }
+            value[i] = small[c];
+        } else {
+            value[i] = log1p(v * f);
+        }
+    }
 }
 
 int dorm_gene_means_init(dorm_gene_means_t *m, int64_t n_genes, dorm_err_t *err)

@@ -130,3 +130,35 @@ Test(report, summary_counts_exactly)
     rm_rf(dir);
     free(dir);
 }
+
+/* dorm_fmt_double must print exactly what printf's "%.10g" prints. */
+Test(report, fmt_double_equals_printf)
+{
+    static const double fixed[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1e-5, 1e-4, 0.0001234567891,
+                                   9999999999.5, 9999999999.4, 999999999.95, 1e10, 1e-300,
+                                   5e-324, 1.7976931348623157e308, 123456789012345.0, 0.1, 0.3,
+                                   2.5, 1e15, 1e16, 12.5, 1.0 / 3.0, 2.0 / 3.0, 1e22, 1e-13};
+    char mine[32], ref[32];
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+        snprintf(ref, sizeof ref, "%.10g", fixed[i]);
+        cr_assert_str_eq(dorm_fmt_double(fixed[i], mine), ref, "value %.17g", fixed[i]);
+    }
+    cr_assert_str_eq(dorm_fmt_double(NAN, mine), "NA");
+    cr_assert_str_eq(dorm_fmt_double(INFINITY, mine), "inf");
+    /* Random doubles over every magnitude the tables hold, and round decimals. */
+    uint64_t s = 88172645463325252u;
+    for (int i = 0; i < 2000000; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        double u = (double)(s >> 11) * 0x1.0p-53, v;
+        switch (i % 4) {
+        case 0: v = (u - 0.5) * pow(10.0, (double)(int)(s % 40) - 15); break;
+        case 1: v = round(u * 1e6) / pow(10.0, (double)(s % 8)); break; /* few digits */
+        case 2: v = (double)(s % 100000); break;                          /* counts */
+        default: v = u * 1e-3; break;                                     /* small p-values */
+        }
+        snprintf(ref, sizeof ref, "%.10g", v);
+        cr_assert_str_eq(dorm_fmt_double(v, mine), ref, "value %.17g", v);
+    }
+}

@@ -1,0 +1,115 @@
+/* fmt.c -- numbers for the tables: exactly printf's "%.10g", faster.
+ *
+ * printf formats the exact binary value; so does this, except that it
+ * scales by a power of ten in double arithmetic (one rounding, relative error
+ * 2^-53, far below a unit of the tenth digit).  The scaled value decides the
+ * ten digits unless it lies within 1e-4 of a rounding tie, where the error
+ * could matter; those rare values, and magnitudes outside 1e-13..1e31, go
+ * to snprintf. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dormscan/report.h"
+
+#define DIGITS 10
+
+static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* |v| * 10^k with one rounding (|k| <= 22: the power is exact). */
+static double scale(double a, int k)
+{
+    return k >= 0 ? a * pow10_tab[k] : a / pow10_tab[-k];
+}
+
+/* The ten significant digits of a (> 0) and its decimal exponent; 0 if the
+ * fast path cannot decide. */
+static int digits(double a, uint64_t *m, int *exp10)
+{
+    int e = (int)floor(log10(a));
+    for (int tries = 0; tries < 2; tries++) {
+        int k = DIGITS - 1 - e;
+        if (k < -22 || k > 22)
+            return 0;
+        double x = scale(a, k), fl = floor(x), frac = x - fl;
+        if (fabs(frac - 0.5) < 1e-4)
+            return 0;
+        uint64_t r = (uint64_t)fl + (frac > 0.5);
+        if (r >= UINT64_C(10000000000)) { /* log10 was low, or rounded up to 10^10 */
+            if (r == UINT64_C(10000000000) && fl < 1e10) {
+                *m = UINT64_C(1000000000);
+                *exp10 = e + 1;
+                return 1;
+            }
+            e++;
+            continue;
+        }
+        if (r < UINT64_C(1000000000)) { /* log10 was high */
+            e--;
+            continue;
+        }
+        *m = r;
+        *exp10 = e;
+        return 1;
+    }
+    return 0;
+}
+
+const char *dorm_fmt_double(double v, char *buf)
+{
+    if (isnan(v))
+        return "NA";
+    uint64_t m;
+    int e;
+    if (v == 0 || !isfinite(v) || !digits(fabs(v), &m, &e)) {
+        snprintf(buf, 32, "%.10g", v);
+        return buf;
+    }
+    char d[DIGITS];
+    for (int i = DIGITS - 1; i >= 0; i--, m /= 10)
+        d[i] = (char)('0' + m % 10);
+    int n = DIGITS; /* significant digits after removing trailing zeros */
+    while (n > 1 && d[n - 1] == '0')
+        n--;
+    char *p = buf;
+    if (v < 0)
+        *p++ = '-';
+    if (e >= -4 && e < DIGITS) { /* %f style */
+        if (e < 0) {
+            *p++ = '0';
+            *p++ = '.';
+            for (int i = -1; i > e; i--)
+                *p++ = '0';
+            memcpy(p, d, (size_t)n);
+            p += n;
+        } else {
+            int whole = e + 1;
+            memcpy(p, d, (size_t)whole);
+            p += whole;
+            if (n > whole) {
+                *p++ = '.';
+                memcpy(p, d + whole, (size_t)(n - whole));
+                p += n - whole;
+            }
+        }
+    } else { /* %e style: d.ddde+XX */
+        *p++ = d[0];
+        if (n > 1) {
+            *p++ = '.';
+            memcpy(p, d + 1, (size_t)(n - 1));
+            p += n - 1;
+        }
+        *p++ = 'e';
+        *p++ = e < 0 ? '-' : '+';
+        int x = e < 0 ? -e : e;
+        if (x >= 100)
+            *p++ = (char)('0' + x / 100);
+        *p++ = (char)('0' + x / 10 % 10);
+        *p++ = (char)('0' + x % 10);
+    }
+    *p = '\0';
+    return buf;
+}
