@@ -117,6 +117,31 @@ int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err)
     }
 }
 
+int dorm_lines_block(dorm_lines_t *lr, char **start, char **end, dorm_err_t *err)
+{
+    for (;;) {
+        char *p = lr->buf + lr->start;
+        size_t avail = lr->end - lr->start;
+        char *nl = avail ? memrchr(p, '\n', avail) : NULL;
+        if (nl) {
+            *start = p;
+            *end = nl + 1;
+            return 1;
+        }
+        if (lr->eof)
+            return 0;
+        int rc = fill(lr, err);
+        if (rc < 0)
+            return rc;
+    }
+}
+
+void dorm_lines_consume(dorm_lines_t *lr, size_t bytes, int64_t lines)
+{
+    lr->start += bytes;
+    lr->line_no += lines;
+}
+
 int64_t dorm_lines_number(const dorm_lines_t *lr) { return lr->line_no; }
 
 const char *dorm_lines_path(const dorm_lines_t *lr) { return lr->path; }

@@ -21,6 +21,14 @@ int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err);
 int dorm_lines_open_ahead(dorm_lines_t **out, const char *path, dorm_err_t *err);
 /* 1 and a line, 0 at end of file, <0 on error (err names file and line). */
 int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err);
+/* Bulk access for parsers without a call per line: [*start, *end) are the
+ * buffered unread bytes up to and including the last complete line's "\n"
+ * (lines are not NUL-terminated; "\r" is left in place).  Returns 1, 0 when
+ * no complete line is left (a last line without "\n" stays for
+ * dorm_lines_next), <0 on error.  Then dorm_lines_consume() the bytes and
+ * lines actually parsed (whole lines only); the block is valid until then. */
+int dorm_lines_block(dorm_lines_t *lr, char **start, char **end, dorm_err_t *err);
+void dorm_lines_consume(dorm_lines_t *lr, size_t bytes, int64_t lines);
 /* Number of the line last returned (1-based). */
 int64_t dorm_lines_number(const dorm_lines_t *lr);
 const char *dorm_lines_path(const dorm_lines_t *lr);

@@ -264,6 +264,80 @@ static int finish(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
     return check_barcodes_end(m, err);
 }
 
+/* Up to 15 decimal digits at *p (no sign); advance *p.  -1 when none or
+ * more (the general path parses and reports those). */
+static inline int64_t fast_uint(const char **p)
+{
+    const char *s = *p;
+    int64_t v = 0;
+    int n = 0;
+    while (*s >= '0' && *s <= '9' && n < 16) {
+        v = v * 10 + (*s++ - '0');
+        n++;
+    }
+    if (n == 0 || n > 15)
+        return -1;
+    *p = s;
+    return v;
+}
+
+/* The common case without a call per line: entry lines "row col value" of
+ * unsigned integers in range, grouped by cell, parsed straight from the line
+ * buffer.  Stops, leaving the line unread, at anything else (comments,
+ * non-integer values, errors, out-of-order cells: the general path handles
+ * and reports those), when the chunk is full, or at the end of the buffered
+ * lines. */
+static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
+{
+    char *start, *end;
+    int rc = dorm_lines_block(m->mat, &start, &end, err);
+    if (rc <= 0)
+        return rc;
+    const char *p = start;
+    int64_t lines = 0;
+    int rows_are_cells = r->info.cells_are_rows;
+    while (p < end && r->entries_read < m->nnz) {
+        const char *q = p;
+        int64_t i = fast_uint(&q);
+        if (i < 0 || (*q != ' ' && *q != '\t'))
+            break;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        int64_t j = fast_uint(&q), v = 1;
+        if (j < 0)
+            break;
+        if (!m->pattern) {
+            if (*q != ' ' && *q != '\t')
+                break;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if ((v = fast_uint(&q)) < 0)
+                break;
+        }
+        while (*q == ' ' || *q == '\t' || *q == '\r')
+            q++;
+        if (*q != '\n' || i < 1 || i > m->n_rows || j < 1 || j > m->n_cols)
+            break;
+        int64_t cell = (rows_are_cells ? i : j) - 1, feature = rows_are_cells ? j : i;
+        if (cell < m->next_cell)
+            break;
+        if (cell > m->next_cell) {
+            if ((rc = close_cells(r, m, cell, err)) < 0)
+                return rc;
+            if (r->chunk.view.n_cells >= r->opts.chunk_cells)
+                break; /* the chunk is full */
+        }
+        int32_t gene = m->row_map[feature - 1];
+        if (gene >= 0 && v > 0 && dorm_chunk_buf_push(&r->chunk, gene, (double)v) < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        r->entries_read++;
+        lines++;
+        p = q + 1;
+    }
+    dorm_lines_consume(m->mat, (size_t)(p - start), lines);
+    return 0;
+}
+
 static int stream_read(dorm_reader_t *r, dorm_err_t *err)
 {
     mtx_t *m = r->impl;
@@ -276,7 +350,12 @@ static int stream_read(dorm_reader_t *r, dorm_err_t *err)
             continue;
         }
         if (!m->have_pending) {
-            int rc = next_entry(r, m, &m->pending, err);
+            int rc = fast_entries(r, m, err);
+            if (rc < 0)
+                return rc;
+            if (r->chunk.view.n_cells >= r->opts.chunk_cells)
+                break;
+            rc = next_entry(r, m, &m->pending, err);
             if (rc < 0)
                 return rc;
             m->entries_done = rc == 0;

@@ -348,13 +348,18 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
                                   run->sets.n_cls, &run->means, err);
     }
     int64_t kept = 0;
+    double t1 = now();
     if (rc == 0)
         rc = scoring_pass(run, &kept, err);
+    double t2 = now();
     if (rc == 0 && run->opts->shard_n > 0)
         rc = shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
                                 R_LEN(run->sets.n_out), err);
     else if (rc == 0)
         rc = write_sample(run, err);
+    if (rc == 0)
+        dorm_log(DORM_LOG_INFO, "%s: read %.2f s (cell store %.1f MB), scored %.2f s, written %.2f s",
+                 run->sample->name, t1 - t0, (double)run->store.bytes / 1e6, t2 - t1, now() - t2);
     if (rc == 0) {
         sample_info_t *si = &run->info[s];
         rc = record_info(run, si, err);
