@@ -35,6 +35,7 @@
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
 #include "features.h"
+#include "h5chunks.h"
 #include "h5util.h"
 #include "reader_internal.h"
 
@@ -68,6 +69,7 @@ typedef struct h5ad_t {
     int64_t *idx;
     double *val;
     int64_t cap_entries;
+    h5chunks_t *csr[3];         /* indptr, indices, data: opened on first read */
     /* CSC: every entry, regrouped by cell */
     int64_t *cell_ptr;          /* n_obs + 1 */
     int32_t *cell_gene;         /* var index */
@@ -618,15 +620,21 @@ static int close_cell(dorm_reader_t *r, h5ad_t *h, const char *barcode, dorm_err
 /* CSR: cells next_cell .. next_cell + k - 1 from slices of indptr, indices, data. */
 static int read_csr(dorm_reader_t *r, h5ad_t *h, int64_t k, dorm_err_t *err)
 {
-    int rc = h5u_read_i64(h->file, h->indptr, h->next_cell, k + 1, h->ptr, h->path, err);
+    const char *names[3] = {h->indptr, h->indices, h->data};
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < 3; i++)
+        if (!h->csr[i])
+            rc = h5chunks_open(&h->csr[i], h->file, names[i], r->opts.threads, h->path, err);
+    if (rc == 0)
+        rc = h5chunks_read_i64(h->csr[0], h->next_cell, k + 1, h->ptr, err);
     if (rc == 0)
         rc = check_offsets(h, h->ptr, k, h->next_cell, err);
     if (rc < 0)
         return rc;
     int64_t first = h->ptr[0], n = h->ptr[k] - first;
     if ((rc = reserve_entries(h, n, err)) < 0 ||
-        (rc = h5u_read_i64(h->file, h->indices, first, n, h->idx, h->path, err)) < 0 ||
-        (rc = h5u_read_f64(h->file, h->data, first, n, h->val, h->path, err)) < 0)
+        (rc = h5chunks_read_i64(h->csr[1], first, n, h->idx, err)) < 0 ||
+        (rc = h5chunks_read_f64(h->csr[2], first, n, h->val, err)) < 0)
         return rc;
     for (int64_t c = 0; rc == 0 && c < k; c++) {
         for (int64_t e = h->ptr[c] - first; rc == 0 && e < h->ptr[c + 1] - first; e++) {
@@ -819,6 +827,8 @@ static void h5ad_close(dorm_reader_t *r)
     h5ad_t *h = r->impl;
     if (!h)
         return;
+    for (int i = 0; i < 3; i++)
+        h5chunks_close(h->csr[i]);
     if (h->file >= 0)
         H5Fclose(h->file);
     free(h->path);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "features.h"
+#include "h5chunks.h"
 #include "h5util.h"
 #include "reader_internal.h"
 
@@ -28,6 +29,7 @@ typedef struct tenx_t {
     double *data;
     char **barcodes;   /* chunk */
     int64_t cap_cells, cap_nnz;
+    h5chunks_t *d_indptr, *d_indices, *d_data; /* kept open: chunks decoded once */
 } tenx_t;
 
 static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
@@ -138,7 +140,7 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
     if (grow(t, k, 0) < 0)
         return nomem(err);
     path_in(t, "indptr", p, sizeof p);
-    int rc = h5u_read_i64(t->file, p, t->next_cell, k + 1, t->indptr, t->path, err);
+    int rc = h5chunks_read_i64(t->d_indptr, t->next_cell, k + 1, t->indptr, err);
     if (rc < 0)
         return rc;
     int64_t a = t->indptr[0], b = t->indptr[k];
@@ -148,11 +150,9 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
                                 t->path, p, (long long)t->nnz, (long long)(t->next_cell + c));
     if (grow(t, k, b - a) < 0)
         return nomem(err);
-    path_in(t, "indices", p, sizeof p);
-    if ((rc = h5u_read_i64(t->file, p, a, b - a, t->indices, t->path, err)) < 0)
+    if ((rc = h5chunks_read_i64(t->d_indices, a, b - a, t->indices, err)) < 0)
         return rc;
-    path_in(t, "data", p, sizeof p);
-    if ((rc = h5u_read_f64(t->file, p, a, b - a, t->data, t->path, err)) < 0)
+    if ((rc = h5chunks_read_f64(t->d_data, a, b - a, t->data, err)) < 0)
         return rc;
     path_in(t, "barcodes", p, sizeof p);
     if ((rc = h5u_read_strings_slice(t->file, p, t->next_cell, k, t->barcodes, t->path, err)) < 0)
@@ -201,6 +201,9 @@ static void tenx_close(dorm_reader_t *r)
     tenx_t *t = r->impl;
     if (!t)
         return;
+    h5chunks_close(t->d_indptr);
+    h5chunks_close(t->d_indices);
+    h5chunks_close(t->d_data);
     if (t->file >= 0)
         H5Fclose(t->file);
     free(t->path);
@@ -265,6 +268,13 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
         H5Tclose(ty);
     if (dd >= 0)
         H5Dclose(dd);
+    const char *names[3] = {"indptr", "indices", "data"};
+    h5chunks_t **sets[3] = {&t->d_indptr, &t->d_indices, &t->d_data};
+    for (int i = 0; i < 3; i++) {
+        path_in(t, names[i], p, sizeof p);
+        if ((rc = h5chunks_open(sets[i], t->file, p, r->opts.threads, path, err)) < 0)
+            return rc;
+    }
     r->info.format = strcmp(t->group, "matrix") == 0 ? "10x-h5-v3" : "10x-h5-v2";
     r->info.matrix_path = r->info.features_path = r->info.barcodes_path = t->path;
     r->info.n_cells = t->n_cells;

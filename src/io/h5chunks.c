@@ -1,0 +1,400 @@
+/* h5chunks.c -- 1-D dataset ranges; raw chunks decoded in parallel. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <isa-l/igzip_lib.h>
+
+#include "h5chunks.h"
+
+#define MAX_FILTERS 4
+#define MAX_CHUNK_BYTES ((uint64_t)1 << 30)
+
+typedef struct job_t {
+    int64_t k;      /* chunk index */
+    size_t raw_off; /* where its raw bytes are in h5chunks_t.raw */
+    const uint8_t *raw;
+    size_t raw_len;
+    uint32_t mask;  /* filters HDF5 says were skipped for this chunk */
+    uint8_t *dst;   /* chunk_bytes of decoded data */
+    int failed;
+} job_t;
+
+struct h5chunks_t {
+    hid_t d;
+    char *name, *file;
+    int direct, threads;
+    int64_t n, chunk;            /* elements; elements per chunk */
+    size_t esize, chunk_bytes;
+    H5T_class_t cls;
+    int is_signed;
+    int n_filters;
+    H5Z_filter_t filter[MAX_FILTERS]; /* in pipeline (write) order */
+    /* decoded chunks [first, first + count) of the last range, in dec */
+    int64_t first, count;
+    uint8_t *dec, *dec2;
+    size_t dec_cap, dec2_cap;
+    uint8_t *raw;                /* raw chunks being decoded, back to back */
+    size_t raw_cap;
+    job_t *jobs;
+    int64_t jobs_cap;
+};
+
+static int h5_fail(const h5chunks_t *c, int64_t start, int64_t count, dorm_err_t *err)
+{
+    return dorm_err_set(err, DORM_E_FORMAT, "%s: cannot read %s[%lld..%lld) (truncated or corrupt?)",
+                        c->file, c->name, (long long)start, (long long)(start + count));
+}
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+/* Decide whether chunks can be decoded here. */
+static void probe_direct(h5chunks_t *c)
+{
+    hid_t space = H5Dget_space(c->d), type = H5Dget_type(c->d), dcpl = H5Dget_create_plist(c->d);
+    hsize_t dim = 0, cdim = 0;
+    int ok = space >= 0 && type >= 0 && dcpl >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+             H5Sget_simple_extent_dims(space, &dim, NULL) == 1 &&
+             H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &cdim) == 1 && cdim > 0;
+    if (ok) {
+        c->cls = H5Tget_class(type);
+        c->esize = H5Tget_size(type);
+        c->is_signed = c->cls == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_2;
+        ok = H5Tget_order(type) == H5T_ORDER_LE &&
+             ((c->cls == H5T_INTEGER && (c->esize == 1 || c->esize == 2 || c->esize == 4 ||
+                                        c->esize == 8)) ||
+              (c->cls == H5T_FLOAT && (c->esize == 4 || c->esize == 8))) &&
+             (uint64_t)cdim * c->esize <= MAX_CHUNK_BYTES;
+    }
+    int nf = ok ? H5Pget_nfilters(dcpl) : 0;
+    ok = ok && nf >= 0 && nf <= MAX_FILTERS;
+    for (int i = 0; ok && i < nf; i++) {
+        unsigned flags, values[8];
+        size_t n_values = 8;
+        char fname[64];
+        H5Z_filter_t f = H5Pget_filter2(dcpl, (unsigned)i, &flags, &n_values, values, sizeof fname,
+                                        fname, NULL);
+        ok = f == H5Z_FILTER_DEFLATE || f == H5Z_FILTER_SHUFFLE;
+        c->filter[i] = f;
+    }
+    if (ok) {
+        c->n_filters = nf;
+        c->n = (int64_t)dim;
+        c->chunk = (int64_t)cdim;
+        c->chunk_bytes = (size_t)cdim * c->esize;
+        c->direct = 1;
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+}
+
+int h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, const char *file,
+                  dorm_err_t *err)
+{
+    *out = NULL;
+    h5chunks_t *c = calloc(1, sizeof *c);
+    if (!c || !(c->name = strdup(name)) || !(c->file = strdup(file))) {
+        if (c)
+            free(c->name);
+        free(c);
+        return nomem(err);
+    }
+    c->threads = threads > 1 ? threads : 1;
+    c->first = -1;
+    if ((c->d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0) {
+        h5chunks_close(c);
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: no dataset %s", file, name);
+    }
+    probe_direct(c);
+    *out = c;
+    return 0;
+}
+
+int h5chunks_is_direct(const h5chunks_t *c) { return c->direct; }
+
+/* Inflate (zlib wrapper) exactly chunk_bytes into dst. */
+static int inflate_chunk(const uint8_t *src, size_t len, uint8_t *dst, size_t n)
+{
+    struct inflate_state z;
+    isal_inflate_init(&z);
+    z.crc_flag = ISAL_ZLIB;
+    z.next_in = (uint8_t *)src;
+    z.avail_in = (uint32_t)len;
+    z.next_out = dst;
+    z.avail_out = (uint32_t)n;
+    int rc = isal_inflate_stateless(&z);
+    return rc == ISAL_DECOMP_OK && z.avail_out == 0 ? 0 : -1;
+}
+
+/* The shuffle filter stores byte b of every element together; gather one
+ * element at a time (little-endian values, fixed widths unrolled). */
+static void unshuffle(const uint8_t *src, uint8_t *dst, size_t n_bytes, size_t esize)
+{
+    size_t n = n_bytes / esize;
+    if (esize == 4) {
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v = (uint32_t)src[i] | (uint32_t)src[n + i] << 8 |
+                         (uint32_t)src[2 * n + i] << 16 | (uint32_t)src[3 * n + i] << 24;
+            memcpy(dst + 4 * i, &v, 4);
+        }
+    } else if (esize == 8) {
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v = 0;
+            for (size_t b = 0; b < 8; b++)
+                v |= (uint64_t)src[b * n + i] << (8 * b);
+            memcpy(dst + 8 * i, &v, 8);
+        }
+    } else {
+        for (size_t b = 0; b < esize; b++)
+            for (size_t i = 0; i < n; i++)
+                dst[i * esize + b] = src[b * n + i];
+    }
+    memcpy(dst + n * esize, src + n * esize, n_bytes - n * esize);
+}
+
+/* Undo the filters in reverse order; scratch holds chunk_bytes. */
+static int decode_chunk(const h5chunks_t *c, job_t *j, uint8_t *scratch)
+{
+    const uint8_t *cur = j->raw;
+    size_t len = j->raw_len;
+    int n_active = 0;
+    for (int f = 0; f < c->n_filters; f++)
+        n_active += !(j->mask >> f & 1);
+    for (int f = c->n_filters - 1; f >= 0; f--) {
+        if (j->mask >> f & 1)
+            continue;
+        /* the last step writes into dst, earlier ones into scratch */
+        uint8_t *to = --n_active == 0 ? j->dst : (cur == scratch ? j->dst : scratch);
+        if (c->filter[f] == H5Z_FILTER_DEFLATE) {
+            if (inflate_chunk(cur, len, to, c->chunk_bytes) < 0)
+                return -1;
+        } else {
+            if (len != c->chunk_bytes)
+                return -1;
+            unshuffle(cur, to, len, c->esize);
+        }
+        cur = to;
+        len = c->chunk_bytes;
+    }
+    if (cur != j->dst) { /* no filter applied */
+        if (len != c->chunk_bytes)
+            return -1;
+        memcpy(j->dst, cur, len);
+    }
+    return 0;
+}
+
+typedef struct {
+    const h5chunks_t *c;
+    int64_t n_jobs;
+    int t, n_threads;
+} team_t;
+
+static void *decode_some(void *arg)
+{
+    team_t *tm = arg;
+    const h5chunks_t *c = tm->c;
+    uint8_t *scratch = malloc(c->chunk_bytes ? c->chunk_bytes : 1);
+    for (int64_t k = tm->t; k < tm->n_jobs; k += tm->n_threads)
+        c->jobs[k].failed = !scratch || decode_chunk(c, &c->jobs[k], scratch) < 0;
+    free(scratch);
+    return NULL;
+}
+
+static void decode_all(h5chunks_t *c, int64_t n_jobs)
+{
+    int nt = c->threads < n_jobs ? c->threads : (int)n_jobs;
+    team_t tm[nt > 0 ? nt : 1];
+    pthread_t tid[nt > 0 ? nt : 1];
+    int started[nt > 0 ? nt : 1];
+    for (int t = 0; t < nt; t++) {
+        tm[t] = (team_t){c, n_jobs, t, nt};
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, decode_some, &tm[t]) == 0;
+    }
+    for (int t = 0; t < nt; t++) /* this thread's share, and any that did not start */
+        if (!started[t])
+            decode_some(&tm[t]);
+    for (int t = 1; t < nt; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+}
+
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    uint8_t *b = realloc(*buf, need);
+    if (!b)
+        return -1;
+    *buf = b;
+    *cap = need;
+    return 0;
+}
+
+/* Make chunks k0..k1 the decoded range.  0, 1 to use H5Dread instead, <0. */
+static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
+{
+    int64_t nk = k1 - k0 + 1;
+    if (grow(&c->dec2, &c->dec2_cap, (size_t)nk * c->chunk_bytes) < 0)
+        return nomem(err);
+    if (nk > c->jobs_cap) {
+        job_t *j = realloc(c->jobs, (size_t)nk * sizeof *j);
+        if (!j)
+            return nomem(err);
+        c->jobs = j;
+        c->jobs_cap = nk;
+    }
+    /* Raw bytes of the chunks not decoded yet, read serially (HDF5 calls). */
+    int64_t n_jobs = 0;
+    size_t raw_used = 0;
+    for (int64_t k = k0; k <= k1; k++) {
+        uint8_t *dst = c->dec2 + (size_t)(k - k0) * c->chunk_bytes;
+        if (k >= c->first && k < c->first + c->count) {
+            memcpy(dst, c->dec + (size_t)(k - c->first) * c->chunk_bytes, c->chunk_bytes);
+            continue;
+        }
+        hsize_t off = (hsize_t)(k * c->chunk), nbytes = 0;
+        if (H5Dget_chunk_storage_size(c->d, &off, &nbytes) < 0 || nbytes == 0 ||
+            nbytes > MAX_CHUNK_BYTES)
+            return 1; /* unallocated (fill value) or odd: let HDF5 do it */
+        if (grow(&c->raw, &c->raw_cap, raw_used + (size_t)nbytes) < 0)
+            return nomem(err);
+        c->jobs[n_jobs++] = (job_t){k, raw_used, NULL, (size_t)nbytes, 0, dst, 0};
+        raw_used += (size_t)nbytes;
+    }
+    for (int64_t i = 0; i < n_jobs; i++) { /* c->raw has its final size now */
+        job_t *j = &c->jobs[i];
+        j->raw = c->raw + j->raw_off;
+        hsize_t off = (hsize_t)(j->k * c->chunk);
+        if (H5Dread_chunk(c->d, H5P_DEFAULT, &off, &j->mask, (void *)j->raw) < 0)
+            return -2; /* reported by the caller with the range */
+    }
+    decode_all(c, n_jobs);
+    for (int64_t i = 0; i < n_jobs; i++)
+        if (c->jobs[i].failed)
+            return -2;
+    uint8_t *t = c->dec;
+    size_t tc = c->dec_cap;
+    c->dec = c->dec2;
+    c->dec_cap = c->dec2_cap;
+    c->dec2 = t;
+    c->dec2_cap = tc;
+    c->first = k0;
+    c->count = nk;
+    return 0;
+}
+
+static int read_hdf5(h5chunks_t *c, int64_t start, int64_t count, hid_t mt, void *out,
+                     dorm_err_t *err)
+{
+    hid_t fs = H5Dget_space(c->d);
+    hsize_t st = (hsize_t)start, ct = (hsize_t)count;
+    hid_t ms = H5Screate_simple(1, &ct, NULL);
+    int rc = 0;
+    if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &ct, NULL) < 0 ||
+        H5Dread(c->d, mt, ms, fs, H5P_DEFAULT, out) < 0)
+        rc = h5_fail(c, start, count, err);
+    if (ms >= 0)
+        H5Sclose(ms);
+    if (fs >= 0)
+        H5Sclose(fs);
+    return rc;
+}
+
+#define CONVERT(T, OUT_T)                                                                         \
+    do {                                                                                          \
+        const T *s = (const T *)(const void *)src;                                               \
+        for (int64_t i = 0; i < count; i++)                                                       \
+            out[i] = (OUT_T)s[i];                                                                 \
+    } while (0)
+
+/* Elements of the decoded range as OUT_T. */
+#define CONVERT_ALL(OUT_T)                                                                        \
+    do {                                                                                          \
+        if (c->cls == H5T_FLOAT) {                                                                \
+            if (c->esize == 4)                                                                    \
+                CONVERT(float, OUT_T);                                                            \
+            else                                                                                  \
+                CONVERT(double, OUT_T);                                                           \
+        } else if (c->is_signed) {                                                                \
+            switch (c->esize) {                                                                   \
+            case 1: CONVERT(int8_t, OUT_T); break;                                                \
+            case 2: CONVERT(int16_t, OUT_T); break;                                               \
+            case 4: CONVERT(int32_t, OUT_T); break;                                               \
+            default: CONVERT(int64_t, OUT_T); break;                                              \
+            }                                                                                     \
+        } else {                                                                                  \
+            switch (c->esize) {                                                                   \
+            case 1: CONVERT(uint8_t, OUT_T); break;                                               \
+            case 2: CONVERT(uint16_t, OUT_T); break;                                              \
+            case 4: CONVERT(uint32_t, OUT_T); break;                                              \
+            default: CONVERT(uint64_t, OUT_T); break;                                             \
+            }                                                                                     \
+        }                                                                                         \
+    } while (0)
+
+/* Decode the chunks under [start, start+count); *src points at start.
+ * 0, 1 to use H5Dread instead, <0 on error. */
+static int prepare(h5chunks_t *c, int64_t start, int64_t count, const uint8_t **src,
+                   dorm_err_t *err)
+{
+    if (!c->direct)
+        return 1;
+    if (start < 0 || count < 0 || start + count > c->n)
+        return h5_fail(c, start, count, err);
+    int64_t k0 = start / c->chunk, k1 = (start + count - 1) / c->chunk;
+    int rc = load_chunks(c, k0, k1, err);
+    if (rc == -2)
+        return h5_fail(c, start, count, err);
+    if (rc != 0)
+        return rc;
+    *src = c->dec + (size_t)(start - k0 * c->chunk) * c->esize;
+    return 0;
+}
+
+int h5chunks_read_i64(h5chunks_t *c, int64_t start, int64_t count, int64_t *out, dorm_err_t *err)
+{
+    if (count == 0)
+        return 0;
+    const uint8_t *src;
+    int rc = prepare(c, start, count, &src, err);
+    if (rc == 1)
+        return read_hdf5(c, start, count, H5T_NATIVE_INT64, out, err);
+    if (rc < 0)
+        return rc;
+    CONVERT_ALL(int64_t);
+    return 0;
+}
+
+int h5chunks_read_f64(h5chunks_t *c, int64_t start, int64_t count, double *out, dorm_err_t *err)
+{
+    if (count == 0)
+        return 0;
+    const uint8_t *src;
+    int rc = prepare(c, start, count, &src, err);
+    if (rc == 1)
+        return read_hdf5(c, start, count, H5T_NATIVE_DOUBLE, out, err);
+    if (rc < 0)
+        return rc;
+    CONVERT_ALL(double);
+    return 0;
+}
+
+void h5chunks_close(h5chunks_t *c)
+{
+    if (!c)
+        return;
+    if (c->d >= 0)
+        H5Dclose(c->d);
+    free(c->dec);
+    free(c->dec2);
+    free(c->raw);
+    free(c->jobs);
+    free(c->name);
+    free(c->file);
+    free(c);
+}
