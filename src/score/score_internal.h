@@ -42,12 +42,15 @@ struct dorm_scorer_t {
     int n_union;       /* distinct found member genes */
     int32_t *union_gene;  /* n_union feature indices */
     int32_t *union_of;    /* n_genes: position in the union or -1 */
-    double *memb;      /* n_union x n_parts: ucell 1/0, module 1/found */
+    double *memb;      /* module: n_union x n_parts, 1/found for members */
+    int *part_ptr;     /* ucell: n_union + 1 offsets into part_of */
+    int *part_of;      /* ucell: the parts each union gene belongs to */
     double *ctrl_w;    /* module: n_bins x n_parts control weight of each gene of a bin */
     /* scratch, grown per chunk */
     int64_t cells_cap, nnz_cap;
-    double *dense;     /* (2 * cells) x n_union */
-    double *prod;      /* (2 * cells) x n_parts */
+    double *dense;     /* module: cells x n_union */
+    double *prod;      /* (2 * cells) x n_parts: ucell rank sums and counts,
+                          module member and control means */
     dorm_ucell_cell_t *cell; /* cells: ucell per-cell null */
     double *dtop;      /* chunk nnz: ucell rank distances M - r > 0, per cell descending */
     double *bin_stat;  /* module: cells x 2 bins (sum, sum of squares of the cell's values) */

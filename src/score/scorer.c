@@ -15,6 +15,8 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->union_gene);
     free(sc->union_of);
     free(sc->memb);
+    free(sc->part_ptr);
+    free(sc->part_of);
     free(sc->ctrl_w);
     free(sc->dense);
     free(sc->prod);
@@ -70,16 +72,39 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
         sc->missing[s] = m->n_missing_up;
         sc->missing[n_sets + s] = m->n_missing_down;
     }
-    sc->memb = calloc((size_t)(sc->n_union ? sc->n_union : 1) * (size_t)np, sizeof *sc->memb);
-    if (!sc->memb)
-        goto nomem;
+    int module = opts->method == DORM_METHOD_MODULE, nu = sc->n_union;
+    if (module) { /* dense membership for the member means' matrix product */
+        if (!(sc->memb = calloc((size_t)(nu ? nu : 1) * (size_t)np, sizeof *sc->memb)))
+            goto nomem;
+    } else { /* each union gene's parts, for sparse rank sums */
+        sc->part_ptr = calloc((size_t)nu + 1, sizeof *sc->part_ptr);
+        sc->part_of = malloc((size_t)(total ? total : 1) * sizeof *sc->part_of);
+        if (!sc->part_ptr || !sc->part_of)
+            goto nomem;
+    }
     for (int s = 0; s < n_sets; s++) {
         const dorm_match_t *m = sets[s].match;
         for (int i = 0; i < m->n_found; i++) {
-            int part = m->sign[i] > 0 ? s : n_sets + s;
-            double w = opts->method == DORM_METHOD_MODULE ? 1.0 / sc->found[part] : 1.0;
-            sc->memb[(size_t)sc->union_of[m->gene[i]] * (size_t)np + (size_t)part] = w;
+            int part = m->sign[i] > 0 ? s : n_sets + s, u = sc->union_of[m->gene[i]];
+            if (module)
+                sc->memb[(size_t)u * (size_t)np + (size_t)part] = 1.0 / sc->found[part];
+            else
+                sc->part_ptr[u + 1]++;
         }
+    }
+    if (!module) {
+        for (int u = 0; u < nu; u++)
+            sc->part_ptr[u + 1] += sc->part_ptr[u];
+        int *fill = malloc((size_t)(nu ? nu : 1) * sizeof *fill);
+        if (!fill)
+            goto nomem;
+        memcpy(fill, sc->part_ptr, (size_t)nu * sizeof *fill);
+        for (int s = 0; s < n_sets; s++) {
+            const dorm_match_t *m = sets[s].match;
+            for (int i = 0; i < m->n_found; i++)
+                sc->part_of[fill[sc->union_of[m->gene[i]]]++] = m->sign[i] > 0 ? s : n_sets + s;
+        }
+        free(fill);
     }
     if (opts->method == DORM_METHOD_MODULE) {
         int rc = dorm_module_weights(sc, sets, means, err);
@@ -110,7 +135,8 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
         free(sc->prod);
         free(sc->cell);
         free(sc->bin_stat);
-        sc->dense = malloc((size_t)(2 * cap) * nu * sizeof *sc->dense);
+        int module = sc->opts.method == DORM_METHOD_MODULE;
+        sc->dense = malloc((module ? (size_t)cap * nu : 1) * sizeof *sc->dense);
         sc->prod = malloc((size_t)(2 * cap) * np * sizeof *sc->prod);
         sc->cell = malloc((size_t)cap * sizeof *sc->cell);
         sc->bin_stat = malloc((size_t)cap * 2 * nb * sizeof *sc->bin_stat);

@@ -8,8 +8,9 @@
  * or 0 when every rank is above maxRank; a set scores max(0, U_up - U_down)
  * (UCell 2.x, w_neg = 1).
  *
- * The rank sums come from one matrix product: rows [capped ranks; indicator
- * rank <= maxRank] of the chunk's member genes times the membership matrix.
+ * A part's rank sum is its found members' count times the capped rank of the
+ * zero block plus, over its expressed members, the difference from it; ranks
+ * are half-integers, so these sums are exact in any order.
  *
  * Null (p-values): a part's n members are a random n-subset of the cell's G
  * genes.  With d = maxRank - capped rank, U grows with S = sum of d over the
@@ -26,7 +27,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "blas.h"
 #include "core/stats.h"
 #include "score_internal.h"
 
@@ -38,28 +38,32 @@ static double part_auc(double rank_sum, double n_sig, int n, int max_rank)
     return 1.0 - (rank_sum - lfac) / ((double)n * max_rank - lfac);
 }
 
-/* Fill the chunk's rank rows and per-cell null statistics. */
+/* Per cell: ranks, each part's rank sum and count of ranks <= M (in sc->prod
+ * rows c and nc + c), and the null statistics. */
 static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t G)
 {
     int64_t nc = ch->n_cells;
-    int nu = sc->n_union;
-    double *R = sc->dense, *I = sc->dense + (size_t)nc * (size_t)nu;
+    int np = sc->n_parts;
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         double *rank = sc->x;
         dorm_rank_average_desc_scratch(ch->value + a, n, rank, sc->keyed, sc->count);
         double zero_rank = (double)n + (double)(G - n + 1) / 2.0;
-        double zero_capped = zero_rank > M ? M : zero_rank;
-        double *rrow = R + (size_t)c * (size_t)nu, *irow = I + (size_t)c * (size_t)nu;
-        for (int u = 0; u < nu; u++) {
-            rrow[u] = zero_capped;
-            irow[u] = zero_rank <= M;
+        double zero_capped = zero_rank > M ? M : zero_rank, zero_sig = zero_rank <= M;
+        double *sum = sc->prod + (size_t)c * (size_t)np, *sig = sc->prod + (size_t)(nc + c) * (size_t)np;
+        for (int q = 0; q < np; q++) {
+            sum[q] = sc->found[q] * zero_capped;
+            sig[q] = sc->found[q] * zero_sig;
         }
         for (int64_t i = 0; i < n; i++) {
             int32_t u = sc->union_of[ch->gene[a + i]];
-            if (u >= 0) {
-                rrow[u] = rank[i] > M ? M : rank[i];
-                irow[u] = rank[i] <= M;
+            if (u < 0)
+                continue;
+            double dr = (rank[i] > M ? M : rank[i]) - zero_capped;
+            double ds = (double)(rank[i] <= M) - zero_sig;
+            for (int k = sc->part_ptr[u]; k < sc->part_ptr[u + 1]; k++) {
+                sum[sc->part_of[k]] += dr;
+                sig[sc->part_of[k]] += ds;
             }
         }
         /* Excess distances over the zero block's, of expressed genes, descending
@@ -157,11 +161,9 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
                      double *p)
 {
     int64_t nc = ch->n_cells, G = sc->n_genes + sc->n_extra;
-    int nu = sc->n_union, np = sc->n_parts, S = sc->n_sets;
+    int np = sc->n_parts, S = sc->n_sets;
     int M = sc->opts.max_rank < G ? sc->opts.max_rank : (int)G;
     rank_cells(sc, ch, M, G);
-    /* [R; I] (2nc x nu) * memb (nu x np): rank sums, then counts of ranks <= M. */
-    dorm_blas_gemm((int)(2 * nc), np, nu, sc->dense, sc->memb, sc->prod);
     for (int64_t c = 0; c < nc; c++) {
         const dorm_ucell_cell_t *cs = &sc->cell[c];
         const double *sum = sc->prod + (size_t)c * (size_t)np;
