@@ -25,6 +25,21 @@ static int io_error(dorm_err_t *err, const char *path, const char *what)
 
 static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
 
+static int grow_buf(uint8_t **buf, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 1 << 16;
+    while (c < n)
+        c *= 2;
+    uint8_t *b = realloc(*buf, c);
+    if (!b)
+        return -1;
+    *buf = b;
+    *cap = c;
+    return 0;
+}
+
 int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t *err)
 {
     memset(cs, 0, sizeof *cs);
@@ -37,21 +52,6 @@ int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t
         return rc;
     }
     setvbuf(cs->fp, NULL, _IOFBF, STORE_BUFFER);
-    return 0;
-}
-
-static int reserve(cellstore_t *cs, size_t n)
-{
-    if (n <= cs->buf_cap)
-        return 0;
-    size_t cap = cs->buf_cap ? cs->buf_cap : 1 << 16;
-    while (cap < n)
-        cap *= 2;
-    uint8_t *b = realloc(cs->buf, cap);
-    if (!b)
-        return -1;
-    cs->buf = b;
-    cs->buf_cap = cap;
     return 0;
 }
 
@@ -95,7 +95,7 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
         return 0;
     chunk_header_t h = {ch->first_cell, n, nnz, 0, 0, all_integers(value, nnz), 0};
     /* varints: at most 10 bytes for a count, 5 for a gene delta, 10 for a value */
-    if (reserve(cs, (size_t)n * 10 + (size_t)nnz * 15) < 0)
+    if (grow_buf(&cs->buf, &cs->buf_cap, (size_t)n * 10 + (size_t)nnz * 15) < 0)
         return nomem(err);
     uint8_t *p = cs->buf;
     for (int64_t c = 0; c < n; c++) {
@@ -149,104 +149,119 @@ int cellstore_rewind(cellstore_t *cs, dorm_err_t *err)
     return 0;
 }
 
-static int corrupt(cellstore_t *cs, dorm_err_t *err)
+static int corrupt(const char *path, dorm_err_t *err)
 {
-    return dorm_err_set(err, DORM_E_IO, "%s: temporary file changed under us", cs->path);
+    return dorm_err_set(err, DORM_E_IO, "%s: temporary file changed under us", path);
 }
 
-static int grow_arrays(cellstore_t *cs, int64_t n, int64_t nnz)
+static int grow_arrays(cellstore_chunk_t *ck)
 {
-    if (n + 1 > cs->cells_cap) {
-        int64_t *cp = realloc(cs->col_ptr, (size_t)(n + 1) * sizeof *cp);
+    int64_t n = ck->n_cells, nnz = ck->nnz;
+    if (n + 1 > ck->cells_cap) {
+        int64_t *cp = realloc(ck->col_ptr, (size_t)(n + 1) * sizeof *cp);
         if (cp)
-            cs->col_ptr = cp;
-        char **bc = cp ? realloc(cs->barcodes, (size_t)(n + 1) * sizeof *bc) : NULL;
+            ck->col_ptr = cp;
+        char **bc = cp ? realloc(ck->barcodes, (size_t)(n + 1) * sizeof *bc) : NULL;
         if (bc)
-            cs->barcodes = bc;
+            ck->barcodes = bc;
         if (!cp || !bc)
             return -1;
-        cs->cells_cap = n + 1;
+        ck->cells_cap = n + 1;
     }
-    if (nnz > cs->nnz_cap) {
-        int32_t *g = realloc(cs->gene, (size_t)nnz * sizeof *g);
+    if (nnz > ck->nnz_cap) {
+        int32_t *g = realloc(ck->gene, (size_t)nnz * sizeof *g);
         if (g)
-            cs->gene = g;
-        double *v = g ? realloc(cs->value, (size_t)nnz * sizeof *v) : NULL;
+            ck->gene = g;
+        double *v = g ? realloc(ck->value, (size_t)nnz * sizeof *v) : NULL;
         if (v)
-            cs->value = v;
+            ck->value = v;
         if (!g || !v)
             return -1;
-        cs->nnz_cap = nnz;
+        ck->nnz_cap = nnz;
     }
     return 0;
 }
 
-/* Decode the payload in cs->buf into the chunk arrays. */
-static int decode(cellstore_t *cs, const chunk_header_t *h, dorm_err_t *err)
-{
-    const uint8_t *p = cs->buf, *end = cs->buf + h->payload;
-    int64_t at = 0;
-    cs->col_ptr[0] = 0;
-    for (int64_t c = 0; c < h->n_cells; c++) {
-        uint64_t count, d;
-        if (!(p = get_varint(p, end, &count)) || count > (uint64_t)(h->nnz - at))
-            return corrupt(cs, err);
-        int32_t g = 0;
-        for (uint64_t k = 0; k < count; k++) {
-            if (!(p = get_varint(p, end, &d)))
-                return corrupt(cs, err);
-            g += (int32_t)(uint32_t)d;
-            cs->gene[at++] = g;
-        }
-        cs->col_ptr[c + 1] = at;
-    }
-    if (at != h->nnz)
-        return corrupt(cs, err);
-    if (h->int_values) {
-        for (int64_t k = 0; k < h->nnz; k++) {
-            uint64_t v;
-            if (!(p = get_varint(p, end, &v)))
-                return corrupt(cs, err);
-            cs->value[k] = (double)v;
-        }
-    } else {
-        if ((size_t)(end - p) < (size_t)h->nnz * sizeof *cs->value)
-            return corrupt(cs, err);
-        memcpy(cs->value, p, (size_t)h->nnz * sizeof *cs->value);
-    }
-    return 0;
-}
-
-int cellstore_get(cellstore_t *cs, const dorm_chunk_t **ch, dorm_err_t *err)
+int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err)
 {
     chunk_header_t h;
     errno = 0;
-    size_t got = fread(&h, sizeof h, 1, cs->fp);
-    if (got != 1)
+    if (fread(&h, sizeof h, 1, cs->fp) != 1)
         return ferror(cs->fp) ? io_error(err, cs->path, "read failed") : 0;
     if (h.n_cells <= 0 || h.n_cells > INT32_MAX || h.nnz < 0 || h.payload > ((uint64_t)1 << 40) ||
         h.barcodes > ((uint64_t)1 << 40))
-        return corrupt(cs, err);
-    if (reserve(cs, (size_t)(h.payload + h.barcodes)) < 0 || grow_arrays(cs, h.n_cells, h.nnz) < 0)
+        return corrupt(cs->path, err);
+    size_t bytes = (size_t)(h.payload + h.barcodes);
+    if (grow_buf(&ck->buf, &ck->buf_cap, bytes) < 0)
         return nomem(err);
-    if (fread(cs->buf, 1, (size_t)(h.payload + h.barcodes), cs->fp) != h.payload + h.barcodes)
-        return ferror(cs->fp) ? io_error(err, cs->path, "read failed") : corrupt(cs, err);
-    int rc = decode(cs, &h, err);
-    if (rc < 0)
-        return rc;
+    if (fread(ck->buf, 1, bytes, cs->fp) != bytes)
+        return ferror(cs->fp) ? io_error(err, cs->path, "read failed") : corrupt(cs->path, err);
+    ck->first_cell = h.first_cell;
+    ck->n_cells = h.n_cells;
+    ck->nnz = h.nnz;
+    ck->payload = h.payload;
+    ck->barcode_bytes = h.barcodes;
+    ck->int_values = h.int_values;
+    ck->view.n_cells = 0;
+    return (int)h.n_cells;
+}
+
+int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
+{
+    if (grow_arrays(ck) < 0)
+        return nomem(err);
+    const uint8_t *p = ck->buf, *end = ck->buf + ck->payload;
+    int64_t at = 0;
+    ck->col_ptr[0] = 0;
+    for (int64_t c = 0; c < ck->n_cells; c++) {
+        uint64_t count, d;
+        if (!(p = get_varint(p, end, &count)) || count > (uint64_t)(ck->nnz - at))
+            return corrupt(path, err);
+        int32_t g = 0;
+        for (uint64_t k = 0; k < count; k++) {
+            if (!(p = get_varint(p, end, &d)))
+                return corrupt(path, err);
+            g += (int32_t)(uint32_t)d;
+            ck->gene[at++] = g;
+        }
+        ck->col_ptr[c + 1] = at;
+    }
+    if (at != ck->nnz)
+        return corrupt(path, err);
+    if (ck->int_values) {
+        for (int64_t k = 0; k < ck->nnz; k++) {
+            uint64_t v;
+            if (!(p = get_varint(p, end, &v)))
+                return corrupt(path, err);
+            ck->value[k] = (double)v;
+        }
+    } else {
+        if ((size_t)(end - p) < (size_t)ck->nnz * sizeof *ck->value)
+            return corrupt(path, err);
+        memcpy(ck->value, p, (size_t)ck->nnz * sizeof *ck->value);
+    }
     /* Barcodes point into the buffer, after the payload. */
-    char *b = (char *)cs->buf + h.payload, *bend = b + h.barcodes;
-    for (int64_t c = 0; c < h.n_cells; c++) {
+    char *b = (char *)ck->buf + ck->payload, *bend = b + ck->barcode_bytes;
+    for (int64_t c = 0; c < ck->n_cells; c++) {
         char *z = memchr(b, '\0', (size_t)(bend - b));
         if (!z)
-            return corrupt(cs, err);
-        cs->barcodes[c] = b;
+            return corrupt(path, err);
+        ck->barcodes[c] = b;
         b = z + 1;
     }
-    cs->chunk = (dorm_chunk_t){h.first_cell, h.n_cells, cs->col_ptr, cs->gene, cs->value,
-                               cs->barcodes};
-    *ch = &cs->chunk;
-    return (int)h.n_cells;
+    ck->view = (dorm_chunk_t){ck->first_cell, ck->n_cells, ck->col_ptr, ck->gene, ck->value,
+                              ck->barcodes};
+    return 0;
+}
+
+void cellstore_chunk_free(cellstore_chunk_t *ck)
+{
+    free(ck->buf);
+    free(ck->col_ptr);
+    free(ck->gene);
+    free(ck->value);
+    free(ck->barcodes);
+    memset(ck, 0, sizeof *ck);
 }
 
 void cellstore_close(cellstore_t *cs)
@@ -257,9 +272,5 @@ void cellstore_close(cellstore_t *cs)
         unlink(cs->path);
     free(cs->path);
     free(cs->buf);
-    free(cs->col_ptr);
-    free(cs->gene);
-    free(cs->value);
-    free(cs->barcodes);
     memset(cs, 0, sizeof *cs);
 }

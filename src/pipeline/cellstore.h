@@ -17,18 +17,27 @@
 #include "dormscan/error.h"
 #include "dormscan/reader.h"
 
-typedef struct cellstore_t {
-    FILE *fp;
-    char *path;
-    uint8_t *buf;            /* encoded chunk */
+/* A chunk read back: the encoded bytes, then (after cellstore_decode) the
+ * cells.  Owned by the caller; reused from chunk to chunk. */
+typedef struct cellstore_chunk_t {
+    int64_t first_cell, n_cells, nnz;
+    uint64_t payload, barcode_bytes;
+    int int_values;
+    uint8_t *buf;            /* payload, then NUL-terminated barcodes */
     size_t buf_cap;
-    /* the chunk last read back (owned here, valid until the next get) */
-    dorm_chunk_t chunk;
+    dorm_chunk_t view;       /* valid after a successful decode */
     int64_t *col_ptr;
     int32_t *gene;
     double *value;
-    char **barcodes;
+    char **barcodes;         /* point into buf */
     int64_t cells_cap, nnz_cap;
+} cellstore_chunk_t;
+
+typedef struct cellstore_t {
+    FILE *fp;
+    char *path;
+    uint8_t *buf;            /* encoding scratch */
+    size_t buf_cap;
     int64_t n_chunks, bytes;
 } cellstore_t;
 
@@ -40,9 +49,12 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err);
 int cellstore_clear(cellstore_t *cs, dorm_err_t *err);
 /* Read from the first chunk again. */
 int cellstore_rewind(cellstore_t *cs, dorm_err_t *err);
-/* Next chunk: >0 cells, 0 at the end, <0 on error.  *ch stays valid until
- * the next get, rewind or close. */
-int cellstore_get(cellstore_t *cs, const dorm_chunk_t **ch, dorm_err_t *err);
+/* The next chunk's bytes into ck: >0 cells, 0 at the end, <0 on error. */
+int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err);
+/* Decode ck's bytes into ck->view; touches nothing but ck, so chunks can be
+ * decoded on several threads.  path names the store in messages. */
+int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err);
+void cellstore_chunk_free(cellstore_chunk_t *ck);
 void cellstore_close(cellstore_t *cs);
 
 #endif

@@ -61,7 +61,6 @@ typedef struct run_t {
     dorm_strmap_t obs_group;   /* --groupby: barcode -> index into obs_values */
     char **obs_values, **obs_barcodes;
     int64_t n_obs;
-    double *rec, *comp_z;
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
     double t_start;
 } run_t;
@@ -138,10 +137,10 @@ static int read_pass(run_t *run, dorm_err_t *err)
     }
 }
 
-/* Spill one cell: QC, set results, evidence. */
-static int spill_cell(run_t *run, const worker_t *w, int64_t c, dorm_err_t *err)
+/* One cell's record: QC, set results, evidence. */
+static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *r)
 {
-    const dorm_chunk_t *ch = &w->chunk;
+    const dorm_chunk_t *ch = &w->ck.view;
     const run_sets_t *rs = &run->sets;
     int n_comp;
     dorm_components(&n_comp);
@@ -152,7 +151,7 @@ static int spill_cell(run_t *run, const worker_t *w, int64_t c, dorm_err_t *err)
     size_t at = (size_t)c * (size_t)rs->n_col, cat = (size_t)c * (size_t)rs->n_cls;
     const double *sc = w->buf[0] + at, *zc = w->buf[1] + at, *pc = w->buf[2] + at;
     const double *cs = w->buf[3] + cat, *cz = w->buf[4] + cat;
-    double *r = run->rec;
+    double *comp_z = w->scratch;
     r[R_UMI] = qc.n_umi;
     r[R_GENES] = (double)qc.n_genes;
     r[R_MITO] = qc.pct_mito;
@@ -168,51 +167,54 @@ static int spill_cell(run_t *run, const worker_t *w, int64_t c, dorm_err_t *err)
         v[2] = k >= 0 ? pc[k] : NAN;
     }
     for (int k = 0; k < n_comp; k++)
-        run->comp_z[k] = rs->comp_score[k] >= 0 ? cz[rs->comp_score[k]] : NAN;
-    r[R_Z_S] = run->comp_z[0];
-    r[R_Z_G2M] = run->comp_z[1];
-    dorm_evidence(run->comp_z, r + R_EV_Z(rs->n_out), r + R_EV_P(rs->n_out));
-    return spill_append(&run->spill, r, ch->barcodes[c], err);
+        comp_z[k] = rs->comp_score[k] >= 0 ? cz[rs->comp_score[k]] : NAN;
+    r[R_Z_S] = comp_z[0];
+    r[R_Z_G2M] = comp_z[1];
+    dorm_evidence(comp_z, r + R_EV_Z(rs->n_out), r + R_EV_P(rs->n_out));
 }
 
-/* Spill the kept cells of a scored chunk (in the shard's cell range). */
-static int spill_chunk(run_t *run, const worker_t *w, int64_t *kept, dorm_err_t *err)
+/* On a worker's thread: the records of its chunk's kept cells (in the
+ * shard's cell range, not excluded by --cells/--keep). */
+static int chunk_records(void *ctx, worker_t *w, dorm_err_t *err)
 {
-    const dorm_chunk_t *ch = &w->chunk;
+    (void)err;
+    const run_t *run = ctx;
+    const dorm_chunk_t *ch = &w->ck.view;
     int64_t lo = 0, hi = INT64_MAX;
     if (run->opts->shard_n > 0) { /* cells [lo, hi) of the sample */
         int64_t n_cells = dorm_reader_info(run->reader)->n_cells;
         lo = n_cells * (run->opts->shard_k - 1) / run->opts->shard_n;
         hi = n_cells * run->opts->shard_k / run->opts->shard_n;
     }
-    int rc = 0;
-    for (int64_t c = 0; rc == 0 && c < ch->n_cells; c++) {
+    for (int64_t c = 0; c < ch->n_cells; c++) {
         int64_t cell = ch->first_cell + c;
-        if (cell < lo || cell >= hi || !cellmeta_keep(&run->meta, ch->barcodes[c]))
-            continue;
-        rc = spill_cell(run, w, c, err);
-        ++*kept;
+        w->keep[c] = cell >= lo && cell < hi && cellmeta_keep(&run->meta, ch->barcodes[c]);
+        if (w->keep[c])
+            cell_record(run, w, c, w->rec + (size_t)c * (size_t)w->rec_len);
     }
-    return rc;
+    return 0;
 }
 
 /* Read up to one chunk per worker, score them in parallel, spill in order.
  * Returns >0 while there is more to read, 0 at the end, <0 on error. */
 static int score_batch(run_t *run, int64_t *kept, dorm_err_t *err)
 {
-    int n = 0, got = 1, rc;
-    const dorm_chunk_t *ch;
-    while (n < run->n_workers && (got = cellstore_get(&run->store, &ch, err)) > 0)
-        if ((rc = worker_take(&run->workers[n++], ch, err)) < 0)
-            return rc;
+    int n = 0, got = 1;
+    while (n < run->n_workers && (got = cellstore_read(&run->store, &run->workers[n].ck, err)) > 0)
+        n++;
     if (got < 0)
         return got;
-    int more = got > 0;
-    if ((rc = workers_score(run->workers, n, err)) < 0)
-        return rc;
-    for (int i = 0; i < n && rc == 0; i++)
-        rc = spill_chunk(run, &run->workers[i], kept, err);
-    return rc < 0 ? rc : more;
+    int rc = workers_run(run->workers, n, run->store.path, chunk_records, run, err);
+    for (int i = 0; i < n && rc == 0; i++) {
+        const worker_t *w = &run->workers[i];
+        for (int64_t c = 0; rc == 0 && c < w->ck.view.n_cells; c++)
+            if (w->keep[c]) {
+                rc = spill_append(&run->spill, w->rec + (size_t)c * (size_t)w->rec_len,
+                                  w->ck.view.barcodes[c], err);
+                ++*kept;
+            }
+    }
+    return rc < 0 ? rc : got > 0;
 }
 
 /* The scoring pass: the store's chunks into the spill. */
@@ -339,8 +341,12 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     int64_t n_genes = rc == 0 ? dorm_reader_features(run->reader)->n : 0;
     for (int i = 0; rc == 0 && i < run->n_workers; i++) {
         worker_t *w = &run->workers[i];
+        int n_comp;
+        dorm_components(&n_comp);
         w->n_col = run->sets.n_col;
         w->n_cls = run->sets.n_cls;
+        w->rec_len = R_LEN(run->sets.n_out); /* the same for every sample */
+        w->n_scratch = n_comp;
         rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
                               run->sets.col_sets, run->sets.n_col, &run->means, err);
         if (rc == 0)
@@ -507,8 +513,6 @@ static void run_free(run_t *run)
     for (int i = 0; run->workers && i < run->n_workers; i++)
         worker_free(&run->workers[i]);
     free(run->workers);
-    free(run->rec);
-    free(run->comp_z);
 }
 
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
@@ -519,8 +523,6 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     run.t_start = now();
     dorm_blas_single_thread();
     finish_hists_init(run.evidence_hist, run.qc_hist);
-    int n_comp;
-    dorm_components(&n_comp);
     int rc = run_sets_load(&run.sets, opts, err);
     if (rc == 0)
         rc = cellmeta_load(&run.meta, opts->groups_path, opts->cells_path, opts->keep, err);
@@ -529,13 +531,10 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     if (rc == 0)
         rc = dorm_summary_init(&run.summary_all, err);
     if (rc == 0) {
-        int n_out = run.sets.n_out;
         run.info = calloc((size_t)(opts->n_samples ? opts->n_samples : 1), sizeof *run.info);
-        run.rec = malloc((size_t)R_LEN(n_out) * sizeof *run.rec);
-        run.comp_z = malloc((size_t)n_comp * sizeof *run.comp_z);
         run.n_workers = opts->threads > 0 ? opts->threads : 1;
         run.workers = calloc((size_t)run.n_workers, sizeof *run.workers);
-        if (!run.info || !run.rec || !run.comp_z || !run.workers)
+        if (!run.info || !run.workers)
             rc = nomem(err);
     }
     if (rc == 0)

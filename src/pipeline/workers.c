@@ -1,86 +1,88 @@
-/* workers.c -- chunks scored in parallel with one scorer pair per thread. */
+/* workers.c -- stored chunks decoded, scored and turned into records in
+ * parallel, with one scorer pair per thread. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "workers.h"
 
-int worker_take(worker_t *w, const dorm_chunk_t *ch, dorm_err_t *err)
+typedef struct job_t {
+    worker_t *w;
+    const char *store_path;
+    worker_finish_fn finish;
+    void *ctx;
+} job_t;
+
+static int grow_doubles(double **b, size_t *cap, size_t need)
 {
-    int64_t n = ch->n_cells, nnz = ch->col_ptr[n];
-    for (int64_t i = 0; i < w->chunk.n_cells; i++)
-        free(w->barcodes[i]);
-    w->chunk.n_cells = 0;
-    if (n + 1 > w->cells_cap) {
-        int64_t *cp = realloc(w->col_ptr, (size_t)(n + 1) * sizeof *cp);
-        char **bc = cp ? realloc(w->barcodes, (size_t)(n + 1) * sizeof *bc) : NULL;
-        if (cp)
-            w->col_ptr = cp;
-        if (bc)
-            w->barcodes = bc;
-        if (!cp || !bc)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        w->cells_cap = n + 1;
-    }
-    if (nnz > w->nnz_cap) {
-        int32_t *g = realloc(w->gene, (size_t)nnz * sizeof *g);
-        double *v = g ? realloc(w->value, (size_t)nnz * sizeof *v) : NULL;
-        if (g)
-            w->gene = g;
-        if (v)
-            w->value = v;
-        if (!g || !v)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        w->nnz_cap = nnz;
-    }
-    memcpy(w->col_ptr, ch->col_ptr, (size_t)(n + 1) * sizeof *w->col_ptr);
-    if (nnz > 0) {
-        memcpy(w->gene, ch->gene, (size_t)nnz * sizeof *w->gene);
-        memcpy(w->value, ch->value, (size_t)nnz * sizeof *w->value);
-    }
-    for (int64_t i = 0; i < n; i++) {
-        if (!(w->barcodes[i] = strdup(ch->barcodes[i]))) {
-            w->chunk.n_cells = i;
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        }
-    }
-    w->chunk = (dorm_chunk_t){ch->first_cell, n, w->col_ptr, w->gene, w->value, w->barcodes};
-    int width[6] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls, w->n_cls};
-    for (int k = 0; k < 6; k++) {
-        size_t need = (size_t)(n ? n : 1) * (size_t)(width[k] ? width[k] : 1);
-        if (need > w->buf_cap[k]) {
-            double *b = realloc(w->buf[k], need * sizeof *b);
-            if (!b)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-            w->buf[k] = b;
-            w->buf_cap[k] = need;
-        }
-    }
+    if (need <= *cap)
+        return 0;
+    double *p = realloc(*b, need * sizeof *p);
+    if (!p)
+        return -1;
+    *b = p;
+    *cap = need;
     return 0;
 }
 
-static void *score_one(void *arg)
+/* Result and record buffers for the decoded chunk. */
+static int reserve(worker_t *w, dorm_err_t *err)
 {
-    worker_t *w = arg;
+    int64_t n = w->ck.view.n_cells;
+    int width[6] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls, w->n_cls};
+    for (int k = 0; k < 6; k++)
+        if (grow_doubles(&w->buf[k], &w->buf_cap[k],
+                         (size_t)(n ? n : 1) * (size_t)(width[k] ? width[k] : 1)) < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    if (n > w->rec_cells_cap) {
+        double *r = realloc(w->rec, (size_t)n * (size_t)w->rec_len * sizeof *r);
+        if (r)
+            w->rec = r;
+        uint8_t *k = r ? realloc(w->keep, (size_t)n) : NULL;
+        if (k)
+            w->keep = k;
+        if (!r || !k)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        w->rec_cells_cap = n;
+    }
+    if (!w->scratch && !(w->scratch = malloc((size_t)(w->n_scratch ? w->n_scratch : 1) *
+                                             sizeof *w->scratch)))
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    return 0;
+}
+
+static void *run_one(void *arg)
+{
+    job_t *j = arg;
+    worker_t *w = j->w;
     dorm_err_clear(&w->err);
-    w->rc = dorm_scorer_score_chunk(w->scorer, &w->chunk, w->buf[0], w->buf[1], w->buf[2], &w->err);
+    w->rc = cellstore_decode(&w->ck, j->store_path, &w->err);
     if (w->rc == 0)
-        w->rc = dorm_scorer_score_chunk(w->cls_scorer, &w->chunk, w->buf[3], w->buf[4], w->buf[5],
+        w->rc = reserve(w, &w->err);
+    if (w->rc == 0)
+        w->rc = dorm_scorer_score_chunk(w->scorer, &w->ck.view, w->buf[0], w->buf[1], w->buf[2],
                                         &w->err);
+    if (w->rc == 0)
+        w->rc = dorm_scorer_score_chunk(w->cls_scorer, &w->ck.view, w->buf[3], w->buf[4],
+                                        w->buf[5], &w->err);
+    if (w->rc == 0)
+        w->rc = j->finish(j->ctx, w, &w->err);
     return NULL;
 }
 
-int workers_score(worker_t *w, int n, dorm_err_t *err)
+int workers_run(worker_t *w, int n, const char *store_path, worker_finish_fn finish, void *ctx,
+                dorm_err_t *err)
 {
+    job_t job[n > 0 ? n : 1];
     pthread_t tid[n > 0 ? n : 1];
     int started[n > 0 ? n : 1];
     for (int i = 0; i < n; i++) {
-        started[i] = n > 1 && i > 0 && pthread_create(&tid[i], NULL, score_one, &w[i]) == 0;
-        if (!started[i] && i > 0 && n > 1) /* could not start a thread: score here */
-            score_one(&w[i]);
+        job[i] = (job_t){&w[i], store_path, finish, ctx};
+        started[i] = i > 0 && pthread_create(&tid[i], NULL, run_one, &job[i]) == 0;
     }
-    if (n > 0)
-        score_one(&w[0]);
+    for (int i = 0; i < n; i++) /* worker 0 here, and any whose thread did not start */
+        if (!started[i])
+            run_one(&job[i]);
     for (int i = 1; i < n; i++)
         if (started[i])
             pthread_join(tid[i], NULL);
@@ -96,13 +98,11 @@ void worker_free(worker_t *w)
 {
     dorm_scorer_destroy(w->scorer);
     dorm_scorer_destroy(w->cls_scorer);
-    for (int64_t i = 0; i < w->chunk.n_cells; i++)
-        free(w->barcodes[i]);
-    free(w->col_ptr);
-    free(w->gene);
-    free(w->value);
-    free(w->barcodes);
+    cellstore_chunk_free(&w->ck);
     for (int k = 0; k < 6; k++)
         free(w->buf[k]);
+    free(w->rec);
+    free(w->keep);
+    free(w->scratch);
     memset(w, 0, sizeof *w);
 }

@@ -1,34 +1,44 @@
-/* workers.h -- score a batch of chunks on worker threads, private.
+/* workers.h -- score a batch of stored chunks on worker threads, private.
  *
- * Each worker owns a copy of one chunk, its two scorers (column sets and
- * classifier sets) and their result buffers.  A batch is scored in
- * parallel and read back in input order, so results never depend on the
- * number of threads. */
+ * Each worker owns one chunk's bytes from the cell store, its two scorers
+ * (column sets and classifier sets), their result buffers and the chunk's
+ * per-cell records.  On its thread a worker decodes the chunk, scores it and
+ * calls the caller's finish function to turn results into records; the
+ * caller then appends the records in input order, so results never depend
+ * on the number of threads. */
 #ifndef DORM_PIPELINE_WORKERS_H
 #define DORM_PIPELINE_WORKERS_H
 
+#include <stdint.h>
+
+#include "cellstore.h"
 #include "dormscan/reader.h"
 #include "dormscan/score.h"
 
 typedef struct worker_t {
     dorm_scorer_t *scorer, *cls_scorer;  /* owned */
-    dorm_chunk_t chunk;                  /* view of the copy below */
-    int64_t *col_ptr;
-    int32_t *gene;
-    double *value;
-    char **barcodes;
-    int64_t cells_cap, nnz_cap;
+    cellstore_chunk_t ck;                /* the chunk; ck.view once decoded */
     double *buf[6];                      /* column score, z, p; classifier score, z, p */
     size_t buf_cap[6];
     int n_col, n_cls;
+    double *rec;                         /* records: cells x rec_len, for finish */
+    uint8_t *keep;                       /* cells: 1 if the record is written */
+    double *scratch;                     /* for finish: n_scratch doubles */
+    int64_t rec_cells_cap;
+    int rec_len, n_scratch;
     int rc;
     dorm_err_t err;
 } worker_t;
 
-/* Copy a reader chunk into the worker (the reader's chunk is reused). */
-int worker_take(worker_t *w, const dorm_chunk_t *ch, dorm_err_t *err);
-/* Score workers [0, n) of w, on n threads when n > 1; 0 or the first error. */
-int workers_score(worker_t *w, int n, dorm_err_t *err);
+/* Runs on a worker's thread after scoring: fill w->rec and w->keep for
+ * w->ck.view's cells.  Must only read shared state. */
+typedef int (*worker_finish_fn)(void *ctx, worker_t *w, dorm_err_t *err);
+
+/* Decode, score and finish workers [0, n) of w (chunks already read into
+ * their ck), on n threads when n > 1.  store_path names the store in
+ * messages.  0 or the first error in worker order. */
+int workers_run(worker_t *w, int n, const char *store_path, worker_finish_fn finish, void *ctx,
+                dorm_err_t *err);
 /* Free a worker's scorers and buffers. */
 void worker_free(worker_t *w);
 
