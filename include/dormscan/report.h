@@ -15,6 +15,7 @@ typedef struct dorm_outfile_t {
     void *fp;  /* FILE* or BGZF* */
     int gzip;
     int failed;
+    int saved_errno; /* of the first failed write, reported by close/commit */
 } dorm_outfile_t;
 
 int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int gzip,
@@ -22,7 +23,10 @@ int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int 
 /* Append bytes; errors are remembered and reported by commit. */
 void dorm_outfile_write(dorm_outfile_t *o, const char *buf, size_t len);
 void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...) DORM_PRINTF(2, 3);
-/* Close, flush and rename into place. */
+/* Flush and close, keeping the temporary file (the last step that can run
+ * out of space); on error the file is deleted and err names the cause. */
+int dorm_outfile_close(dorm_outfile_t *o, dorm_err_t *err) DORM_WUR;
+/* Close if still open, then rename into place. */
 int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err) DORM_WUR;
 /* Close and delete the temporary file (safe after commit or on a zeroed o). */
 void dorm_outfile_abort(dorm_outfile_t *o);

@@ -91,11 +91,9 @@ done:
 }
 
 /* Write summary.tsv (or cohort_summary.tsv) and the MultiQC files. */
-int write_summaries(const char *outdir, const char *name, dorm_summary_t *per_sample,
-                           dorm_summary_t *all, dorm_err_t *err)
+int write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name,
+                    dorm_summary_t *per_sample, dorm_summary_t *all, dorm_err_t *err)
 {
-    dorm_outfile_t o[3];
-    memset(o, 0, sizeof o);
     int rc = dorm_outfile_open(&o[0], outdir, name, 0, err);
     if (rc == 0)
         rc = dorm_outfile_open(&o[1], outdir, "dormscan_mqc.tsv", 0, err);
@@ -106,9 +104,19 @@ int write_summaries(const char *outdir, const char *name, dorm_summary_t *per_sa
         dorm_summary_write(&o[0], parts, all ? 2 : 1);
         dorm_mqc_write(&o[1], &o[2], per_sample);
     }
-    for (int i = 0; i < 3 && rc == 0; i++)
-        rc = dorm_outfile_commit(&o[i], err);
-    for (int i = 0; i < 3; i++)
+    return rc;
+}
+
+int commit_all(dorm_outfile_t *o, int n, dorm_err_t *err)
+{
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) /* every write done before any rename */
+        if (o[i].final_path)
+            rc = dorm_outfile_close(&o[i], err);
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (o[i].final_path)
+            rc = dorm_outfile_commit(&o[i], err);
+    for (int i = 0; i < n; i++)
         dorm_outfile_abort(&o[i]);
     return rc;
 }
@@ -123,7 +131,7 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
     dorm_hist_init(&qc[2], 0, 40);
 }
 
-int write_report(const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
+int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err)
@@ -149,12 +157,9 @@ int write_report(const char *outdir, const char *command_line, const dorm_summar
         .coverage = coverage,
         .n_coverage = n_coverage,
     };
-    dorm_outfile_t o;
-    int rc = dorm_outfile_open(&o, outdir, "report.html", 0, err);
-    if (rc == 0) {
-        dorm_html_write(&o, &in);
-        rc = dorm_outfile_commit(&o, err);
-    }
+    int rc = dorm_outfile_open(o, outdir, "report.html", 0, err);
+    if (rc == 0)
+        dorm_html_write(o, &in);
     free(rows);
     return rc;
 }

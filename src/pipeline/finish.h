@@ -39,9 +39,10 @@ typedef struct finisher_t {
 /* Histograms for report.html with fixed ranges, so that runs add up. */
 void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3]);
 
-/* Write report.html (committed into outdir) from the summary rows (per
- * sample, then over all samples), the histograms and the coverage. */
-int write_report(const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
+/* Open report.html in outdir as *o and write it from the summary rows (per
+ * sample, then over all samples), the histograms and the coverage.  The
+ * caller commits *o with its other outputs (or aborts it). */
+int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err);
@@ -50,10 +51,16 @@ int write_report(const char *outdir, const char *command_line, const dorm_summar
  * sample).  Returns 0 or <0 with err set. */
 int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err);
 
-/* Write NAME (summary.tsv or cohort_summary.tsv) from the per-sample rows and
- * the rows over all samples, and the MultiQC files dormscan_mqc.tsv and
- * dormscan_general_stats_mqc.tsv, each committed into outdir. */
-int write_summaries(const char *outdir, const char *name, dorm_summary_t *per_sample,
+/* Open and write, as o[0..2] in outdir, NAME (summary.tsv or
+ * cohort_summary.tsv) from the per-sample rows and the rows over all samples,
+ * and the MultiQC files dormscan_mqc.tsv and dormscan_general_stats_mqc.tsv.
+ * The caller commits them with its other outputs (or aborts them). */
+int write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name, dorm_summary_t *per_sample,
                     dorm_summary_t *all, dorm_err_t *err);
+
+/* Commit o[0..n) (zeroed entries are skipped) only if every write
+ * succeeded: nothing reaches its final name when one failed.  Aborts the
+ * rest on error. */
+int commit_all(dorm_outfile_t *o, int n, dorm_err_t *err);
 
 #endif

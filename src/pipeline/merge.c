@@ -61,7 +61,9 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     shard_file_t **by_k = calloc((size_t)n + 1, sizeof *by_k);
     cellmeta_t meta;
     dorm_summary_t summary, all;
-    dorm_outfile_t cells = {0};
+    dorm_outfile_t out[5]; /* cells table, summary, 2 MultiQC files, report: committed together */
+    memset(out, 0, sizeof out);
+    dorm_outfile_t *cells = &out[0];
     spill_t sp = {0};
     int have_meta = 0, have_sum = 0, have_all = 0;
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
@@ -105,9 +107,9 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     if ((rc = dorm_mkdir_p(o->outdir, err)) < 0)
         goto done;
     int gz = by_k[1]->h.gzip;
-    if ((rc = dorm_outfile_open(&cells, o->outdir, gz ? "cells.tsv.gz" : "cells.tsv", gz, err)) < 0)
+    if ((rc = dorm_outfile_open(cells, o->outdir, gz ? "cells.tsv.gz" : "cells.tsv", gz, err)) < 0)
         goto done;
-    dorm_cells_write_header(&cells, by_k[1]->h.set_names, by_k[1]->h.n_out,
+    dorm_cells_write_header(cells, by_k[1]->h.set_names, by_k[1]->h.n_out,
                             by_k[1]->h.sample_column);
     int n_samples = by_k[1]->n_samples;
     finisher_t f = {
@@ -118,7 +120,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
         .meta = &meta,
         .summary = &summary,
         .summary_all = n_samples > 1 ? &all : NULL,
-        .cells = &cells,
+        .cells = cells,
         .evidence_hist = evidence_hist,
         .qc_hist = qc_hist,
     };
@@ -138,15 +140,17 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
         spill_close(&sp);
     }
     if (rc == 0)
-        rc = write_summaries(o->outdir, "summary.tsv", &summary, n_samples > 1 ? &all : NULL, err);
+        rc = write_summaries(&out[1], o->outdir, "summary.tsv", &summary,
+                             n_samples > 1 ? &all : NULL, err);
     if (rc == 0)
-        rc = dorm_outfile_commit(&cells, err);
+        rc = write_report(&out[4], o->outdir, o->command_line, &summary,
+                          n_samples > 1 ? &all : NULL, evidence_hist, qc_hist, NULL, 0, err);
     if (rc == 0)
-        rc = write_report(o->outdir, o->command_line, &summary, n_samples > 1 ? &all : NULL,
-                          evidence_hist, qc_hist, NULL, 0, err);
+        rc = commit_all(out, 5, err);
 done:
     spill_close(&sp);
-    dorm_outfile_abort(&cells);
+    for (int i = 0; i < 5; i++)
+        dorm_outfile_abort(&out[i]);
     if (have_meta)
         cellmeta_free(&meta);
     if (have_sum)
@@ -302,6 +306,8 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
 
 static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
 {
+    dorm_outfile_t out[3]; /* cohort_summary.tsv and the MultiQC files */
+    memset(out, 0, sizeof out);
     dorm_summary_t per, all;
     int rc = dorm_summary_init(&per, err);
     if (rc < 0)
@@ -324,7 +330,11 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
     if (rc == 0)
         rc = dorm_mkdir_p(o->outdir, err);
     if (rc == 0)
-        rc = write_summaries(o->outdir, "cohort_summary.tsv", &per, &all, err);
+        rc = write_summaries(out, o->outdir, "cohort_summary.tsv", &per, &all, err);
+    if (rc == 0)
+        rc = commit_all(out, 3, err);
+    for (int i = 0; i < 3; i++)
+        dorm_outfile_abort(&out[i]);
     dorm_summary_destroy(&per);
     dorm_summary_destroy(&all);
     return rc;

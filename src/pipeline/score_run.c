@@ -27,7 +27,9 @@
 #include "spill.h"
 #include "workers.h"
 
-enum { OUT_CELLS, OUT_JSON, N_OUT }; /* OUT_CELLS is shard.bin with --shard */
+/* Every output, committed together at the end.  OUT_CELLS is shard.bin with
+ * --shard, which writes no summaries or report. */
+enum { OUT_CELLS, OUT_SUMMARY, OUT_MQC, OUT_MQC_STATS, OUT_REPORT, OUT_JSON, N_OUT };
 
 /* What run.json reports about a sample. */
 typedef struct sample_info_t {
@@ -488,7 +490,7 @@ static int write_run_report(run_t *run, dorm_err_t *err)
                                                                   : comp[i - run->sets.n_out].name,
                                               si->found[i], si->total[i], si->scored[i]};
         }
-    int rc = write_report(o->outdir, o->command_line, &run->summary,
+    int rc = write_report(&run->out[OUT_REPORT], o->outdir, o->command_line, &run->summary,
                           o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
                           run->qc_hist, cov, n, err);
     free(cov);
@@ -557,17 +559,17 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         rc = run_sample(&run, s, err);
     if (rc == 0 && shard)
         shard_write_end(&run.out[OUT_CELLS]);
+    if (rc == 0 && !shard)
+        rc = write_summaries(&run.out[OUT_SUMMARY], opts->outdir, "summary.tsv", &run.summary,
+                             opts->n_samples > 1 ? &run.summary_all : NULL, err);
+    if (rc == 0 && !shard)
+        rc = write_run_report(&run, err);
     if (rc == 0)
         rc = dorm_outfile_open(&run.out[OUT_JSON], opts->outdir, "run.json", 0, err);
     if (rc == 0)
         write_run_json(&run);
-    for (int i = 0; i < N_OUT && rc == 0; i++)
-        rc = dorm_outfile_commit(&run.out[i], err);
-    if (rc == 0 && !shard)
-        rc = write_summaries(opts->outdir, "summary.tsv", &run.summary,
-                             opts->n_samples > 1 ? &run.summary_all : NULL, err);
-    if (rc == 0 && !shard)
-        rc = write_run_report(&run, err);
+    if (rc == 0)
+        rc = commit_all(run.out, N_OUT, err);
     run_free(&run);
     return rc;
 }

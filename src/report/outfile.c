@@ -68,10 +68,13 @@ void dorm_outfile_write(dorm_outfile_t *o, const char *buf, size_t len)
 {
     if (o->failed || !o->fp || len == 0)
         return;
+    errno = 0;
     if (o->gzip)
         o->failed = bgzf_write(o->fp, buf, len) < 0;
     else
         o->failed = fwrite(buf, 1, len, o->fp) != len;
+    if (o->failed)
+        o->saved_errno = errno ? errno : EIO;
 }
 
 void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...)
@@ -83,6 +86,7 @@ void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...)
     va_end(ap);
     if (n < 0) {
         o->failed = 1;
+        o->saved_errno = errno ? errno : EINVAL;
         return;
     }
     if ((size_t)n < sizeof small) {
@@ -92,6 +96,7 @@ void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...)
     char *big = malloc((size_t)n + 1);
     if (!big) {
         o->failed = 1;
+        o->saved_errno = ENOMEM;
         return;
     }
     va_start(ap, fmt);
@@ -101,19 +106,34 @@ void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...)
     free(big);
 }
 
-int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err)
+int dorm_outfile_close(dorm_outfile_t *o, dorm_err_t *err)
 {
+    if (!o->fp)
+        return 0;
+    errno = 0;
     int close_failed = o->gzip ? bgzf_close(o->fp) < 0 : fclose(o->fp) != 0;
     o->fp = NULL;
-    if (o->failed || close_failed) {
+    if (close_failed && !o->failed) {
+        o->failed = 1;
+        o->saved_errno = errno ? errno : EIO;
+    }
+    if (o->failed) {
         int rc = dorm_err_set(err, DORM_E_IO, "%s: write failed: %s", o->final_path,
-                              errno ? strerror(errno) : "I/O error");
+                              strerror(o->saved_errno));
         dorm_outfile_abort(o);
         return rc;
     }
+    return 0;
+}
+
+int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err)
+{
+    int rc = dorm_outfile_close(o, err);
+    if (rc < 0)
+        return rc;
     if (rename(o->tmp_path, o->final_path) != 0) {
-        int rc = dorm_err_set(err, DORM_E_IO, "%s: cannot rename into place: %s", o->final_path,
-                              strerror(errno));
+        rc = dorm_err_set(err, DORM_E_IO, "%s: cannot rename into place: %s", o->final_path,
+                          strerror(errno));
         dorm_outfile_abort(o);
         return rc;
     }

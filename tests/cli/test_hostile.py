@@ -576,16 +576,15 @@ else:
                                ('64k', '_shard', ['--shard', '1/1']), (short, '', [])):
         def check(mnt, label=label, extra=extra, size=size):
             o = os.path.join(mnt, 'out')
-            # Only "write failed" is asserted: a failed buffered write of
-            # cells.tsv is reported as "I/O error", not ENOSPC, because
-            # outfile.c does not keep errno.
+            # The cause is the saved errno of the first failed write.
             full_fails('disk_full_%s%s' % (size, label), ['score', EXAMPLE, '-o', o] + extra, o,
-                       'out/', 'write failed')
+                       'out/', 'No space left on device')
         on_tmpfs('full_%s%s' % (size, label), size, check)
     if SAMTOOLS:
         def check_count(mnt):
             o = os.path.join(mnt, 'out')
-            full_fails('disk_full_count', ['count', bam_path, '-o', o], o, 'out/', 'write failed')
+            full_fails('disk_full_count', ['count', bam_path, '-o', o], o, 'out/',
+                       'No space left on device')
         on_tmpfs('full_count', '4k', check_count)
 
     def check_ro(mnt):
