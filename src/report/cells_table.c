@@ -1,7 +1,9 @@
 /* cells_table.c -- the per-cell table (cells.tsv): one header line, no
  * comments, first column barcode; loadable by read.delim(row.names = 1) and
  * pandas.read_csv(sep="\t", index_col=0). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dormscan/report.h"
@@ -20,22 +22,57 @@ void dorm_cells_write_header(dorm_outfile_t *o, char *const *set_names, int n_se
     dorm_outfile_printf(o, "\tphase\tstate\tsasp\tconfidence\n");
 }
 
+/* A row is assembled in a buffer sized for its longest possible fields and
+ * written once: no printf per field. */
+static char *put(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static char *put_field(char *p, const char *s)
+{
+    *p++ = '\t';
+    return put(p, s);
+}
+
 void dorm_cells_write_row(dorm_outfile_t *o, const dorm_cell_row_t *r, int n_sets)
 {
-    char a[32], b[32], c[32], d[32];
+    char a[32], stack[8192];
     const dorm_qc_t *qc = r->qc;
-    dorm_outfile_printf(o, "%s%s%s\t%s\t%lld\t%s\t%s", r->barcode, r->sample ? "\t" : "",
-                        r->sample ? r->sample : "", dorm_fmt_double(qc->n_umi, a),
-                        (long long)qc->n_genes, dorm_fmt_double(qc->pct_mito, b),
-                        dorm_fmt_double(qc->pct_ribo, c));
+    size_t need = strlen(r->barcode) + (r->sample ? strlen(r->sample) + 1 : 0) +
+                  strlen(r->phase) + strlen(r->state) + 64 +
+                  (size_t)(5 + 4 * n_sets + DORM_N_EVIDENCE) * 33;
+    char *line = need <= sizeof stack ? stack : malloc(need);
+    if (!line) {
+        o->failed = 1;
+        o->saved_errno = ENOMEM;
+        return;
+    }
+    char *p = put(line, r->barcode);
+    if (r->sample)
+        p = put_field(p, r->sample);
+    p = put_field(p, dorm_fmt_double(qc->n_umi, a));
+    snprintf(a, sizeof a, "%lld", (long long)qc->n_genes);
+    p = put_field(p, a);
+    p = put_field(p, dorm_fmt_double(qc->pct_mito, a));
+    p = put_field(p, dorm_fmt_double(qc->pct_ribo, a));
     for (int s = 0; s < n_sets; s++) {
         const double *v = r->set + 3 * s;
-        dorm_outfile_printf(o, "\t%s\t%s\t%s\t%s", dorm_fmt_double(v[0], a),
-                            dorm_fmt_double(v[1], b), dorm_fmt_double(v[2], c),
-                            dorm_fmt_double(r->set_fdr[s], d));
+        p = put_field(p, dorm_fmt_double(v[0], a));
+        p = put_field(p, dorm_fmt_double(v[1], a));
+        p = put_field(p, dorm_fmt_double(v[2], a));
+        p = put_field(p, dorm_fmt_double(r->set_fdr[s], a));
     }
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
-        dorm_outfile_printf(o, "\t%s", dorm_fmt_double(r->evidence[e], a));
-    dorm_outfile_printf(o, "\t%s\t%s\t%s\t%s\n", r->phase, r->state, r->sasp ? "true" : "false",
-                        dorm_fmt_double(r->confidence, a));
+        p = put_field(p, dorm_fmt_double(r->evidence[e], a));
+    p = put_field(p, r->phase);
+    p = put_field(p, r->state);
+    p = put_field(p, r->sasp ? "true" : "false");
+    p = put_field(p, dorm_fmt_double(r->confidence, a));
+    *p++ = '\n';
+    dorm_outfile_write(o, line, (size_t)(p - line));
+    if (line != stack)
+        free(line);
 }
