@@ -264,21 +264,21 @@ static int finish(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
     return check_barcodes_end(m, err);
 }
 
-/* Up to 15 decimal digits at *p (no sign); advance *p.  -1 when none or
- * more (the general path parses and reports those). */
-static inline int64_t fast_uint(const char **p)
+/* 1 to 15 decimal digits at s (no sign) into *out; the end, or NULL when
+ * none or more (the general path parses and reports those). */
+static inline const char *fast_uint(const char *s, int64_t *out)
 {
-    const char *s = *p;
-    int64_t v = 0;
-    int n = 0;
-    while (*s >= '0' && *s <= '9' && n < 16) {
-        v = v * 10 + (*s++ - '0');
-        n++;
+    const char *start = s;
+    uint64_t v = 0; /* unsigned: a long run of digits wraps, then is refused */
+    unsigned d;
+    while ((d = (unsigned)(unsigned char)*s - '0') <= 9) {
+        v = v * 10 + d;
+        s++;
     }
-    if (n == 0 || n > 15)
-        return -1;
-    *p = s;
-    return v;
+    if (s == start || s - start > 15)
+        return NULL;
+    *out = (int64_t)v;
+    return s;
 }
 
 /* The common case without a call per line: entry lines "row col value" of
@@ -297,21 +297,20 @@ static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
     int64_t lines = 0;
     int rows_are_cells = r->info.cells_are_rows;
     while (p < end && r->entries_read < m->nnz) {
-        const char *q = p;
-        int64_t i = fast_uint(&q);
-        if (i < 0 || (*q != ' ' && *q != '\t'))
+        int64_t i, j, v = 1;
+        const char *q = fast_uint(p, &i);
+        if (!q || (*q != ' ' && *q != '\t'))
             break;
         while (*q == ' ' || *q == '\t')
             q++;
-        int64_t j = fast_uint(&q), v = 1;
-        if (j < 0)
+        if (!(q = fast_uint(q, &j)))
             break;
         if (!m->pattern) {
             if (*q != ' ' && *q != '\t')
                 break;
             while (*q == ' ' || *q == '\t')
                 q++;
-            if ((v = fast_uint(&q)) < 0)
+            if (!(q = fast_uint(q, &v)))
                 break;
         }
         while (*q == ' ' || *q == '\t' || *q == '\r')

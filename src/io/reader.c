@@ -41,7 +41,7 @@ static int ensure_cells(dorm_chunk_buf_t *c)
     return 0;
 }
 
-int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value)
+int dorm_chunk_buf_grow(dorm_chunk_buf_t *c)
 {
     if (ensure_cells(c) < 0)
         return -1;
@@ -58,9 +58,6 @@ int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value)
         c->value = v;
         c->nnz_cap = cap;
     }
-    c->gene[at] = gene;
-    c->value[at] = value;
-    c->col_ptr[c->view.n_cells + 1] = at + 1;
     return 0;
 }
 

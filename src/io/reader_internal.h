@@ -35,8 +35,20 @@ struct dorm_reader_t {
 
 /* Start an empty chunk at first_cell. */
 void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell);
-/* Append one entry to the open cell. */
-int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value);
+/* Room for one more cell and one more entry (the slow path of push). */
+int dorm_chunk_buf_grow(dorm_chunk_buf_t *c);
+/* Append one entry to the open cell; <0 on allocation failure. */
+static inline int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value)
+{
+    if ((!c->col_ptr || c->view.n_cells + 3 > c->cells_cap ||
+         c->col_ptr[c->view.n_cells + 1] == c->nnz_cap) &&
+        dorm_chunk_buf_grow(c) < 0)
+        return -1;
+    int64_t at = c->col_ptr[c->view.n_cells + 1]++;
+    c->gene[at] = gene;
+    c->value[at] = value;
+    return 0;
+}
 /* Close the open cell: sort its entries by gene, sum duplicates, take a
  * copy of barcode.  Returns 1 if duplicates were summed, 0 if not, <0 on
  * allocation failure. */

@@ -1,6 +1,5 @@
 /* cellstore.c -- chunks of cells in a compact temporary file. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -82,7 +81,7 @@ static inline const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, ui
 static int all_integers(const double *v, int64_t n)
 {
     for (int64_t i = 0; i < n; i++)
-        if (!(v[i] < 9007199254740992.0) || v[i] != floor(v[i]))
+        if (!(v[i] < 9007199254740992.0) || (double)(int64_t)v[i] != v[i])
             return 0;
     return 1;
 }

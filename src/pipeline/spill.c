@@ -8,7 +8,7 @@
 #include "core/stats.h"
 #include "spill.h"
 
-#define FDR_MEMORY_BYTES ((int64_t)64 << 20) /* p-values held at once */
+#define FDR_MEMORY_BYTES ((int64_t)16 << 20) /* p-values held at once (flat RSS) */
 #define FDR_BLOCK 4096                       /* adjusted values read back per column */
 
 static int io_error(dorm_err_t *err, const char *path, const char *what)
