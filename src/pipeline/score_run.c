@@ -23,6 +23,7 @@
 #include "run_sets.h"
 #include "score/blas.h"
 #include "finish.h"
+#include "prescore.h"
 #include "shard.h"
 #include "spill.h"
 #include "workers.h"
@@ -55,6 +56,8 @@ typedef struct run_t {
     int in_memory;
     dorm_gene_means_t means;
     cellstore_t store;
+    prescore_t *pre;           /* ucell with >= 2 threads: column sets scored while reading */
+    int n_pre;                 /* its threads (the reader keeps the others) */
     worker_t *workers;         /* one per thread, each with its scorers */
     int n_workers;
     uint8_t *qc_flags;
@@ -95,7 +98,7 @@ static int open_reader(run_t *run, dorm_err_t *err)
     dorm_reader_opts_t ro = run->opts->reader;
     ro.chunk_cells = run->opts->chunk_cells;
     ro.in_memory = run->in_memory;
-    ro.threads = run->opts->threads;
+    ro.threads = run->opts->threads - run->n_pre;
     return dorm_reader_open(&run->reader, run->sample->path, &ro, err);
 }
 
@@ -109,18 +112,44 @@ static int switch_to_memory(run_t *run, dorm_err_t *err)
     return open_reader(run, err);
 }
 
-/* The read pass: gene means of normalised expression, chunks into the store. */
+/* Column-set scorers of the first n_pre workers, and the prescore threads
+ * that use them (again after a restart in memory). */
+static int start_prescore(run_t *run, dorm_err_t *err)
+{
+    prescore_close(run->pre);
+    run->pre = NULL;
+    dorm_scorer_t *sc[run->n_pre];
+    int64_t n_genes = dorm_reader_features(run->reader)->n;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < run->n_pre; i++) {
+        worker_t *w = &run->workers[i];
+        if (!w->scorer)
+            rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
+                                  run->sets.col_sets, run->sets.n_col, NULL, err);
+        sc[i] = w->scorer;
+    }
+    if (rc == 0)
+        rc = prescore_start(&run->pre, sc, run->n_pre, run->sets.n_col, run->opts->outdir, err);
+    return rc;
+}
+
+/* The read pass: gene means of normalised expression, chunks into the store
+ * (and to the prescore threads). */
 static int read_pass(run_t *run, dorm_err_t *err)
 {
     int rc = cellstore_open(&run->store, run->opts->outdir, "cells", err);
     int64_t n_cells = rc == 0 ? dorm_reader_info(run->reader)->n_cells : 0;
     for (;;) {
+        if (rc == 0 && run->n_pre > 0)
+            rc = start_prescore(run, err);
         dorm_gene_means_destroy(&run->means);
         if (rc == 0)
             rc = dorm_gene_means_init(&run->means, dorm_reader_features(run->reader)->n, err);
         const dorm_chunk_t *ch;
         while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
-            rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
+            rc = run->pre ? prescore_put(run->pre, ch, err) : 0;
+            if (rc == 0)
+                rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
             if (rc == 0)
                 rc = cellstore_put(&run->store, ch, err);
             if (rc == 0 && run->opts->progress)
@@ -133,6 +162,8 @@ static int read_pass(run_t *run, dorm_err_t *err)
                 return rc;
             continue;
         }
+        if (rc == 0 && run->pre)
+            rc = prescore_finish(run->pre, err);
         if (rc < 0)
             return rc;
         return cellstore_rewind(&run->store, err);
@@ -202,8 +233,13 @@ static int chunk_records(void *ctx, worker_t *w, dorm_err_t *err)
 static int score_batch(run_t *run, int64_t *kept, dorm_err_t *err)
 {
     int n = 0, got = 1;
-    while (n < run->n_workers && (got = cellstore_read(&run->store, &run->workers[n].ck, err)) > 0)
-        n++;
+    while (n < run->n_workers && (got = cellstore_read(&run->store, &run->workers[n].ck, err)) > 0) {
+        worker_t *w = &run->workers[n++];
+        w->col_done = 0;
+        int rc = run->pre ? worker_take_prescored(w, run->pre, err) : 0;
+        if (rc < 0)
+            return rc;
+    }
     if (got < 0)
         return got;
     int rc = workers_run(run->workers, n, run->store.path, chunk_records, run, err);
@@ -264,6 +300,9 @@ static void sample_reset(run_t *run)
     run->qc_flags = NULL;
     spill_close(&run->spill);
     cellstore_close(&run->store);
+    prescore_close(run->pre);
+    run->pre = NULL;
+    run->n_pre = 0;
     run->in_memory = 0;
     dorm_strmap_destroy(&run->obs_group);
     for (int64_t i = 0; i < run->n_obs; i++) {
@@ -328,6 +367,8 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
 {
     double t0 = now();
     run->sample = &run->opts->samples[s];
+    int threads = run->opts->threads;
+    run->n_pre = run->opts->score.method == DORM_METHOD_UCELL && threads >= 2 ? threads / 2 : 0;
     int rc = open_reader(run, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
     if (rc == 0)
@@ -349,8 +390,9 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
         w->n_cls = run->sets.n_cls;
         w->rec_len = R_LEN(run->sets.n_out); /* the same for every sample */
         w->n_scratch = n_comp;
-        rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
-                              run->sets.col_sets, run->sets.n_col, &run->means, err);
+        if (!run->pre) /* prescored runs have their column results */
+            rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
+                                  run->sets.col_sets, run->sets.n_col, &run->means, err);
         if (rc == 0)
             rc = dorm_scorer_init(&w->cls_scorer, &cls_opts, n_genes, 0, run->sets.cls_sets,
                                   run->sets.n_cls, &run->means, err);

@@ -51,6 +51,16 @@ static int reserve(worker_t *w, dorm_err_t *err)
     return 0;
 }
 
+int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
+{
+    size_t need = (size_t)(w->ck.n_cells ? w->ck.n_cells : 1) * (size_t)(w->n_col ? w->n_col : 1);
+    for (int k = 0; k < 3; k++)
+        if (grow_doubles(&w->buf[k], &w->buf_cap[k], need) < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    w->col_done = 1;
+    return prescore_read(ps, w->ck.n_cells, w->buf[0], w->buf[1], w->buf[2], err);
+}
+
 static void *run_one(void *arg)
 {
     job_t *j = arg;
@@ -59,7 +69,7 @@ static void *run_one(void *arg)
     w->rc = cellstore_decode(&w->ck, j->store_path, &w->err);
     if (w->rc == 0)
         w->rc = reserve(w, &w->err);
-    if (w->rc == 0)
+    if (w->rc == 0 && !w->col_done)
         w->rc = dorm_scorer_score_chunk(w->scorer, &w->ck.view, w->buf[0], w->buf[1], w->buf[2],
                                         &w->err);
     if (w->rc == 0)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "cellstore.h"
+#include "prescore.h"
 #include "dormscan/reader.h"
 #include "dormscan/score.h"
 
@@ -26,9 +27,14 @@ typedef struct worker_t {
     double *scratch;                     /* for finish: n_scratch doubles */
     int64_t rec_cells_cap;
     int rec_len, n_scratch;
+    int col_done;                        /* buf[0..2] hold prescored results */
     int rc;
     dorm_err_t err;
 } worker_t;
+
+/* Read the column-set results of w's chunk (read with cellstore_read) from
+ * ps into buf[0..2]; the worker then scores only the classifier sets. */
+int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err);
 
 /* Runs on a worker's thread after scoring: fill w->rec and w->keep for
  * w->ck.view's cells.  Must only read shared state. */

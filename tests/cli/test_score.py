@@ -74,6 +74,10 @@ write_text(os.path.join(d, 'barcodes.tsv.gz'), barcodes, gz=True)
 code, _, err = run('score', d, '-o', os.path.join(base, 'shuf_out'), check=0)
 expect('not grouped by cell' in err, 'unsorted input is reported')
 expect(read_text(os.path.join(base, 'shuf_out', 'cells.tsv')) == reference, 'unsorted: same table')
+# The restart in memory also resets the column sets scored while reading.
+run('score', d, '-o', os.path.join(base, 'shuf_out2'), '--threads', 2, '--chunk-cells', 13, check=0)
+expect(read_text(os.path.join(base, 'shuf_out2', 'cells.tsv')) == reference,
+       'unsorted, 2 threads: same table')
 code, out_i, _ = run('inspect', d, check=0)
 expect('grouped_by_cell: no' in out_i, 'inspect reports the order')
 
@@ -86,6 +90,10 @@ write_text(os.path.join(d, 'barcodes.tsv'), barcodes)
 o = os.path.join(base, 'v2_out')
 run('score', os.path.join(d, 'matrix.mtx.gz'), '-o', o, check=0)
 expect(read_text(os.path.join(o, 'cells.tsv')) == reference, 'v2 layout via the matrix path: same table')
+# The restart in memory also resets the column sets scored while reading.
+run('score', d, '-o', os.path.join(base, 'shuf_out2'), '--threads', 2, '--chunk-cells', 13, check=0)
+expect(read_text(os.path.join(base, 'shuf_out2', 'cells.tsv')) == reference,
+       'unsorted, 2 threads: same table')
 code, out_i, _ = run('inspect', d, check=0)
 expect('format: 10x-mtx-v2' in out_i, 'v2 detected')
 

@@ -1,0 +1,287 @@
+/* prescore.c -- column-set scores on scoring threads during the read pass. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prescore.h"
+#include "spill.h"
+
+typedef enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY } slot_state_t;
+
+typedef struct slot_t {
+    slot_state_t state;
+    int64_t seq;               /* chunk number */
+    dorm_chunk_t view;         /* of the copy below */
+    int64_t *col_ptr;
+    int32_t *gene;
+    double *value;
+    int64_t cells_cap, nnz_cap;
+    double *res;               /* score, z, p: 3 x n_cells x n_col */
+    size_t res_cap;
+} slot_t;
+
+typedef struct thread_arg_t {
+    prescore_t *ps;
+    dorm_scorer_t *scorer;
+} thread_arg_t;
+
+struct prescore_t {
+    FILE *fp;
+    char *path;
+    int n_col, n_threads, n_slots, started, have_lock;
+    pthread_t *tid;
+    thread_arg_t *args;
+    slot_t *slot;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int64_t next_put, next_take, next_write;
+    int stop, rc;
+    dorm_err_t err;
+};
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+/* Copy ch into a free slot (called without the lock: the slot is ours). */
+static int fill_slot(slot_t *s, const dorm_chunk_t *ch)
+{
+    int64_t n = ch->n_cells, a = ch->col_ptr[0], nnz = ch->col_ptr[n] - a;
+    if (n + 1 > s->cells_cap) {
+        int64_t *cp = realloc(s->col_ptr, (size_t)(n + 1) * sizeof *cp);
+        if (!cp)
+            return -1;
+        s->col_ptr = cp;
+        s->cells_cap = n + 1;
+    }
+    if (nnz > s->nnz_cap) {
+        int32_t *g = realloc(s->gene, (size_t)nnz * sizeof *g);
+        if (g)
+            s->gene = g;
+        double *v = g ? realloc(s->value, (size_t)nnz * sizeof *v) : NULL;
+        if (v)
+            s->value = v;
+        if (!g || !v)
+            return -1;
+        s->nnz_cap = nnz;
+    }
+    for (int64_t c = 0; c <= n; c++)
+        s->col_ptr[c] = ch->col_ptr[c] - a;
+    if (nnz > 0) {
+        memcpy(s->gene, ch->gene + a, (size_t)nnz * sizeof *s->gene);
+        memcpy(s->value, ch->value + a, (size_t)nnz * sizeof *s->value);
+    }
+    s->view = (dorm_chunk_t){ch->first_cell, n, s->col_ptr, s->gene, s->value, NULL};
+    return 0;
+}
+
+static void fail(prescore_t *ps, int rc, const dorm_err_t *err)
+{
+    if (ps->rc == 0) {
+        ps->rc = rc;
+        ps->err = *err;
+    }
+    ps->stop = 1;
+    pthread_cond_broadcast(&ps->cv);
+}
+
+static void *score_thread(void *arg)
+{
+    thread_arg_t *ta = arg;
+    prescore_t *ps = ta->ps;
+    pthread_mutex_lock(&ps->mu);
+    for (;;) {
+        slot_t *s = NULL;
+        while (!ps->stop) {
+            for (int i = 0; i < ps->n_slots && !s; i++)
+                if (ps->slot[i].state == SLOT_QUEUED && ps->slot[i].seq == ps->next_take)
+                    s = &ps->slot[i];
+            if (s)
+                break;
+            pthread_cond_wait(&ps->cv, &ps->mu);
+        }
+        if (!s)
+            break;
+        s->state = SLOT_BUSY;
+        ps->next_take++;
+        pthread_mutex_unlock(&ps->mu);
+        dorm_err_t err;
+        dorm_err_clear(&err);
+        int64_t n = s->view.n_cells;
+        size_t block = (size_t)n * (size_t)ps->n_col, need = 3 * (block ? block : 1);
+        int rc = 0;
+        if (need > s->res_cap) {
+            double *r = realloc(s->res, need * sizeof *r);
+            if (r) {
+                s->res = r;
+                s->res_cap = need;
+            } else {
+                rc = nomem(&err);
+            }
+        }
+        if (rc == 0)
+            rc = dorm_scorer_score_chunk(ta->scorer, &s->view, s->res, s->res + block,
+                                         s->res + 2 * block, &err);
+        pthread_mutex_lock(&ps->mu);
+        while (!ps->stop && ps->next_write != s->seq) /* write in input order */
+            pthread_cond_wait(&ps->cv, &ps->mu);
+        if (rc == 0 && !ps->stop) {
+            errno = 0;
+            if (fwrite(s->res, sizeof *s->res, 3 * block, ps->fp) != 3 * block)
+                rc = dorm_err_set(&err, DORM_E_IO, "%s: write failed: %s", ps->path,
+                                  errno ? strerror(errno) : "I/O error");
+        }
+        if (rc < 0)
+            fail(ps, rc, &err);
+        ps->next_write++;
+        s->state = SLOT_FREE;
+        pthread_cond_broadcast(&ps->cv);
+    }
+    pthread_mutex_unlock(&ps->mu);
+    return NULL;
+}
+
+int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int n_col,
+                   const char *dir, dorm_err_t *err)
+{
+    *out = NULL;
+    prescore_t *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        return nomem(err);
+    ps->n_col = n_col;
+    ps->n_threads = n_threads;
+    ps->n_slots = n_threads + 1;
+    ps->slot = calloc((size_t)ps->n_slots, sizeof *ps->slot);
+    ps->tid = calloc((size_t)n_threads, sizeof *ps->tid);
+    ps->args = calloc((size_t)n_threads, sizeof *ps->args);
+    ps->path = spill_tmp_name(dir, "prescore", "scores");
+    if (!ps->slot || !ps->tid || !ps->args || !ps->path) {
+        prescore_close(ps);
+        return nomem(err);
+    }
+    errno = 0;
+    if (!(ps->fp = fopen(ps->path, "w+b"))) {
+        int rc = dorm_err_set(err, DORM_E_IO, "%s: cannot create: %s", ps->path,
+                              errno ? strerror(errno) : "I/O error");
+        prescore_close(ps);
+        return rc;
+    }
+    if (pthread_mutex_init(&ps->mu, NULL) != 0)
+        ps->have_lock = 0;
+    else if (pthread_cond_init(&ps->cv, NULL) != 0)
+        pthread_mutex_destroy(&ps->mu);
+    else
+        ps->have_lock = 1;
+    if (!ps->have_lock) {
+        prescore_close(ps);
+        return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
+    }
+    for (int i = 0; i < n_threads; i++) {
+        ps->args[i] = (thread_arg_t){ps, scorers[i]};
+        if (pthread_create(&ps->tid[i], NULL, score_thread, &ps->args[i]) != 0) {
+            prescore_close(ps);
+            return dorm_err_set(err, DORM_E_NOMEM, "cannot start a scoring thread");
+        }
+        ps->started++;
+    }
+    *out = ps;
+    return 0;
+}
+
+int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, dorm_err_t *err)
+{
+    pthread_mutex_lock(&ps->mu);
+    slot_t *s = NULL;
+    while (!ps->stop && !s) {
+        for (int i = 0; i < ps->n_slots && !s; i++)
+            if (ps->slot[i].state == SLOT_FREE)
+                s = &ps->slot[i];
+        if (!s)
+            pthread_cond_wait(&ps->cv, &ps->mu);
+    }
+    if (ps->stop) {
+        int rc = ps->rc;
+        *err = ps->err;
+        pthread_mutex_unlock(&ps->mu);
+        return rc < 0 ? rc : dorm_err_set(err, DORM_E_IO, "scoring threads stopped");
+    }
+    s->state = SLOT_BUSY; /* ours while we copy */
+    pthread_mutex_unlock(&ps->mu);
+    int ok = fill_slot(s, ch) == 0;
+    pthread_mutex_lock(&ps->mu);
+    if (ok) {
+        s->seq = ps->next_put++;
+        s->state = SLOT_QUEUED;
+    } else {
+        s->state = SLOT_FREE;
+    }
+    pthread_cond_broadcast(&ps->cv);
+    pthread_mutex_unlock(&ps->mu);
+    return ok ? 0 : nomem(err);
+}
+
+int prescore_finish(prescore_t *ps, dorm_err_t *err)
+{
+    pthread_mutex_lock(&ps->mu);
+    while (!ps->stop && ps->next_write < ps->next_put)
+        pthread_cond_wait(&ps->cv, &ps->mu);
+    int rc = ps->rc;
+    if (rc < 0)
+        *err = ps->err;
+    pthread_mutex_unlock(&ps->mu);
+    if (rc < 0)
+        return rc;
+    errno = 0;
+    if (fflush(ps->fp) != 0)
+        return dorm_err_set(err, DORM_E_IO, "%s: write failed: %s", ps->path,
+                            errno ? strerror(errno) : "I/O error");
+    rewind(ps->fp);
+    return 0;
+}
+
+int prescore_read(prescore_t *ps, int64_t n_cells, double *score, double *z, double *p,
+                  dorm_err_t *err)
+{
+    size_t block = (size_t)n_cells * (size_t)ps->n_col;
+    double *dst[3] = {score, z, p};
+    errno = 0;
+    for (int k = 0; k < 3; k++)
+        if (fread(dst[k], sizeof *dst[k], block, ps->fp) != block)
+            return dorm_err_set(err, DORM_E_IO, "%s: read failed: %s", ps->path,
+                                errno ? strerror(errno) : "file ends early");
+    return 0;
+}
+
+void prescore_close(prescore_t *ps)
+{
+    if (!ps)
+        return;
+    if (ps->started > 0) {
+        pthread_mutex_lock(&ps->mu);
+        ps->stop = 1;
+        pthread_cond_broadcast(&ps->cv);
+        pthread_mutex_unlock(&ps->mu);
+        for (int i = 0; i < ps->started; i++)
+            pthread_join(ps->tid[i], NULL);
+    }
+    if (ps->have_lock) {
+        pthread_cond_destroy(&ps->cv);
+        pthread_mutex_destroy(&ps->mu);
+    }
+    for (int i = 0; ps->slot && i < ps->n_slots; i++) {
+        free(ps->slot[i].col_ptr);
+        free(ps->slot[i].gene);
+        free(ps->slot[i].value);
+        free(ps->slot[i].res);
+    }
+    if (ps->fp)
+        fclose(ps->fp);
+    if (ps->path)
+        unlink(ps->path);
+    free(ps->path);
+    free(ps->slot);
+    free(ps->tid);
+    free(ps->args);
+    free(ps);
+}

@@ -1,0 +1,36 @@
+/* prescore.h -- column-set scores computed while the input is still being
+ * read, private to the pipeline.
+ *
+ * UCell scores need nothing from the rest of the dataset, so with two or
+ * more threads they are computed during the read pass: the reading thread
+ * queues a copy of each chunk (the queue holds one chunk per scoring thread
+ * plus one, so memory stays bounded) and scoring threads write each chunk's
+ * score, z and p to a temporary file in input order.  The scoring pass then
+ * reads them back instead of scoring the column sets again.  The module
+ * method needs the gene means of the whole input and does not prescore. */
+#ifndef DORM_PIPELINE_PRESCORE_H
+#define DORM_PIPELINE_PRESCORE_H
+
+#include <stdint.h>
+#include "dormscan/error.h"
+#include "dormscan/reader.h"
+#include "dormscan/score.h"
+
+typedef struct prescore_t prescore_t;
+
+/* Start n_threads scoring threads, thread i scoring with scorers[i] (not
+ * owned; n_col column sets).  The file goes in dir. */
+int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int n_col,
+                   const char *dir, dorm_err_t *err);
+/* Queue a copy of ch (waits while the queue is full).  Returns the first
+ * scoring error, if any. */
+int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, dorm_err_t *err);
+/* Wait until every queued chunk is scored and written, then rewind the file. */
+int prescore_finish(prescore_t *ps, dorm_err_t *err);
+/* The next n_cells cells' results, each array n_cells x n_col. */
+int prescore_read(prescore_t *ps, int64_t n_cells, double *score, double *z, double *p,
+                  dorm_err_t *err);
+/* Stop the threads (after an error too) and delete the file. */
+void prescore_close(prescore_t *ps);
+
+#endif
