@@ -38,6 +38,8 @@ struct prescore_t {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int64_t next_put, next_take, next_write;
+    prescore_in_order_fn in_order;
+    void *ctx;
     int stop, rc;
     dorm_err_t err;
 };
@@ -124,14 +126,19 @@ static void *score_thread(void *arg)
             rc = dorm_scorer_score_chunk(ta->scorer, &s->view, s->res, s->res + block,
                                          s->res + 2 * block, &err);
         pthread_mutex_lock(&ps->mu);
-        while (!ps->stop && ps->next_write != s->seq) /* write in input order */
+        while (!ps->stop && ps->next_write != s->seq) /* our turn: chunks in input order */
             pthread_cond_wait(&ps->cv, &ps->mu);
-        if (rc == 0 && !ps->stop) {
+        int turn = !ps->stop;
+        pthread_mutex_unlock(&ps->mu);
+        if (rc == 0 && turn) { /* nobody else writes until next_write moves */
             errno = 0;
             if (fwrite(s->res, sizeof *s->res, 3 * block, ps->fp) != 3 * block)
                 rc = dorm_err_set(&err, DORM_E_IO, "%s: write failed: %s", ps->path,
                                   errno ? strerror(errno) : "I/O error");
+            if (rc == 0 && ps->in_order)
+                rc = ps->in_order(ps->ctx, &s->view, &err);
         }
+        pthread_mutex_lock(&ps->mu);
         if (rc < 0)
             fail(ps, rc, &err);
         ps->next_write++;
@@ -143,7 +150,7 @@ static void *score_thread(void *arg)
 }
 
 int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int n_col,
-                   const char *dir, dorm_err_t *err)
+                   prescore_in_order_fn in_order, void *ctx, const char *dir, dorm_err_t *err)
 {
     *out = NULL;
     prescore_t *ps = calloc(1, sizeof *ps);
@@ -151,6 +158,8 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int
         return nomem(err);
     ps->n_col = n_col;
     ps->n_threads = n_threads;
+    ps->in_order = in_order;
+    ps->ctx = ctx;
     ps->n_slots = n_threads + 1;
     ps->slot = calloc((size_t)ps->n_slots, sizeof *ps->slot);
     ps->tid = calloc((size_t)n_threads, sizeof *ps->tid);

@@ -18,10 +18,15 @@
 
 typedef struct prescore_t prescore_t;
 
+/* Called once per chunk, in input order, on a scoring thread (one call at a
+ * time): work taken off the reading thread that must see chunks in order. */
+typedef int (*prescore_in_order_fn)(void *ctx, const dorm_chunk_t *ch, dorm_err_t *err);
+
 /* Start n_threads scoring threads, thread i scoring with scorers[i] (not
- * owned; n_col column sets).  The file goes in dir. */
+ * owned; n_col column sets), calling in_order (may be NULL) on each chunk.
+ * The file goes in dir. */
 int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int n_col,
-                   const char *dir, dorm_err_t *err);
+                   prescore_in_order_fn in_order, void *ctx, const char *dir, dorm_err_t *err);
 /* Queue a copy of ch (waits while the queue is full).  Returns the first
  * scoring error, if any. */
 int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, dorm_err_t *err);

@@ -112,12 +112,18 @@ static int switch_to_memory(run_t *run, dorm_err_t *err)
     return open_reader(run, err);
 }
 
+/* On a prescore thread, chunks in input order: the gene means (the same sums
+ * in the same order as on the reading thread). */
+static int add_means(void *ctx, const dorm_chunk_t *ch, dorm_err_t *err)
+{
+    run_t *run = ctx;
+    return dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
+}
+
 /* Column-set scorers of the first n_pre workers, and the prescore threads
  * that use them (again after a restart in memory). */
 static int start_prescore(run_t *run, dorm_err_t *err)
 {
-    prescore_close(run->pre);
-    run->pre = NULL;
     dorm_scorer_t *sc[run->n_pre];
     int64_t n_genes = dorm_reader_features(run->reader)->n;
     int rc = 0;
@@ -129,7 +135,8 @@ static int start_prescore(run_t *run, dorm_err_t *err)
         sc[i] = w->scorer;
     }
     if (rc == 0)
-        rc = prescore_start(&run->pre, sc, run->n_pre, run->sets.n_col, run->opts->outdir, err);
+        rc = prescore_start(&run->pre, sc, run->n_pre, run->sets.n_col, add_means, run,
+                            run->opts->outdir, err);
     return rc;
 }
 
@@ -140,16 +147,17 @@ static int read_pass(run_t *run, dorm_err_t *err)
     int rc = cellstore_open(&run->store, run->opts->outdir, "cells", err);
     int64_t n_cells = rc == 0 ? dorm_reader_info(run->reader)->n_cells : 0;
     for (;;) {
-        if (rc == 0 && run->n_pre > 0)
-            rc = start_prescore(run, err);
+        prescore_close(run->pre); /* before the means it adds to */
+        run->pre = NULL;
         dorm_gene_means_destroy(&run->means);
         if (rc == 0)
             rc = dorm_gene_means_init(&run->means, dorm_reader_features(run->reader)->n, err);
+        if (rc == 0 && run->n_pre > 0)
+            rc = start_prescore(run, err);
         const dorm_chunk_t *ch;
         while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
-            rc = run->pre ? prescore_put(run->pre, ch, err) : 0;
-            if (rc == 0)
-                rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
+            rc = run->pre ? prescore_put(run->pre, ch, err)
+                          : dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
             if (rc == 0)
                 rc = cellstore_put(&run->store, ch, err);
             if (rc == 0 && run->opts->progress)
