@@ -7,7 +7,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         gcc libc6-dev pkg-config meson ninja-build python3 \
-        libhts-dev zlib1g-dev libopenblas-dev libhdf5-dev libisal-dev libcriterion-dev >/dev/null
+        libhts-dev zlib1g-dev libhdf5-dev libisal-dev libcriterion-dev >/dev/null
 fi
 if [ -f build/build.ninja ]; then
     meson setup --reconfigure build >/dev/null

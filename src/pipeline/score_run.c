@@ -21,7 +21,6 @@
 #include "dormscan/log.h"
 #include "dormscan/report.h"
 #include "run_sets.h"
-#include "score/blas.h"
 #include "finish.h"
 #include "prescore.h"
 #include "shard.h"
@@ -573,7 +572,6 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     memset(&run, 0, sizeof run);
     run.opts = opts;
     run.t_start = now();
-    dorm_blas_single_thread();
     finish_hists_init(run.evidence_hist, run.qc_hist);
     int rc = run_sets_load(&run.sets, opts, err);
     if (rc == 0)

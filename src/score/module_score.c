@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blas.h"
 #include "core/stats.h"
 #include "score_internal.h"
 
@@ -106,25 +105,29 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
                       double *p)
 {
     int64_t nc = ch->n_cells;
-    int nu = sc->n_union, np = sc->n_parts, S = sc->n_sets, nb = sc->opts.n_bins;
-    double *X = sc->dense, *ctrl = sc->prod + (size_t)nc * (size_t)np;
-    memset(X, 0, (size_t)nc * (size_t)nu * sizeof *X);
-    memset(ctrl, 0, (size_t)nc * (size_t)np * sizeof *ctrl);
+    int np = sc->n_parts, S = sc->n_sets, nb = sc->opts.n_bins;
+    double *ctrl = sc->prod + (size_t)nc * (size_t)np;
     memset(sc->bin_stat, 0, (size_t)nc * 2 * (size_t)nb * sizeof *sc->bin_stat);
+    /* Per cell, in the cell's gene order: results never depend on the chunk. */
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
-        double *x = sc->x, *xrow = X + (size_t)c * (size_t)nu, *crow = ctrl + (size_t)c * (size_t)np;
+        double *x = sc->x, *mrow = sc->prod + (size_t)c * (size_t)np;
+        double *crow = ctrl + (size_t)c * (size_t)np;
         double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
         if (n > 0)
             memcpy(x, ch->value + a, (size_t)n * sizeof *x);
         dorm_normalize_cell(&sc->opts, x, n);
+        memset(mrow, 0, (size_t)np * sizeof *mrow);
+        memset(crow, 0, (size_t)np * sizeof *crow);
         for (int64_t i = 0; i < n; i++) {
-            int32_t g = ch->gene[a + i];
-            if (sc->union_of[g] >= 0)
-                xrow[sc->union_of[g]] = x[i];
+            int32_t g = ch->gene[a + i], u = sc->union_of[g];
+            for (int k = u >= 0 ? sc->part_ptr[u] : 0; u >= 0 && k < sc->part_ptr[u + 1]; k++)
+                mrow[sc->part_of[k]] += x[i];
             bs[2 * sc->gene_bin[g]] += x[i];
             bs[2 * sc->gene_bin[g] + 1] += x[i] * x[i];
         }
+        for (int q = 0; q < np; q++) /* member sums -> means (unexpressed members add 0) */
+            mrow[q] = sc->found[q] ? mrow[q] / sc->found[q] : 0;
         /* Every gene of a bin has the same control weight: weight the bin sums. */
         for (int b = 0; b < nb; b++) {
             const double *wb = sc->ctrl_w + (size_t)b * (size_t)np;
@@ -132,8 +135,6 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
                 crow[q] += bs[2 * b] * wb[q];
         }
     }
-    /* Member means: X (nc x nu) * memb (nu x np, 1/found). */
-    dorm_blas_gemm((int)nc, np, nu, X, sc->memb, sc->prod);
     for (int64_t c = 0; c < nc; c++) {
         const double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
         const double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;

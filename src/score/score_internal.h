@@ -42,13 +42,11 @@ struct dorm_scorer_t {
     int n_union;       /* distinct found member genes */
     int32_t *union_gene;  /* n_union feature indices */
     int32_t *union_of;    /* n_genes: position in the union or -1 */
-    double *memb;      /* module: n_union x n_parts, 1/found for members */
-    int *part_ptr;     /* ucell: n_union + 1 offsets into part_of */
-    int *part_of;      /* ucell: the parts each union gene belongs to */
+    int *part_ptr;     /* n_union + 1 offsets into part_of */
+    int *part_of;      /* the parts each union gene belongs to */
     double *ctrl_w;    /* module: n_bins x n_parts control weight of each gene of a bin */
     /* scratch, grown per chunk */
     int64_t cells_cap, nnz_cap;
-    double *dense;     /* module: cells x n_union */
     double *prod;      /* (2 * cells) x n_parts: ucell rank sums and counts,
                           module member and control means */
     dorm_ucell_cell_t *cell; /* cells: ucell per-cell null */

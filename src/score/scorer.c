@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "blas.h"
 #include "score_internal.h"
 
 void dorm_scorer_destroy(dorm_scorer_t *sc)
@@ -14,11 +13,9 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->missing);
     free(sc->union_gene);
     free(sc->union_of);
-    free(sc->memb);
     free(sc->part_ptr);
     free(sc->part_of);
     free(sc->ctrl_w);
-    free(sc->dense);
     free(sc->prod);
     free(sc->cell);
     free(sc->dtop);
@@ -72,40 +69,27 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
         sc->missing[s] = m->n_missing_up;
         sc->missing[n_sets + s] = m->n_missing_down;
     }
-    int module = opts->method == DORM_METHOD_MODULE, nu = sc->n_union;
-    if (module) { /* dense membership for the member means' matrix product */
-        if (!(sc->memb = calloc((size_t)(nu ? nu : 1) * (size_t)np, sizeof *sc->memb)))
-            goto nomem;
-    } else { /* each union gene's parts, for sparse rank sums */
-        sc->part_ptr = calloc((size_t)nu + 1, sizeof *sc->part_ptr);
-        sc->part_of = malloc((size_t)(total ? total : 1) * sizeof *sc->part_of);
-        if (!sc->part_ptr || !sc->part_of)
-            goto nomem;
+    /* Each union gene's parts, for per-cell sparse sums over expressed members. */
+    int nu = sc->n_union;
+    sc->part_ptr = calloc((size_t)nu + 1, sizeof *sc->part_ptr);
+    sc->part_of = malloc((size_t)(total ? total : 1) * sizeof *sc->part_of);
+    int *fill = malloc((size_t)(nu ? nu : 1) * sizeof *fill);
+    if (!sc->part_ptr || !sc->part_of || !fill) {
+        free(fill);
+        goto nomem;
     }
+    for (int s = 0; s < n_sets; s++)
+        for (int i = 0; i < sets[s].match->n_found; i++)
+            sc->part_ptr[sc->union_of[sets[s].match->gene[i]] + 1]++;
+    for (int u = 0; u < nu; u++)
+        sc->part_ptr[u + 1] += sc->part_ptr[u];
+    memcpy(fill, sc->part_ptr, (size_t)nu * sizeof *fill);
     for (int s = 0; s < n_sets; s++) {
         const dorm_match_t *m = sets[s].match;
-        for (int i = 0; i < m->n_found; i++) {
-            int part = m->sign[i] > 0 ? s : n_sets + s, u = sc->union_of[m->gene[i]];
-            if (module)
-                sc->memb[(size_t)u * (size_t)np + (size_t)part] = 1.0 / sc->found[part];
-            else
-                sc->part_ptr[u + 1]++;
-        }
+        for (int i = 0; i < m->n_found; i++)
+            sc->part_of[fill[sc->union_of[m->gene[i]]]++] = m->sign[i] > 0 ? s : n_sets + s;
     }
-    if (!module) {
-        for (int u = 0; u < nu; u++)
-            sc->part_ptr[u + 1] += sc->part_ptr[u];
-        int *fill = malloc((size_t)(nu ? nu : 1) * sizeof *fill);
-        if (!fill)
-            goto nomem;
-        memcpy(fill, sc->part_ptr, (size_t)nu * sizeof *fill);
-        for (int s = 0; s < n_sets; s++) {
-            const dorm_match_t *m = sets[s].match;
-            for (int i = 0; i < m->n_found; i++)
-                sc->part_of[fill[sc->union_of[m->gene[i]]]++] = m->sign[i] > 0 ? s : n_sets + s;
-        }
-        free(fill);
-    }
+    free(fill);
     if (opts->method == DORM_METHOD_MODULE) {
         int rc = dorm_module_weights(sc, sets, means, err);
         if (rc < 0) {
@@ -129,19 +113,16 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
             nnz_max = ch->col_ptr[c + 1] - ch->col_ptr[c];
     if (ch->n_cells > sc->cells_cap) {
         int64_t cap = ch->n_cells;
-        size_t nu = (size_t)(sc->n_union ? sc->n_union : 1), np = (size_t)(sc->n_parts ? sc->n_parts : 1);
+        size_t np = (size_t)(sc->n_parts ? sc->n_parts : 1);
         size_t nb = (size_t)(sc->opts.n_bins > 0 ? sc->opts.n_bins : 1);
-        free(sc->dense);
         free(sc->prod);
         free(sc->cell);
         free(sc->bin_stat);
-        int module = sc->opts.method == DORM_METHOD_MODULE;
-        sc->dense = malloc((module ? (size_t)cap * nu : 1) * sizeof *sc->dense);
         sc->prod = malloc((size_t)(2 * cap) * np * sizeof *sc->prod);
         sc->cell = malloc((size_t)cap * sizeof *sc->cell);
         sc->bin_stat = malloc((size_t)cap * 2 * nb * sizeof *sc->bin_stat);
         sc->cells_cap = cap;
-        if (!sc->dense || !sc->prod || !sc->cell || !sc->bin_stat) {
+        if (!sc->prod || !sc->cell || !sc->bin_stat) {
             sc->cells_cap = 0;
             return -1;
         }

@@ -111,7 +111,7 @@ o = os.path.join(base, 'kb_out')
 run('score', d, '-o', o, check=0)
 expect(read_text(os.path.join(o, 'cells.tsv')) == reference, 'kallisto layout: same table')
 
-# The module method runs two passes and gives Seurat-style scores.
+# The module method gives Seurat-style scores.
 o = os.path.join(base, 'module')
 run('score', EXAMPLE, '-o', o, '--method', 'module', check=0)
 h, r = read_table(os.path.join(o, 'cells.tsv'))
@@ -120,6 +120,11 @@ cyc_mod = sum(1 for x in r if labels[x[0]] == 'cycling' and x[ph] in ('S', 'G2M'
 expect(cyc_mod >= 27, 'module: cycling cells get S or G2M: %d/30' % cyc_mod)
 meta = json.load(open(os.path.join(o, 'run.json')))
 expect(meta['method']['name'] == 'module' and meta['method']['phase_rule'] == 'seurat', 'module run.json')
+module_ref = read_text(os.path.join(o, 'cells.tsv'))
+for threads in (2, 4):  # module does not prescore: the other threaded path
+    o2 = os.path.join(base, 'module%d' % threads)
+    run('score', EXAMPLE, '-o', o2, '--method', 'module', '--chunk-cells', 7, '-@', threads, check=0)
+    expect(read_text(os.path.join(o2, 'cells.tsv')) == module_ref, 'module, %d threads: same table' % threads)
 
 # --gmt with a user set replaces the panel; coverage is enforced.
 gmt = os.path.join(base, 'my.gmt')
