@@ -1,4 +1,4 @@
-/* stats.c -- normal tail and quantile, hypergeometric log-pmf, BH adjustment.
+/* stats.c -- normal tail and quantile, hypergeometric log-pmf.
  *
  * The normal quantile is Wichura's algorithm AS 241 (PPND16), accurate to
  * about 1e-16. */
@@ -68,37 +68,4 @@ double dorm_hyper_logpmf(int64_t k, int64_t N, int64_t K, int64_t n)
     if (k < 0 || k > K || k > n || n - k > N - K)
         return -INFINITY;
     return lchoose(K, k) + lchoose(N - K, n - k) - lchoose(N, n);
-}
-
-static const double *bh_values;
-
-static int cmp_index(const void *a, const void *b)
-{
-    double x = bh_values[*(const int64_t *)a], y = bh_values[*(const int64_t *)b];
-    if (x != y)
-        return x < y ? -1 : 1;
-    int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
-    return (i > j) - (i < j);
-}
-
-int dorm_bh_adjust(double *p, int64_t n, int64_t *order)
-{
-    if (n > 0 && !order)
-        return -1;
-    int64_t m = 0;
-    for (int64_t i = 0; i < n; i++)
-        if (!isnan(p[i]))
-            order[m++] = i;
-    bh_values = p;
-    qsort(order, (size_t)m, sizeof *order, cmp_index);
-    bh_values = NULL;
-    double running = 1.0;
-    for (int64_t r = m; r >= 1; r--) {
-        double *v = &p[order[r - 1]];
-        double adj = *v * (double)m / (double)r;
-        if (adj < running)
-            running = adj;
-        *v = running;
-    }
-    return 0;
 }

@@ -16,9 +16,10 @@ double dorm_norm_isf(double p);
 /* log of the hypergeometric probability of k successes in n draws from a
  * population of size N with K successes (-inf outside the support). */
 double dorm_hyper_logpmf(int64_t k, int64_t N, int64_t K, int64_t n);
-/* Benjamini-Hochberg adjusted p-values of n values, in place order kept.
- * NaN values are left NaN and do not count towards n.  scratch holds n
- * int64 slots.  Returns 0, or -1 if scratch is NULL while n > 0. */
-int dorm_bh_adjust(double *p, int64_t n, int64_t *scratch);
+/* Benjamini-Hochberg adjusted p-values of p[0..n), in place, order kept
+ * (bh.c).  NaN values are left NaN and do not count towards n.  idx is
+ * scratch of n int32 (so n <= INT32_MAX): 12 bytes per value in all, no
+ * other allocation.  Returns 0, or -1 if n is out of range. */
+int dorm_bh_adjust(double *p, int64_t n, int32_t *idx);
 
 #endif

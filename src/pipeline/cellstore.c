@@ -153,34 +153,6 @@ static int corrupt(const char *path, dorm_err_t *err)
     return dorm_err_set(err, DORM_E_IO, "%s: temporary file changed under us", path);
 }
 
-static int grow_arrays(cellstore_chunk_t *ck)
-{
-    int64_t n = ck->n_cells, nnz = ck->nnz;
-    if (n + 1 > ck->cells_cap) {
-        int64_t *cp = realloc(ck->col_ptr, (size_t)(n + 1) * sizeof *cp);
-        if (cp)
-            ck->col_ptr = cp;
-        char **bc = cp ? realloc(ck->barcodes, (size_t)(n + 1) * sizeof *bc) : NULL;
-        if (bc)
-            ck->barcodes = bc;
-        if (!cp || !bc)
-            return -1;
-        ck->cells_cap = n + 1;
-    }
-    if (nnz > ck->nnz_cap) {
-        int32_t *g = realloc(ck->gene, (size_t)nnz * sizeof *g);
-        if (g)
-            ck->gene = g;
-        double *v = g ? realloc(ck->value, (size_t)nnz * sizeof *v) : NULL;
-        if (v)
-            ck->value = v;
-        if (!g || !v)
-            return -1;
-        ck->nnz_cap = nnz;
-    }
-    return 0;
-}
-
 int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err)
 {
     chunk_header_t h;
@@ -207,11 +179,15 @@ int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err)
 
 int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
 {
-    if (grow_arrays(ck) < 0)
+    if (chunk_arrays_reserve(&ck->arr, ck->n_cells, ck->nnz) < 0)
         return nomem(err);
+    int64_t *col_ptr = ck->arr.col_ptr;
+    int32_t *gene = ck->arr.gene;
+    double *value = ck->arr.value;
+    char **barcodes = ck->arr.barcodes;
     const uint8_t *p = ck->buf, *end = ck->buf + ck->payload;
     int64_t at = 0;
-    ck->col_ptr[0] = 0;
+    col_ptr[0] = 0;
     for (int64_t c = 0; c < ck->n_cells; c++) {
         uint64_t count, d;
         if (!(p = get_varint(p, end, &count)) || count > (uint64_t)(ck->nnz - at))
@@ -221,9 +197,9 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
             if (!(p = get_varint(p, end, &d)))
                 return corrupt(path, err);
             g += (int32_t)(uint32_t)d;
-            ck->gene[at++] = g;
+            gene[at++] = g;
         }
-        ck->col_ptr[c + 1] = at;
+        col_ptr[c + 1] = at;
     }
     if (at != ck->nnz)
         return corrupt(path, err);
@@ -232,12 +208,12 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
             uint64_t v;
             if (!(p = get_varint(p, end, &v)))
                 return corrupt(path, err);
-            ck->value[k] = (double)v;
+            value[k] = (double)v;
         }
     } else {
-        if ((size_t)(end - p) < (size_t)ck->nnz * sizeof *ck->value)
+        if ((size_t)(end - p) < (size_t)ck->nnz * sizeof *value)
             return corrupt(path, err);
-        memcpy(ck->value, p, (size_t)ck->nnz * sizeof *ck->value);
+        memcpy(value, p, (size_t)ck->nnz * sizeof *value);
     }
     /* Barcodes point into the buffer, after the payload. */
     char *b = (char *)ck->buf + ck->payload, *bend = b + ck->barcode_bytes;
@@ -245,21 +221,17 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
         char *z = memchr(b, '\0', (size_t)(bend - b));
         if (!z)
             return corrupt(path, err);
-        ck->barcodes[c] = b;
+        barcodes[c] = b;
         b = z + 1;
     }
-    ck->view = (dorm_chunk_t){ck->first_cell, ck->n_cells, ck->col_ptr, ck->gene, ck->value,
-                              ck->barcodes};
+    ck->view = (dorm_chunk_t){ck->first_cell, ck->n_cells, col_ptr, gene, value, barcodes};
     return 0;
 }
 
 void cellstore_chunk_free(cellstore_chunk_t *ck)
 {
     free(ck->buf);
-    free(ck->col_ptr);
-    free(ck->gene);
-    free(ck->value);
-    free(ck->barcodes);
+    chunk_arrays_free(&ck->arr);
     memset(ck, 0, sizeof *ck);
 }
 

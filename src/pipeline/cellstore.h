@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include "chunk_arrays.h"
 #include "dormscan/error.h"
 #include "dormscan/reader.h"
 
@@ -26,11 +27,7 @@ typedef struct cellstore_chunk_t {
     uint8_t *buf;            /* payload, then NUL-terminated barcodes */
     size_t buf_cap;
     dorm_chunk_t view;       /* valid after a successful decode */
-    int64_t *col_ptr;
-    int32_t *gene;
-    double *value;
-    char **barcodes;         /* point into buf */
-    int64_t cells_cap, nnz_cap;
+    chunk_arrays_t arr;      /* view's arrays; barcodes point into buf */
 } cellstore_chunk_t;
 
 typedef struct cellstore_t {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chunk_arrays.h"
 #include "prescore.h"
 #include "spill.h"
 
@@ -15,10 +16,7 @@ typedef struct slot_t {
     slot_state_t state;
     int64_t seq;               /* chunk number */
     dorm_chunk_t view;         /* of the copy below */
-    int64_t *col_ptr;
-    int32_t *gene;
-    double *value;
-    int64_t cells_cap, nnz_cap;
+    chunk_arrays_t arr;
     double *res;               /* score, z, p: 3 x n_cells x n_col */
     size_t res_cap;
 } slot_t;
@@ -50,31 +48,15 @@ static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out 
 static int fill_slot(slot_t *s, const dorm_chunk_t *ch)
 {
     int64_t n = ch->n_cells, a = ch->col_ptr[0], nnz = ch->col_ptr[n] - a;
-    if (n + 1 > s->cells_cap) {
-        int64_t *cp = realloc(s->col_ptr, (size_t)(n + 1) * sizeof *cp);
-        if (!cp)
-            return -1;
-        s->col_ptr = cp;
-        s->cells_cap = n + 1;
-    }
-    if (nnz > s->nnz_cap) {
-        int32_t *g = realloc(s->gene, (size_t)nnz * sizeof *g);
-        if (g)
-            s->gene = g;
-        double *v = g ? realloc(s->value, (size_t)nnz * sizeof *v) : NULL;
-        if (v)
-            s->value = v;
-        if (!g || !v)
-            return -1;
-        s->nnz_cap = nnz;
-    }
+    if (chunk_arrays_reserve(&s->arr, n, nnz) < 0)
+        return -1;
     for (int64_t c = 0; c <= n; c++)
-        s->col_ptr[c] = ch->col_ptr[c] - a;
+        s->arr.col_ptr[c] = ch->col_ptr[c] - a;
     if (nnz > 0) {
-        memcpy(s->gene, ch->gene + a, (size_t)nnz * sizeof *s->gene);
-        memcpy(s->value, ch->value + a, (size_t)nnz * sizeof *s->value);
+        memcpy(s->arr.gene, ch->gene + a, (size_t)nnz * sizeof *s->arr.gene);
+        memcpy(s->arr.value, ch->value + a, (size_t)nnz * sizeof *s->arr.value);
     }
-    s->view = (dorm_chunk_t){ch->first_cell, n, s->col_ptr, s->gene, s->value, NULL};
+    s->view = (dorm_chunk_t){ch->first_cell, n, s->arr.col_ptr, s->arr.gene, s->arr.value, NULL};
     return 0;
 }
 
@@ -279,9 +261,7 @@ void prescore_close(prescore_t *ps)
         pthread_mutex_destroy(&ps->mu);
     }
     for (int i = 0; ps->slot && i < ps->n_slots; i++) {
-        free(ps->slot[i].col_ptr);
-        free(ps->slot[i].gene);
-        free(ps->slot[i].value);
+        chunk_arrays_free(&ps->slot[i].arr);
         free(ps->slot[i].res);
     }
     if (ps->fp)

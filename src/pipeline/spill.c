@@ -30,10 +30,12 @@ int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_
 {
     memset(sp, 0, sizeof *sp);
     sp->rec_len = rec_len;
+    sp->fdr_memory = FDR_MEMORY_BYTES;
     sp->rec_path = spill_tmp_name(dir, tag, "rec");
     sp->bc_path = spill_tmp_name(dir, tag, "barcodes");
     sp->fdr_path = spill_tmp_name(dir, tag, "fdr");
-    if (!sp->rec_path || !sp->bc_path || !sp->fdr_path) {
+    sp->pv_path = spill_tmp_name(dir, tag, "pvalues");
+    if (!sp->rec_path || !sp->bc_path || !sp->fdr_path || !sp->pv_path) {
         spill_close(sp);
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     }
@@ -73,29 +75,64 @@ int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, dorm_err_t
     if (!(sp->fdr = fopen(sp->fdr_path, "w+b")))
         return io_error(err, sp->fdr_path, "cannot create");
     int64_t n = sp->n;
-    int64_t per_pass = FDR_MEMORY_BYTES / (int64_t)sizeof(double) / (n > 0 ? n : 1);
+    if (n > INT32_MAX)
+        return dorm_err_set(err, DORM_E_USAGE, "%lld cells in one sample: FDRs need at most %d",
+                            (long long)n, INT32_MAX);
+    /* A pass holds its columns' values and one int32 position per cell. */
+    int64_t per_pass = (sp->fdr_memory / (n > 0 ? n : 1) - (int64_t)sizeof(int32_t)) /
+                       (int64_t)sizeof(double);
     if (per_pass < 1)
         per_pass = 1;
     if (per_pass > n_cols)
         per_pass = n_cols;
     double *p = malloc((size_t)(per_pass * (n ? n : 1)) * sizeof *p);
     double *rec = malloc((size_t)sp->rec_len * sizeof *rec);
-    int64_t *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    int32_t *order = malloc((size_t)(n ? n : 1) * sizeof *order);
     int rc = 0;
     if (!p || !rec || !order) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
     }
-    for (int first = 0; first < n_cols; first += (int)per_pass) {
-        int k = n_cols - first < per_pass ? n_cols - first : (int)per_pass;
+    /* More than one pass: first copy the FDR columns out of the records, so
+     * that each pass reads n_cols values per cell instead of the record. */
+    FILE *src = sp->rec;
+    int width = sp->rec_len;
+    if (per_pass < n_cols) {
+        if (!(sp->pv = fopen(sp->pv_path, "w+b"))) {
+            rc = io_error(err, sp->pv_path, "cannot create");
+            goto done;
+        }
         rewind(sp->rec);
         for (int64_t i = 0; i < n; i++) {
             if (fread(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len) {
                 rc = io_error(err, sp->rec_path, "read failed");
                 goto done;
             }
+            for (int c = 0; c < n_cols; c++) /* p (>= n >= n_cols values) as the row */
+                p[c] = rec[skip_col] != 0 ? NAN : rec[cols[c]];
+            if (fwrite(p, sizeof *p, (size_t)n_cols, sp->pv) != (size_t)n_cols) {
+                rc = io_error(err, sp->pv_path, "write failed");
+                goto done;
+            }
+        }
+        if (fflush(sp->pv) != 0) {
+            rc = io_error(err, sp->pv_path, "write failed");
+            goto done;
+        }
+        src = sp->pv;
+        width = n_cols;
+    }
+    for (int first = 0; first < n_cols; first += (int)per_pass) {
+        int k = n_cols - first < per_pass ? n_cols - first : (int)per_pass;
+        rewind(src);
+        for (int64_t i = 0; i < n; i++) {
+            if (fread(rec, sizeof *rec, (size_t)width, src) != (size_t)width) {
+                rc = io_error(err, src == sp->pv ? sp->pv_path : sp->rec_path, "read failed");
+                goto done;
+            }
             for (int c = 0; c < k; c++)
-                p[(int64_t)c * n + i] = rec[skip_col] != 0 ? NAN : rec[cols[first + c]];
+                p[(int64_t)c * n + i] = src == sp->pv ? rec[first + c]
+                                        : rec[skip_col] != 0 ? NAN : rec[cols[first + c]];
         }
         for (int c = 0; c < k; c++) {
             dorm_bh_adjust(p + (int64_t)c * n, n, order);
@@ -167,13 +204,16 @@ void spill_close(spill_t *sp)
         fclose(sp->bc);
     if (sp->fdr)
         fclose(sp->fdr);
-    const char *paths[] = {sp->rec_path, sp->bc_path, sp->fdr_path};
-    for (int i = 0; i < 3; i++)
+    if (sp->pv)
+        fclose(sp->pv);
+    const char *paths[] = {sp->rec_path, sp->bc_path, sp->fdr_path, sp->pv_path};
+    for (int i = 0; i < 4; i++)
         if (paths[i])
             unlink(paths[i]);
     free(sp->rec_path);
     free(sp->bc_path);
     free(sp->fdr_path);
+    free(sp->pv_path);
     free(sp->line);
     free(sp->block);
     memset(sp, 0, sizeof *sp);

@@ -15,9 +15,10 @@
 #include "dormscan/error.h"
 
 typedef struct spill_t {
-    FILE *rec, *bc, *fdr;
-    char *rec_path, *bc_path, *fdr_path;
+    FILE *rec, *bc, *fdr, *pv;   /* pv: the FDR columns alone, when they take several passes */
+    char *rec_path, *bc_path, *fdr_path, *pv_path;
     int rec_len;        /* doubles per record */
+    int64_t fdr_memory; /* bytes of p-values spill_fdr may hold (16 MB; tests lower it) */
     int64_t n;          /* records */
     int n_fdr;          /* adjusted columns */
     double *block;      /* adjusted values of cells block_first.. (read back) */

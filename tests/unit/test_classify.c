@@ -1,7 +1,14 @@
 /* Unit tests of the phase rules, QC and the provisional state call. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "core/stats.h"
+#include "pipeline/spill.h"
 #include "dormscan/classify.h"
 
 Test(phase, seurat_rule)
@@ -110,4 +117,103 @@ Test(qc, metrics_and_state)
     dorm_qc_cell(gene, value, 3, flags, 0, 1, &qc);
     cr_assert(isnan(qc.pct_mito));
     free(flags);
+}
+
+/* BH in place equals the textbook definition (sorted ranks, running minimum
+ * from the top), with NaN left out, ties, sorted input and large n. */
+Test(classify, bh_adjust_matches_definition)
+{
+    enum { N = 20000 };
+    static double p[N], q[N], sorted[N], adj[N];
+    static int32_t idx[N];
+    uint64_t s = 12345;
+    for (int trial = 0; trial < 4; trial++) {
+        int n = trial == 0 ? 1 : trial == 1 ? 17 : N;
+        int64_t m = 0;
+        for (int i = 0; i < n; i++) {
+            s = s * 6364136223846793005u + 1442695040888963407u;
+            double u = (double)(s >> 11) * 0x1.0p-53;
+            if (trial == 3) /* sorted, with ties: the quicksort's easy worst case */
+                p[i] = (double)(i / 3) / n;
+            else /* NaN, ties and spread values */
+                p[i] = (s >> 7) % 13 == 0 ? NAN : (s >> 9) % 5 == 0 ? 0.25 : u * u;
+            q[i] = p[i];
+            if (!isnan(p[i]))
+                sorted[m++] = p[i];
+        }
+        for (int64_t i = 1; i < m; i++) /* reference order: a plain insertion sort */
+            for (int64_t j = i; j > 0 && sorted[j] < sorted[j - 1]; j--) {
+                double t = sorted[j];
+                sorted[j] = sorted[j - 1];
+                sorted[j - 1] = t;
+            }
+        double running = 1.0;
+        for (int64_t r = m - 1; r >= 0; r--) {
+            double a = sorted[r] * (double)m / (double)(r + 1);
+            adj[r] = running = a < running ? a : running;
+        }
+        cr_assert_eq(dorm_bh_adjust(q, n, idx), 0);
+        for (int i = 0; i < n; i++) {
+            if (isnan(p[i])) {
+                cr_assert(isnan(q[i]));
+                continue;
+            }
+            int64_t lo = 0, hi = m; /* first rank of p[i] */
+            while (lo < hi) {
+                int64_t mid = (lo + hi) / 2;
+                if (sorted[mid] < p[i])
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            cr_assert_eq(q[i], adj[lo], "n %d value %d: %.17g vs %.17g", n, i, q[i], adj[lo]);
+        }
+    }
+    cr_assert_eq(dorm_bh_adjust(q, -1, idx), -1);
+}
+
+/* spill_fdr gives the same adjusted values in one pass or one column per
+ * pass (through the extracted p-value file). */
+Test(classify, spill_fdr_passes_agree)
+{
+    char dir[] = "/tmp/dormscan-spill-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    enum { N = 3000, LEN = 5 };
+    int cols[3] = {1, 2, 4};
+    double *fdr[2];
+    for (int run = 0; run < 2; run++) {
+        spill_t sp;
+        dorm_err_t err;
+        cr_assert_eq(spill_open(&sp, dir, run ? "small" : "big", LEN, &err), 0, "%s", err.msg);
+        if (run)
+            sp.fdr_memory = N * 12 + 64; /* one column per pass */
+        uint64_t s = 99;
+        for (int i = 0; i < N; i++) {
+            double r[LEN];
+            for (int k = 0; k < LEN; k++) {
+                s = s * 6364136223846793005u + 1442695040888963407u;
+                r[k] = (double)(s >> 11) * 0x1.0p-53;
+            }
+            r[0] = i % 11 == 0; /* skipped (low quality) */
+            char bc[32];
+            snprintf(bc, sizeof bc, "C%d", i);
+            cr_assert_eq(spill_append(&sp, r, bc, &err), 0);
+        }
+        cr_assert_eq(spill_fdr(&sp, cols, 3, 0, &err), 0, "%s", err.msg);
+        cr_assert_eq(run == 1, sp.pv != NULL, "the small budget takes the multi-pass path");
+        cr_assert_eq(spill_rewind(&sp, &err), 0);
+        fdr[run] = malloc(N * 3 * sizeof(double));
+        for (int i = 0; i < N; i++) {
+            double r[LEN];
+            char *bc;
+            cr_assert_eq(spill_next(&sp, i, r, &bc, fdr[run] + 3 * i, &err), 1);
+        }
+        spill_close(&sp);
+    }
+    for (int i = 0; i < N * 3; i++)
+        cr_assert(memcmp(&fdr[0][i], &fdr[1][i], sizeof(double)) == 0, "value %d", i);
+    cr_assert(isnan(fdr[0][0]) && !isnan(fdr[0][3]));
+    free(fdr[0]);
+    free(fdr[1]);
+    rmdir(dir);
 }
