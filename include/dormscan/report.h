@@ -60,6 +60,11 @@ typedef struct dorm_cell_row_t {
 void dorm_cells_write_header(dorm_outfile_t *o, char *const *set_names, int n_sets,
                              int sample_column);
 void dorm_cells_write_row(dorm_outfile_t *o, const dorm_cell_row_t *row, int n_sets);
+/* The bytes a row can take at most (for dorm_cells_format_row's buffer). */
+size_t dorm_cells_row_max(const dorm_cell_row_t *row, int n_sets);
+/* Format the row, newline included, into buf (>= dorm_cells_row_max bytes,
+ * not NUL-terminated); returns its length.  Thread-safe. */
+size_t dorm_cells_format_row(char *buf, const dorm_cell_row_t *row, int n_sets);
 
 /* ---- summary ---- */
 

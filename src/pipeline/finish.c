@@ -1,5 +1,6 @@
 /* finish.c -- BH, calls, table rows and summary counts of one sample. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,14 +32,166 @@ static int summarise(const finisher_t *f, const char *sample, dorm_state_t state
     return 0;
 }
 
+#define ROW_BLOCK 2048 /* records read, called and formatted at a time */
+
+/* A block of records read back from the spill, with their calls. */
+typedef struct row_block_t {
+    int64_t n;
+    double *rec;       /* ROW_BLOCK x rec_len */
+    double *fdr;       /* ROW_BLOCK x n_fdr */
+    char *names;       /* barcodes, NUL-terminated, back to back */
+    size_t names_len, names_cap;
+    size_t *name_at;   /* ROW_BLOCK offsets into names */
+    dorm_call_t *call; /* ROW_BLOCK */
+    int *phase;        /* ROW_BLOCK, DORM_N_PHASES for NA */
+} row_block_t;
+
+/* One thread's share of a block: calls and formatted rows of [lo, hi). */
+typedef struct row_part_t {
+    const finisher_t *f;
+    const char *sample;
+    row_block_t *b;
+    int64_t lo, hi;
+    char *text;
+    size_t len, cap;
+    int failed;
+} row_part_t;
+
+static void *format_part(void *arg)
+{
+    row_part_t *pt = arg;
+    const finisher_t *f = pt->f;
+    row_block_t *b = pt->b;
+    int n_out = f->n_out, rec_len = R_LEN(n_out), n_fdr = n_out + DORM_N_EVIDENCE;
+    pt->len = 0;
+    for (int64_t i = pt->lo; i < pt->hi && !pt->failed; i++) {
+        const double *rec = b->rec + i * rec_len, *fdr = b->fdr + i * n_fdr;
+        int low = rec[R_LOW] != 0;
+        dorm_call(low, rec + R_EV_Z(n_out), fdr + n_out, f->fdr, &b->call[i]);
+        int phase = DORM_N_PHASES; /* NA */
+        if (f->module)
+            phase = (int)rec[R_SEURAT_PHASE];
+        else if (!low)
+            phase = (int)dorm_phase_rank(b->call[i].state == DORM_STATE_CYCLING, rec[R_Z_S],
+                                         rec[R_Z_G2M]);
+        b->phase[i] = phase;
+        dorm_qc_t qc = {rec[R_UMI], (int64_t)rec[R_GENES], rec[R_MITO], rec[R_RIBO]};
+        dorm_cell_row_t row = {
+            .barcode = b->names + b->name_at[i],
+            .sample = f->sample_column ? pt->sample : NULL,
+            .qc = &qc,
+            .set = rec + R_SETS,
+            .set_fdr = fdr,
+            .evidence = rec + R_EV_Z(n_out),
+            .phase = phase < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)phase) : "NA",
+            .state = dorm_state_name(b->call[i].state),
+            .sasp = b->call[i].sasp,
+            .confidence = b->call[i].confidence,
+        };
+        size_t need = pt->len + dorm_cells_row_max(&row, n_out);
+        if (need > pt->cap) {
+            size_t cap = need * 2;
+            char *t = realloc(pt->text, cap);
+            if (!t) {
+                pt->failed = 1;
+                break;
+            }
+            pt->text = t;
+            pt->cap = cap;
+        }
+        pt->len += dorm_cells_format_row(pt->text + pt->len, &row, n_out);
+    }
+    return NULL;
+}
+
+/* Read up to ROW_BLOCK records from index `first`; 0 when none are left. */
+static int read_block(spill_t *sp, row_block_t *b, int64_t first, int rec_len, int n_fdr,
+                      dorm_err_t *err)
+{
+    b->n = 0;
+    b->names_len = 0;
+    char *barcode;
+    int rc = 0;
+    while (b->n < ROW_BLOCK &&
+           (rc = spill_next(sp, first + b->n, b->rec + b->n * rec_len, &barcode,
+                            b->fdr + b->n * n_fdr, err)) > 0) {
+        size_t len = strlen(barcode) + 1;
+        if (b->names_len + len > b->names_cap) {
+            size_t cap = (b->names_len + len) * 2;
+            char *t = realloc(b->names, cap);
+            if (!t)
+                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            b->names = t;
+            b->names_cap = cap;
+        }
+        memcpy(b->names + b->names_len, barcode, len);
+        b->name_at[b->n++] = b->names_len;
+        b->names_len += len;
+    }
+    return rc < 0 ? rc : b->n > 0;
+}
+
+/* Calls and rows of a block on up to n_threads threads, written in order;
+ * then the histograms and summary counts, in order. */
+static int finish_block(const finisher_t *f, const char *sample, row_block_t *b,
+                        row_part_t *parts, int n_threads, dorm_err_t *err)
+{
+    int n_out = f->n_out, rec_len = R_LEN(n_out);
+    pthread_t tid[n_threads];
+    int started[n_threads];
+    for (int t = 0; t < n_threads; t++) {
+        parts[t].f = f;
+        parts[t].sample = sample;
+        parts[t].b = b;
+        parts[t].lo = b->n * t / n_threads;
+        parts[t].hi = b->n * (t + 1) / n_threads;
+        parts[t].failed = 0;
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, format_part, &parts[t]) == 0;
+    }
+    for (int t = 0; t < n_threads; t++)
+        if (!started[t])
+            format_part(&parts[t]);
+    for (int t = 1; t < n_threads; t++)
+        if (started[t])
+            pthread_join(tid[t], NULL);
+    for (int t = 0; t < n_threads; t++) {
+        if (parts[t].failed)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        dorm_outfile_write(f->cells, parts[t].text, parts[t].len);
+    }
+    for (int64_t i = 0; i < b->n; i++) {
+        const double *rec = b->rec + i * rec_len;
+        int low = rec[R_LOW] != 0;
+        const dorm_call_t *call = &b->call[i];
+        for (int e = 0; f->evidence_hist && e < DORM_N_EVIDENCE; e++)
+            dorm_hist_add(&f->evidence_hist[e][call->state], low ? NAN : rec[R_EV_Z(n_out) + e]);
+        if (f->qc_hist) {
+            dorm_hist_add(&f->qc_hist[0], rec[R_GENES]);
+            dorm_hist_add(&f->qc_hist[1], rec[R_UMI] > 0 ? log10(rec[R_UMI]) : NAN);
+            dorm_hist_add(&f->qc_hist[2], rec[R_MITO]);
+        }
+        int rc = summarise(f, sample, call->state, call->sasp, b->phase[i], rec + R_EV_Z(n_out),
+                           b->names + b->name_at[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err)
 {
-    int n_out = f->n_out, n_fdr = n_out + DORM_N_EVIDENCE;
+    int n_out = f->n_out, n_fdr = n_out + DORM_N_EVIDENCE, rec_len = R_LEN(n_out);
+    int n_threads = f->threads > 1 ? f->threads : 1;
     int *cols = malloc((size_t)n_fdr * sizeof *cols);
-    double *rec = malloc((size_t)R_LEN(n_out) * sizeof *rec);
-    double *fdr = malloc((size_t)n_fdr * sizeof *fdr);
+    row_block_t b = {0};
+    b.rec = malloc((size_t)ROW_BLOCK * (size_t)rec_len * sizeof *b.rec);
+    b.fdr = malloc((size_t)ROW_BLOCK * (size_t)n_fdr * sizeof *b.fdr);
+    b.name_at = malloc((size_t)ROW_BLOCK * sizeof *b.name_at);
+    b.call = malloc((size_t)ROW_BLOCK * sizeof *b.call);
+    b.phase = malloc((size_t)ROW_BLOCK * sizeof *b.phase);
+    row_part_t *parts = calloc((size_t)n_threads, sizeof *parts);
     int rc = 0;
-    if (!cols || !rec || !fdr) {
+    if (!cols || !b.rec || !b.fdr || !b.name_at || !b.call || !b.phase || !parts) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
     }
@@ -49,44 +202,20 @@ int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err
     rc = spill_fdr(sp, cols, n_fdr, R_LOW, err);
     if (rc == 0)
         rc = spill_rewind(sp, err);
-    char *barcode;
-    for (int64_t i = 0; rc == 0 && (rc = spill_next(sp, i, rec, &barcode, fdr, err)) > 0; i++) {
-        rc = 0;
-        int low = rec[R_LOW] != 0;
-        dorm_call_t call;
-        dorm_call(low, rec + R_EV_Z(n_out), fdr + n_out, f->fdr, &call);
-        int phase = DORM_N_PHASES; /* NA */
-        if (f->module)
-            phase = (int)rec[R_SEURAT_PHASE];
-        else if (!low)
-            phase = (int)dorm_phase_rank(call.state == DORM_STATE_CYCLING, rec[R_Z_S], rec[R_Z_G2M]);
-        dorm_qc_t qc = {rec[R_UMI], (int64_t)rec[R_GENES], rec[R_MITO], rec[R_RIBO]};
-        dorm_cell_row_t row = {
-            .barcode = barcode,
-            .sample = f->sample_column ? sample : NULL,
-            .qc = &qc,
-            .set = rec + R_SETS,
-            .set_fdr = fdr,
-            .evidence = rec + R_EV_Z(n_out),
-            .phase = phase < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)phase) : "NA",
-            .state = dorm_state_name(call.state),
-            .sasp = call.sasp,
-            .confidence = call.confidence,
-        };
-        dorm_cells_write_row(f->cells, &row, n_out);
-        for (int e = 0; f->evidence_hist && e < DORM_N_EVIDENCE; e++)
-            dorm_hist_add(&f->evidence_hist[e][call.state], low ? NAN : rec[R_EV_Z(n_out) + e]);
-        if (f->qc_hist) {
-            dorm_hist_add(&f->qc_hist[0], rec[R_GENES]);
-            dorm_hist_add(&f->qc_hist[1], rec[R_UMI] > 0 ? log10(rec[R_UMI]) : NAN);
-            dorm_hist_add(&f->qc_hist[2], rec[R_MITO]);
-        }
-        rc = summarise(f, sample, call.state, call.sasp, phase, rec + R_EV_Z(n_out), barcode, err);
-    }
+    for (int64_t first = 0; rc == 0 && (rc = read_block(sp, &b, first, rec_len, n_fdr, err)) > 0;
+         first += b.n)
+        rc = finish_block(f, sample, &b, parts, n_threads, err);
 done:
+    for (int t = 0; parts && t < n_threads; t++)
+        free(parts[t].text);
+    free(parts);
     free(cols);
-    free(rec);
-    free(fdr);
+    free(b.rec);
+    free(b.fdr);
+    free(b.names);
+    free(b.name_at);
+    free(b.call);
+    free(b.phase);
     return rc;
 }
 

@@ -34,6 +34,7 @@ typedef struct finisher_t {
     dorm_outfile_t *cells;      /* cells.tsv */
     dorm_hist_t (*evidence_hist)[DORM_N_STATES]; /* per programme and call, or NULL */
     dorm_hist_t *qc_hist;       /* genes, log10 UMIs, % mito; or NULL */
+    int threads;                /* rows formatted on this many threads (0: one) */
 } finisher_t;
 
 /* Histograms for report.html with fixed ranges, so that runs add up. */

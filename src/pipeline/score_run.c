@@ -289,6 +289,7 @@ static int write_sample(run_t *run, dorm_err_t *err)
         .cells = &run->out[OUT_CELLS],
         .evidence_hist = run->evidence_hist,
         .qc_hist = run->qc_hist,
+        .threads = run->opts->threads,
     };
     return finish_sample(&f, &run->spill, run->sample->name, err);
 }

@@ -37,19 +37,16 @@ static char *put_field(char *p, const char *s)
     return put(p, s);
 }
 
-void dorm_cells_write_row(dorm_outfile_t *o, const dorm_cell_row_t *r, int n_sets)
+size_t dorm_cells_row_max(const dorm_cell_row_t *r, int n_sets)
 {
-    char a[32], stack[8192];
+    return strlen(r->barcode) + (r->sample ? strlen(r->sample) + 1 : 0) + strlen(r->phase) +
+           strlen(r->state) + 64 + (size_t)(5 + 4 * n_sets + DORM_N_EVIDENCE) * 33;
+}
+
+size_t dorm_cells_format_row(char *line, const dorm_cell_row_t *r, int n_sets)
+{
+    char a[32];
     const dorm_qc_t *qc = r->qc;
-    size_t need = strlen(r->barcode) + (r->sample ? strlen(r->sample) + 1 : 0) +
-                  strlen(r->phase) + strlen(r->state) + 64 +
-                  (size_t)(5 + 4 * n_sets + DORM_N_EVIDENCE) * 33;
-    char *line = need <= sizeof stack ? stack : malloc(need);
-    if (!line) {
-        o->failed = 1;
-        o->saved_errno = ENOMEM;
-        return;
-    }
     char *p = put(line, r->barcode);
     if (r->sample)
         p = put_field(p, r->sample);
@@ -72,7 +69,20 @@ void dorm_cells_write_row(dorm_outfile_t *o, const dorm_cell_row_t *r, int n_set
     p = put_field(p, r->sasp ? "true" : "false");
     p = put_field(p, dorm_fmt_double(r->confidence, a));
     *p++ = '\n';
-    dorm_outfile_write(o, line, (size_t)(p - line));
+    return (size_t)(p - line);
+}
+
+void dorm_cells_write_row(dorm_outfile_t *o, const dorm_cell_row_t *r, int n_sets)
+{
+    char stack[8192];
+    size_t need = dorm_cells_row_max(r, n_sets);
+    char *line = need <= sizeof stack ? stack : malloc(need);
+    if (!line) {
+        o->failed = 1;
+        o->saved_errno = ENOMEM;
+        return;
+    }
+    dorm_outfile_write(o, line, dorm_cells_format_row(line, r, n_sets));
     if (line != stack)
         free(line);
 }
