@@ -1,6 +1,9 @@
 /* main.c -- dormscan's entry point: dispatch to a subcommand. */
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "dormscan/dormscan.h"
@@ -39,6 +42,13 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+#ifdef __GLIBC__
+    /* A fixed threshold: glibc otherwise raises it as chunk-sized buffers are
+     * freed, keeps later ones in the heap, and the heap fragments as the
+     * worker threads' buffers grow (peak RSS 137 -> 172 MB from 10k to 100k
+     * cells with -@2; 126 -> 141 MB with this). */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
     dorm_log_set_level(DORM_LOG_WARN);
     if (argc < 2) {
         usage(stderr);
