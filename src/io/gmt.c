@@ -2,10 +2,10 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/sha256.h"
+#include "core/strmap.h"
 #include "dormscan/geneset.h"
 #include "dormscan/log.h"
 #include "lines.h"
@@ -71,11 +71,22 @@ static dorm_geneset_t *new_set(dorm_geneset_list_t *l, const char *name, const c
 }
 
 /* Add a member unless present with the same sign; -1 on allocation failure. */
-static int add_member(dorm_geneset_t *s, const char *gene, size_t len, int sign)
+/* Add a member unless the set has it already with that sign; seen holds
+ * the set's "+GENE"/"-GENE" keys (a linear scan made large sets quadratic). */
+static int add_member(dorm_geneset_t *s, dorm_strmap_t *seen, const char *gene, size_t len,
+                      int sign)
 {
-    for (int i = 0; i < s->n_genes; i++)
-        if (s->sign[i] == sign && strlen(s->genes[i]) == len && memcmp(s->genes[i], gene, len) == 0)
-            return 0;
+    char small[256], *key = len + 2 <= sizeof small ? small : malloc(len + 2);
+    if (!key)
+        return -1;
+    key[0] = sign < 0 ? '-' : '+';
+    memcpy(key + 1, gene, len);
+    key[len + 1] = '\0';
+    int fresh = dorm_strmap_put(seen, key, s->n_genes);
+    if (key != small)
+        free(key);
+    if (fresh <= 0)
+        return fresh; /* 0: present already; -1: out of memory */
     char **g = realloc(s->genes, (size_t)(s->n_genes + 1) * sizeof *g);
     if (!g)
         return -1;
@@ -145,12 +156,16 @@ static int pair_up_down(dorm_geneset_list_t *l, int from, const char *label, dor
         if (!s)
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         const dorm_geneset_t *up = &l->sets[i], *down = &l->sets[dn_index];
-        for (int k = 0; k < up->n_genes; k++)
-            if (add_member(s, up->genes[k], strlen(up->genes[k]), up->sign[k]) < 0)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        for (int k = 0; k < down->n_genes; k++)
-            if (add_member(s, down->genes[k], strlen(down->genes[k]), -down->sign[k]) < 0)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        dorm_strmap_t seen;
+        dorm_strmap_init(&seen);
+        int rc = 0;
+        for (int k = 0; rc == 0 && k < up->n_genes; k++)
+            rc = add_member(s, &seen, up->genes[k], strlen(up->genes[k]), up->sign[k]);
+        for (int k = 0; rc == 0 && k < down->n_genes; k++)
+            rc = add_member(s, &seen, down->genes[k], strlen(down->genes[k]), -down->sign[k]);
+        dorm_strmap_destroy(&seen);
+        if (rc < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     }
     return 0;
 }
@@ -200,7 +215,10 @@ int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len, const c
         dorm_geneset_t *s = new_set(l, name, desc, source);
         if (!s)
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        for (const char *g = t2 + 1; g <= lend;) {
+        dorm_strmap_t seen;
+        dorm_strmap_init(&seen);
+        int rc = 0;
+        for (const char *g = t2 + 1; rc == 0 && g <= lend;) {
             const char *ge = memchr(g, '\t', (size_t)(lend - g));
             if (!ge)
                 ge = lend;
@@ -214,10 +232,13 @@ int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len, const c
                 sign = g[glen - 1] == '-' ? -1 : 1;
                 glen--;
             }
-            if (glen > 0 && add_member(s, g, glen, sign) < 0)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            if (glen > 0)
+                rc = add_member(s, &seen, g, glen, sign);
             g = ge + 1;
         }
+        dorm_strmap_destroy(&seen);
+        if (rc < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         if (s->n_genes == 0)
             return dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: gene set %s has no genes", label,
                                 line_no, name);
