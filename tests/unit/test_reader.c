@@ -152,3 +152,55 @@ Test(reader, lines_from_memory_strip_crlf_and_bom)
     cr_assert_eq(dorm_lines_next(lr, &line, &len, &err), 0);
     dorm_lines_close(lr);
 }
+
+/* Entry lines of every number width (1 to 15 digits), with tabs, runs of
+ * spaces and CRLF, through the fast entry parser and in chunks of 7 cells,
+ * give exactly the written values. */
+Test(reader, every_number_width_is_parsed_exactly)
+{
+    enum { N_CELLS = 60 };
+    write_text(dir, "features.tsv", "E1\tG1\tGene Expression\nE2\tG2\tGene Expression\n"
+                                     "E3\tG3\tGene Expression\nE4\tG4\tGene Expression\n");
+    char bc[N_CELLS * 16] = "", line[64];
+    static char mtx[1 << 16];
+    snprintf(mtx, sizeof mtx, "%%%%MatrixMarket matrix coordinate integer general\n4 %d %d\n",
+             N_CELLS, 2 * N_CELLS);
+    int64_t expect[N_CELLS][2];
+    int64_t v = 1;
+    for (int c = 0; c < N_CELLS; c++) {
+        snprintf(line, sizeof line, "C%d-1\n", c);
+        strcat(bc, line);
+        v = v % 100000000000000 * 10 + (c % 10); /* 1 to 15 digits, then again */
+        if (v == 0)
+            v = 7;
+        expect[c][0] = v;
+        expect[c][1] = c + 1;
+        const char *sep[] = {" ", "\t", "   ", " \t "};
+        snprintf(line, sizeof line, "%d%s%d%s%lld%s\n", 1 + c % 2, sep[c % 4], c + 1, sep[(c + 1) % 4],
+                 (long long)v, c % 3 == 0 ? "\r" : "");
+        strcat(mtx, line);
+        snprintf(line, sizeof line, "3 %d %d\n", c + 1, c + 1);
+        strcat(mtx, line);
+    }
+    write_text(dir, "barcodes.tsv", bc);
+    write_text(dir, "matrix.mtx", mtx);
+    dorm_reader_t *r;
+    dorm_err_t err;
+    dorm_reader_opts_t o = {.chunk_cells = 7};
+    cr_assert_eq(dorm_reader_open(&r, dir, &o, &err), 0, "%s", err.msg);
+    const dorm_chunk_t *ch;
+    int rc, seen = 0;
+    while ((rc = dorm_reader_read(r, &ch, &err)) > 0)
+        for (int64_t k = 0; k < ch->n_cells; k++, seen++) {
+            int64_t c = ch->first_cell + k, a = ch->col_ptr[k];
+            cr_assert_eq(ch->col_ptr[k + 1] - a, 2, "cell %lld", (long long)c);
+            cr_assert_eq(ch->gene[a], (int32_t)(c % 2));
+            cr_assert_eq(ch->value[a], (double)expect[c][0], "cell %lld: %.17g vs %lld",
+                         (long long)c, ch->value[a], (long long)expect[c][0]);
+            cr_assert_eq(ch->gene[a + 1], 2);
+            cr_assert_eq(ch->value[a + 1], (double)expect[c][1]);
+        }
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(seen, N_CELLS);
+    dorm_reader_close(r);
+}
