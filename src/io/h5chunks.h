@@ -24,7 +24,7 @@ int h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, co
 /* Elements [start, start + count) converted to int64 or double. */
 int h5chunks_read_i64(h5chunks_t *c, int64_t start, int64_t count, int64_t *out, dorm_err_t *err);
 int h5chunks_read_f64(h5chunks_t *c, int64_t start, int64_t count, double *out, dorm_err_t *err);
-/* 1 if the fast path is in use (for tests and -v). */
+/* 1 if the fast path is in use (for the tests). */
 int h5chunks_is_direct(const h5chunks_t *c);
 void h5chunks_close(h5chunks_t *c);
 
