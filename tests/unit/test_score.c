@@ -2,8 +2,23 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "core/stats.h"
 #include "dormscan/score.h"
 #include "score/score_internal.h"
+
+/* ucell.c skips normal tails that cannot change its sums; that rests on
+ * these bounds of this libm's erfc. */
+Test(stats, normal_tail_saturation_bounds)
+{
+    for (double z = DORM_SF_ONE; z > -60; z -= 1.0 / 1024)
+        cr_assert_eq(dorm_norm_sf(z), 1.0, "sf(%g)", z);
+    for (double z = DORM_SF_ZERO; z < 60; z += 1.0 / 1024)
+        cr_assert_eq(dorm_norm_sf(z), 0.0, "sf(%g)", z);
+    cr_assert_lt(dorm_norm_sf(-DORM_SF_ONE), 5.3e-17);
+    cr_assert_gt(dorm_norm_sf(DORM_SF_ONE + 0.01), 0.0);
+    cr_assert_lt(dorm_norm_sf(DORM_SF_ZERO - 0.1), 1.0); /* bounds are not vacuous */
+    cr_assert_gt(dorm_norm_sf(DORM_SF_ZERO - 0.1), 0.0);
+}
 
 Test(rank, average_ties_descending)
 {
