@@ -64,7 +64,7 @@ static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
     return p;
 }
 
-static inline const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
+static const uint8_t *get_varint_long(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
     uint64_t x = 0;
     for (int shift = 0; p < end && shift < 64; shift += 7) {
@@ -78,12 +78,25 @@ static inline const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, ui
     return NULL;
 }
 
-static int all_integers(const double *v, int64_t n)
+/* One varint at p (most are one byte), or NULL if it runs past end. */
+static inline const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, uint64_t *v)
 {
-    for (int64_t i = 0; i < n; i++)
-        if (!(v[i] < 9007199254740992.0) || (double)(int64_t)v[i] != v[i])
-            return 0;
-    return 1;
+    if (p < end && *p < 0x80) {
+        *v = *p;
+        return p + 1;
+    }
+    return get_varint_long(p, end, v);
+}
+
+/* Values as varints into p, or NULL if one is not an integer in [0, 2^53). */
+static uint8_t *put_int_values(uint8_t *p, const double *v, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (!(v[i] >= 0 && v[i] < 9007199254740992.0) || (double)(int64_t)v[i] != v[i])
+            return NULL;
+        p = put_varint(p, (uint64_t)(int64_t)v[i]);
+    }
+    return p;
 }
 
 int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
@@ -92,7 +105,7 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
     const double *value = ch->value + ch->col_ptr[0];
     if (n == 0)
         return 0;
-    chunk_header_t h = {ch->first_cell, n, nnz, 0, 0, all_integers(value, nnz), 0};
+    chunk_header_t h = {ch->first_cell, n, nnz, 0, 0, 1, 0};
     /* varints: at most 10 bytes for a count, 5 for a gene delta, 10 for a value */
     if (grow_buf(&cs->buf, &cs->buf_cap, (size_t)n * 10 + (size_t)nnz * 15) < 0)
         return nomem(err);
@@ -106,10 +119,11 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
             prev = ch->gene[k];
         }
     }
-    if (h.int_values) {
-        for (int64_t k = 0; k < nnz; k++)
-            p = put_varint(p, (uint64_t)value[k]);
+    uint8_t *ints = put_int_values(p, value, nnz);
+    if (ints) {
+        p = ints;
     } else {
+        h.int_values = 0;
         memcpy(p, value, (size_t)nnz * sizeof *value);
         p += nnz * (int64_t)sizeof *value;
     }
@@ -208,7 +222,7 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
             uint64_t v;
             if (!(p = get_varint(p, end, &v)))
                 return corrupt(path, err);
-            value[k] = (double)v;
+            value[k] = (double)(int64_t)v; /* < 2^53: signed conversion is exact and cheaper */
         }
     } else {
         if ((size_t)(end - p) < (size_t)ck->nnz * sizeof *value)
