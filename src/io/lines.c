@@ -31,7 +31,7 @@ static int open_lines(dorm_lines_t **out, const char *path, int ahead, dorm_err_
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     lr->path = strdup(path);
     lr->cap = READ_BLOCK;
-    lr->buf = malloc(lr->cap + 1);
+    lr->buf = malloc(lr->cap + 1 + DORM_LINES_PAD);
     if (!lr->path || !lr->buf) {
         dorm_lines_close(lr);
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -69,7 +69,7 @@ static int fill(dorm_lines_t *lr, dorm_err_t *err)
             return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: line longer than %zu bytes",
                                 lr->path, (long long)lr->line_no + 1, DORM_LINE_MAX);
         size_t cap = lr->cap * 2;
-        char *buf = realloc(lr->buf, cap + 1);
+        char *buf = realloc(lr->buf, cap + 1 + DORM_LINES_PAD);
         if (!buf)
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         lr->buf = buf;

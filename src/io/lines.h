@@ -26,7 +26,10 @@ int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err)
  * (lines are not NUL-terminated; "\r" is left in place).  Returns 1, 0 when
  * no complete line is left (a last line without "\n" stays for
  * dorm_lines_next), <0 on error.  Then dorm_lines_consume() the bytes and
- * lines actually parsed (whole lines only); the block is valid until then. */
+ * lines actually parsed (whole lines only); the block is valid until then.
+ * DORM_LINES_PAD bytes past *end are readable (their values are not
+ * defined), so parsers may load whole words near the end. */
+#define DORM_LINES_PAD 32
 int dorm_lines_block(dorm_lines_t *lr, char **start, char **end, dorm_err_t *err);
 void dorm_lines_consume(dorm_lines_t *lr, size_t bytes, int64_t lines);
 /* Number of the line last returned (1-based). */

@@ -20,6 +20,7 @@
 #include "features.h"
 #include "lines.h"
 #include "mtx_layout.h"
+#include "mtx_line.h"
 #include "reader_internal.h"
 
 typedef struct {
@@ -281,12 +282,38 @@ static inline const char *fast_uint(const char *s, int64_t *out)
     return s;
 }
 
+/* One entry line at p, parsed by the scalar path: "row col [value]" of
+ * unsigned integers separated by spaces or tabs, then optional "\r".
+ * Returns the "\n" that ends it, or NULL for anything else. */
+static inline const char *scalar_line(const char *p, int pattern, int64_t *i, int64_t *j,
+                                      int64_t *v)
+{
+    const char *q = fast_uint(p, i);
+    if (!q || (*q != ' ' && *q != '\t'))
+        return NULL;
+    while (*q == ' ' || *q == '\t')
+        q++;
+    if (!(q = fast_uint(q, j)))
+        return NULL;
+    if (!pattern) {
+        if (*q != ' ' && *q != '\t')
+            return NULL;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (!(q = fast_uint(q, v)))
+            return NULL;
+    }
+    while (*q == ' ' || *q == '\t' || *q == '\r')
+        q++;
+    return *q == '\n' ? q : NULL;
+}
+
 /* The common case without a call per line: entry lines "row col value" of
  * unsigned integers in range, grouped by cell, parsed straight from the line
- * buffer.  Stops, leaving the line unread, at anything else (comments,
- * non-integer values, errors, out-of-order cells: the general path handles
- * and reports those), when the chunk is full, or at the end of the buffered
- * lines. */
+ * buffer (mtx_line.h, else scalar_line).  Stops, leaving the line unread, at
+ * anything else (comments, non-integer values, errors, out-of-order cells:
+ * the general path handles and reports those), when the chunk is full, or at
+ * the end of the buffered lines. */
 static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
 {
     char *start, *end;
@@ -298,24 +325,9 @@ static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
     int rows_are_cells = r->info.cells_are_rows;
     while (p < end && r->entries_read < m->nnz) {
         int64_t i, j, v = 1;
-        const char *q = fast_uint(p, &i);
-        if (!q || (*q != ' ' && *q != '\t'))
-            break;
-        while (*q == ' ' || *q == '\t')
-            q++;
-        if (!(q = fast_uint(q, &j)))
-            break;
-        if (!m->pattern) {
-            if (*q != ' ' && *q != '\t')
-                break;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            if (!(q = fast_uint(q, &v)))
-                break;
-        }
-        while (*q == ' ' || *q == '\t' || *q == '\r')
-            q++;
-        if (*q != '\n' || i < 1 || i > m->n_rows || j < 1 || j > m->n_cols)
+        unsigned len = m->pattern ? 0 : mtx_line_parse(p, &i, &j, &v);
+        const char *q = len ? p + len - 1 : scalar_line(p, m->pattern, &i, &j, &v);
+        if (!q || i < 1 || i > m->n_rows || j < 1 || j > m->n_cols)
             break;
         int64_t cell = (rows_are_cells ? i : j) - 1, feature = rows_are_cells ? j : i;
         if (cell < m->next_cell)

@@ -5,6 +5,7 @@
 #include "dormscan/reader.h"
 #include "helpers.h"
 #include "io/lines.h"
+#include "io/mtx_line.h"
 
 static char *dir;
 
@@ -203,4 +204,60 @@ Test(reader, every_number_width_is_parsed_exactly)
     cr_assert_eq(rc, 0, "%s", err.msg);
     cr_assert_eq(seen, N_CELLS);
     dorm_reader_close(r);
+}
+
+/* The word-at-a-time line parser takes exactly the lines of its shape, with
+ * their values, and leaves every other line to the scalar parser. */
+Test(mtx_line, takes_its_shape_and_nothing_else)
+{
+    char buf[64];
+    int64_t i, j, v;
+    unsigned long long seed = 42;
+    for (int t = 0; t < 200000; t++) {
+        seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        int64_t num[3];
+        int width[3];
+        for (int f = 0; f < 3; f++) {
+            width[f] = 1 + (int)((seed >> (8 * f + 20)) % 9); /* 1..9 digits */
+            num[f] = (int64_t)((seed >> (5 * f)) % 1000000000ULL);
+        }
+        int len = snprintf(buf, 32, "%0*lld %0*lld %0*lld\n", width[0], (long long)num[0] % 1000000000,
+                           width[1], (long long)num[1], width[2], (long long)num[2]);
+        memset(buf + len, (int)(seed >> 60) & 1 ? '7' : ' ', sizeof buf - (size_t)len); /* junk */
+        int64_t want[3];
+        int fields[3];
+        sscanf(buf, "%lld %lld %lld", (long long *)&want[0], (long long *)&want[1],
+               (long long *)&want[2]);
+        char *s = buf;
+        for (int f = 0; f < 3; f++) {
+            char *e = strpbrk(s, " \n");
+            fields[f] = (int)(e - s);
+            s = e + 1;
+        }
+        unsigned got = mtx_line_parse(buf, &i, &j, &v);
+        int fits = MTX_LINE_WORDS && len <= 16 && fields[0] <= 8 && fields[1] <= 8 && fields[2] <= 8;
+        cr_assert_eq(got, fits ? (unsigned)len : 0u, "%.*s", len - 1, buf);
+        if (got) {
+            cr_assert_eq(i, want[0]);
+            cr_assert_eq(j, want[1]);
+            cr_assert_eq(v, want[2]);
+        }
+    }
+    const char *refused[] = {"1 2 3\r\n", "1\t2 3\n", "1  2 3\n", " 1 2 3\n", "1 2 3 \n",
+                             "1 2 -3\n", "1 2 3.5\n", "1 2\n", "1 2 3 4\n", "12 34 5e1\n",
+                             "1 2 3", "123456789 1 1\n"};
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        memset(buf, '\n', sizeof buf);
+        memcpy(buf, refused[k], strlen(refused[k]));
+        if (!strchr(refused[k], '\n'))
+            memset(buf + strlen(refused[k]), 'x', sizeof buf - strlen(refused[k]));
+        cr_assert_eq(mtx_line_parse(buf, &i, &j, &v), 0u, "%s", refused[k]);
+    }
+    memcpy(buf, "00000001 0000020 3\n", 19); /* 19 bytes: too long for one load */
+    cr_assert_eq(mtx_line_parse(buf, &i, &j, &v), 0u);
+    memcpy(buf, "87654321 120 30\n", 16); /* exactly 16 bytes */
+    if (MTX_LINE_WORDS) {
+        cr_assert_eq(mtx_line_parse(buf, &i, &j, &v), 16u);
+        cr_assert(i == 87654321 && j == 120 && v == 30);
+    }
 }

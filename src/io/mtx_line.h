@@ -1,0 +1,69 @@
+/* mtx_line.h -- one MatrixMarket entry line "row col value\n" parsed without
+ * a loop per digit, for mtx.c's bulk path.
+ *
+ * The line is taken only in its commonest shape: three fields of 1 to 8
+ * decimal digits separated by single spaces, ending in "\n", 16 bytes in
+ * all.  Anything else (tabs, space runs, "\r", signs, decimals, longer
+ * fields or lines) returns 0 and is left to the scalar parser, which accepts
+ * a superset of these lines with the same values, and reports errors.
+ * Reads 16 bytes at p and up to 8 past a field's start: the caller
+ * guarantees 32 readable bytes at p (lines.h DORM_LINES_PAD). */
+#ifndef DORM_IO_MTX_LINE_H
+#define DORM_IO_MTX_LINE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define MTX_LINE_WORDS 1 /* else every line goes to the scalar parser */
+
+/* The number in the len (1..8) digits at s. */
+static inline int64_t mtx_line_digits(const char *s, unsigned len)
+{
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    /* first digit in the low byte: shift so that it lands in the top used
+     * byte and the vacated low bytes are leading zeros */
+    w = (w & UINT64_C(0x0F0F0F0F0F0F0F0F)) << (8 * (8 - len));
+    w = (w * 10 + (w >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+    w = (w * 100 + (w >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+    w = (w * 10000 + (w >> 32)) & UINT64_C(0x00000000FFFFFFFF);
+    return (int64_t)w;
+}
+
+/* Parse the line at p into *row, *col, *value; returns the length of the
+ * line including "\n", or 0 to leave it to the scalar parser. */
+static inline unsigned mtx_line_parse(const char *p, int64_t *row, int64_t *col, int64_t *value)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+    if (!nl)
+        return 0;
+    unsigned n = (unsigned)__builtin_ctz(nl), before = (1u << n) - 1;
+    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' '))) & before;
+    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+    unsigned digit =
+        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
+    unsigned sp2 = sp & (sp - 1); /* sp without its first space */
+    if ((digit & before) != (before & ~sp) || !sp2 || (sp2 & (sp2 - 1)))
+        return 0; /* not digits and exactly two spaces */
+    unsigned s1 = (unsigned)__builtin_ctz(sp), s2 = (unsigned)__builtin_ctz(sp2);
+    unsigned l1 = s1, l2 = s2 - s1 - 1, l3 = n - s2 - 1;
+    if (l1 - 1 > 7 || l2 - 1 > 7 || l3 - 1 > 7) /* each 1..8 (unsigned wrap for 0) */
+        return 0;
+    *row = mtx_line_digits(p, l1);
+    *col = mtx_line_digits(p + s1 + 1, l2);
+    *value = l3 == 1 ? p[s2 + 1] - '0' : mtx_line_digits(p + s2 + 1, l3); /* mostly 1 */
+    return n + 1;
+}
+#else
+#define MTX_LINE_WORDS 0
+static inline unsigned mtx_line_parse(const char *p, int64_t *row, int64_t *col, int64_t *value)
+{
+    (void)p, (void)row, (void)col, (void)value;
+    return 0;
+}
+#endif
+
+#endif
