@@ -15,10 +15,54 @@ static int cmp_desc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Order k by decreasing value, ties by index.  Small non-negative integer
- * values (counts: max <= 4n + 63) are placed by a counting sort into count
- * (room for 4n + 65 slots), others by qsort. */
-static void order_desc(const double *value, int64_t n, keyed_t *k, int64_t *count)
+/* Levels of small non-negative integer values (max <= 4n + 63) by a
+ * histogram in count (room for max + 1 slots). */
+static int64_t levels_counting(const double *value, int64_t n, int64_t top, double *rank,
+                               double *level_rank, int32_t *level_n, int64_t *count)
+{
+    memset(count, 0, (size_t)(top + 1) * sizeof *count);
+    for (int64_t i = 0; i < n; i++)
+        count[(int64_t)value[i]]++;
+    int64_t L = 0, above = 0;
+    for (int64_t v = top; v >= 0; v--) {
+        int64_t h = count[v];
+        if (!h)
+            continue;
+        level_rank[L] = (double)(above + 1 + above + h) / 2.0; /* mean of ranks above+1 .. above+h */
+        level_n[L] = (int32_t)h;
+        count[v] = L++; /* now the value's level */
+        above += h;
+    }
+    for (int64_t i = 0; i < n; i++)
+        rank[i] = level_rank[count[(int64_t)value[i]]];
+    return L;
+}
+
+/* Levels of any values by sorting keyed pairs (ties by index). */
+static int64_t levels_sorted(const double *value, int64_t n, double *rank, double *level_rank,
+                             int32_t *level_n, keyed_t *k)
+{
+    for (int64_t i = 0; i < n; i++)
+        k[i] = (keyed_t){value[i], i};
+    if (n > 1)
+        qsort(k, (size_t)n, sizeof *k, cmp_desc);
+    int64_t L = 0;
+    for (int64_t a = 0; a < n;) {
+        int64_t b = a + 1;
+        while (b < n && k[b].v == k[a].v)
+            b++;
+        double r = (double)(a + 1 + b) / 2.0; /* mean of ranks a+1 .. b */
+        for (int64_t t = a; t < b; t++)
+            rank[k[t].i] = r;
+        level_rank[L] = r;
+        level_n[L++] = (int32_t)(b - a);
+        a = b;
+    }
+    return L;
+}
+
+int64_t dorm_rank_levels_desc(const double *value, int64_t n, double *rank, double *level_rank,
+                              int32_t *level_n, keyed_t *keyed, int64_t *count)
 {
     double max = 0;
     int integral = 1;
@@ -27,46 +71,26 @@ static void order_desc(const double *value, int64_t n, keyed_t *k, int64_t *coun
         if (value[i] > max)
             max = value[i];
     }
-    if (!count || !integral || max > (double)(4 * n + 63)) {
-        for (int64_t i = 0; i < n; i++)
-            k[i] = (keyed_t){value[i], i};
-        if (n > 1)
-            qsort(k, (size_t)n, sizeof *k, cmp_desc);
-        return;
-    }
-    int64_t top = (int64_t)max;
-    memset(count, 0, (size_t)(top + 2) * sizeof *count);
-    for (int64_t i = 0; i < n; i++)
-        count[top - (int64_t)value[i] + 1]++; /* slot 1 holds the largest value */
-    for (int64_t v = 1; v <= top + 1; v++)
-        count[v] += count[v - 1];              /* count[s] = entries before slot s + 1 */
-    for (int64_t i = 0; i < n; i++)
-        k[count[top - (int64_t)value[i]]++] = (keyed_t){value[i], i};
-}
-
-void dorm_rank_average_desc_scratch(const double *value, int64_t n, double *rank, keyed_t *k,
-                                    int64_t *count)
-{
-    order_desc(value, n, k, count);
-    for (int64_t a = 0; a < n;) {
-        int64_t b = a + 1;
-        while (b < n && k[b].v == k[a].v)
-            b++;
-        double r = (double)(a + 1 + b) / 2.0; /* mean of ranks a+1 .. b */
-        for (int64_t t = a; t < b; t++)
-            rank[k[t].i] = r;
-        a = b;
-    }
+    if (count && integral && max <= (double)(4 * n + 63))
+        return levels_counting(value, n, (int64_t)max, rank, level_rank, level_n, count);
+    return levels_sorted(value, n, rank, level_rank, level_n, keyed);
 }
 
 int dorm_rank_average_desc(const double *value, int64_t n, double *rank, dorm_err_t *err)
 {
-    keyed_t *k = malloc((size_t)(n ? n : 1) * sizeof *k);
-    if (!k)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-    dorm_rank_average_desc_scratch(value, n, rank, k, NULL);
+    size_t slots = (size_t)(n ? n : 1);
+    keyed_t *k = malloc(slots * sizeof *k);
+    double *level_rank = malloc(slots * sizeof *level_rank);
+    int32_t *level_n = malloc(slots * sizeof *level_n);
+    int rc = 0;
+    if (k && level_rank && level_n)
+        dorm_rank_levels_desc(value, n, rank, level_rank, level_n, k, NULL);
+    else
+        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     free(k);
-    return 0;
+    free(level_rank);
+    free(level_n);
+    return rc;
 }
 
 double dorm_ucell_from_ranks(const double *rank, int n, int max_rank)

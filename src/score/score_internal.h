@@ -9,11 +9,15 @@ typedef struct dorm_keyed_t {
     int64_t i;
 } dorm_keyed_t;
 
-/* dorm_rank_average_desc with caller-provided scratch: n keyed slots, and
- * count (4n + 65 slots, or NULL) for the counting sort of integer counts.
- * scratch is left in decreasing order of value. */
-void dorm_rank_average_desc_scratch(const double *value, int64_t n, double *rank,
-                                    dorm_keyed_t *scratch, int64_t *count);
+/* Average ranks in decreasing order of value[0..n) (ties share the mean of
+ * their ranks) into rank[i], and the distinct values, largest first, as
+ * levels: level_rank[l] their rank, level_n[l] how many entries have it.
+ * Returns the number of levels.  Scratch, all caller-owned: level_rank,
+ * level_n and keyed of n slots; count of 4n + 65 slots, or NULL.  Small
+ * non-negative integer values (counts, max <= 4n + 63) take a histogram in
+ * count when it is given; others are sorted in keyed. */
+int64_t dorm_rank_levels_desc(const double *value, int64_t n, double *rank, double *level_rank,
+                              int32_t *level_n, dorm_keyed_t *keyed, int64_t *count);
 
 #endif
 
@@ -28,7 +32,8 @@ typedef struct dorm_ucell_cell_t {
     int64_t G, m;
     double base;         /* distance of the unexpressed genes (0 unless G < maxRank) */
     double mean_d, var_d;/* over the m positive excesses */
-    int64_t dofs;        /* this cell's excesses start at dtop[dofs], descending */
+    int64_t n_levels;    /* distinct positive excesses, from dtop[dofs] down, */
+    int64_t dofs;        /* with dcum[dofs + l] genes at or above level l */
 } dorm_ucell_cell_t;
 
 /* The scorer's state.  Parts: column p < n_sets is set p's up members,
@@ -50,10 +55,13 @@ struct dorm_scorer_t {
     double *prod;      /* (2 * cells) x n_parts: ucell rank sums and counts,
                           module member and control means */
     dorm_ucell_cell_t *cell; /* cells: ucell per-cell null */
-    double *dtop;      /* chunk nnz: ucell rank distances M - r > 0, per cell descending */
+    double *dtop;      /* chunk nnz: ucell excess distances, per cell distinct, descending */
+    int32_t *dcum;     /* chunk nnz: genes with an excess at or above dtop's */
     double *bin_stat;  /* module: cells x 2 bins (sum, sum of squares of the cell's values) */
     double *x;         /* nnz_cap values */
     dorm_keyed_t *keyed; /* nnz_cap */
+    double *level_rank;  /* nnz_cap */
+    int32_t *level_n;    /* nnz_cap */
     int64_t *count;    /* 4 nnz_cap + 65: counting sort of ranks */
     int64_t chunk_nnz_cap;
     int32_t *gene_bin; /* module: n_genes expression bin of each gene */

@@ -19,12 +19,15 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->prod);
     free(sc->cell);
     free(sc->dtop);
+    free(sc->dcum);
     free(sc->bin_stat);
     free(sc->gene_bin);
     free(sc->bin_size);
     free(sc->part_bin_hits);
     free(sc->x);
     free(sc->keyed);
+    free(sc->level_rank);
+    free(sc->level_n);
     free(sc->count);
     free(sc);
 }
@@ -130,20 +133,26 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
     int64_t chunk_nnz = ch->col_ptr[ch->n_cells] + 1;
     if (chunk_nnz > sc->chunk_nnz_cap) {
         free(sc->dtop);
+        free(sc->dcum);
         sc->dtop = malloc((size_t)chunk_nnz * sizeof *sc->dtop);
-        sc->chunk_nnz_cap = sc->dtop ? chunk_nnz : 0;
-        if (!sc->dtop)
+        sc->dcum = malloc((size_t)chunk_nnz * sizeof *sc->dcum);
+        sc->chunk_nnz_cap = sc->dtop && sc->dcum ? chunk_nnz : 0;
+        if (!sc->chunk_nnz_cap)
             return -1;
     }
     if (nnz_max > sc->nnz_cap) {
         free(sc->x);
         free(sc->keyed);
+        free(sc->level_rank);
+        free(sc->level_n);
         free(sc->count);
         sc->x = malloc((size_t)nnz_max * sizeof *sc->x);
         sc->keyed = malloc((size_t)nnz_max * sizeof *sc->keyed);
+        sc->level_rank = malloc((size_t)nnz_max * sizeof *sc->level_rank);
+        sc->level_n = malloc((size_t)nnz_max * sizeof *sc->level_n);
         sc->count = malloc((size_t)(4 * nnz_max + 65) * sizeof *sc->count);
         sc->nnz_cap = nnz_max;
-        if (!sc->x || !sc->keyed || !sc->count) {
+        if (!sc->x || !sc->keyed || !sc->level_rank || !sc->level_n || !sc->count) {
             sc->nnz_cap = 0;
             return -1;
         }

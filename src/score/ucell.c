@@ -50,7 +50,8 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         double *rank = sc->x;
-        dorm_rank_average_desc_scratch(ch->value + a, n, rank, sc->keyed, sc->count);
+        int64_t n_levels = dorm_rank_levels_desc(ch->value + a, n, rank, sc->level_rank,
+                                                 sc->level_n, sc->keyed, sc->count);
         double zero_rank = (double)n + (double)(G - n + 1) / 2.0;
         double zero_capped = zero_rank > M ? M : zero_rank, zero_sig = zero_rank <= M;
         double *sum = sc->prod + (size_t)c * (size_t)np, *sig = sc->prod + (size_t)(nc + c) * (size_t)np;
@@ -69,19 +70,26 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
                 sig[sc->part_of[k]] += ds;
             }
         }
-        /* Excess distances over the zero block's, of expressed genes, descending
-         * (keyed is in rank order). */
+        /* Excess distances over the zero block's, of expressed genes, as
+         * distinct levels in decreasing order with cumulative counts; the
+         * moments add one gene at a time, in rank order. */
         dorm_ucell_cell_t *cs = &sc->cell[c];
         double base = M - zero_capped, *d = sc->dtop + a, s1 = 0, s2 = 0;
-        int64_t m = 0;
-        for (int64_t t = 0; t < n; t++) {
-            double e = M - (rank[sc->keyed[t].i] > M ? M : rank[sc->keyed[t].i]) - base;
+        int32_t *cum = sc->dcum + a;
+        int64_t m = 0, nl = 0;
+        for (int64_t l = 0; l < n_levels; l++) {
+            double r = sc->level_rank[l], e = M - (r > M ? M : r) - base;
             if (e <= 0)
                 break;
-            d[m++] = e;
-            s1 += e;
-            s2 += e * e;
+            for (int32_t t = 0; t < sc->level_n[l]; t++) {
+                s1 += e;
+                s2 += e * e;
+            }
+            m += sc->level_n[l];
+            d[nl] = e;
+            cum[nl++] = (int32_t)m;
         }
+        cs->n_levels = nl;
         cs->zero_capped = zero_capped;
         cs->zero_sig = zero_rank <= M;
         cs->G = G;
@@ -96,19 +104,21 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
 }
 
 /* P(one draw >= s), or P(one draw <= s) when lower, from the cell's excess
- * distances (descending). */
-static double one_draw_tail(const dorm_ucell_cell_t *cs, const double *dtop, double s, int lower)
+ * distances (distinct levels, descending, with cumulative counts). */
+static double one_draw_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, double s,
+                            int lower)
 {
-    const double *d = dtop + cs->dofs;
-    int64_t lo = 0, hi = cs->m;
-    while (lo < hi) { /* first index past the draws counted by the upper tail */
+    const double *d = sc->dtop + cs->dofs;
+    int64_t lo = 0, hi = cs->n_levels;
+    while (lo < hi) { /* first level past those counted by the upper tail */
         int64_t mid = (lo + hi) / 2;
         if (lower ? d[mid] > s : d[mid] >= s)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lower ? (double)(cs->m - lo) / (double)cs->m : (double)lo / (double)cs->m;
+    double above = lo ? (double)sc->dcum[cs->dofs + lo - 1] : 0;
+    return lower ? ((double)cs->m - above) / (double)cs->m : above / (double)cs->m;
 }
 
 /* P(S_k >= s) for k draws without replacement from the m excess distances;
@@ -121,13 +131,13 @@ static double one_draw_tail(const dorm_ucell_cell_t *cs, const double *dtop, dou
  * z >= DORM_SF_ZERO, and at z > -DORM_SF_ONE it is below 5.3e-17, so h times
  * it is under half an ulp of the total, which the addition would return
  * unchanged (the score unit test checks these bounds). */
-static double k_draws_tail(const dorm_ucell_cell_t *cs, const double *dtop, int64_t k, double s,
-                           int lower, int negligible)
+static double k_draws_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k,
+                           double s, int lower, int negligible)
 {
     if (k == 0)
         return (lower ? s >= 0 : s <= 0) ? 1.0 : 0.0;
     if (k == 1)
-        return one_draw_tail(cs, dtop, s, lower);
+        return one_draw_tail(sc, cs, s, lower);
     double mean = (double)k * cs->mean_d;
     double var = cs->m > 1 ? (double)k * cs->var_d * (double)(cs->m - k) / (double)(cs->m - 1) : 0;
     if (var <= 0)
@@ -142,8 +152,8 @@ static double k_draws_tail(const dorm_ucell_cell_t *cs, const double *dtop, int6
 
 /* P(S >= s) (or P(S <= s) when lower) for a part of n members, s measured
  * above n times the zero block's distance. */
-static double part_tail(const dorm_ucell_cell_t *cs, const double *dtop, int64_t n, double s,
-                        int lower)
+static double part_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t n,
+                        double s, int lower)
 {
     int64_t G = cs->G, m = cs->m;
     if (n <= 0 || n > G)
@@ -156,7 +166,7 @@ static double part_tail(const dorm_ucell_cell_t *cs, const double *dtop, int64_t
         mode = kmax;
     double h0 = exp(dorm_hyper_logpmf(mode, G, m, n)), total = 0, h = h0;
     for (int64_t k = mode; k <= kmax; k++) { /* upwards from the mode */
-        total += h * k_draws_tail(cs, dtop, k, s, lower, h < 0.5 * total);
+        total += h * k_draws_tail(sc, cs, k, s, lower, h < 0.5 * total);
         h *= (double)(m - k) * (double)(n - k) / ((double)(k + 1) * (double)(G - m - n + k + 1));
         if (h < 1e-17 * h0)
             break;
@@ -164,7 +174,7 @@ static double part_tail(const dorm_ucell_cell_t *cs, const double *dtop, int64_t
     h = h0;
     for (int64_t k = mode; k > kmin; k--) { /* downwards */
         h *= (double)k * (double)(G - m - n + k) / ((double)(m - k + 1) * (double)(n - k + 1));
-        total += h * k_draws_tail(cs, dtop, k - 1, s, lower, h < 0.5 * total);
+        total += h * k_draws_tail(sc, cs, k - 1, s, lower, h < 0.5 * total);
         if (h < 1e-17 * h0)
             break;
     }
@@ -194,7 +204,7 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
                 has[side] = n > 0;
                 /* up members: enrichment P(S >= s); down members: depletion P(S <= s) */
                 double excess = (double)n * (M - cs->base) - rank_sum;
-                zp[side] = n > 0 ? dorm_norm_isf(part_tail(cs, sc->dtop, n, excess, side)) : NAN;
+                zp[side] = n > 0 ? dorm_norm_isf(part_tail(sc, cs, n, excess, side)) : NAN;
             }
             size_t at = (size_t)c * (size_t)S + (size_t)s;
             double u = auc[0] - auc[1];

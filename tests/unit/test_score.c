@@ -33,21 +33,36 @@ Test(rank, average_ties_descending)
 
 Test(rank, counting_sort_matches_qsort)
 {
-    /* Integer counts take the counting sort; the same values with a fraction
-     * added take qsort; ranks and order must agree. */
-    double v[40], w[40], r1[40], r2[40];
-    dorm_keyed_t k1[40], k2[40];
+    /* Integer counts take the histogram; the same values with a fraction
+     * added are sorted; ranks and levels must agree. */
+    double v[40], w[40], r1[40], r2[40], lr1[40], lr2[40];
+    int32_t ln1[40], ln2[40];
+    dorm_keyed_t k[40];
     int64_t count[4 * 40 + 65];
     for (int i = 0; i < 40; i++) {
         v[i] = (double)((i * 7919) % 13);
         w[i] = v[i] + 0.5;
     }
-    dorm_rank_average_desc_scratch(v, 40, r1, k1, count);
-    dorm_rank_average_desc_scratch(w, 40, r2, k2, count);
-    for (int i = 0; i < 40; i++) {
-        cr_assert_float_eq(r1[i], r2[i], 1e-12, "rank %d", i);
-        cr_assert_eq(k1[i].i, k2[i].i, "order %d", i);
+    int64_t L1 = dorm_rank_levels_desc(v, 40, r1, lr1, ln1, k, count);
+    int64_t L2 = dorm_rank_levels_desc(w, 40, r2, lr2, ln2, k, count);
+    cr_assert_eq(L1, 13);
+    cr_assert_eq(L2, 13);
+    int64_t seen = 0;
+    for (int64_t l = 0; l < L1; l++) {
+        cr_assert_eq(lr1[l], lr2[l], "level %lld", (long long)l);
+        cr_assert_eq(ln1[l], ln2[l], "level %lld", (long long)l);
+        cr_assert_eq(lr1[l], (double)(2 * seen + ln1[l] + 1) / 2, "level %lld", (long long)l);
+        if (l)
+            cr_assert_gt(lr1[l], lr1[l - 1]); /* largest value first */
+        seen += ln1[l];
     }
+    cr_assert_eq(seen, 40);
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(r1[i], r2[i], "rank %d", i);
+    /* a value above 4n + 63 takes the sort */
+    v[3] = 1000;
+    cr_assert_eq(dorm_rank_levels_desc(v, 40, r1, lr1, ln1, k, count), 14);
+    cr_assert_eq(r1[3], 1.0);
 }
 
 Test(ucell, statistic_by_hand)
