@@ -36,9 +36,11 @@ typedef struct dorm_score_opts_t {
 /* Fill opts with the defaults above (method ucell). */
 void dorm_score_opts_default(dorm_score_opts_t *opts);
 
-/* Normalise one cell's values in place the way the module method does
- * (log1p(x / total * scale)), unless opts->normalized. */
-void dorm_normalize_cell(const dorm_score_opts_t *opts, double *value, int64_t n);
+/* One cell's n values normalised the way the module method does
+ * (log1p(x / total * scale)) into out, or copied when opts->normalized;
+ * out may be value itself. */
+void dorm_normalize_cell(const dorm_score_opts_t *opts, const double *value, double *out,
+                         int64_t n);
 
 /* Dataset-wide mean of normalised expression per gene (module method). */
 typedef struct dorm_gene_means_t {

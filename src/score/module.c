@@ -22,15 +22,17 @@ void dorm_score_opts_default(dorm_score_opts_t *o)
     o->scale_factor = 1e4;
 }
 
-void dorm_normalize_cell(const dorm_score_opts_t *opts, double *value, int64_t n)
+void dorm_normalize_cell(const dorm_score_opts_t *opts, const double *value, double *out,
+                         int64_t n)
 {
-    if (opts->normalized)
-        return;
     double total = 0;
-    for (int64_t i = 0; i < n; i++)
+    for (int64_t i = 0; i < n && !opts->normalized; i++)
         total += value[i];
-    if (total <= 0)
+    if (opts->normalized || total <= 0) {
+        if (out != value && n > 0)
+            memmove(out, value, (size_t)n * sizeof *out);
         return;
+    }
     double f = opts->scale_factor / total;
     /* Most counts are small integers: log1p(c * f) once per distinct c. */
     enum { SMALL = 64 };
@@ -44,9 +46,9 @@ void dorm_normalize_cell(const dorm_score_opts_t *opts, double *value, int64_t n
                 small[c] = log1p(v * f);
                 have |= UINT64_C(1) << c;
             }
-            value[i] = small[c];
+            out[i] = small[c];
         } else {
-            value[i] = log1p(v * f);
+            out[i] = log1p(v * f);
         }
     }
 }
@@ -73,9 +75,7 @@ int dorm_gene_means_add(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     for (int64_t c = 0; c < ch->n_cells; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
-        if (n > 0)
-            memcpy(x, ch->value + a, (size_t)n * sizeof *x);
-        dorm_normalize_cell(opts, x, n);
+        dorm_normalize_cell(opts, ch->value + a, x, n);
         for (int64_t i = 0; i < n; i++)
             m->sum[ch->gene[a + i]] += x[i];
     }

@@ -114,9 +114,7 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
         double *x = sc->x, *mrow = sc->prod + (size_t)c * (size_t)np;
         double *crow = ctrl + (size_t)c * (size_t)np;
         double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
-        if (n > 0)
-            memcpy(x, ch->value + a, (size_t)n * sizeof *x);
-        dorm_normalize_cell(&sc->opts, x, n);
+        dorm_normalize_cell(&sc->opts, ch->value + a, x, n);
         memset(mrow, 0, (size_t)np * sizeof *mrow);
         memset(crow, 0, (size_t)np * sizeof *crow);
         for (int64_t i = 0; i < n; i++) {

@@ -169,7 +169,16 @@ Test(module, lognormalize)
     dorm_score_opts_t o;
     dorm_score_opts_default(&o);
     double v[] = {1, 3};
-    dorm_normalize_cell(&o, v, 2);
+    dorm_normalize_cell(&o, v, v, 2);
     cr_assert_float_eq(v[0], log1p(2500.0), 1e-9);
     cr_assert_float_eq(v[1], log1p(7500.0), 1e-9);
+    /* into another array: small counts, a large one, a fraction */
+    double w[] = {1, 100, 2.5, 1, 895.5}, out[5];
+    dorm_normalize_cell(&o, w, out, 5);
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(out[i], log1p(w[i] * (1e4 / 1000.0)), "%d", i);
+    o.normalized = 1;
+    dorm_normalize_cell(&o, w, out, 5);
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(out[i], w[i]);
 }
