@@ -88,6 +88,15 @@ static inline const uint8_t *get_varint(const uint8_t *p, const uint8_t *end, ui
     return get_varint_long(p, end, v);
 }
 
+/* The next 8 bytes at p into *w if all 8 are one-byte varints. */
+static inline int get_8_small(const uint8_t *p, const uint8_t *end, uint64_t *w)
+{
+    if (end - p < 8)
+        return 0;
+    memcpy(w, p, sizeof *w);
+    return !(*w & UINT64_C(0x8080808080808080));
+}
+
 /* Values as varints into p, or NULL if one is not an integer in [0, 2^53). */
 static uint8_t *put_int_values(uint8_t *p, const double *v, int64_t n)
 {
@@ -207,22 +216,40 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
         if (!(p = get_varint(p, end, &count)) || count > (uint64_t)(ck->nnz - at))
             return corrupt(path, err);
         int32_t g = 0;
-        for (uint64_t k = 0; k < count; k++) {
+        uint64_t w;
+        for (uint64_t k = 0; k < count;) {
+            if (k + 8 <= count && get_8_small(p, end, &w)) { /* most gene steps are < 128 */
+                for (int b = 0; b < 8; b++) {
+                    g += (int32_t)(w >> (8 * b) & 0x7f);
+                    gene[at++] = g;
+                }
+                k += 8;
+                p += 8;
+                continue;
+            }
             if (!(p = get_varint(p, end, &d)))
                 return corrupt(path, err);
             g += (int32_t)(uint32_t)d;
             gene[at++] = g;
+            k++;
         }
         col_ptr[c + 1] = at;
     }
     if (at != ck->nnz)
         return corrupt(path, err);
     if (ck->int_values) {
-        for (int64_t k = 0; k < ck->nnz; k++) {
-            uint64_t v;
+        uint64_t w, v;
+        for (int64_t k = 0; k < ck->nnz;) {
+            if (k + 8 <= ck->nnz && get_8_small(p, end, &w)) { /* most counts are < 128 */
+                for (int b = 0; b < 8; b++)
+                    value[k + b] = (double)(int)(w >> (8 * b) & 0x7f);
+                k += 8;
+                p += 8;
+                continue;
+            }
             if (!(p = get_varint(p, end, &v)))
                 return corrupt(path, err);
-            value[k] = (double)(int64_t)v; /* < 2^53: signed conversion is exact and cheaper */
+            value[k++] = (double)(int64_t)v; /* < 2^53: signed conversion is exact and cheaper */
         }
     } else {
         if ((size_t)(end - p) < (size_t)ck->nnz * sizeof *value)
