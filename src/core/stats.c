@@ -69,3 +69,21 @@ double dorm_hyper_logpmf(int64_t k, int64_t N, int64_t K, int64_t n)
         return -INFINITY;
     return lchoose(K, k) + lchoose(N - K, n - k) - lchoose(N, n);
 }
+
+double *dorm_log_factorials(int64_t N)
+{
+    double *t = malloc((size_t)(N + 1) * sizeof *t);
+    for (int64_t x = 0; t && x <= N; x++)
+        t[x] = lgamma((double)x + 1);
+    return t;
+}
+
+/* lchoose with the same terms, in the same order, from the table. */
+static double lchoose_lf(int64_t n, int64_t k, const double *lf) { return lf[n] - lf[k] - lf[n - k]; }
+
+double dorm_hyper_logpmf_lf(int64_t k, int64_t N, int64_t K, int64_t n, const double *lfact)
+{
+    if (k < 0 || k > K || k > n || n - k > N - K)
+        return -INFINITY;
+    return lchoose_lf(K, k, lfact) + lchoose_lf(N - K, n - k, lfact) - lchoose_lf(N, n, lfact);
+}

@@ -20,6 +20,11 @@ double dorm_norm_isf(double p);
 /* log of the hypergeometric probability of k successes in n draws from a
  * population of size N with K successes (-inf outside the support). */
 double dorm_hyper_logpmf(int64_t k, int64_t N, int64_t K, int64_t n);
+/* lgamma(x + 1) for x = 0..N, newly allocated (caller frees), or NULL. */
+double *dorm_log_factorials(int64_t N);
+/* dorm_hyper_logpmf from a dorm_log_factorials table of at least N + 1
+ * entries: the same value, without lgamma calls. */
+double dorm_hyper_logpmf_lf(int64_t k, int64_t N, int64_t K, int64_t n, const double *lfact);
 /* Benjamini-Hochberg adjusted p-values of p[0..n), in place, order kept
  * (bh.c).  NaN values are left NaN and do not count towards n.  idx is
  * scratch of n int32 (so n <= INT32_MAX): 12 bytes per value in all, no

@@ -62,6 +62,7 @@ struct dorm_scorer_t {
     dorm_keyed_t *keyed; /* nnz_cap */
     double *level_rank;  /* nnz_cap */
     int32_t *level_n;    /* nnz_cap */
+    double *lfact;       /* ucell: lgamma(x + 1), x = 0..n_genes + n_extra */
     int64_t *count;    /* 4 nnz_cap + 65: counting sort of ranks */
     int64_t chunk_nnz_cap;
     int32_t *gene_bin; /* module: n_genes expression bin of each gene */

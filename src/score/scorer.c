@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stats.h"
 #include "score_internal.h"
 
 void dorm_scorer_destroy(dorm_scorer_t *sc)
@@ -28,6 +29,7 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->keyed);
     free(sc->level_rank);
     free(sc->level_n);
+    free(sc->lfact);
     free(sc->count);
     free(sc);
 }
@@ -93,6 +95,8 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
             sc->part_of[fill[sc->union_of[m->gene[i]]]++] = m->sign[i] > 0 ? s : n_sets + s;
     }
     free(fill);
+    if (opts->method == DORM_METHOD_UCELL && !(sc->lfact = dorm_log_factorials(n_genes + n_extra)))
+        goto nomem;
     if (opts->method == DORM_METHOD_MODULE) {
         int rc = dorm_module_weights(sc, sets, means, err);
         if (rc < 0) {

@@ -164,7 +164,7 @@ static double part_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, in
         mode = kmin;
     if (mode > kmax)
         mode = kmax;
-    double h0 = exp(dorm_hyper_logpmf(mode, G, m, n)), total = 0, h = h0;
+    double h0 = exp(dorm_hyper_logpmf_lf(mode, G, m, n, sc->lfact)), total = 0, h = h0;
     for (int64_t k = mode; k <= kmax; k++) { /* upwards from the mode */
         total += h * k_draws_tail(sc, cs, k, s, lower, h < 0.5 * total);
         h *= (double)(m - k) * (double)(n - k) / ((double)(k + 1) * (double)(G - m - n + k + 1));

@@ -20,6 +20,21 @@ Test(stats, normal_tail_saturation_bounds)
     cr_assert_gt(dorm_norm_sf(DORM_SF_ZERO - 0.1), 0.0);
 }
 
+Test(stats, hypergeometric_from_table_is_the_same_double)
+{
+    int64_t N = 40000;
+    double *lf = dorm_log_factorials(N);
+    cr_assert_not_null(lf);
+    int64_t Ks[] = {0, 1, 7, 1300, 20000, 39999, 40000}, ns[] = {1, 5, 100, 525, 4000};
+    for (size_t a = 0; a < sizeof Ks / sizeof *Ks; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof *ns; b++)
+            for (int64_t k = -1; k <= 60; k++)
+                cr_assert_eq(dorm_hyper_logpmf_lf(k, N, Ks[a], ns[b], lf),
+                             dorm_hyper_logpmf(k, N, Ks[a], ns[b]), "k %lld K %lld n %lld",
+                             (long long)k, (long long)Ks[a], (long long)ns[b]);
+    free(lf);
+}
+
 Test(rank, average_ties_descending)
 {
     double v[] = {3, 1, 3, 2, 1, 5};
