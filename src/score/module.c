@@ -26,8 +26,9 @@ void dorm_normalize_cell(const dorm_score_opts_t *opts, const double *value, dou
                          int64_t n)
 {
     double total = 0;
-    for (int64_t i = 0; i < n && !opts->normalized; i++)
-        total += value[i];
+    if (!opts->normalized)
+        for (int64_t i = 0; i < n; i++)
+            total += value[i];
     if (opts->normalized || total <= 0) {
         if (out != value && n > 0)
             memmove(out, value, (size_t)n * sizeof *out);
@@ -40,16 +41,16 @@ void dorm_normalize_cell(const dorm_score_opts_t *opts, const double *value, dou
     uint64_t have = 0;
     for (int64_t i = 0; i < n; i++) {
         double v = value[i];
-        int c = v < SMALL ? (int)v : 0;
-        if (c > 0 && (double)c == v) {
-            if (!(have >> c & 1)) {
-                small[c] = log1p(v * f);
-                have |= UINT64_C(1) << c;
-            }
-            out[i] = small[c];
-        } else {
+        int c = (int)(v < SMALL && v > 0 ? v : 0);
+        if ((double)c != v) { /* 0 (in a sparse column), a fraction or a large count */
             out[i] = log1p(v * f);
+            continue;
         }
+        if (!(have >> c & 1)) {
+            small[c] = log1p(v * f);
+            have |= UINT64_C(1) << c;
+        }
+        out[i] = small[c];
     }
 }
 
