@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include <isa-l/igzip_lib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "h5chunks.h"
 
@@ -132,27 +135,63 @@ static int inflate_chunk(const uint8_t *src, size_t len, uint8_t *dst, size_t n)
 
 /* The shuffle filter stores byte b of every element together; gather one
  * element at a time (little-endian values, fixed widths unrolled). */
+#if defined(__SSE2__)
+/* 16 elements of 4 bytes from byte planes p[0..3] at i into dst: transpose
+ * by interleaving bytes, then byte pairs. */
+static inline void unshuffle4_16(const uint8_t *src, size_t n, size_t i, uint8_t *dst)
+{
+    __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+    __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(src + n + i));
+    __m128i a2 = _mm_loadu_si128((const __m128i *)(const void *)(src + 2 * n + i));
+    __m128i a3 = _mm_loadu_si128((const __m128i *)(const void *)(src + 3 * n + i));
+    __m128i b01l = _mm_unpacklo_epi8(a0, a1), b01h = _mm_unpackhi_epi8(a0, a1);
+    __m128i b23l = _mm_unpacklo_epi8(a2, a3), b23h = _mm_unpackhi_epi8(a2, a3);
+    __m128i *o = (__m128i *)(void *)(dst + 4 * i);
+    _mm_storeu_si128(o, _mm_unpacklo_epi16(b01l, b23l));
+    _mm_storeu_si128(o + 1, _mm_unpackhi_epi16(b01l, b23l));
+    _mm_storeu_si128(o + 2, _mm_unpacklo_epi16(b01h, b23h));
+    _mm_storeu_si128(o + 3, _mm_unpackhi_epi16(b01h, b23h));
+}
+
+/* 16 elements of 8 bytes: bytes, byte pairs, then 4-byte halves. */
+static inline void unshuffle8_16(const uint8_t *src, size_t n, size_t i, uint8_t *dst)
+{
+    __m128i a[8], b[8], c[8];
+    for (int k = 0; k < 8; k++)
+        a[k] = _mm_loadu_si128((const __m128i *)(const void *)(src + (size_t)k * n + i));
+    for (int k = 0; k < 4; k++) { /* planes 2k, 2k+1: elements 0-7, 8-15 */
+        b[2 * k] = _mm_unpacklo_epi8(a[2 * k], a[2 * k + 1]);
+        b[2 * k + 1] = _mm_unpackhi_epi8(a[2 * k], a[2 * k + 1]);
+    }
+    for (int h = 0; h < 2; h++)     /* planes 0-3, then 4-7 */
+        for (int e = 0; e < 2; e++) { /* elements 0-7, 8-15 */
+            __m128i x = b[4 * h + e], y = b[4 * h + 2 + e];
+            c[4 * h + 2 * e] = _mm_unpacklo_epi16(x, y);     /* elements 8e+0..3 */
+            c[4 * h + 2 * e + 1] = _mm_unpackhi_epi16(x, y); /* elements 8e+4..7 */
+        }
+    __m128i *o = (__m128i *)(void *)(dst + 8 * i);
+    for (int q = 0; q < 4; q++) { /* elements 4q..4q+3 */
+        _mm_storeu_si128(o + 2 * q, _mm_unpacklo_epi32(c[q], c[4 + q]));
+        _mm_storeu_si128(o + 2 * q + 1, _mm_unpackhi_epi32(c[q], c[4 + q]));
+    }
+}
+#endif
+
+/* HDF5's shuffle filter undone: byte b of element i is at src[b * n + i]. */
 static void unshuffle(const uint8_t *src, uint8_t *dst, size_t n_bytes, size_t esize)
 {
-    size_t n = n_bytes / esize;
-    if (esize == 4) {
-        for (size_t i = 0; i < n; i++) {
-            uint32_t v = (uint32_t)src[i] | (uint32_t)src[n + i] << 8 |
-                         (uint32_t)src[2 * n + i] << 16 | (uint32_t)src[3 * n + i] << 24;
-            memcpy(dst + 4 * i, &v, 4);
-        }
-    } else if (esize == 8) {
-        for (size_t i = 0; i < n; i++) {
-            uint64_t v = 0;
-            for (size_t b = 0; b < 8; b++)
-                v |= (uint64_t)src[b * n + i] << (8 * b);
-            memcpy(dst + 8 * i, &v, 8);
-        }
-    } else {
-        for (size_t b = 0; b < esize; b++)
-            for (size_t i = 0; i < n; i++)
-                dst[i * esize + b] = src[b * n + i];
-    }
+    size_t n = n_bytes / esize, i = 0;
+#if defined(__SSE2__)
+    if (esize == 4)
+        for (; i + 16 <= n; i += 16)
+            unshuffle4_16(src, n, i, dst);
+    else if (esize == 8)
+        for (; i + 16 <= n; i += 16)
+            unshuffle8_16(src, n, i, dst);
+#endif
+    for (size_t b = 0; b < esize; b++)
+        for (size_t k = i; k < n; k++)
+            dst[k * esize + b] = src[b * n + k];
     memcpy(dst + n * esize, src + n * esize, n_bytes - n * esize);
 }
 

@@ -19,11 +19,13 @@ TestSuite(h5chunks, .init = setup, .fini = teardown);
 
 #define N 100003 /* not a multiple of the chunk: the last chunk is partial */
 
+static hsize_t chunk_dim = 4096; /* elements per chunk of the next write_set */
+
 /* Write value(i) for i < N as dataset `name` of file type ft. */
 static void write_set(hid_t f, const char *name, hid_t ft, int chunked, int shuffle, int deflate,
                       int fletcher)
 {
-    hsize_t dim = N, cdim = 4096;
+    hsize_t dim = N, cdim = chunk_dim;
     hid_t sp = H5Screate_simple(1, &dim, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (chunked) {
         H5Pset_chunk(dcpl, 1, &cdim);
@@ -96,6 +98,10 @@ Test(h5chunks, decodes_every_layout_like_hdf5)
     write_set(f, "i32_big_endian", H5T_STD_I32BE, 1, 0, 1, 0);
     write_set(f, "i32_fletcher", H5T_STD_I32LE, 1, 0, 1, 1);
     write_set(f, "i32_contiguous", H5T_STD_I32LE, 0, 0, 0, 0);
+    chunk_dim = 1001; /* shuffled chunks whose length is not a multiple of 16 */
+    write_set(f, "i32_shuffle_odd", H5T_STD_I32LE, 1, 1, 1, 0);
+    write_set(f, "i64_shuffle_odd", H5T_STD_I64LE, 1, 1, 0, 0);
+    chunk_dim = 4096;
     check_set(f, "i32_shuffle_deflate", 1, 1);
     check_set(f, "i64_shuffle_deflate", 1, 1);
     check_set(f, "u32_deflate", 0, 1);
@@ -105,6 +111,8 @@ Test(h5chunks, decodes_every_layout_like_hdf5)
     check_set(f, "i32_big_endian", 1, 0); /* HDF5 reads these */
     check_set(f, "i32_fletcher", 1, 0);
     check_set(f, "i32_contiguous", 1, 0);
+    check_set(f, "i32_shuffle_odd", 1, 1);
+    check_set(f, "i64_shuffle_odd", 1, 1);
     H5Fclose(f);
 }
 
