@@ -15,6 +15,7 @@ typedef enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY } slot_state_t;
 typedef struct slot_t {
     slot_state_t state;
     int64_t seq;               /* chunk number */
+    int score;                 /* 0: in_order only, no results */
     dorm_chunk_t view;         /* of the copy below */
     chunk_arrays_t arr;
     double *res;               /* score, z, p: 3 x n_cells x n_col */
@@ -104,7 +105,7 @@ static void *score_thread(void *arg)
                 rc = nomem(&err);
             }
         }
-        if (rc == 0)
+        if (rc == 0 && s->score)
             rc = dorm_scorer_score_chunk(ta->scorer, &s->view, s->res, s->res + block,
                                          s->res + 2 * block, &err);
         pthread_mutex_lock(&ps->mu);
@@ -114,7 +115,7 @@ static void *score_thread(void *arg)
         pthread_mutex_unlock(&ps->mu);
         if (rc == 0 && turn) { /* nobody else writes until next_write moves */
             errno = 0;
-            if (fwrite(s->res, sizeof *s->res, 3 * block, ps->fp) != 3 * block)
+            if (s->score && fwrite(s->res, sizeof *s->res, 3 * block, ps->fp) != 3 * block)
                 rc = dorm_err_set(&err, DORM_E_IO, "%s: write failed: %s", ps->path,
                                   errno ? strerror(errno) : "I/O error");
             if (rc == 0 && ps->in_order)
@@ -180,7 +181,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int
     return 0;
 }
 
-int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, dorm_err_t *err)
+int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, int score, dorm_err_t *err)
 {
     pthread_mutex_lock(&ps->mu);
     slot_t *s = NULL;
@@ -202,6 +203,7 @@ int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, dorm_err_t *err)
     int ok = fill_slot(s, ch) == 0;
     pthread_mutex_lock(&ps->mu);
     if (ok) {
+        s->score = score;
         s->seq = ps->next_put++;
         s->state = SLOT_QUEUED;
     } else {

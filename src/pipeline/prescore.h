@@ -27,9 +27,10 @@ typedef int (*prescore_in_order_fn)(void *ctx, const dorm_chunk_t *ch, dorm_err_
  * The file goes in dir. */
 int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int n_col,
                    prescore_in_order_fn in_order, void *ctx, const char *dir, dorm_err_t *err);
-/* Queue a copy of ch (waits while the queue is full).  Returns the first
+/* Queue a copy of ch (waits while the queue is full); when score is 0 it
+ * only goes to in_order and has no results in the file.  Returns the first
  * scoring error, if any. */
-int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, dorm_err_t *err);
+int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, int score, dorm_err_t *err);
 /* Wait until every queued chunk is scored and written, then rewind the file. */
 int prescore_finish(prescore_t *ps, dorm_err_t *err);
 /* The next n_cells cells' results, each array n_cells x n_col. */

@@ -139,8 +139,21 @@ static int start_prescore(run_t *run, dorm_err_t *err)
     return rc;
 }
 
-/* The read pass: gene means of normalised expression, chunks into the store
- * (and to the prescore threads). */
+/* The cells [*lo, *hi) this run writes: all, or its --shard's share. */
+static void shard_range(const run_t *run, int64_t *lo, int64_t *hi)
+{
+    *lo = 0;
+    *hi = INT64_MAX;
+    if (run->opts->shard_n > 0) {
+        int64_t n_cells = dorm_reader_info(run->reader)->n_cells;
+        *lo = n_cells * (run->opts->shard_k - 1) / run->opts->shard_n;
+        *hi = n_cells * run->opts->shard_k / run->opts->shard_n;
+    }
+}
+
+/* The read pass: gene means of normalised expression over every cell, the
+ * chunks with cells this run writes into the store (and to the prescore
+ * threads for scoring). */
 static int read_pass(run_t *run, dorm_err_t *err)
 {
     int rc = cellstore_open(&run->store, run->opts->outdir, "cells", err);
@@ -155,9 +168,13 @@ static int read_pass(run_t *run, dorm_err_t *err)
             rc = start_prescore(run, err);
         const dorm_chunk_t *ch;
         while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
-            rc = run->pre ? prescore_put(run->pre, ch, err)
+            /* every cell counts towards the means; a shard keeps its own */
+            int64_t lo, hi;
+            shard_range(run, &lo, &hi);
+            int keep = ch->first_cell < hi && ch->first_cell + ch->n_cells > lo;
+            rc = run->pre ? prescore_put(run->pre, ch, keep, err)
                           : dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
-            if (rc == 0)
+            if (rc == 0 && keep)
                 rc = cellstore_put(&run->store, ch, err);
             if (rc == 0 && run->opts->progress)
                 run->opts->progress(run->sample->name, ch->first_cell + ch->n_cells, n_cells,
@@ -220,12 +237,8 @@ static int chunk_records(void *ctx, worker_t *w, dorm_err_t *err)
     (void)err;
     const run_t *run = ctx;
     const dorm_chunk_t *ch = &w->ck.view;
-    int64_t lo = 0, hi = INT64_MAX;
-    if (run->opts->shard_n > 0) { /* cells [lo, hi) of the sample */
-        int64_t n_cells = dorm_reader_info(run->reader)->n_cells;
-        lo = n_cells * (run->opts->shard_k - 1) / run->opts->shard_n;
-        hi = n_cells * run->opts->shard_k / run->opts->shard_n;
-    }
+    int64_t lo, hi;
+    shard_range(run, &lo, &hi);
     for (int64_t c = 0; c < ch->n_cells; c++) {
         int64_t cell = ch->first_cell + c;
         w->keep[c] = cell >= lo && cell < hi && cellmeta_keep(&run->meta, ch->barcodes[c]);

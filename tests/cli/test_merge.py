@@ -18,8 +18,11 @@ def same(a, b, what):
     expect(read_text(a) == read_text(b), '%s: %s and %s differ' % (what, a, b))
 
 
-# Shards of one run finish into exactly the unsharded outputs.
-for extra, label in (([], 'ucell'), (['--method', 'module', '--gzip'], 'module_gz')):
+# Shards of one run finish into exactly the unsharded outputs (with small
+# chunks, a shard stores and scores only the chunks holding its cells).
+for extra, label in (([], 'ucell'), (['--method', 'module', '--gzip'], 'module_gz'),
+                     (['-@', '2', '--chunk-cells', '4'], 'ucell_small_chunks'),
+                     (['--method', 'module', '--chunk-cells', '7'], 'module_small_chunks')):
     full = os.path.join(base, 'full_' + label)
     run('score', EXAMPLE, ex2, '-o', full, '--groups', groups, '-q', *extra, check=0)
     shard_dirs = []
