@@ -41,6 +41,7 @@ struct h5chunks_t {
     size_t raw_cap;
     job_t *jobs;
     int64_t jobs_cap;
+    uint8_t **scratch;           /* threads x chunk_bytes, kept between ranges */
 };
 
 static int h5_fail(const h5chunks_t *c, int64_t start, int64_t count, dorm_err_t *err)
@@ -133,8 +134,8 @@ static int inflate_chunk(const uint8_t *src, size_t len, uint8_t *dst, size_t n)
     return rc == ISAL_DECOMP_OK && z.avail_out == 0 ? 0 : -1;
 }
 
-/* The shuffle filter stores byte b of every element together; gather one
- * element at a time (little-endian values, fixed widths unrolled). */
+/* The shuffle filter stores byte b of every element together (byte planes);
+ * gathering them back is a transpose. */
 #if defined(__SSE2__)
 /* 16 elements of 4 bytes from byte planes p[0..3] at i into dst: transpose
  * by interleaving bytes, then byte pairs. */
@@ -237,16 +238,21 @@ static void *decode_some(void *arg)
 {
     team_t *tm = arg;
     const h5chunks_t *c = tm->c;
-    uint8_t *scratch = malloc(c->chunk_bytes ? c->chunk_bytes : 1);
     for (int64_t k = tm->t; k < tm->n_jobs; k += tm->n_threads)
-        c->jobs[k].failed = !scratch || decode_chunk(c, &c->jobs[k], scratch) < 0;
-    free(scratch);
+        c->jobs[k].failed = decode_chunk(c, &c->jobs[k], c->scratch[tm->t]) < 0;
     return NULL;
 }
 
-static void decode_all(h5chunks_t *c, int64_t n_jobs)
+/* Decode the n_jobs queued chunks on up to c->threads threads; <0 when out
+ * of memory for their scratch. */
+static int decode_all(h5chunks_t *c, int64_t n_jobs)
 {
+    if (!c->scratch && !(c->scratch = calloc((size_t)c->threads, sizeof *c->scratch)))
+        return -1;
     int nt = c->threads < n_jobs ? c->threads : (int)n_jobs;
+    for (int t = 0; t < nt; t++) /* kept: a fresh one each time costs page faults */
+        if (!c->scratch[t] && !(c->scratch[t] = malloc(c->chunk_bytes ? c->chunk_bytes : 1)))
+            return -1;
     team_t tm[nt > 0 ? nt : 1];
     pthread_t tid[nt > 0 ? nt : 1];
     int started[nt > 0 ? nt : 1];
@@ -260,6 +266,7 @@ static void decode_all(h5chunks_t *c, int64_t n_jobs)
     for (int t = 1; t < nt; t++)
         if (started[t])
             pthread_join(tid[t], NULL);
+    return 0;
 }
 
 static int grow(uint8_t **buf, size_t *cap, size_t need)
@@ -312,7 +319,8 @@ static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
         if (H5Dread_chunk(c->d, H5P_DEFAULT, &off, &j->mask, (void *)j->raw) < 0)
             return -2; /* reported by the caller with the range */
     }
-    decode_all(c, n_jobs);
+    if (decode_all(c, n_jobs) < 0)
+        return nomem(err);
     for (int64_t i = 0; i < n_jobs; i++)
         if (c->jobs[i].failed)
             return -2;
@@ -433,6 +441,9 @@ void h5chunks_close(h5chunks_t *c)
     free(c->dec2);
     free(c->raw);
     free(c->jobs);
+    for (int t = 0; c->scratch && t < c->threads; t++)
+        free(c->scratch[t]);
+    free(c->scratch);
     free(c->name);
     free(c->file);
     free(c);
