@@ -101,6 +101,13 @@ static inline int get_8_small(const uint8_t *p, const uint8_t *end, uint64_t *w)
 static uint8_t *put_int_values(uint8_t *p, const double *v, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
+        if (v[i] >= 0 && v[i] < 128) { /* most counts: one byte */
+            int c = (int)v[i];
+            if ((double)c != v[i])
+                return NULL;
+            *p++ = (uint8_t)c;
+            continue;
+        }
         if (!(v[i] >= 0 && v[i] < 9007199254740992.0) || (double)(int64_t)v[i] != v[i])
             return NULL;
         p = put_varint(p, (uint64_t)(int64_t)v[i]);

@@ -29,7 +29,11 @@ static double scale(double a, int k)
  * fast path cannot decide. */
 static int digits(double a, uint64_t *m, int *exp10)
 {
-    int e = (int)floor(log10(a));
+    /* floor(log10(a)) from the binary exponent and a linear guess for the
+     * mantissa's log (off by at most one; the loop below corrects it) */
+    int be;
+    double mant = frexp(a, &be); /* a = mant 2^be, mant in [0.5, 1) */
+    int e = (int)floor((be - 1) * 0.30102999566398120 + (2 * mant - 1) * 0.30102999566398120);
     for (int tries = 0; tries < 2; tries++) {
         int k = DIGITS - 1 - e;
         if (k < -22 || k > 22)
@@ -38,7 +42,7 @@ static int digits(double a, uint64_t *m, int *exp10)
         if (fabs(frac - 0.5) < 1e-4)
             return 0;
         uint64_t r = (uint64_t)fl + (frac > 0.5);
-        if (r >= UINT64_C(10000000000)) { /* log10 was low, or rounded up to 10^10 */
+        if (r >= UINT64_C(10000000000)) { /* the exponent guess was low, or rounded up to 10^10 */
             if (r == UINT64_C(10000000000) && fl < 1e10) {
                 *m = UINT64_C(1000000000);
                 *exp10 = e + 1;
@@ -47,7 +51,7 @@ static int digits(double a, uint64_t *m, int *exp10)
             e++;
             continue;
         }
-        if (r < UINT64_C(1000000000)) { /* log10 was high */
+        if (r < UINT64_C(1000000000)) { /* the exponent guess was high */
             e--;
             continue;
         }
