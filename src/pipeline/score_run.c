@@ -84,7 +84,7 @@ void dorm_run_opts_default(dorm_run_opts_t *o)
     o->min_coverage = -1;
     o->fdr = 0.05;
     o->species_auto = 1;
-    o->chunk_cells = 1024;
+    o->chunk_cells = 256;
     o->threads = 1;
 }
 
