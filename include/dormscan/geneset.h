@@ -69,11 +69,14 @@ typedef struct dorm_match_t {
     int8_t *sign;       /* n_found signs */
     char **missing;     /* n_total - n_found member tokens (borrowed from the set) */
     int n_missing_up, n_missing_down;
+    int n_repeated;        /* found members whose feature symbol repeats in the input */
+    const char *repeated;  /* the first of them (borrowed from the set), or NULL */
 } dorm_match_t;
 
 /* Lookup table from symbols and IDs to feature indices.  Symbols match
  * exactly; IDs match exactly and with Ensembl version suffixes stripped.
- * The first feature with a given key wins. */
+ * The first feature with a given key wins (a match counts the members that
+ * named a repeated symbol). */
 typedef struct dorm_gene_index_t dorm_gene_index_t;
 
 int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f,

@@ -156,6 +156,24 @@ static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, int
                         src, s->name, m->n_found, m->n_total, sample, need);
 }
 
+/* Features that share a symbol (Cell Ranger lists some symbols under two
+ * gene IDs): a set gene named by such a symbol takes the first of them. */
+static void warn_repeated_symbols(const run_sets_t *rs, const char *sample)
+{
+    int n = 0;
+    const char *first = NULL;
+    for (int i = 0; i < rs->n_out; i++) {
+        const dorm_match_t *m = &rs->match[i];
+        if (m->n_repeated && !first)
+            first = m->repeated;
+        n += m->n_repeated;
+    }
+    if (n > 0)
+        dorm_log(DORM_LOG_WARN, "%s: %d gene-set members name a symbol that more than one "
+                 "feature has (first: %s); each takes the first such feature (use IDs to choose)",
+                 sample, n, first);
+}
+
 static int count_extra(run_sets_t *rs, dorm_err_t *err)
 {
     dorm_strmap_t seen;
@@ -226,6 +244,7 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
         if (rc)
             rs->col_sets[rs->n_col++].match = m;
     }
+    warn_repeated_symbols(rs, sample);
     for (int c = 0; c < n_comp; c++) {
         rs->comp_score[c] = -1;
         for (int k = 0; k < c && rs->comp_score[c] < 0; k++)

@@ -2,7 +2,8 @@
  *
  * Order: the symbol exactly, then the ID exactly, then the ID with an
  * Ensembl version suffix (".12") removed on both sides.  With duplicate
- * symbols the first feature wins. */
+ * symbols the first feature wins; matches count the members that named such
+ * a symbol, for a warning. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 struct dorm_gene_index_t {
     dorm_strmap_t symbol, id, id_stripped;
+    uint8_t *symbol_repeats; /* per feature: a later feature has its symbol */
     int case_insensitive;
 };
 
@@ -43,10 +45,15 @@ int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f, int
     dorm_strmap_init(&ix->symbol);
     dorm_strmap_init(&ix->id);
     dorm_strmap_init(&ix->id_stripped);
+    ix->symbol_repeats = calloc((size_t)(f->n ? f->n : 1), 1);
     char buf[1024];
     for (int64_t g = 0; g < f->n; g++) {
-        if (dorm_strmap_put(&ix->symbol, key_of(f->names[g], ci, 0, buf, sizeof buf), g) < 0 ||
-            dorm_strmap_put(&ix->id, key_of(f->ids[g], ci, 0, buf, sizeof buf), g) < 0 ||
+        int put = ix->symbol_repeats
+                      ? dorm_strmap_put(&ix->symbol, key_of(f->names[g], ci, 0, buf, sizeof buf), g)
+                      : -1;
+        if (put == 0)
+            ix->symbol_repeats[dorm_strmap_get(&ix->symbol, buf)] = 1;
+        if (put < 0 || dorm_strmap_put(&ix->id, key_of(f->ids[g], ci, 0, buf, sizeof buf), g) < 0 ||
             dorm_strmap_put(&ix->id_stripped, key_of(f->ids[g], ci, 1, buf, sizeof buf), g) < 0) {
             dorm_gene_index_destroy(ix);
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -56,16 +63,24 @@ int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f, int
     return 0;
 }
 
-int64_t dorm_gene_index_lookup(const dorm_gene_index_t *ix, const char *token)
+/* The feature of token, or -1; *by_symbol says whether its symbol matched. */
+static int64_t lookup(const dorm_gene_index_t *ix, const char *token, int *by_symbol)
 {
     char buf[1024];
     int ci = ix->case_insensitive;
     int64_t g = dorm_strmap_get(&ix->symbol, key_of(token, ci, 0, buf, sizeof buf));
+    *by_symbol = g >= 0;
     if (g < 0)
         g = dorm_strmap_get(&ix->id, buf);
     if (g < 0)
         g = dorm_strmap_get(&ix->id_stripped, key_of(token, ci, 1, buf, sizeof buf));
     return g;
+}
+
+int64_t dorm_gene_index_lookup(const dorm_gene_index_t *ix, const char *token)
+{
+    int by_symbol;
+    return lookup(ix, token, &by_symbol);
 }
 
 void dorm_gene_index_destroy(dorm_gene_index_t *ix)
@@ -75,6 +90,7 @@ void dorm_gene_index_destroy(dorm_gene_index_t *ix)
     dorm_strmap_destroy(&ix->symbol);
     dorm_strmap_destroy(&ix->id);
     dorm_strmap_destroy(&ix->id_stripped);
+    free(ix->symbol_repeats);
     free(ix);
 }
 
@@ -94,7 +110,8 @@ int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_ind
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++) {
-        int64_t g = dorm_gene_index_lookup(ix, s->genes[i]);
+        int by_symbol;
+        int64_t g = lookup(ix, s->genes[i], &by_symbol);
         if (g < 0 && aliases)
             g = dorm_aliases_lookup(aliases, ix, s->genes[i], species);
         int dup = 0;
@@ -111,6 +128,8 @@ int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_ind
                 m->n_missing_down++;
             continue;
         }
+        if (by_symbol && ix->symbol_repeats[g] && !m->n_repeated++)
+            m->repeated = s->genes[i];
         m->gene[m->n_found] = (int32_t)g;
         m->sign[m->n_found++] = s->sign[i];
     }

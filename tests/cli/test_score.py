@@ -126,6 +126,24 @@ for threads in (2, 4):  # module does not prescore: the other threaded path
     run('score', EXAMPLE, '-o', o2, '--method', 'module', '--chunk-cells', 7, '-@', threads, check=0)
     expect(read_text(os.path.join(o2, 'cells.tsv')) == module_ref, 'module, %d threads: same table' % threads)
 
+# A symbol two features share: set genes take the first, with one warning;
+# a set naming the gene ID is not warned about.
+lines = features.splitlines()
+lines[-1] = lines[-1].split('\t')[0] + '\tPCNA\tGene Expression'
+d = os.path.join(base, 'repeated_symbol')
+write_text(os.path.join(d, 'matrix.mtx.gz'), '\n'.join(head + [size] + entries) + '\n', gz=True)
+write_text(os.path.join(d, 'features.tsv.gz'), '\n'.join(lines) + '\n', gz=True)
+write_text(os.path.join(d, 'barcodes.tsv.gz'), barcodes, gz=True)
+code, _, err = run('score', d, '-o', os.path.join(base, 'rep_out'), check=0)
+expect(err.count('more than one feature has') == 1 and '(first: PCNA)' in err,
+       'repeated symbol warned once: %s' % err)
+expect(read_text(os.path.join(base, 'rep_out', 'cells.tsv')) == reference,
+       'repeated symbol: the first feature is used')
+gmt = os.path.join(base, 'by_id.gmt')
+write_text(gmt, 'BY_ID\tx\tDORM0000002\tMCM5\tTYMS\tFEN1\tMCM2\n')
+code, _, err = run('score', d, '-o', os.path.join(base, 'rep_id'), '--gmt', gmt, check=0)
+expect('more than one feature' not in err, 'a gene ID is not ambiguous: %s' % err)
+
 # --gmt with a user set replaces the panel; coverage is enforced.
 gmt = os.path.join(base, 'my.gmt')
 write_text(gmt, 'MY_UP\tmine\tMCM5\tPCNA\tTYMS\tFEN1\tMCM2\nMY_DN\tmine\tCDKN1A\tGADD45A\tBTG2\tCDKN1B\tRGS2\n')
