@@ -307,6 +307,17 @@ static int write_sample(run_t *run, dorm_err_t *err)
     return finish_sample(&f, &run->spill, run->sample->name, err);
 }
 
+/* Free what only the passes need (scorers, chunks, the cell store and its
+ * file, prescored results) before the FDRs take their memory. */
+static void release_scoring(run_t *run)
+{
+    for (int i = 0; i < run->n_workers; i++)
+        worker_free(&run->workers[i]);
+    cellstore_close(&run->store);
+    prescore_close(run->pre);
+    run->pre = NULL;
+}
+
 static void sample_reset(run_t *run)
 {
     for (int i = 0; i < run->n_workers; i++) {
@@ -422,7 +433,8 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     double t1 = now();
     if (rc == 0)
         rc = scoring_pass(run, &kept, err);
-    double t2 = now();
+    double t2 = now(), store_mb = (double)run->store.bytes / 1e6;
+    release_scoring(run);
     if (rc == 0 && run->opts->shard_n > 0)
         rc = shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
                                 R_LEN(run->sets.n_out), err);
@@ -430,7 +442,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
         rc = write_sample(run, err);
     if (rc == 0)
         dorm_log(DORM_LOG_INFO, "%s: read %.2f s (cell store %.1f MB), scored %.2f s, written %.2f s",
-                 run->sample->name, t1 - t0, (double)run->store.bytes / 1e6, t2 - t1, now() - t2);
+                 run->sample->name, t1 - t0, store_mb, t2 - t1, now() - t2);
     if (rc == 0) {
         sample_info_t *si = &run->info[s];
         rc = record_info(run, si, err);
