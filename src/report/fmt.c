@@ -1,11 +1,11 @@
 /* fmt.c -- numbers for the tables: exactly printf's "%.10g", faster.
  *
  * printf formats the exact binary value; so does this, except that it
- * scales by a power of ten in double arithmetic (one rounding, relative error
- * 2^-53, far below a unit of the tenth digit).  The scaled value decides the
- * ten digits unless it lies within 1e-4 of a rounding tie, where the error
- * could matter; those rare values, and magnitudes outside 1e-13..1e31, go
- * to snprintf. */
+ * scales by a power of ten in double arithmetic: one rounding per factor of
+ * at most 1e22 (at most 16 of them, relative error below 2e-15, far below a
+ * unit of the tenth digit).  The scaled value decides the ten digits unless
+ * it lies within 1e-4 of a rounding tie, where the error could matter; those
+ * rare values go to snprintf. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,9 +19,13 @@ static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-/* |v| * 10^k with one rounding (|k| <= 22: the power is exact). */
+/* |v| * 10^k, one rounding per exact power of at most 1e22. */
 static double scale(double a, int k)
 {
+    for (; k > 22; k -= 22)
+        a *= 1e22;
+    for (; k < -22; k += 22)
+        a /= 1e22;
     return k >= 0 ? a * pow10_tab[k] : a / pow10_tab[-k];
 }
 
@@ -36,7 +40,7 @@ static int digits(double a, uint64_t *m, int *exp10)
     int e = (int)floor((be - 1) * 0.30102999566398120 + (2 * mant - 1) * 0.30102999566398120);
     for (int tries = 0; tries < 2; tries++) {
         int k = DIGITS - 1 - e;
-        if (k < -22 || k > 22)
+        if (k < -340 || k > 340)
             return 0;
         double x = scale(a, k), fl = floor(x), frac = x - fl;
         if (fabs(frac - 0.5) < 1e-4)
@@ -66,15 +70,21 @@ const char *dorm_fmt_double(double v, char *buf)
 {
     if (isnan(v))
         return "NA";
+    if (v == 0) /* common (scores at the floor); printf keeps the sign */
+        return signbit(v) ? "-0" : "0";
     uint64_t m;
     int e;
-    if (v == 0 || !isfinite(v) || !digits(fabs(v), &m, &e)) {
+    if (!isfinite(v) || !digits(fabs(v), &m, &e)) {
         snprintf(buf, 32, "%.10g", v);
         return buf;
     }
-    char d[DIGITS];
-    for (int i = DIGITS - 1; i >= 0; i--, m /= 10)
-        d[i] = (char)('0' + m % 10);
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    char d[DIGITS]; /* two digits at a time (DIGITS is even) */
+    for (int i = DIGITS - 2; i >= 0; i -= 2, m /= 100)
+        memcpy(d + i, pairs + 2 * (m % 100), 2);
     int n = DIGITS; /* significant digits after removing trailing zeros */
     while (n > 1 && d[n - 1] == '0')
         n--;

@@ -137,7 +137,8 @@ Test(report, fmt_double_equals_printf)
     static const double fixed[] = {0.0, -0.0, 1.0, -1.0, 0.5, 1e-5, 1e-4, 0.0001234567891,
                                    9999999999.5, 9999999999.4, 999999999.95, 1e10, 1e-300,
                                    5e-324, 1.7976931348623157e308, 123456789012345.0, 0.1, 0.3,
-                                   2.5, 1e15, 1e16, 12.5, 1.0 / 3.0, 2.0 / 3.0, 1e22, 1e-13};
+                                   2.5, 1e15, 1e16, 12.5, 1.0 / 3.0, 2.0 / 3.0, 1e22, 1e-13,
+                                   4.605353009504e-308, 1e-200, 9.999999999e-100, 1e300};
     char mine[32], ref[32];
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         snprintf(ref, sizeof ref, "%.10g", fixed[i]);
@@ -158,6 +159,18 @@ Test(report, fmt_double_equals_printf)
         case 2: v = (double)(s % 100000); break;                          /* counts */
         default: v = u * 1e-3; break;                                     /* small p-values */
         }
+        snprintf(ref, sizeof ref, "%.10g", v);
+        cr_assert_str_eq(dorm_fmt_double(v, mine), ref, "value %.17g", v);
+    }
+    /* Any bit pattern: every exponent, subnormals included. */
+    for (int i = 0; i < 1000000; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        double v;
+        memcpy(&v, &s, sizeof v);
+        if (!isfinite(v))
+            continue;
         snprintf(ref, sizeof ref, "%.10g", v);
         cr_assert_str_eq(dorm_fmt_double(v, mine), ref, "value %.17g", v);
     }
