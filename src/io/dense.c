@@ -9,8 +9,9 @@
  * the gene axis; genes as rows when undecided.  The delimiter is a tab when
  * the header has one, else a comma; surrounding double quotes are removed.
  *
- * Memory: the table is read whole and its nonzero values kept (about 28 bytes
- * per nonzero while sorting them by cell), then served in chunks. */
+ * Memory: the table is read whole and its nonzero values kept (24 bytes per
+ * nonzero as read, then 12 once grouped by cell: memcsc.h), then served in
+ * chunks. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -20,6 +21,7 @@
 #include "dormscan/geneset.h"
 #include "features.h"
 #include "lines.h"
+#include "memcsc.h"
 #include "reader_internal.h"
 
 typedef struct strvec_t {
@@ -30,9 +32,7 @@ typedef struct strvec_t {
 typedef struct dense_t {
     char *path;
     strvec_t cells;
-    int64_t *ptr;      /* n_cells + 1 */
-    int32_t *gene;
-    double *value;
+    memcsc_t mem;
     int64_t next_cell;
 } dense_t;
 
@@ -121,13 +121,10 @@ static int gene_like(const dorm_aliases_t *a, const char *s)
     return dorm_aliases_known(a, s) || dorm_aliases_known(a, up);
 }
 
-typedef struct triplet_t {
-    int64_t row, col;
-    double v;
-} triplet_t;
-
+/* Entries t[0..nt) were read as cell = column, gene = row (genes as rows);
+ * they are swapped in place when the cells turn out to be the rows. */
 static int build(dorm_reader_t *r, dense_t *d, strvec_t *row_ids, strvec_t *row_names,
-                 strvec_t *col_names, triplet_t *t, int64_t nt, dorm_err_t *err)
+                 strvec_t *col_names, memcsc_entry_t *t, int64_t nt, dorm_err_t *err)
 {
     int cells_rows = r->opts.orientation == DORM_ORIENT_CELLS_ROWS;
     if (r->opts.orientation == DORM_ORIENT_AUTO) {
@@ -155,25 +152,13 @@ static int build(dorm_reader_t *r, dense_t *d, strvec_t *row_ids, strvec_t *row_
     d->cells = *cells;
     memset(cells, 0, sizeof *cells);
     int64_t n_cells = d->cells.n;
-    d->ptr = calloc((size_t)n_cells + 1, sizeof *d->ptr);
-    d->gene = malloc((size_t)(nt ? nt : 1) * sizeof *d->gene);
-    d->value = malloc((size_t)(nt ? nt : 1) * sizeof *d->value);
-    int64_t *fill = malloc((size_t)(n_cells ? n_cells : 1) * sizeof *fill);
-    if (!d->ptr || !d->gene || !d->value || !fill) {
-        free(fill);
+    for (int64_t k = 0; cells_rows && k < nt; k++) {
+        int64_t col = t[k].cell;
+        t[k].cell = t[k].gene;
+        t[k].gene = (int32_t)col; /* columns fit: a line holds fewer than 2^31 fields */
+    }
+    if (memcsc_build(&d->mem, t, nt, n_cells) < 0) /* entries keep their order per cell */
         return nomem(err);
-    }
-    for (int64_t k = 0; k < nt; k++)
-        d->ptr[(cells_rows ? t[k].row : t[k].col) + 1]++;
-    for (int64_t c = 0; c < n_cells; c++)
-        d->ptr[c + 1] += d->ptr[c];
-    memcpy(fill, d->ptr, (size_t)n_cells * sizeof *fill);
-    for (int64_t k = 0; k < nt; k++) { /* rows arrive in order, so genes stay sorted per cell */
-        int64_t c = cells_rows ? t[k].row : t[k].col, g = cells_rows ? t[k].col : t[k].row;
-        d->gene[fill[c]] = (int32_t)g;
-        d->value[fill[c]++] = t[k].v;
-    }
-    free(fill);
     r->info.cells_are_rows = cells_rows;
     r->info.n_cells = n_cells;
     r->info.n_rows_declared = ids->n;
@@ -189,7 +174,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
     if (rc < 0)
         return rc;
     strvec_t header = {0}, fields = {0}, row_ids = {0}, row_names = {0}, col_names = {0};
-    triplet_t *t = NULL;
+    memcsc_entry_t *t = NULL;
     int64_t nt = 0, cap = 0, n_lead = -1, rows = 0;
     char delim = '\t', *line, *head = NULL;
     size_t len;
@@ -251,6 +236,11 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
             rc = nomem(err);
             goto done;
         }
+        if (rows >= INT32_MAX) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: more than %d rows", d->path, ln,
+                              INT32_MAX);
+            goto done;
+        }
         for (int64_t j = n_lead; j < n; j++) {
             if (!is_number(fields.s[j], &v) || !isfinite(v) || v < 0) {
                 rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld column %lld: %s value '%s'",
@@ -264,14 +254,14 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
             integers &= v == floor(v);
             if (nt == cap) {
                 cap = cap ? cap * 2 : 1 << 16;
-                triplet_t *nt2 = realloc(t, (size_t)cap * sizeof *t);
+                memcsc_entry_t *nt2 = realloc(t, (size_t)cap * sizeof *t);
                 if (!nt2) {
                     rc = nomem(err);
                     goto done;
                 }
                 t = nt2;
             }
-            t[nt++] = (triplet_t){rows, j - n_lead, v};
+            t[nt++] = (memcsc_entry_t){j - n_lead, (int32_t)rows, v}; /* genes as rows */
         }
         rows++;
     }
@@ -302,9 +292,8 @@ static int dense_read(dorm_reader_t *r, dorm_err_t *err)
     dorm_chunk_buf_reset(&r->chunk, d->next_cell);
     while (r->chunk.view.n_cells < r->opts.chunk_cells && d->next_cell < d->cells.n) {
         int64_t c = d->next_cell++;
-        for (int64_t k = d->ptr[c]; k < d->ptr[c + 1]; k++)
-            if (dorm_chunk_buf_push(&r->chunk, d->gene[k], d->value[k]) < 0)
-                return nomem(err);
+        if (memcsc_push_cell(&d->mem, c, &r->chunk) < 0)
+            return nomem(err);
         if (dorm_chunk_buf_close_cell(&r->chunk, d->cells.s[c]) < 0)
             return nomem(err);
     }
@@ -324,9 +313,7 @@ static void dense_close(dorm_reader_t *r)
     if (!d)
         return;
     free_strs(&d->cells);
-    free(d->ptr);
-    free(d->gene);
-    free(d->value);
+    memcsc_free(&d->mem);
     free(d->path);
     free(d);
     r->impl = NULL;

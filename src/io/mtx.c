@@ -20,14 +20,12 @@
 #include "features.h"
 #include "lines.h"
 #include "mtx_layout.h"
+#include "memcsc.h"
 #include "mtx_line.h"
 #include "reader_internal.h"
 
-typedef struct {
-    int64_t cell;
-    int32_t gene;   /* kept index, or -1 for a dropped feature */
-    double value;
-} mtx_entry_t;
+/* An entry as parsed; gene is -1 for a dropped feature (never stored). */
+typedef memcsc_entry_t mtx_entry_t;
 
 typedef struct mtx_t {
     dorm_mtx_layout_t lay;
@@ -42,11 +40,8 @@ typedef struct mtx_t {
     int have_pending;
     mtx_entry_t pending;
     int warned_duplicates;
-    /* in-memory mode */
-    int64_t *mem_ptr;        /* mem_cells + 1 */
-    int64_t mem_cells;       /* cells up to the last one with a stored entry */
-    int32_t *mem_gene;
-    double *mem_value;
+    int in_memory;           /* entries loaded into mem */
+    memcsc_t mem;            /* cells up to the last one with a stored entry */
 } mtx_t;
 
 static int err_at(dorm_err_t *err, dorm_lines_t *lr, const char *fmt, const char *what)
@@ -254,7 +249,7 @@ static int check_barcodes_end(mtx_t *m, dorm_err_t *err)
 static int finish(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
 {
     m->finished = 1;
-    if (!m->mem_ptr && !m->entries_done) {
+    if (!m->in_memory && !m->entries_done) {
         mtx_entry_t extra;
         int rc = next_entry(r, m, &extra, err);
         if (rc < 0)
@@ -422,31 +417,11 @@ static int load_all(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
     for (int64_t k = 0; k < n; k++)
         if (all[k].cell + 1 > n_cells)
             n_cells = all[k].cell + 1;
-    m->mem_cells = n_cells;
-    m->mem_ptr = calloc((size_t)n_cells + 1, sizeof *m->mem_ptr);
-    m->mem_gene = malloc((size_t)(n ? n : 1) * sizeof *m->mem_gene);
-    m->mem_value = malloc((size_t)(n ? n : 1) * sizeof *m->mem_value);
-    if (!m->mem_ptr || !m->mem_gene || !m->mem_value) {
-        free(all);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s", m->lay.matrix);
-    }
-    for (int64_t k = 0; k < n; k++)
-        m->mem_ptr[all[k].cell + 1]++;
-    for (int64_t c = 0; c < n_cells; c++)
-        m->mem_ptr[c + 1] += m->mem_ptr[c];
-    int64_t *fill = malloc((size_t)(n_cells ? n_cells : 1) * sizeof *fill);
-    if (!fill) {
-        free(all);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s", m->lay.matrix);
-    }
-    memcpy(fill, m->mem_ptr, (size_t)n_cells * sizeof *fill);
-    for (int64_t k = 0; k < n; k++) {
-        int64_t at = fill[all[k].cell]++;
-        m->mem_gene[at] = all[k].gene;
-        m->mem_value[at] = all[k].value;
-    }
-    free(fill);
+    rc = memcsc_build(&m->mem, all, n, n_cells);
     free(all);
+    if (rc < 0)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s", m->lay.matrix);
+    m->in_memory = 1;
     return 0;
 }
 
@@ -456,9 +431,8 @@ static int memory_read(dorm_reader_t *r, dorm_err_t *err)
     int64_t n_cells = r->info.n_cells;
     while (r->chunk.view.n_cells < r->opts.chunk_cells && m->next_cell < n_cells) {
         int64_t c = m->next_cell;
-        for (int64_t k = c < m->mem_cells ? m->mem_ptr[c] : 0; c < m->mem_cells && k < m->mem_ptr[c + 1]; k++)
-            if (dorm_chunk_buf_push(&r->chunk, m->mem_gene[k], m->mem_value[k]) < 0)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        if (memcsc_push_cell(&m->mem, c, &r->chunk) < 0)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         int rc = close_cells(r, m, c + 1, err);
         if (rc < 0)
             return rc;
@@ -470,7 +444,7 @@ static int mtx_read(dorm_reader_t *r, dorm_err_t *err)
 {
     mtx_t *m = r->impl;
     dorm_chunk_buf_reset(&r->chunk, m->next_cell);
-    int rc = m->mem_ptr ? memory_read(r, err) : stream_read(r, err);
+    int rc = m->in_memory ? memory_read(r, err) : stream_read(r, err);
     if (rc == 0 && m->next_cell == r->info.n_cells && !m->finished)
         rc = finish(r, m, err);
     return rc < 0 ? rc : (int)r->chunk.view.n_cells;
@@ -484,7 +458,7 @@ static int mtx_rewind(dorm_reader_t *r, dorm_err_t *err)
     m->entries_done = 0;
     m->finished = 0;
     int rc = open_barcodes(m, err);
-    if (rc < 0 || m->mem_ptr)
+    if (rc < 0 || m->in_memory)
         return rc;
     r->entries_read = 0;
     dorm_lines_close(m->mat);
@@ -501,9 +475,7 @@ static void mtx_close(dorm_reader_t *r)
     dorm_lines_close(m->bc);
     dorm_mtx_layout_free(&m->lay);
     free(m->row_map);
-    free(m->mem_ptr);
-    free(m->mem_gene);
-    free(m->mem_value);
+    memcsc_free(&m->mem);
     free(m);
     r->impl = NULL;
 }
