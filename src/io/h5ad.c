@@ -790,11 +790,8 @@ static int read_dense(dorm_reader_t *r, h5ad_t *h, int64_t k, dorm_err_t *err)
 static int h5ad_read(dorm_reader_t *r, dorm_err_t *err)
 {
     h5ad_t *h = r->impl;
-    dorm_chunk_buf_reset(&r->chunk, h->next_cell);
-    int64_t k = h->n_obs - h->next_cell;
-    if (k > r->opts.chunk_cells)
-        k = r->opts.chunk_cells;
-    if (k <= 0)
+    int64_t k = dorm_reader_span(r, h->next_cell, h->n_obs);
+    if (k == 0)
         return 0;
     int rc = read_column(h, &h->obs_index, h->next_cell, k, h->barcodes, err);
     if (rc == 0 && h->layout == LAYOUT_CSR)
@@ -803,10 +800,7 @@ static int h5ad_read(dorm_reader_t *r, dorm_err_t *err)
         rc = serve_csc(r, h, k, err);
     else if (rc == 0)
         rc = read_dense(r, h, k, err);
-    for (int64_t c = 0; c < k; c++) {
-        free(h->barcodes[c]);
-        h->barcodes[c] = NULL;
-    }
+    dorm_strings_clear(h->barcodes, k);
     if (rc < 0)
         return rc;
     h->next_cell += k;

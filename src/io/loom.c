@@ -135,19 +135,13 @@ static int add_cell(dorm_reader_t *r, loom_t *l, int64_t cell, const char *barco
 static int loom_read(dorm_reader_t *r, dorm_err_t *err)
 {
     loom_t *l = r->impl;
-    dorm_chunk_buf_reset(&r->chunk, l->next_cell);
-    int64_t k = l->n_cells - l->next_cell;
-    if (k > r->opts.chunk_cells)
-        k = r->opts.chunk_cells;
-    if (k <= 0)
+    int64_t k = dorm_reader_span(r, l->next_cell, l->n_cells);
+    if (k == 0)
         return 0;
     int rc = h5u_read_strings_slice(l->file, l->cell_ids, l->next_cell, k, l->barcodes, l->path, err);
     for (int64_t c = 0; rc == 0 && c < k; c++)
         rc = add_cell(r, l, l->next_cell + c, l->barcodes[c], err);
-    for (int64_t c = 0; c < k; c++) {
-        free(l->barcodes[c]);
-        l->barcodes[c] = NULL;
-    }
+    dorm_strings_clear(l->barcodes, k);
     if (rc < 0)
         return rc;
     l->next_cell += k;

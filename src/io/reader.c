@@ -128,6 +128,21 @@ void dorm_chunk_buf_free(dorm_chunk_buf_t *c)
     memset(c, 0, sizeof *c);
 }
 
+int64_t dorm_reader_span(dorm_reader_t *r, int64_t next, int64_t n_cells)
+{
+    dorm_chunk_buf_reset(&r->chunk, next);
+    int64_t k = n_cells - next;
+    return k <= 0 ? 0 : k > r->opts.chunk_cells ? r->opts.chunk_cells : k;
+}
+
+void dorm_strings_clear(char **s, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        free(s[i]);
+        s[i] = NULL;
+    }
+}
+
 int dorm_reader_open(dorm_reader_t **out, const char *path, const dorm_reader_opts_t *opts,
                      dorm_err_t *err)
 {

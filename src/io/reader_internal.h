@@ -55,6 +55,13 @@ static inline int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double 
 int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode);
 void dorm_chunk_buf_free(dorm_chunk_buf_t *c);
 
+/* For backends that serve cells by index: start r's chunk at cell next and
+ * return how many of the n_cells it takes (at most chunk_cells; 0 at the
+ * end). */
+int64_t dorm_reader_span(dorm_reader_t *r, int64_t next, int64_t n_cells);
+/* Free s[0..n) and set them to NULL (a chunk's barcodes read as a slice). */
+void dorm_strings_clear(char **s, int64_t n);
+
 typedef enum {
     DORM_FMT_UNKNOWN = 0,
     DORM_FMT_MTX,

@@ -130,11 +130,8 @@ static int grow(tenx_t *t, int64_t cells, int64_t nnz)
 static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
 {
     tenx_t *t = r->impl;
-    dorm_chunk_buf_reset(&r->chunk, t->next_cell);
-    int64_t k = t->n_cells - t->next_cell;
-    if (k > r->opts.chunk_cells)
-        k = r->opts.chunk_cells;
-    if (k <= 0)
+    int64_t k = dorm_reader_span(r, t->next_cell, t->n_cells);
+    if (k == 0)
         return 0;
     char p[600];
     if (grow(t, k, 0) < 0)
@@ -179,10 +176,7 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
         if (rc == 0 && dorm_chunk_buf_close_cell(&r->chunk, t->barcodes[c]) < 0)
             rc = nomem(err);
     }
-    for (int64_t c = 0; c < k; c++) {
-        free(t->barcodes[c]);
-        t->barcodes[c] = NULL;
-    }
+    dorm_strings_clear(t->barcodes, k);
     t->next_cell += k;
     return rc;
 }
