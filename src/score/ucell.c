@@ -71,19 +71,27 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
             }
         }
         /* Excess distances over the zero block's, of expressed genes, as
-         * distinct levels in decreasing order with cumulative counts; the
-         * moments add one gene at a time, in rank order. */
+         * distinct levels in decreasing order with cumulative counts.  The
+         * excesses are multiples of 1/2, so while M^2 n < 2^51 every partial
+         * sum of them and of their squares is exact and a level's h genes
+         * can be added as one product; otherwise one gene at a time. */
         dorm_ucell_cell_t *cs = &sc->cell[c];
         double base = M - zero_capped, *d = sc->dtop + a, s1 = 0, s2 = 0;
         int32_t *cum = sc->dcum + a;
         int64_t m = 0, nl = 0;
+        int exact = (double)M * M * (double)n < 0x1p51;
         for (int64_t l = 0; l < n_levels; l++) {
             double r = sc->level_rank[l], e = M - (r > M ? M : r) - base;
             if (e <= 0)
                 break;
-            for (int32_t t = 0; t < sc->level_n[l]; t++) {
-                s1 += e;
-                s2 += e * e;
+            if (exact) {
+                s1 += e * sc->level_n[l];
+                s2 += e * e * sc->level_n[l];
+            } else {
+                for (int32_t t = 0; t < sc->level_n[l]; t++) {
+                    s1 += e;
+                    s2 += e * e;
+                }
             }
             m += sc->level_n[l];
             d[nl] = e;
