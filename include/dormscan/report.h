@@ -36,6 +36,9 @@ int dorm_mkdir_p(const char *dir, dorm_err_t *err) DORM_WUR;
 
 /* Format a double for the tables: %.10g, "NA" for NaN. buf >= 32 bytes. */
 const char *dorm_fmt_double(double v, char *buf);
+/* The same text written at dst (room for 32 bytes, not NUL-terminated);
+ * returns its end. */
+char *dorm_fmt_double_put(double v, char *dst);
 
 /* ---- cells table ---- */
 #include "dormscan/classify.h"

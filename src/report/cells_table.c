@@ -37,6 +37,12 @@ static char *put_field(char *p, const char *s)
     return put(p, s);
 }
 
+static char *put_number(char *p, double v)
+{
+    *p++ = '\t';
+    return dorm_fmt_double_put(v, p);
+}
+
 size_t dorm_cells_row_max(const dorm_cell_row_t *r, int n_sets)
 {
     return strlen(r->barcode) + (r->sample ? strlen(r->sample) + 1 : 0) + strlen(r->phase) +
@@ -45,29 +51,27 @@ size_t dorm_cells_row_max(const dorm_cell_row_t *r, int n_sets)
 
 size_t dorm_cells_format_row(char *line, const dorm_cell_row_t *r, int n_sets)
 {
-    char a[32];
     const dorm_qc_t *qc = r->qc;
     char *p = put(line, r->barcode);
     if (r->sample)
         p = put_field(p, r->sample);
-    p = put_field(p, dorm_fmt_double(qc->n_umi, a));
-    snprintf(a, sizeof a, "%lld", (long long)qc->n_genes);
-    p = put_field(p, a);
-    p = put_field(p, dorm_fmt_double(qc->pct_mito, a));
-    p = put_field(p, dorm_fmt_double(qc->pct_ribo, a));
+    p = put_number(p, qc->n_umi);
+    p = put_number(p, (double)qc->n_genes); /* below 10^10: the same digits as %lld */
+    p = put_number(p, qc->pct_mito);
+    p = put_number(p, qc->pct_ribo);
     for (int s = 0; s < n_sets; s++) {
         const double *v = r->set + 3 * s;
-        p = put_field(p, dorm_fmt_double(v[0], a));
-        p = put_field(p, dorm_fmt_double(v[1], a));
-        p = put_field(p, dorm_fmt_double(v[2], a));
-        p = put_field(p, dorm_fmt_double(r->set_fdr[s], a));
+        p = put_number(p, v[0]);
+        p = put_number(p, v[1]);
+        p = put_number(p, v[2]);
+        p = put_number(p, r->set_fdr[s]);
     }
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
-        p = put_field(p, dorm_fmt_double(r->evidence[e], a));
+        p = put_number(p, r->evidence[e]);
     p = put_field(p, r->phase);
     p = put_field(p, r->state);
     p = put_field(p, r->sasp ? "true" : "false");
-    p = put_field(p, dorm_fmt_double(r->confidence, a));
+    p = put_number(p, r->confidence);
     *p++ = '\n';
     return (size_t)(p - line);
 }

@@ -66,17 +66,25 @@ static int digits(double a, uint64_t *m, int *exp10)
     return 0;
 }
 
-const char *dorm_fmt_double(double v, char *buf)
+/* s (at most 31 bytes) at dst; its end. */
+static char *put(char *dst, const char *s, size_t n)
+{
+    memcpy(dst, s, n);
+    return dst + n;
+}
+
+char *dorm_fmt_double_put(double v, char *dst)
 {
     if (isnan(v))
-        return "NA";
+        return put(dst, "NA", 2);
     if (v == 0) /* common (scores at the floor); printf keeps the sign */
-        return signbit(v) ? "-0" : "0";
+        return signbit(v) ? put(dst, "-0", 2) : put(dst, "0", 1);
     uint64_t m;
     int e;
     if (!isfinite(v) || !digits(fabs(v), &m, &e)) {
-        snprintf(buf, 32, "%.10g", v);
-        return buf;
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%.10g", v);
+        return put(dst, buf, (size_t)n);
     }
     static const char pairs[] = "00010203040506070809101112131415161718192021222324"
                                 "25262728293031323334353637383940414243444546474849"
@@ -88,7 +96,7 @@ const char *dorm_fmt_double(double v, char *buf)
     int n = DIGITS; /* significant digits after removing trailing zeros */
     while (n > 1 && d[n - 1] == '0')
         n--;
-    char *p = buf;
+    char *p = dst;
     if (v < 0)
         *p++ = '-';
     if (e >= -4 && e < DIGITS) { /* %f style */
@@ -124,6 +132,11 @@ const char *dorm_fmt_double(double v, char *buf)
         *p++ = (char)('0' + x / 10 % 10);
         *p++ = (char)('0' + x % 10);
     }
-    *p = '\0';
+    return p;
+}
+
+const char *dorm_fmt_double(double v, char *buf)
+{
+    *dorm_fmt_double_put(v, buf) = '\0';
     return buf;
 }
