@@ -2,7 +2,6 @@
  * comments, first column barcode; loadable by read.delim(row.names = 1) and
  * pandas.read_csv(sep="\t", index_col=0). */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
