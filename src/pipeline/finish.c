@@ -199,7 +199,7 @@ int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err
         cols[i] = R_SETS + 3 * i + 2;
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         cols[n_out + e] = R_EV_P(n_out) + e;
-    rc = spill_fdr(sp, cols, n_fdr, R_LOW, err);
+    rc = spill_fdr(sp, cols, n_fdr, R_LOW, n_threads, err);
     if (rc == 0)
         rc = spill_rewind(sp, err);
     for (int64_t first = 0; rc == 0 && (rc = read_block(sp, &b, first, rec_len, n_fdr, err)) > 0;

@@ -1,6 +1,7 @@
 /* spill.c -- temporary per-cell records and their FDR columns. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,7 +9,7 @@
 #include "core/stats.h"
 #include "spill.h"
 
-#define FDR_MEMORY_BYTES ((int64_t)16 << 20) /* p-values held at once (flat RSS) */
+#define FDR_MEMORY_BYTES ((int64_t)16 << 20) /* per thread: p-values held at once (flat RSS) */
 #define FDR_BLOCK 4096                       /* adjusted values read back per column */
 
 static int io_error(dorm_err_t *err, const char *path, const char *what)
@@ -66,7 +67,47 @@ int spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t
     return 0;
 }
 
-int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, dorm_err_t *err)
+/* One thread's share of a pass: BH of columns t, t + T, ... of p. */
+typedef struct bh_share_t {
+    double *p;
+    int64_t n;
+    int32_t *order; /* n positions, this thread's */
+    int k, t, T, failed;
+} bh_share_t;
+
+static void *bh_columns(void *arg)
+{
+    bh_share_t *b = arg;
+    for (int c = b->t; c < b->k; c += b->T)
+        b->failed |= dorm_bh_adjust(b->p + (int64_t)c * b->n, b->n, b->order) < 0;
+    return NULL;
+}
+
+/* BH of the k columns of p on up to T threads (order: T arrays of n). */
+static int bh_pass(double *p, int64_t n, int k, int T, int32_t *order)
+{
+    if (T > k)
+        T = k;
+    bh_share_t sh[T];
+    pthread_t tid[T];
+    int started[T], failed = 0;
+    for (int t = 0; t < T; t++) {
+        sh[t] = (bh_share_t){p, n, order + (int64_t)t * n, k, t, T, 0};
+        started[t] = t > 0 && pthread_create(&tid[t], NULL, bh_columns, &sh[t]) == 0;
+    }
+    for (int t = 0; t < T; t++) /* this thread's share, and any that did not start */
+        if (!started[t])
+            bh_columns(&sh[t]);
+    for (int t = 0; t < T; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        failed |= sh[t].failed;
+    }
+    return failed ? -1 : 0;
+}
+
+int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, int threads,
+              dorm_err_t *err)
 {
     sp->n_fdr = n_cols;
     errno = 0;
@@ -78,16 +119,23 @@ int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, dorm_err_t
     if (n > INT32_MAX)
         return dorm_err_set(err, DORM_E_USAGE, "%lld cells in one sample: FDRs need at most %d",
                             (long long)n, INT32_MAX);
-    /* A pass holds its columns' values and one int32 position per cell. */
-    int64_t per_pass = (sp->fdr_memory / (n > 0 ? n : 1) - (int64_t)sizeof(int32_t)) /
-                       (int64_t)sizeof(double);
+    /* A pass holds its columns' values and, per thread adjusting them, one
+     * int32 position per cell; the budget is per thread.  Fewer threads when
+     * the budget holds fewer columns than threads. */
+    int T = threads > 1 ? threads : 1;
+    int64_t per_pass, budget = sp->fdr_memory * T / (n > 0 ? n : 1);
+    while ((per_pass = (budget - (int64_t)sizeof(int32_t) * T) / (int64_t)sizeof(double)) < T &&
+           T > 1)
+        T--;
     if (per_pass < 1)
         per_pass = 1;
     if (per_pass > n_cols)
         per_pass = n_cols;
+    if (T > per_pass)
+        T = (int)per_pass;
     double *p = malloc((size_t)(per_pass * (n ? n : 1)) * sizeof *p);
     double *rec = malloc((size_t)sp->rec_len * sizeof *rec);
-    int32_t *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    int32_t *order = malloc((size_t)T * (size_t)(n ? n : 1) * sizeof *order);
     int rc = 0;
     if (!p || !rec || !order) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -134,8 +182,11 @@ int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, dorm_err_t
                 p[(int64_t)c * n + i] = src == sp->pv ? rec[first + c]
                                         : rec[skip_col] != 0 ? NAN : rec[cols[first + c]];
         }
+        if (bh_pass(p, n, k, T, order) < 0) {
+            rc = dorm_err_set(err, DORM_E_NOMEM, "%lld cells: too many for the FDRs", (long long)n);
+            goto done;
+        }
         for (int c = 0; c < k; c++) {
-            dorm_bh_adjust(p + (int64_t)c * n, n, order);
             if (fwrite(p + (int64_t)c * n, sizeof *p, (size_t)n, sp->fdr) != (size_t)n) {
                 rc = io_error(err, sp->fdr_path, "write failed");
                 goto done;

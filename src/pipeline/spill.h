@@ -18,7 +18,7 @@ typedef struct spill_t {
     FILE *rec, *bc, *fdr, *pv;   /* pv: the FDR columns alone, when they take several passes */
     char *rec_path, *bc_path, *fdr_path, *pv_path;
     int rec_len;        /* doubles per record */
-    int64_t fdr_memory; /* bytes of p-values spill_fdr may hold (16 MB; tests lower it) */
+    int64_t fdr_memory; /* bytes of p-values spill_fdr may hold per thread (16 MB; tests lower it) */
     int64_t n;          /* records */
     int n_fdr;          /* adjusted columns */
     double *block;      /* adjusted values of cells block_first.. (read back) */
@@ -34,8 +34,11 @@ int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_
 int spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t *err);
 
 /* BH-adjust columns cols[0..n_cols) over all records whose skip_col is 0;
- * skipped records and NaN p-values get NaN and are not counted. */
-int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, dorm_err_t *err);
+ * skipped records and NaN p-values get NaN and are not counted.  Columns
+ * are adjusted on up to `threads` threads (the results do not depend on
+ * it). */
+int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, int threads,
+              dorm_err_t *err);
 
 /* Read records back from the start: spill_rewind, then spill_next (1, 0 at
  * the end, <0 error) gives the record, its barcode (valid until the next
