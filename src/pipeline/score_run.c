@@ -167,10 +167,11 @@ static int read_pass(run_t *run, dorm_err_t *err)
         if (rc == 0 && run->n_pre > 0)
             rc = start_prescore(run, err);
         const dorm_chunk_t *ch;
+        int64_t lo = 0, hi = 0;
+        if (rc == 0)
+            shard_range(run, &lo, &hi);
         while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
             /* every cell counts towards the means; a shard keeps its own */
-            int64_t lo, hi;
-            shard_range(run, &lo, &hi);
             int keep = ch->first_cell < hi && ch->first_cell + ch->n_cells > lo;
             rc = run->pre ? prescore_put(run->pre, ch, keep, err)
                           : dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
