@@ -30,6 +30,7 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->level_rank);
     free(sc->level_n);
     free(sc->lfact);
+    free(sc->inv_sd);
     free(sc->count);
     free(sc);
 }
@@ -95,8 +96,16 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
             sc->part_of[fill[sc->union_of[m->gene[i]]]++] = m->sign[i] > 0 ? s : n_sets + s;
     }
     free(fill);
-    if (opts->method == DORM_METHOD_UCELL && !(sc->lfact = dorm_log_factorials(n_genes + n_extra)))
-        goto nomem;
+    if (opts->method == DORM_METHOD_UCELL) {
+        int max_n = 0;
+        for (int q = 0; q < sc->n_parts; q++)
+            if (sc->found[q] + sc->missing[q] > max_n)
+                max_n = sc->found[q] + sc->missing[q];
+        sc->lfact = dorm_log_factorials(n_genes + n_extra);
+        sc->inv_sd = malloc((size_t)(max_n + 1) * sizeof *sc->inv_sd);
+        if (!sc->lfact || !sc->inv_sd)
+            goto nomem;
+    }
     if (opts->method == DORM_METHOD_MODULE) {
         int rc = dorm_module_weights(sc, sets, means, err);
         if (rc < 0) {

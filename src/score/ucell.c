@@ -25,8 +25,8 @@
  * depletion, P(S <= s), so that a block of unexpressed genes, the likeliest
  * outcome in a shallow cell, is not taken as evidence.
  *
- * Most normal tails in that mixture are saturated; those are taken without
- * erfc where the result is provably the same double (see k_draws_tail). */
+ * Most normal tails in that mixture are saturated; those are skipped where
+ * the result is provably the same double (see k_draws_tail). */
 #include <math.h>
 #include <string.h>
 
@@ -129,6 +129,18 @@ static double one_draw_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs
     return lower ? ((double)cs->m - above) / (double)cs->m : above / (double)cs->m;
 }
 
+/* 1 / sd of S_k (finite-population), or 0 when S_k cannot vary; filled in
+ * for the current cell as far as asked (dorm_ucell_chunk resets it). */
+static double inv_sd(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k)
+{
+    while (sc->sd_filled < k) {
+        int64_t j = ++sc->sd_filled;
+        double var = cs->m > 1 ? (double)j * cs->var_d * (double)(cs->m - j) / (double)(cs->m - 1) : 0;
+        sc->inv_sd[j] = var > 0 ? 1 / sqrt(var) : 0;
+    }
+    return sc->inv_sd[k];
+}
+
 /* P(S_k >= s) for k draws without replacement from the m excess distances;
  * the normal approximation is continuity-corrected by a quarter rank (ranks
  * lie on a half-integer grid).
@@ -139,18 +151,17 @@ static double one_draw_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs
  * z >= DORM_SF_ZERO, and at z > -DORM_SF_ONE it is below 5.3e-17, so h times
  * it is under half an ulp of the total, which the addition would return
  * unchanged (the score unit test checks these bounds). */
-static double k_draws_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k,
-                           double s, int lower, int negligible)
+static double k_draws_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k, double s,
+                           int lower, int negligible)
 {
     if (k == 0)
         return (lower ? s >= 0 : s <= 0) ? 1.0 : 0.0;
     if (k == 1)
         return one_draw_tail(sc, cs, s, lower);
-    double mean = (double)k * cs->mean_d;
-    double var = cs->m > 1 ? (double)k * cs->var_d * (double)(cs->m - k) / (double)(cs->m - 1) : 0;
-    if (var <= 0)
+    double mean = (double)k * cs->mean_d, isd = inv_sd(sc, cs, k);
+    if (isd == 0)
         return (lower ? s >= mean : s <= mean) ? 1.0 : 0.0;
-    double z = lower ? (mean - s - 0.25) / sqrt(var) : (s - 0.25 - mean) / sqrt(var);
+    double z = (lower ? mean - s - 0.25 : s - 0.25 - mean) * isd;
     if (z <= DORM_SF_ONE)
         return 1.0;
     if (z >= DORM_SF_ZERO || (negligible && z > -DORM_SF_ONE))
@@ -160,8 +171,8 @@ static double k_draws_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs,
 
 /* P(S >= s) (or P(S <= s) when lower) for a part of n members, s measured
  * above n times the zero block's distance. */
-static double part_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t n,
-                        double s, int lower)
+static double part_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t n, double s,
+                        int lower)
 {
     int64_t G = cs->G, m = cs->m;
     if (n <= 0 || n > G)
@@ -198,6 +209,7 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
     rank_cells(sc, ch, M, G);
     for (int64_t c = 0; c < nc; c++) {
         const dorm_ucell_cell_t *cs = &sc->cell[c];
+        sc->sd_filled = 1;
         const double *sum = sc->prod + (size_t)c * (size_t)np;
         const double *sig = sc->prod + (size_t)(nc + c) * (size_t)np;
         for (int s = 0; s < S; s++) {
