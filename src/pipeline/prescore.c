@@ -18,6 +18,8 @@ typedef struct slot_t {
     int score;                 /* 0: in_order only, no results */
     dorm_chunk_t view;         /* of the copy below */
     chunk_arrays_t arr;
+    char *text;                /* the barcodes, arr.barcodes point into it */
+    size_t text_cap;
     double *res;               /* score, z, p: 3 x n_cells x n_col */
     size_t res_cap;
 } slot_t;
@@ -45,11 +47,34 @@ struct prescore_t {
 
 static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
 
+/* Copy ch's barcodes into s->text. */
+static int copy_barcodes(slot_t *s, const dorm_chunk_t *ch)
+{
+    size_t len = 0;
+    for (int64_t c = 0; c < ch->n_cells; c++)
+        len += strlen(ch->barcodes[c]) + 1;
+    if (len > s->text_cap) {
+        char *t = realloc(s->text, len);
+        if (!t)
+            return -1;
+        s->text = t;
+        s->text_cap = len;
+    }
+    char *at = s->text;
+    for (int64_t c = 0; c < ch->n_cells; c++) {
+        size_t l = strlen(ch->barcodes[c]) + 1;
+        memcpy(at, ch->barcodes[c], l);
+        s->arr.barcodes[c] = at;
+        at += l;
+    }
+    return 0;
+}
+
 /* Copy ch into a free slot (called without the lock: the slot is ours). */
 static int fill_slot(slot_t *s, const dorm_chunk_t *ch)
 {
     int64_t n = ch->n_cells, a = ch->col_ptr[0], nnz = ch->col_ptr[n] - a;
-    if (chunk_arrays_reserve(&s->arr, n, nnz) < 0)
+    if (chunk_arrays_reserve(&s->arr, n, nnz) < 0 || (ch->barcodes && copy_barcodes(s, ch) < 0))
         return -1;
     for (int64_t c = 0; c <= n; c++)
         s->arr.col_ptr[c] = ch->col_ptr[c] - a;
@@ -57,7 +82,8 @@ static int fill_slot(slot_t *s, const dorm_chunk_t *ch)
         memcpy(s->arr.gene, ch->gene + a, (size_t)nnz * sizeof *s->arr.gene);
         memcpy(s->arr.value, ch->value + a, (size_t)nnz * sizeof *s->arr.value);
     }
-    s->view = (dorm_chunk_t){ch->first_cell, n, s->arr.col_ptr, s->arr.gene, s->arr.value, NULL};
+    s->view = (dorm_chunk_t){ch->first_cell, n, s->arr.col_ptr, s->arr.gene, s->arr.value,
+                             ch->barcodes ? s->arr.barcodes : NULL};
     return 0;
 }
 
@@ -119,7 +145,7 @@ static void *score_thread(void *arg)
                 rc = dorm_err_set(&err, DORM_E_IO, "%s: write failed: %s", ps->path,
                                   errno ? strerror(errno) : "I/O error");
             if (rc == 0 && ps->in_order)
-                rc = ps->in_order(ps->ctx, &s->view, &err);
+                rc = ps->in_order(ps->ctx, &s->view, s->score, &err);
         }
         pthread_mutex_lock(&ps->mu);
         if (rc < 0)
@@ -264,6 +290,7 @@ void prescore_close(prescore_t *ps)
     }
     for (int i = 0; ps->slot && i < ps->n_slots; i++) {
         chunk_arrays_free(&ps->slot[i].arr);
+        free(ps->slot[i].text);
         free(ps->slot[i].res);
     }
     if (ps->fp)

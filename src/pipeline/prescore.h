@@ -19,8 +19,10 @@
 typedef struct prescore_t prescore_t;
 
 /* Called once per chunk, in input order, on a scoring thread (one call at a
- * time): work taken off the reading thread that must see chunks in order. */
-typedef int (*prescore_in_order_fn)(void *ctx, const dorm_chunk_t *ch, dorm_err_t *err);
+ * time): work taken off the reading thread that must see chunks in order.
+ * scored is prescore_put's score flag. */
+typedef int (*prescore_in_order_fn)(void *ctx, const dorm_chunk_t *ch, int scored,
+                                    dorm_err_t *err);
 
 /* Start n_threads scoring threads, thread i scoring with scorers[i] (not
  * owned; n_col column sets), calling in_order (may be NULL) on each chunk.

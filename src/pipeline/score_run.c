@@ -112,11 +112,13 @@ static int switch_to_memory(run_t *run, dorm_err_t *err)
 }
 
 /* On a prescore thread, chunks in input order: the gene means (the same sums
- * in the same order as on the reading thread). */
-static int add_means(void *ctx, const dorm_chunk_t *ch, dorm_err_t *err)
+ * in the same order as on the reading thread) and the cell store, which
+ * would otherwise keep the reading thread the slower one. */
+static int in_order_work(void *ctx, const dorm_chunk_t *ch, int kept, dorm_err_t *err)
 {
     run_t *run = ctx;
-    return dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
+    int rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
+    return rc == 0 && kept ? cellstore_put(&run->store, ch, err) : rc;
 }
 
 /* Column-set scorers of the first n_pre workers, and the prescore threads
@@ -134,7 +136,7 @@ static int start_prescore(run_t *run, dorm_err_t *err)
         sc[i] = w->scorer;
     }
     if (rc == 0)
-        rc = prescore_start(&run->pre, sc, run->n_pre, run->sets.n_col, add_means, run,
+        rc = prescore_start(&run->pre, sc, run->n_pre, run->sets.n_col, in_order_work, run,
                             run->opts->outdir, err);
     return rc;
 }
@@ -173,13 +175,17 @@ static int read_pass(run_t *run, dorm_err_t *err)
         while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
             /* every cell counts towards the means; a shard keeps its own */
             int keep = ch->first_cell < hi && ch->first_cell + ch->n_cells > lo;
-            rc = run->pre ? prescore_put(run->pre, ch, keep, err)
-                          : dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
-            if (rc == 0 && keep)
+            if (run->pre)
+                rc = prescore_put(run->pre, ch, keep, err);
+            else if ((rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err)) == 0 && keep)
                 rc = cellstore_put(&run->store, ch, err);
             if (rc == 0 && run->opts->progress)
                 run->opts->progress(run->sample->name, ch->first_cell + ch->n_cells, n_cells,
                                     run->opts->progress_data);
+        }
+        if (rc < 0) { /* stop the threads before anything they use goes */
+            prescore_close(run->pre);
+            run->pre = NULL;
         }
         if (rc == DORM_E_UNSORTED && !run->in_memory) {
             if ((rc = switch_to_memory(run, err)) < 0 ||
@@ -312,15 +318,17 @@ static int write_sample(run_t *run, dorm_err_t *err)
  * file, prescored results) before the FDRs take their memory. */
 static void release_scoring(run_t *run)
 {
+    prescore_close(run->pre);
+    run->pre = NULL;
     for (int i = 0; i < run->n_workers; i++)
         worker_free(&run->workers[i]);
     cellstore_close(&run->store);
-    prescore_close(run->pre);
-    run->pre = NULL;
 }
 
 static void sample_reset(run_t *run)
 {
+    prescore_close(run->pre); /* first: its threads use the scorers and the store */
+    run->pre = NULL;
     for (int i = 0; i < run->n_workers; i++) {
         dorm_scorer_destroy(run->workers[i].scorer);
         dorm_scorer_destroy(run->workers[i].cls_scorer);
@@ -333,8 +341,6 @@ static void sample_reset(run_t *run)
     run->qc_flags = NULL;
     spill_close(&run->spill);
     cellstore_close(&run->store);
-    prescore_close(run->pre);
-    run->pre = NULL;
     run->n_pre = 0;
     run->in_memory = 0;
     dorm_strmap_destroy(&run->obs_group);

@@ -22,36 +22,23 @@ void dorm_score_opts_default(dorm_score_opts_t *o)
     o->scale_factor = 1e4;
 }
 
+double dorm_norm_factor(const dorm_score_opts_t *opts, double total)
+{
+    return opts->normalized || total <= 0 ? 0 : opts->scale_factor / total;
+}
+
 void dorm_normalize_cell(const dorm_score_opts_t *opts, const double *value, double *out,
                          int64_t n)
 {
-    double total = 0;
-    if (!opts->normalized)
-        for (int64_t i = 0; i < n; i++)
-            total += value[i];
-    if (opts->normalized || total <= 0) {
+    dorm_norm_cache_t nc;
+    dorm_norm_cache_init(&nc, opts, dorm_cell_total(opts, value, n));
+    if (nc.f == 0) {
         if (out != value && n > 0)
             memmove(out, value, (size_t)n * sizeof *out);
         return;
     }
-    double f = opts->scale_factor / total;
-    /* Most counts are small integers: log1p(c * f) once per distinct c. */
-    enum { SMALL = 64 };
-    double small[SMALL];
-    uint64_t have = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double v = value[i];
-        int c = (int)(v < SMALL && v > 0 ? v : 0);
-        if ((double)c != v) { /* 0 (in a sparse column), a fraction or a large count */
-            out[i] = log1p(v * f);
-            continue;
-        }
-        if (!(have >> c & 1)) {
-            small[c] = log1p(v * f);
-            have |= UINT64_C(1) << c;
-        }
-        out[i] = small[c];
-    }
+    for (int64_t i = 0; i < n; i++)
+        out[i] = dorm_norm_cached(&nc, value[i]);
 }
 
 int dorm_gene_means_init(dorm_gene_means_t *m, int64_t n_genes, dorm_err_t *err)
@@ -67,21 +54,17 @@ int dorm_gene_means_init(dorm_gene_means_t *m, int64_t n_genes, dorm_err_t *err)
 int dorm_gene_means_add(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
                         const dorm_chunk_t *ch, dorm_err_t *err)
 {
-    int64_t max_n = 0;
-    for (int64_t c = 0; c < ch->n_cells; c++)
-        if (ch->col_ptr[c + 1] - ch->col_ptr[c] > max_n)
-            max_n = ch->col_ptr[c + 1] - ch->col_ptr[c];
-    double *x = malloc((size_t)(max_n ? max_n : 1) * sizeof *x);
-    if (!x)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    (void)err;
     for (int64_t c = 0; c < ch->n_cells; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
-        dorm_normalize_cell(opts, ch->value + a, x, n);
+        const double *value = ch->value + a;
+        const int32_t *gene = ch->gene + a;
+        dorm_norm_cache_t nc;
+        dorm_norm_cache_init(&nc, opts, dorm_cell_total(opts, value, n));
         for (int64_t i = 0; i < n; i++)
-            m->sum[ch->gene[a + i]] += x[i];
+            m->sum[gene[i]] += dorm_norm_cached(&nc, value[i]);
     }
     m->n_cells += ch->n_cells;
-    free(x);
     return 0;
 }
 

@@ -33,8 +33,9 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     int *hits_all = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *hits_all);
     double *w = calloc((size_t)nb, sizeof *w);
     sc->ctrl_w = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
+    sc->tally = calloc((size_t)DORM_SMALL_COUNTS * (size_t)nb, sizeof *sc->tally);
     int rc = 0;
-    if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w) {
+    if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w || !sc->tally) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
     }
@@ -87,8 +88,8 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *bin_stat, 
     for (int b = 0; b < nb; b++) {
         if (!hits[b])
             continue;
-        double N = (double)sc->bin_size[b], mu = bin_stat[2 * b] / N;
-        double v = bin_stat[2 * b + 1] / N - mu * mu;
+        double N = (double)sc->bin_size[b], mu = bin_stat[b] / N;
+        double v = bin_stat[nb + b] / N - mu * mu;
         mean += hits[b] * mu;
         if (N > 1 && v > 0)
             var += hits[b] * v * (N - hits[b]) / (N - 1);
@@ -101,36 +102,82 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *bin_stat, 
     return z > DORM_Z_MAX ? DORM_Z_MAX : z < -DORM_Z_MAX ? -DORM_Z_MAX : z;
 }
 
+/* One cell's member sums (mrow, n_parts) and per-bin sums and sums of
+ * squares of normalised values (bs[b], bs[nb + b]).  Small integer counts,
+ * the bulk of a count matrix, are tallied per count and bin and normalised
+ * once per distinct count; other values and the members' one at a time, in
+ * the cell's gene order. */
+static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *value, int64_t n,
+                      double *mrow, double *bs)
+{
+    int nb = sc->opts.n_bins, np = sc->n_parts;
+    int32_t *tally = sc->tally, *other = sc->pick, *member = sc->pick + sc->nnz_cap;
+    int64_t n_other = 0, n_member = 0;
+    uint64_t have = 0;
+    double total = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = value[i];
+        int32_t g = gene[i];
+        total += v;
+        int c = (int)(v < DORM_SMALL_COUNTS && v > 0 ? v : 0);
+        if ((double)c == v) {
+            tally[(size_t)c * (size_t)nb + (size_t)sc->gene_bin[g]]++;
+            have |= UINT64_C(1) << c;
+        } else {
+            other[n_other++] = (int32_t)i;
+        }
+        if (dorm_scorer_in_union(sc, g))
+            member[n_member++] = (int32_t)i;
+    }
+    dorm_norm_cache_t nc;
+    dorm_norm_cache_init(&nc, &sc->opts, total);
+    memset(bs, 0, (size_t)(2 * nb) * sizeof *bs);
+    for (uint64_t bits = have; bits; bits &= bits - 1) {
+        int c = __builtin_ctzll(bits);
+        double x = dorm_norm_cached(&nc, c), x2 = x * x;
+        int32_t *t = tally + (size_t)c * (size_t)nb;
+        for (int b = 0; b < nb; b++) {
+            bs[b] += t[b] * x;
+            bs[nb + b] += t[b] * x2;
+            t[b] = 0;
+        }
+    }
+    for (int64_t k = 0; k < n_other; k++) {
+        double x = dorm_norm_cached(&nc, value[other[k]]);
+        int32_t b = sc->gene_bin[gene[other[k]]];
+        bs[b] += x;
+        bs[nb + b] += x * x;
+    }
+    memset(mrow, 0, (size_t)np * sizeof *mrow);
+    for (int64_t k = 0; k < n_member; k++) {
+        int64_t i = member[k];
+        double x = dorm_norm_cached(&nc, value[i]);
+        int32_t u = sc->union_of[gene[i]];
+        for (int q = sc->part_ptr[u]; q < sc->part_ptr[u + 1]; q++)
+            mrow[sc->part_of[q]] += x;
+    }
+}
+
 int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
                       double *p)
 {
     int64_t nc = ch->n_cells;
     int np = sc->n_parts, S = sc->n_sets, nb = sc->opts.n_bins;
     double *ctrl = sc->prod + (size_t)nc * (size_t)np;
-    memset(sc->bin_stat, 0, (size_t)nc * 2 * (size_t)nb * sizeof *sc->bin_stat);
     /* Per cell, in the cell's gene order: results never depend on the chunk. */
     for (int64_t c = 0; c < nc; c++) {
-        int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
-        double *x = sc->x, *mrow = sc->prod + (size_t)c * (size_t)np;
-        double *crow = ctrl + (size_t)c * (size_t)np;
+        int64_t a = ch->col_ptr[c];
+        double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
         double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
-        dorm_normalize_cell(&sc->opts, ch->value + a, x, n);
-        memset(mrow, 0, (size_t)np * sizeof *mrow);
-        memset(crow, 0, (size_t)np * sizeof *crow);
-        for (int64_t i = 0; i < n; i++) {
-            int32_t g = ch->gene[a + i], u = sc->union_of[g];
-            for (int k = u >= 0 ? sc->part_ptr[u] : 0; u >= 0 && k < sc->part_ptr[u + 1]; k++)
-                mrow[sc->part_of[k]] += x[i];
-            bs[2 * sc->gene_bin[g]] += x[i];
-            bs[2 * sc->gene_bin[g] + 1] += x[i] * x[i];
-        }
+        cell_sums(sc, ch->gene + a, ch->value + a, ch->col_ptr[c + 1] - a, mrow, bs);
         for (int q = 0; q < np; q++) /* member sums -> means (unexpressed members add 0) */
             mrow[q] = sc->found[q] ? mrow[q] / sc->found[q] : 0;
         /* Every gene of a bin has the same control weight: weight the bin sums. */
+        memset(crow, 0, (size_t)np * sizeof *crow);
         for (int b = 0; b < nb; b++) {
             const double *wb = sc->ctrl_w + (size_t)b * (size_t)np;
             for (int q = 0; q < np; q++)
-                crow[q] += bs[2 * b] * wb[q];
+                crow[q] += bs[b] * wb[q];
         }
     }
     for (int64_t c = 0; c < nc; c++) {

@@ -2,6 +2,7 @@
 #ifndef DORM_SCORE_INTERNAL_H
 #define DORM_SCORE_INTERNAL_H
 
+#include <math.h>
 #include <stdint.h>
 
 typedef struct dorm_keyed_t {
@@ -47,6 +48,7 @@ struct dorm_scorer_t {
     int n_union;       /* distinct found member genes */
     int32_t *union_gene;  /* n_union feature indices */
     int32_t *union_of;    /* n_genes: position in the union or -1 */
+    uint64_t *in_union;   /* n_genes bits: union_of >= 0 (small enough to stay in cache) */
     int *part_ptr;     /* n_union + 1 offsets into part_of */
     int *part_of;      /* the parts each union gene belongs to */
     double *ctrl_w;    /* module: n_bins x n_parts control weight of each gene of a bin */
@@ -57,7 +59,7 @@ struct dorm_scorer_t {
     dorm_ucell_cell_t *cell; /* cells: ucell per-cell null */
     double *dtop;      /* chunk nnz: ucell excess distances, per cell distinct, descending */
     int32_t *dcum;     /* chunk nnz: genes with an excess at or above dtop's */
-    double *bin_stat;  /* module: cells x 2 bins (sum, sum of squares of the cell's values) */
+    double *bin_stat;  /* module: cells x 2 n_bins (per bin sums, then sums of squares) */
     double *x;         /* nnz_cap values */
     dorm_keyed_t *keyed; /* nnz_cap */
     double *level_rank;  /* nnz_cap */
@@ -70,7 +72,61 @@ struct dorm_scorer_t {
     int32_t *gene_bin; /* module: n_genes expression bin of each gene */
     int64_t *bin_size; /* module: n_bins */
     int *part_bin_hits;/* module: n_parts x n_bins found members per bin */
+    int32_t *tally;    /* module: DORM_SMALL_COUNTS x n_bins, zero between cells */
+    int32_t *pick;     /* module: 2 nnz_cap entry positions within a cell */
 };
+
+/* Counts 1..DORM_SMALL_COUNTS - 1 are normalised once per distinct count in
+ * a cell (and tallied per bin by the module method). */
+enum { DORM_SMALL_COUNTS = 64 };
+
+/* A cell's LogNormalize factor from its library size: values become
+ * log1p(v f); f = 0 keeps them as they are (--normalized, or no counts). */
+double dorm_norm_factor(const dorm_score_opts_t *opts, double total);
+static inline double dorm_norm_value(double f, double v) { return f > 0 ? log1p(v * f) : v; }
+
+/* One cell's normalised values, small counts computed once each. */
+typedef struct dorm_norm_cache_t {
+    double f;
+    uint64_t have; /* bit c: x[c] is set */
+    double x[DORM_SMALL_COUNTS];
+} dorm_norm_cache_t;
+
+/* Start the cache of a cell of the given library size. */
+static inline void dorm_norm_cache_init(dorm_norm_cache_t *nc, const dorm_score_opts_t *opts,
+                                        double total)
+{
+    nc->f = dorm_norm_factor(opts, total);
+    nc->have = 0;
+}
+
+static inline double dorm_norm_cached(dorm_norm_cache_t *nc, double v)
+{
+    int c = (int)(v < DORM_SMALL_COUNTS && v > 0 ? v : 0);
+    if ((double)c != v) /* 0 (in a sparse column), a fraction or a large count */
+        return dorm_norm_value(nc->f, v);
+    if (!(nc->have >> c & 1)) {
+        nc->x[c] = dorm_norm_value(nc->f, v);
+        nc->have |= UINT64_C(1) << c;
+    }
+    return nc->x[c];
+}
+
+/* The library size of a cell's n values (0 when opts->normalized: unused). */
+static inline double dorm_cell_total(const dorm_score_opts_t *opts, const double *value, int64_t n)
+{
+    double total = 0;
+    if (!opts->normalized)
+        for (int64_t i = 0; i < n; i++)
+            total += value[i];
+    return total;
+}
+
+/* Whether gene g is a member of some set. */
+static inline int dorm_scorer_in_union(const dorm_scorer_t *sc, int32_t g)
+{
+    return (int)(sc->in_union[g >> 6] >> (g & 63) & 1);
+}
 
 int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
                      double *p);

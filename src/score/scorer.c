@@ -14,6 +14,7 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->missing);
     free(sc->union_gene);
     free(sc->union_of);
+    free(sc->in_union);
     free(sc->part_ptr);
     free(sc->part_of);
     free(sc->ctrl_w);
@@ -25,6 +26,8 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->gene_bin);
     free(sc->bin_size);
     free(sc->part_bin_hits);
+    free(sc->tally);
+    free(sc->pick);
     free(sc->x);
     free(sc->keyed);
     free(sc->level_rank);
@@ -58,7 +61,8 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
     for (int s = 0; s < n_sets; s++)
         total += sets[s].match->n_found;
     sc->union_gene = malloc((size_t)(total ? total : 1) * sizeof *sc->union_gene);
-    if (!sc->found || !sc->missing || !sc->union_of || !sc->union_gene)
+    sc->in_union = calloc((size_t)(n_genes / 64 + 1), sizeof *sc->in_union);
+    if (!sc->found || !sc->missing || !sc->union_of || !sc->union_gene || !sc->in_union)
         goto nomem;
     for (int64_t g = 0; g < n_genes; g++)
         sc->union_of[g] = -1;
@@ -67,6 +71,7 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
         for (int i = 0; i < m->n_found; i++) {
             int32_t g = m->gene[i];
             if (sc->union_of[g] < 0) {
+                sc->in_union[g >> 6] |= UINT64_C(1) << (g & 63);
                 sc->union_of[g] = sc->n_union;
                 sc->union_gene[sc->n_union++] = g;
             }
@@ -159,13 +164,15 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
         free(sc->level_rank);
         free(sc->level_n);
         free(sc->count);
+        free(sc->pick);
         sc->x = malloc((size_t)nnz_max * sizeof *sc->x);
         sc->keyed = malloc((size_t)nnz_max * sizeof *sc->keyed);
         sc->level_rank = malloc((size_t)nnz_max * sizeof *sc->level_rank);
         sc->level_n = malloc((size_t)nnz_max * sizeof *sc->level_n);
         sc->count = malloc((size_t)(4 * nnz_max + 65) * sizeof *sc->count);
+        sc->pick = malloc((size_t)(2 * nnz_max) * sizeof *sc->pick);
         sc->nnz_cap = nnz_max;
-        if (!sc->x || !sc->keyed || !sc->level_rank || !sc->level_n || !sc->count) {
+        if (!sc->x || !sc->keyed || !sc->level_rank || !sc->level_n || !sc->count || !sc->pick) {
             sc->nnz_cap = 0;
             return -1;
         }

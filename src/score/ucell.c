@@ -60,9 +60,10 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
             sig[q] = sc->found[q] * zero_sig;
         }
         for (int64_t i = 0; i < n; i++) {
-            int32_t u = sc->union_of[ch->gene[a + i]];
-            if (u < 0)
+            int32_t g = ch->gene[a + i];
+            if (!dorm_scorer_in_union(sc, g))
                 continue;
+            int32_t u = sc->union_of[g];
             double dr = (rank[i] > M ? M : rank[i]) - zero_capped;
             double ds = (double)(rank[i] <= M) - zero_sig;
             for (int k = sc->part_ptr[u]; k < sc->part_ptr[u + 1]; k++) {
