@@ -35,6 +35,7 @@ struct prescore_t {
     int n_col, n_threads, n_slots, started, have_lock;
     pthread_t *tid;
     thread_arg_t *args;
+    dorm_scorer_t *helper;     /* the reading thread's, or NULL */
     slot_t *slot;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -97,6 +98,61 @@ static void fail(prescore_t *ps, int rc, const dorm_err_t *err)
     pthread_cond_broadcast(&ps->cv);
 }
 
+/* The queued slot next in input order, or NULL (lock held). */
+static slot_t *next_queued(prescore_t *ps)
+{
+    for (int i = 0; i < ps->n_slots; i++)
+        if (ps->slot[i].state == SLOT_QUEUED && ps->slot[i].seq == ps->next_take)
+            return &ps->slot[i];
+    return NULL;
+}
+
+/* Score the queued slot s with sc, then, in input order, write its results
+ * and call in_order; frees the slot.  Called and returns with the lock held
+ * (released while scoring and writing). */
+static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
+{
+    s->state = SLOT_BUSY;
+    ps->next_take++;
+    pthread_mutex_unlock(&ps->mu);
+    dorm_err_t err;
+    dorm_err_clear(&err);
+    int64_t n = s->view.n_cells;
+    size_t block = (size_t)n * (size_t)ps->n_col, need = 3 * (block ? block : 1);
+    int rc = 0;
+    if (need > s->res_cap) {
+        double *r = realloc(s->res, need * sizeof *r);
+        if (r) {
+            s->res = r;
+            s->res_cap = need;
+        } else {
+            rc = nomem(&err);
+        }
+    }
+    if (rc == 0 && s->score)
+        rc = dorm_scorer_score_chunk(sc, &s->view, s->res, s->res + block, s->res + 2 * block,
+                                     &err);
+    pthread_mutex_lock(&ps->mu);
+    while (!ps->stop && ps->next_write != s->seq) /* our turn: chunks in input order */
+        pthread_cond_wait(&ps->cv, &ps->mu);
+    int turn = !ps->stop;
+    pthread_mutex_unlock(&ps->mu);
+    if (rc == 0 && turn) { /* nobody else writes until next_write moves */
+        errno = 0;
+        if (s->score && fwrite(s->res, sizeof *s->res, 3 * block, ps->fp) != 3 * block)
+            rc = dorm_err_set(&err, DORM_E_IO, "%s: write failed: %s", ps->path,
+                              errno ? strerror(errno) : "I/O error");
+        if (rc == 0 && ps->in_order)
+            rc = ps->in_order(ps->ctx, &s->view, s->score, &err);
+    }
+    pthread_mutex_lock(&ps->mu);
+    if (rc < 0)
+        fail(ps, rc, &err);
+    ps->next_write++;
+    s->state = SLOT_FREE;
+    pthread_cond_broadcast(&ps->cv);
+}
+
 static void *score_thread(void *arg)
 {
     thread_arg_t *ta = arg;
@@ -104,62 +160,30 @@ static void *score_thread(void *arg)
     pthread_mutex_lock(&ps->mu);
     for (;;) {
         slot_t *s = NULL;
-        while (!ps->stop) {
-            for (int i = 0; i < ps->n_slots && !s; i++)
-                if (ps->slot[i].state == SLOT_QUEUED && ps->slot[i].seq == ps->next_take)
-                    s = &ps->slot[i];
-            if (s)
-                break;
+        while (!ps->stop && !(s = next_queued(ps)))
             pthread_cond_wait(&ps->cv, &ps->mu);
-        }
         if (!s)
             break;
-        s->state = SLOT_BUSY;
-        ps->next_take++;
-        pthread_mutex_unlock(&ps->mu);
-        dorm_err_t err;
-        dorm_err_clear(&err);
-        int64_t n = s->view.n_cells;
-        size_t block = (size_t)n * (size_t)ps->n_col, need = 3 * (block ? block : 1);
-        int rc = 0;
-        if (need > s->res_cap) {
-            double *r = realloc(s->res, need * sizeof *r);
-            if (r) {
-                s->res = r;
-                s->res_cap = need;
-            } else {
-                rc = nomem(&err);
-            }
-        }
-        if (rc == 0 && s->score)
-            rc = dorm_scorer_score_chunk(ta->scorer, &s->view, s->res, s->res + block,
-                                         s->res + 2 * block, &err);
-        pthread_mutex_lock(&ps->mu);
-        while (!ps->stop && ps->next_write != s->seq) /* our turn: chunks in input order */
-            pthread_cond_wait(&ps->cv, &ps->mu);
-        int turn = !ps->stop;
-        pthread_mutex_unlock(&ps->mu);
-        if (rc == 0 && turn) { /* nobody else writes until next_write moves */
-            errno = 0;
-            if (s->score && fwrite(s->res, sizeof *s->res, 3 * block, ps->fp) != 3 * block)
-                rc = dorm_err_set(&err, DORM_E_IO, "%s: write failed: %s", ps->path,
-                                  errno ? strerror(errno) : "I/O error");
-            if (rc == 0 && ps->in_order)
-                rc = ps->in_order(ps->ctx, &s->view, s->score, &err);
-        }
-        pthread_mutex_lock(&ps->mu);
-        if (rc < 0)
-            fail(ps, rc, &err);
-        ps->next_write++;
-        s->state = SLOT_FREE;
-        pthread_cond_broadcast(&ps->cv);
+        run_slot(ps, ta->scorer, s);
     }
     pthread_mutex_unlock(&ps->mu);
     return NULL;
 }
 
-int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int n_col,
-                   prescore_in_order_fn in_order, void *ctx, const char *dir, dorm_err_t *err)
+/* On the reading thread, instead of waiting: score the next queued chunk
+ * with the helper scorer if there is one, else wait (lock held). */
+static void help_or_wait(prescore_t *ps)
+{
+    slot_t *q = ps->helper ? next_queued(ps) : NULL;
+    if (q)
+        run_slot(ps, ps->helper, q);
+    else
+        pthread_cond_wait(&ps->cv, &ps->mu);
+}
+
+int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
+                   dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order, void *ctx,
+                   const char *dir, dorm_err_t *err)
 {
     *out = NULL;
     prescore_t *ps = calloc(1, sizeof *ps);
@@ -167,6 +191,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int
         return nomem(err);
     ps->n_col = n_col;
     ps->n_threads = n_threads;
+    ps->helper = helper;
     ps->in_order = in_order;
     ps->ctx = ctx;
     ps->n_slots = n_threads + 1;
@@ -216,7 +241,7 @@ int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, int score, dorm_err_t *
             if (ps->slot[i].state == SLOT_FREE)
                 s = &ps->slot[i];
         if (!s)
-            pthread_cond_wait(&ps->cv, &ps->mu);
+            help_or_wait(ps);
     }
     if (ps->stop) {
         int rc = ps->rc;
@@ -244,7 +269,7 @@ int prescore_finish(prescore_t *ps, dorm_err_t *err)
 {
     pthread_mutex_lock(&ps->mu);
     while (!ps->stop && ps->next_write < ps->next_put)
-        pthread_cond_wait(&ps->cv, &ps->mu);
+        help_or_wait(ps);
     int rc = ps->rc;
     if (rc < 0)
         *err = ps->err;

@@ -5,7 +5,10 @@
  * more threads they are computed during the read pass: the reading thread
  * queues a copy of each chunk (the queue holds one chunk per scoring thread
  * plus one, so memory stays bounded) and scoring threads write each chunk's
- * score, z and p to a temporary file in input order.  The scoring pass then
+ * score, z and p to a temporary file in input order.  When the queue is
+ * full the reading thread scores the next queued chunk itself rather than
+ * wait, so neither side idles while the other is the slower.  The scoring
+ * pass then
  * reads them back instead of scoring the column sets again.  The module
  * method needs the gene means of the whole input and does not prescore. */
 #ifndef DORM_PIPELINE_PRESCORE_H
@@ -26,9 +29,12 @@ typedef int (*prescore_in_order_fn)(void *ctx, const dorm_chunk_t *ch, int score
 
 /* Start n_threads scoring threads, thread i scoring with scorers[i] (not
  * owned; n_col column sets), calling in_order (may be NULL) on each chunk.
- * The file goes in dir. */
-int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads, int n_col,
-                   prescore_in_order_fn in_order, void *ctx, const char *dir, dorm_err_t *err);
+ * With a helper scorer (not owned, or NULL) the reading thread scores queued
+ * chunks itself whenever prescore_put or prescore_finish would wait, so the
+ * work balances between reading and scoring.  The file goes in dir. */
+int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
+                   dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order, void *ctx,
+                   const char *dir, dorm_err_t *err);
 /* Queue a copy of ch (waits while the queue is full); when score is 0 it
  * only goes to in_order and has no results in the file.  Returns the first
  * scoring error, if any. */

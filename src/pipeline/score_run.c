@@ -121,23 +121,25 @@ static int in_order_work(void *ctx, const dorm_chunk_t *ch, int kept, dorm_err_t
     return rc == 0 && kept ? cellstore_put(&run->store, ch, err) : rc;
 }
 
-/* Column-set scorers of the first n_pre workers, and the prescore threads
- * that use them (again after a restart in memory). */
+/* Column-set scorers of the first n_pre + 1 workers: the prescore threads
+ * use the first n_pre, the reading thread the last when it helps them
+ * (again after a restart in memory). */
 static int start_prescore(run_t *run, dorm_err_t *err)
 {
-    dorm_scorer_t *sc[run->n_pre];
+    dorm_scorer_t *sc[run->n_pre + 1];
     int64_t n_genes = dorm_reader_features(run->reader)->n;
     int rc = 0;
-    for (int i = 0; rc == 0 && i < run->n_pre; i++) {
+    for (int i = 0; rc == 0 && i <= run->n_pre && i < run->n_workers; i++) {
         worker_t *w = &run->workers[i];
         if (!w->scorer)
             rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
                                   run->sets.col_sets, run->sets.n_col, NULL, err);
         sc[i] = w->scorer;
     }
+    dorm_scorer_t *helper = run->n_pre < run->n_workers ? sc[run->n_pre] : NULL;
     if (rc == 0)
-        rc = prescore_start(&run->pre, sc, run->n_pre, run->sets.n_col, in_order_work, run,
-                            run->opts->outdir, err);
+        rc = prescore_start(&run->pre, sc, run->n_pre, helper, run->sets.n_col, in_order_work,
+                            run, run->opts->outdir, err);
     return rc;
 }
 
