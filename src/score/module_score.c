@@ -119,8 +119,8 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
         double v = value[i];
         int32_t g = gene[i];
         total += v;
-        int c = (int)(v < DORM_SMALL_COUNTS && v > 0 ? v : 0);
-        if ((double)c == v) {
+        int c = dorm_small_count(v);
+        if (c >= 0) {
             tally[(size_t)c * (size_t)nb + (size_t)sc->gene_bin[g]]++;
             have |= UINT64_C(1) << c;
         } else {

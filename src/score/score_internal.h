@@ -80,6 +80,14 @@ struct dorm_scorer_t {
  * a cell (and tallied per bin by the module method). */
 enum { DORM_SMALL_COUNTS = 64 };
 
+/* v as a small count (0 .. DORM_SMALL_COUNTS - 1), or -1 for anything else
+ * (a fraction or a large count). */
+static inline int dorm_small_count(double v)
+{
+    int c = (int)(v < DORM_SMALL_COUNTS && v > 0 ? v : 0);
+    return (double)c == v ? c : -1;
+}
+
 /* A cell's LogNormalize factor from its library size: values become
  * log1p(v f); f = 0 keeps them as they are (--normalized, or no counts). */
 double dorm_norm_factor(const dorm_score_opts_t *opts, double total);
@@ -102,8 +110,8 @@ static inline void dorm_norm_cache_init(dorm_norm_cache_t *nc, const dorm_score_
 
 static inline double dorm_norm_cached(dorm_norm_cache_t *nc, double v)
 {
-    int c = (int)(v < DORM_SMALL_COUNTS && v > 0 ? v : 0);
-    if ((double)c != v) /* 0 (in a sparse column), a fraction or a large count */
+    int c = dorm_small_count(v);
+    if (c < 0)
         return dorm_norm_value(nc->f, v);
     if (!(nc->have >> c & 1)) {
         nc->x[c] = dorm_norm_value(nc->f, v);
