@@ -25,8 +25,8 @@
  * depletion, P(S <= s), so that a block of unexpressed genes, the likeliest
  * outcome in a shallow cell, is not taken as evidence.
  *
- * Most normal tails in that mixture are saturated; those are skipped where
- * the result is provably the same double (see k_draws_tail). */
+ * The mixture is summed to about 1e-14 of the result: normal tails that
+ * cannot matter at that precision are not computed (see part_tail). */
 #include <math.h>
 #include <string.h>
 
@@ -142,36 +142,122 @@ static double inv_sd(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k)
     return sc->inv_sd[k];
 }
 
+/* Relative precision of a part's tail.  A term h_k P(S_k >= s) of the
+ * mixture is taken as h_k or 0 when what it would change is below
+ * TAIL_EPS times the running total, and a sweep over k stops when the terms
+ * left, bounded by their weights, are below it: about 1e-14 of the result
+ * in all (an integer power of two, see tail_slack). */
+#define TAIL_EPS 0x1p-52
+/* Tails below this are not followed further (their z, past 37, is all that
+ * is reported of them). */
+#define TAIL_FLOOR 1e-300
+
+/* log2 of x > 0, rounded down (x normal, or 0 for smaller). */
+static inline int floor_log2(double x)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    return (int)((b >> 52) & 0x7ff) - 1023;
+}
+
+/* Whether a normal tail at z is within slack of 0 (z > 0) or of 1 (z < 0),
+ * i.e. P(Z > |z|) <= slack, by the Mills bound P(Z > x) <= phi(x) / x,
+ * which is below exp(-x^2 / 2) for x >= 0.4: enough that
+ * x^2 >= -2 ln slack, with ln slack taken from slack's binary exponent. */
+static inline int tail_within(double z, double slack)
+{
+    if (!(slack > 0))
+        return 0;
+    int e = floor_log2(slack);
+    double need = e < 0 ? -2.0 * 0.6931471805599453 * (double)e : 0.16;
+    return z * z >= (need > 0.16 ? need : 0.16);
+}
+
 /* P(S_k >= s) for k draws without replacement from the m excess distances;
  * the normal approximation is continuity-corrected by a quarter rank (ranks
- * lie on a half-integer grid).
- *
- * The caller adds h times the result to a running total; negligible says
- * that h < total / 2.  The normal tail is then skipped where it cannot change
- * the result: dorm_norm_sf is exactly 1 at z <= DORM_SF_ONE and exactly 0 at
- * z >= DORM_SF_ZERO, and at z > -DORM_SF_ONE it is below 5.3e-17, so h times
- * it is under half an ulp of the total, which the addition would return
- * unchanged (the score unit test checks these bounds). */
+ * lie on a half-integer grid).  slack is the error allowed in the result
+ * (0: none): a normal tail within it of 0 or 1 is not computed.  *bound is
+ * an upper bound of the exact value (the result, or slack where a tail
+ * was taken as 0). */
 static double k_draws_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k, double s,
-                           int lower, int negligible)
+                           int lower, double slack, double *bound)
 {
-    if (k == 0)
-        return (lower ? s >= 0 : s <= 0) ? 1.0 : 0.0;
-    if (k == 1)
-        return one_draw_tail(sc, cs, s, lower);
-    double mean = (double)k * cs->mean_d, isd = inv_sd(sc, cs, k);
-    if (isd == 0)
-        return (lower ? s >= mean : s <= mean) ? 1.0 : 0.0;
-    double z = (lower ? mean - s - 0.25 : s - 0.25 - mean) * isd;
-    if (z <= DORM_SF_ONE)
-        return 1.0;
-    if (z >= DORM_SF_ZERO || (negligible && z > -DORM_SF_ONE))
-        return 0.0;
-    return dorm_norm_sf(z);
+    double t;
+    if (k == 0) {
+        t = (lower ? s >= 0 : s <= 0) ? 1.0 : 0.0;
+    } else if (k == 1) {
+        t = one_draw_tail(sc, cs, s, lower);
+    } else {
+        double mean = (double)k * cs->mean_d, isd = inv_sd(sc, cs, k);
+        double z = (lower ? mean - s - 0.25 : s - 0.25 - mean) * isd;
+        if (isd == 0) {
+            t = (lower ? s >= mean : s <= mean) ? 1.0 : 0.0;
+        } else if (z <= DORM_SF_ONE) {
+            t = 1.0;
+        } else if (z >= DORM_SF_ZERO) {
+            t = 0.0;
+        } else if (tail_within(z, slack)) {
+            *bound = z > 0 ? slack : 1.0;
+            return z > 0 ? 0.0 : 1.0;
+        } else {
+            t = dorm_norm_sf(z);
+        }
+    }
+    *bound = t;
+    return t;
+}
+
+/* The error a term of weight h may make in its tail, given the total so
+ * far (which only grows). */
+static inline double tail_slack(double total, double h)
+{
+    return h > 0 ? TAIL_EPS * total / h : 0;
+}
+
+/* The ratio of hypergeometric weights h(k + dir) / h(k), dir = +-1. */
+static inline double weight_ratio(int64_t G, int64_t m, int64_t n, int64_t k, int dir)
+{
+    if (dir > 0)
+        return (double)(m - k) * (double)(n - k) / ((double)(k + 1) * (double)(G - m - n + k + 1));
+    return (double)k * (double)(G - m - n + k) / ((double)(m - k + 1) * (double)(n - k + 1));
+}
+
+/* Adds to *total the mixture terms h_k P(S_k ...) for k = from, from + dir,
+ * ... while k stays in [kmin, kmax], h being the weight of k = from.
+ *
+ * P(S_k >= s) does not decrease with k (a further draw adds a positive
+ * distance; the normal approximation keeps this for k < m) and P(S_k <= s)
+ * does not increase; the weights are log-concave, so past k the sweep can
+ * add at most h(k + dir) / (1 - ratio) times the largest tail left: 1 where
+ * the tails grow along the sweep, else the current term's.  The sweep stops
+ * when that is below TAIL_EPS of the total.  Where the tails grow and one is
+ * exactly 1 all later ones are: those terms are their weights. */
+static void sweep(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t n, double s, int lower,
+                  int64_t from, int dir, int64_t kmin, int64_t kmax, double h, double *total)
+{
+    int64_t G = cs->G, m = cs->m;
+    int growing = lower ? dir < 0 : dir > 0;
+    for (int64_t k = from; k >= kmin && k <= kmax; k += dir) {
+        double tb, t = k_draws_tail(sc, cs, k, s, lower, tail_slack(*total, h), &tb);
+        *total += h * t;
+        double r = weight_ratio(G, m, n, k, dir);
+        h *= r; /* now the weight of k + dir */
+        if (r < 1 && h * (growing ? 1.0 : tb) <= (TAIL_EPS * *total + TAIL_FLOOR) * (1 - r))
+            return;
+        while (growing && t == 1.0 && k + dir >= kmin && k + dir <= kmax && k + dir >= 2) {
+            k += dir; /* its tail is 1 too: the term is its weight */
+            *total += h;
+            r = weight_ratio(G, m, n, k, dir);
+            h *= r;
+            if (r < 1 && h <= (TAIL_EPS * *total + TAIL_FLOOR) * (1 - r))
+                return;
+        }
+    }
 }
 
 /* P(S >= s) (or P(S <= s) when lower) for a part of n members, s measured
- * above n times the zero block's distance. */
+ * above n times the zero block's distance: the mixture summed outwards from
+ * the mode of K. */
 static double part_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t n, double s,
                         int lower)
 {
@@ -184,20 +270,11 @@ static double part_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t 
         mode = kmin;
     if (mode > kmax)
         mode = kmax;
-    double h0 = exp(dorm_hyper_logpmf_lf(mode, G, m, n, sc->lfact)), total = 0, h = h0;
-    for (int64_t k = mode; k <= kmax; k++) { /* upwards from the mode */
-        total += h * k_draws_tail(sc, cs, k, s, lower, h < 0.5 * total);
-        h *= (double)(m - k) * (double)(n - k) / ((double)(k + 1) * (double)(G - m - n + k + 1));
-        if (h < 1e-17 * h0)
-            break;
-    }
-    h = h0;
-    for (int64_t k = mode; k > kmin; k--) { /* downwards */
-        h *= (double)k * (double)(G - m - n + k) / ((double)(m - k + 1) * (double)(n - k + 1));
-        total += h * k_draws_tail(sc, cs, k - 1, s, lower, h < 0.5 * total);
-        if (h < 1e-17 * h0)
-            break;
-    }
+    double h0 = exp(dorm_hyper_logpmf_lf(mode, G, m, n, sc->lfact)), total = 0;
+    sweep(sc, cs, n, s, lower, mode, +1, kmin, kmax, h0, &total);
+    if (mode > kmin)
+        sweep(sc, cs, n, s, lower, mode - 1, -1, kmin, kmax,
+              h0 * weight_ratio(G, m, n, mode, -1), &total);
     return total < 0 ? 0 : total > 1 ? 1 : total;
 }
 
