@@ -40,6 +40,7 @@ typedef struct mtx_t {
     int have_pending;
     mtx_entry_t pending;
     int warned_duplicates;
+    int ssse3;               /* the CPU has SSSE3: the faster line parser */
     int in_memory;           /* entries loaded into mem */
     memcsc_t mem;            /* cells up to the last one with a stored entry */
 } mtx_t;
@@ -308,40 +309,93 @@ static inline const char *scalar_line(const char *p, int pattern, int64_t *i, in
  * buffer (mtx_line.h, else scalar_line).  Stops, leaving the line unread, at
  * anything else (comments, non-integer values, errors, out-of-order cells:
  * the general path handles and reports those), when the chunk is full, or at
- * the end of the buffered lines. */
-static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
+ * the end of the buffered lines.  The open cell's end, the entry count and
+ * the chunk's arrays are kept in locals between cells.  sh: the SSSE3 line
+ * parser's table, or NULL for the SSE2 one. */
+__attribute__((always_inline)) static inline int
+fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm_err_t *err)
 {
     char *start, *end;
     int rc = dorm_lines_block(m->mat, &start, &end, err);
     if (rc <= 0)
         return rc;
+    dorm_chunk_buf_t *ck = &r->chunk;
+    if (dorm_chunk_buf_grow(ck) < 0)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     const char *p = start;
-    int64_t lines = 0;
-    int rows_are_cells = r->info.cells_are_rows;
-    while (p < end && r->entries_read < m->nnz) {
-        int64_t i, j, v = 1;
-        unsigned len = m->pattern ? 0 : mtx_line_parse(p, &i, &j, &v);
-        const char *q = len ? p + len - 1 : scalar_line(p, m->pattern, &i, &j, &v);
-        if (!q || i < 1 || i > m->n_rows || j < 1 || j > m->n_cols)
+    int64_t entries = r->entries_read, first = entries, nnz = m->nnz;
+    int64_t n_rows = m->n_rows, n_cols = m->n_cols, cur = m->next_cell;
+    int64_t at = ck->col_ptr[ck->view.n_cells + 1], cap = ck->nnz_cap;
+    int32_t *gene_out = ck->gene;
+    double *value_out = ck->value;
+    const int32_t *row_map = m->row_map;
+    int rows_are_cells = r->info.cells_are_rows, pattern = m->pattern;
+    while (p < end && entries < nnz) {
+        int64_t i = 0, j = 0, v = 1;
+        unsigned len = 0;
+        if (!pattern)
+            len = sh ? mtx_line_parse_ssse3(p, sh, &i, &j, &v) : mtx_line_parse(p, &i, &j, &v);
+        const char *q = len ? p + len - 1 : NULL;
+        if (!len) { /* separate variables: i, j, v stay in registers */
+            int64_t si, sj, sv = 1;
+            q = scalar_line(p, pattern, &si, &sj, &sv);
+            i = si, j = sj, v = sv;
+        }
+        if (!q || i < 1 || i > n_rows || j < 1 || j > n_cols)
             break;
         int64_t cell = (rows_are_cells ? i : j) - 1, feature = rows_are_cells ? j : i;
-        if (cell < m->next_cell)
-            break;
-        if (cell > m->next_cell) {
+        if (cell != cur) {
+            if (cell < cur)
+                break;
+            ck->col_ptr[ck->view.n_cells + 1] = at;
             if ((rc = close_cells(r, m, cell, err)) < 0)
                 return rc;
-            if (r->chunk.view.n_cells >= r->opts.chunk_cells)
+            cur = m->next_cell;
+            at = ck->col_ptr[ck->view.n_cells + 1]; /* the closed cells may have shrunk */
+            if (ck->view.n_cells >= r->opts.chunk_cells)
                 break; /* the chunk is full */
+            if (dorm_chunk_buf_grow(ck) < 0)
+                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            cap = ck->nnz_cap;
+            gene_out = ck->gene;
+            value_out = ck->value;
         }
-        int32_t gene = m->row_map[feature - 1];
-        if (gene >= 0 && v > 0 && dorm_chunk_buf_push(&r->chunk, gene, (double)v) < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        r->entries_read++;
-        lines++;
+        if (at == cap) {
+            ck->col_ptr[ck->view.n_cells + 1] = at;
+            if (dorm_chunk_buf_grow(ck) < 0)
+                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            cap = ck->nnz_cap;
+            gene_out = ck->gene;
+            value_out = ck->value;
+        }
+        int32_t gene = row_map[feature - 1];
+        gene_out[at] = gene;
+        value_out[at] = (double)v;
+        at += gene >= 0 && v > 0; /* dropped features and zeros are not kept */
+        entries++;
         p = q + 1;
     }
-    dorm_lines_consume(m->mat, (size_t)(p - start), lines);
+    ck->col_ptr[ck->view.n_cells + 1] = at;
+    r->entries_read = entries;
+    dorm_lines_consume(m->mat, (size_t)(p - start), entries - first);
     return 0;
+}
+
+#if MTX_LINE_WORDS
+__attribute__((target("ssse3"))) static int fast_entries_ssse3(dorm_reader_t *r, mtx_t *m,
+                                                              dorm_err_t *err)
+{
+    return fast_entries_with(r, m, mtx_line_shuffles(), err);
+}
+#endif
+
+static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
+{
+#if MTX_LINE_WORDS
+    if (m->ssse3)
+        return fast_entries_ssse3(r, m, err);
+#endif
+    return fast_entries_with(r, m, NULL, err);
 }
 
 static int stream_read(dorm_reader_t *r, dorm_err_t *err)
@@ -489,6 +543,9 @@ int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     r->impl = m;
     r->ops = &mtx_ops;
+#if MTX_LINE_WORDS
+    m->ssse3 = mtx_line_ssse3();
+#endif
     int rc = dorm_mtx_layout_resolve(path, &m->lay, err);
     if (rc < 0)
         return rc;

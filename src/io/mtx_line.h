@@ -7,7 +7,12 @@
  * fields or lines) returns 0 and is left to the scalar parser, which accepts
  * a superset of these lines with the same values, and reports errors.
  * Reads 16 bytes at p and up to 8 past a field's start: the caller
- * guarantees 32 readable bytes at p (lines.h DORM_LINES_PAD). */
+ * guarantees 32 readable bytes at p (lines.h DORM_LINES_PAD).
+ *
+ * Two versions take the same lines and give the same values: SSE2 converts
+ * each field with a multiply-and-shift word trick; SSSE3 (most x86-64 CPUs;
+ * mtx_line_ssse3() tells) places the three fields in fixed 8-digit slots
+ * with one byte shuffle and converts them together with pmaddubsw/pmaddwd. */
 #ifndef DORM_IO_MTX_LINE_H
 #define DORM_IO_MTX_LINE_H
 
@@ -16,6 +21,7 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#include <tmmintrin.h>
 #define MTX_LINE_WORDS 1 /* else every line goes to the scalar parser */
 
 /* The number in the len (1..8) digits at s. */
@@ -55,6 +61,49 @@ static inline unsigned mtx_line_parse(const char *p, int64_t *row, int64_t *col,
     *row = mtx_line_digits(p, l1);
     *col = mtx_line_digits(p + s1 + 1, l2);
     *value = l3 == 1 ? p[s2 + 1] - '0' : mtx_line_digits(p + s2 + 1, l3); /* mostly 1 */
+    return n + 1;
+}
+/* The SSSE3 version (mtx_line_parse_ssse3) is usable on this CPU. */
+int mtx_line_ssse3(void);
+
+/* Byte shuffles of the SSSE3 version, indexed by the field lengths
+ * (l1 - 1) + 8 (l2 - 1) + 64 (l3 - 1): 16 bytes moving row and column into
+ * two right-aligned 8-digit slots, 16 moving the value into the first. */
+typedef uint8_t mtx_line_shuffle_t[32];
+/* The table (built once, thread-safe; never freed). */
+const mtx_line_shuffle_t *mtx_line_shuffles(void);
+
+/* mtx_line_parse by byte shuffles; sh from mtx_line_shuffles(). */
+__attribute__((target("ssse3"))) static inline unsigned
+mtx_line_parse_ssse3(const char *p, const mtx_line_shuffle_t *sh, int64_t *row, int64_t *col,
+                     int64_t *value)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
+    if (!nl)
+        return 0;
+    unsigned n = (unsigned)__builtin_ctz(nl), before = (1u << n) - 1;
+    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' '))) & before;
+    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+    unsigned digit =
+        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
+    unsigned sp2 = sp & (sp - 1);
+    if ((digit & before) != (before & ~sp) || !sp2 || (sp2 & (sp2 - 1)))
+        return 0;
+    unsigned s1 = (unsigned)__builtin_ctz(sp), s2 = (unsigned)__builtin_ctz(sp2);
+    unsigned l1 = s1, l2 = s2 - s1 - 1, l3 = n - s2 - 1;
+    if (l1 - 1 > 7 || l2 - 1 > 7 || l3 - 1 > 7)
+        return 0;
+    const uint8_t *m = sh[(l1 - 1) + 8 * (l2 - 1) + 64 * (l3 - 1)];
+    __m128i rc = _mm_shuffle_epi8(d, _mm_loadu_si128((const __m128i *)(const void *)m));
+    __m128i v = _mm_shuffle_epi8(d, _mm_loadu_si128((const __m128i *)(const void *)(m + 16)));
+    const __m128i ten = _mm_set1_epi16(0x010A), hundred = _mm_set1_epi32(0x00010064);
+    rc = _mm_madd_epi16(_mm_maddubs_epi16(rc, ten), hundred); /* 4-digit groups */
+    v = _mm_madd_epi16(_mm_maddubs_epi16(v, ten), hundred);
+    __m128i all = _mm_madd_epi16(_mm_packs_epi32(rc, v), _mm_set1_epi32(0x00012710));
+    *row = _mm_cvtsi128_si32(all);
+    *col = _mm_cvtsi128_si32(_mm_shuffle_epi32(all, 1));
+    *value = _mm_cvtsi128_si32(_mm_shuffle_epi32(all, 2));
     return n + 1;
 }
 #else

@@ -206,8 +206,20 @@ Test(reader, every_number_width_is_parsed_exactly)
     dorm_reader_close(r);
 }
 
-/* The word-at-a-time line parser takes exactly the lines of its shape, with
- * their values, and leaves every other line to the scalar parser. */
+/* Version 0: the SSE2 line parser; 1: the SSSE3 one, where the CPU has it
+ * (else the SSE2 one again). */
+static unsigned parse_version(int version, const char *p, int64_t *i, int64_t *j, int64_t *v)
+{
+#if MTX_LINE_WORDS
+    if (version == 1 && mtx_line_ssse3())
+        return mtx_line_parse_ssse3(p, mtx_line_shuffles(), i, j, v);
+#endif
+    (void)version;
+    return mtx_line_parse(p, i, j, v);
+}
+
+/* Both word-at-a-time line parsers take exactly the lines of their shape,
+ * with their values, and leave every other line to the scalar parser. */
 Test(mtx_line, takes_its_shape_and_nothing_else)
 {
     char buf[64];
@@ -234,13 +246,15 @@ Test(mtx_line, takes_its_shape_and_nothing_else)
             fields[f] = (int)(e - s);
             s = e + 1;
         }
-        unsigned got = mtx_line_parse(buf, &i, &j, &v);
         int fits = MTX_LINE_WORDS && len <= 16 && fields[0] <= 8 && fields[1] <= 8 && fields[2] <= 8;
-        cr_assert_eq(got, fits ? (unsigned)len : 0u, "%.*s", len - 1, buf);
-        if (got) {
-            cr_assert_eq(i, want[0]);
-            cr_assert_eq(j, want[1]);
-            cr_assert_eq(v, want[2]);
+        for (int version = 0; version < 2; version++) {
+            unsigned got = parse_version(version, buf, &i, &j, &v);
+            cr_assert_eq(got, fits ? (unsigned)len : 0u, "%.*s (version %d)", len - 1, buf, version);
+            if (got) {
+                cr_assert_eq(i, want[0]);
+                cr_assert_eq(j, want[1]);
+                cr_assert_eq(v, want[2]);
+            }
         }
     }
     const char *refused[] = {"1 2 3\r\n", "1\t2 3\n", "1  2 3\n", " 1 2 3\n", "1 2 3 \n",
@@ -251,13 +265,15 @@ Test(mtx_line, takes_its_shape_and_nothing_else)
         memcpy(buf, refused[k], strlen(refused[k]));
         if (!strchr(refused[k], '\n'))
             memset(buf + strlen(refused[k]), 'x', sizeof buf - strlen(refused[k]));
-        cr_assert_eq(mtx_line_parse(buf, &i, &j, &v), 0u, "%s", refused[k]);
+        for (int version = 0; version < 2; version++)
+            cr_assert_eq(parse_version(version, buf, &i, &j, &v), 0u, "%s", refused[k]);
     }
     memcpy(buf, "00000001 0000020 3\n", 19); /* 19 bytes: too long for one load */
-    cr_assert_eq(mtx_line_parse(buf, &i, &j, &v), 0u);
+    cr_assert_eq(parse_version(0, buf, &i, &j, &v), 0u);
+    cr_assert_eq(parse_version(1, buf, &i, &j, &v), 0u);
     memcpy(buf, "87654321 120 30\n", 16); /* exactly 16 bytes */
-    if (MTX_LINE_WORDS) {
-        cr_assert_eq(mtx_line_parse(buf, &i, &j, &v), 16u);
+    for (int version = 0; MTX_LINE_WORDS && version < 2; version++) {
+        cr_assert_eq(parse_version(version, buf, &i, &j, &v), 16u);
         cr_assert(i == 87654321 && j == 120 && v == 30);
     }
 }
