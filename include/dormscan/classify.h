@@ -42,9 +42,10 @@ typedef struct dorm_qc_t {
 int dorm_qc_flags(const dorm_features_t *f, uint8_t **flags, int64_t *n_mito,
                   int64_t *n_ribo, dorm_err_t *err) DORM_WUR;
 
-/* QC of one cell from its entries. */
-void dorm_qc_cell(const int32_t *gene, const double *value, int64_t n, const uint8_t *flags,
-                  int has_mito, int has_ribo, dorm_qc_t *qc);
+/* QC of one cell from its entries; count: the values as integers
+ * (dorm_chunk_t.count), or NULL. */
+void dorm_qc_cell(const int32_t *gene, const double *value, const uint32_t *count, int64_t n,
+                  const uint8_t *flags, int has_mito, int has_ribo, dorm_qc_t *qc);
 
 typedef enum {
     DORM_STATE_CYCLING = 0,

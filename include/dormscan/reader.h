@@ -52,6 +52,9 @@ typedef struct dorm_chunk_t {
     const int32_t *gene;     /* kept-feature index, ascending within a cell */
     const double *value;     /* > 0 (explicit zeros are dropped) */
     char *const *barcodes;   /* n_cells barcodes, as written in the input */
+    const uint32_t *count;   /* NULL, or the same values as integers when every
+                                value of the chunk is one below 2^31 (counts):
+                                value[i] == count[i], indexed like value */
 } dorm_chunk_t;
 
 typedef enum {
@@ -101,5 +104,10 @@ int dorm_reader_rewind(dorm_reader_t *r, dorm_err_t *err) DORM_WUR;
 int64_t dorm_reader_entries_read(const dorm_reader_t *r);
 
 void dorm_reader_close(dorm_reader_t *r);
+
+/* value[0..n) as integers into count (n slots, caller-owned); returns 1 if
+ * every value is an integer in [0, 2^31), so that count can stand for them
+ * (dorm_chunk_t.count), else 0 (count then holds nothing useful). */
+int dorm_values_as_counts(const double *value, int64_t n, uint32_t *count);
 
 #endif

@@ -57,17 +57,28 @@ int dorm_qc_flags(const dorm_features_t *f, uint8_t **flags, int64_t *n_mito, in
     return 0;
 }
 
-void dorm_qc_cell(const int32_t *gene, const double *value, int64_t n, const uint8_t *flags,
-                  int has_mito, int has_ribo, dorm_qc_t *qc)
+void dorm_qc_cell(const int32_t *gene, const double *value, const uint32_t *count, int64_t n,
+                  const uint8_t *flags, int has_mito, int has_ribo, dorm_qc_t *qc)
 {
     double total = 0, mito = 0, ribo = 0;
-    for (int64_t i = 0; i < n; i++) {
-        total += value[i];
-        uint8_t f = flags[gene[i]];
-        if (f & DORM_QC_MITO)
-            mito += value[i];
-        if (f & DORM_QC_RIBO)
-            ribo += value[i];
+    if (count) { /* integer sums: what the double sums of these values are */
+        int64_t t = 0, m = 0, r = 0;
+        for (int64_t i = 0; i < n; i++) {
+            uint8_t f = flags[gene[i]];
+            t += count[i];
+            m += f & DORM_QC_MITO ? count[i] : 0;
+            r += f & DORM_QC_RIBO ? count[i] : 0;
+        }
+        total = (double)t, mito = (double)m, ribo = (double)r;
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            total += value[i];
+            uint8_t f = flags[gene[i]];
+            if (f & DORM_QC_MITO)
+                mito += value[i];
+            if (f & DORM_QC_RIBO)
+                ribo += value[i];
+        }
     }
     qc->n_umi = total;
     qc->n_genes = n;

@@ -328,8 +328,9 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
     int64_t at = ck->col_ptr[ck->view.n_cells + 1], cap = ck->nnz_cap;
     int32_t *gene_out = ck->gene;
     double *value_out = ck->value;
+    uint32_t *count_out = ck->count;
     const int32_t *row_map = m->row_map;
-    int rows_are_cells = r->info.cells_are_rows, pattern = m->pattern;
+    int rows_are_cells = r->info.cells_are_rows, pattern = m->pattern, small = 1;
     while (p < end && entries < nnz) {
         int64_t i = 0, j = 0, v = 1;
         unsigned len = 0;
@@ -359,6 +360,7 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
             cap = ck->nnz_cap;
             gene_out = ck->gene;
             value_out = ck->value;
+            count_out = ck->count;
         }
         if (at == cap) {
             ck->col_ptr[ck->view.n_cells + 1] = at;
@@ -367,15 +369,19 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
             cap = ck->nnz_cap;
             gene_out = ck->gene;
             value_out = ck->value;
+            count_out = ck->count;
         }
         int32_t gene = row_map[feature - 1];
         gene_out[at] = gene;
         value_out[at] = (double)v;
+        count_out[at] = (uint32_t)v;
+        small &= v < ((int64_t)1 << 31);
         at += gene >= 0 && v > 0; /* dropped features and zeros are not kept */
         entries++;
         p = q + 1;
     }
     ck->col_ptr[ck->view.n_cells + 1] = at;
+    ck->counts_ok &= small; /* (an early return is an error: the chunk is dropped) */
     r->entries_read = entries;
     dorm_lines_consume(m->mat, (size_t)(p - start), entries - first);
     return 0;

@@ -15,6 +15,7 @@ void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell)
     }
     c->view.first_cell = first_cell;
     c->view.n_cells = 0;
+    c->counts_ok = 1;
     if (c->col_ptr)
         c->col_ptr[0] = c->col_ptr[1] = 0;
 }
@@ -56,6 +57,10 @@ int dorm_chunk_buf_grow(dorm_chunk_buf_t *c)
         if (!v)
             return -1;
         c->value = v;
+        uint32_t *n = realloc(c->count, (size_t)cap * sizeof *n);
+        if (!n)
+            return -1;
+        c->count = n;
         c->nnz_cap = cap;
     }
     return 0;
@@ -73,8 +78,10 @@ static int cmp_entry(const void *a, const void *b)
 }
 
 /* Sort a cell's entries by gene and merge duplicates; returns new count or
- * -1 on allocation failure; *merged set when duplicates were summed. */
-static int64_t sort_merge(int32_t *gene, double *value, int64_t n, int *merged)
+ * -1 on allocation failure; *merged set when duplicates were summed.  The
+ * counts of a cell that had to be sorted are made again from its values. */
+static int64_t sort_merge(int32_t *gene, double *value, uint32_t *count, int *counts_ok,
+                          int64_t n, int *merged)
 {
     int sorted = 1;
     for (int64_t i = 1; i < n && sorted; i++)
@@ -98,6 +105,7 @@ static int64_t sort_merge(int32_t *gene, double *value, int64_t n, int *merged)
         }
     }
     free(e);
+    *counts_ok &= dorm_values_as_counts(value, m, count);
     return m;
 }
 
@@ -107,7 +115,8 @@ int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode)
         return -1;
     int64_t k = c->view.n_cells, begin = c->col_ptr[k], n = c->col_ptr[k + 1] - begin;
     int merged = 0;
-    if (n > 0 && (n = sort_merge(c->gene + begin, c->value + begin, n, &merged)) < 0)
+    if (n > 0 && (n = sort_merge(c->gene + begin, c->value + begin, c->count + begin,
+                                 &c->counts_ok, n, &merged)) < 0)
         return -1;
     c->barcodes[k] = strdup(barcode);
     if (!c->barcodes[k])
@@ -124,6 +133,7 @@ void dorm_chunk_buf_free(dorm_chunk_buf_t *c)
     free(c->col_ptr);
     free(c->gene);
     free(c->value);
+    free(c->count);
     free(c->barcodes);
     memset(c, 0, sizeof *c);
 }
@@ -174,6 +184,19 @@ const dorm_reader_info_t *dorm_reader_info(const dorm_reader_t *r) { return &r->
 
 const dorm_features_t *dorm_reader_features(const dorm_reader_t *r) { return &r->features; }
 
+int dorm_values_as_counts(const double *value, int64_t n, uint32_t *count)
+{
+    int ok = 1;
+    for (int64_t i = 0; i < n; i++) {
+        double v = value[i];
+        int in = v >= 0 && v < 0x1p31;
+        uint32_t c = in ? (uint32_t)(int32_t)v : 0;
+        ok &= in & ((double)c == v);
+        count[i] = c;
+    }
+    return ok;
+}
+
 int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk, dorm_err_t *err)
 {
     *chunk = NULL;
@@ -186,6 +209,7 @@ int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk, dorm_err_t *e
         r->chunk.view.gene = r->chunk.gene;
         r->chunk.view.value = r->chunk.value;
         r->chunk.view.barcodes = r->chunk.barcodes;
+        r->chunk.view.count = r->chunk.counts_ok ? r->chunk.count : NULL;
         *chunk = &r->chunk.view;
     }
     return rc;

@@ -19,6 +19,8 @@ typedef struct dorm_chunk_buf_t {
     int64_t *col_ptr;
     int32_t *gene;
     double *value;
+    uint32_t *count;         /* nnz_cap: the values as integers, as pushed */
+    int counts_ok;           /* every value so far is an integer below 2^31 */
     char **barcodes;
     int64_t cells_cap, nnz_cap;
 } dorm_chunk_buf_t;
@@ -37,7 +39,10 @@ struct dorm_reader_t {
 void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell);
 /* Room for one more cell and one more entry (the slow path of push). */
 int dorm_chunk_buf_grow(dorm_chunk_buf_t *c);
-/* Append one entry to the open cell; <0 on allocation failure. */
+/* Append one entry to the open cell (and its value as a count, see
+ * counts_ok); <0 on allocation failure.  Backends that fill the arrays
+ * themselves fill count too, and clear counts_ok for a value that is not
+ * a count. */
 static inline int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value)
 {
     if ((!c->col_ptr || c->view.n_cells + 3 > c->cells_cap ||
@@ -47,6 +52,10 @@ static inline int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double 
     int64_t at = c->col_ptr[c->view.n_cells + 1]++;
     c->gene[at] = gene;
     c->value[at] = value;
+    int in = value >= 0 && value < 0x1p31;
+    uint32_t n = in ? (uint32_t)(int32_t)value : 0;
+    c->count[at] = n;
+    c->counts_ok &= in & ((double)n == value);
     return 0;
 }
 /* Close the open cell: sort its entries by gene, sum duplicates, take a

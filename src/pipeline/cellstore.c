@@ -115,6 +115,18 @@ static uint8_t *put_int_values(uint8_t *p, const double *v, int64_t n)
     return p;
 }
 
+/* Counts as varints into p. */
+static uint8_t *put_counts(uint8_t *p, const uint32_t *count, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++) {
+        if (count[i] < 128)
+            *p++ = (uint8_t)count[i];
+        else
+            p = put_varint(p, count[i]);
+    }
+    return p;
+}
+
 int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
 {
     int64_t n = ch->n_cells, nnz = ch->col_ptr[n] - ch->col_ptr[0];
@@ -135,7 +147,8 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
             prev = ch->gene[k];
         }
     }
-    uint8_t *ints = put_int_values(p, value, nnz);
+    uint8_t *ints = ch->count ? put_counts(p, ch->count + ch->col_ptr[0], nnz)
+                              : put_int_values(p, value, nnz);
     if (ints) {
         p = ints;
     } else {
@@ -244,18 +257,25 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
     }
     if (at != ck->nnz)
         return corrupt(path, err);
+    int counts = ck->int_values;
     if (ck->int_values) {
+        uint32_t *count = ck->arr.count;
         uint64_t w, v;
         for (int64_t k = 0; k < ck->nnz;) {
             if (k + 8 <= ck->nnz && get_8_small(p, end, &w)) { /* most counts are < 128 */
-                for (int b = 0; b < 8; b++)
-                    value[k + b] = (double)(int)(w >> (8 * b) & 0x7f);
+                for (int b = 0; b < 8; b++) {
+                    uint32_t c = (uint32_t)(w >> (8 * b) & 0x7f);
+                    count[k + b] = c;
+                    value[k + b] = (double)(int)c;
+                }
                 k += 8;
                 p += 8;
                 continue;
             }
             if (!(p = get_varint(p, end, &v)))
                 return corrupt(path, err);
+            counts &= v < ((uint64_t)1 << 31);
+            count[k] = (uint32_t)v;
             value[k++] = (double)(int64_t)v; /* < 2^53: signed conversion is exact and cheaper */
         }
     } else {
@@ -272,7 +292,8 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
         barcodes[c] = b;
         b = z + 1;
     }
-    ck->view = (dorm_chunk_t){ck->first_cell, ck->n_cells, col_ptr, gene, value, barcodes};
+    ck->view = (dorm_chunk_t){ck->first_cell, ck->n_cells, col_ptr, gene, value, barcodes,
+                              counts ? ck->arr.count : NULL};
     return 0;
 }
 

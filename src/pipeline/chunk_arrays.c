@@ -24,7 +24,10 @@ int chunk_arrays_reserve(chunk_arrays_t *a, int64_t n_cells, int64_t nnz)
         double *v = g ? realloc(a->value, (size_t)nnz * sizeof *v) : NULL;
         if (v)
             a->value = v;
-        if (!g || !v)
+        uint32_t *n = v ? realloc(a->count, (size_t)nnz * sizeof *n) : NULL;
+        if (n)
+            a->count = n;
+        if (!g || !v || !n)
             return -1;
         a->nnz_cap = nnz;
     }
@@ -36,6 +39,7 @@ void chunk_arrays_free(chunk_arrays_t *a)
     free(a->col_ptr);
     free(a->gene);
     free(a->value);
+    free(a->count);
     free(a->barcodes);
     memset(a, 0, sizeof *a);
 }

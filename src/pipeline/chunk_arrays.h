@@ -9,6 +9,7 @@ typedef struct chunk_arrays_t {
     int64_t *col_ptr;  /* cells + 1 */
     int32_t *gene;     /* nnz */
     double *value;     /* nnz */
+    uint32_t *count;   /* nnz: the values as counts, when they are */
     char **barcodes;   /* cells + 1 (pointers only; not owned) */
     int64_t cells_cap, nnz_cap;
 } chunk_arrays_t;

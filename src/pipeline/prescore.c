@@ -82,9 +82,11 @@ static int fill_slot(slot_t *s, const dorm_chunk_t *ch)
     if (nnz > 0) {
         memcpy(s->arr.gene, ch->gene + a, (size_t)nnz * sizeof *s->arr.gene);
         memcpy(s->arr.value, ch->value + a, (size_t)nnz * sizeof *s->arr.value);
+        if (ch->count)
+            memcpy(s->arr.count, ch->count + a, (size_t)nnz * sizeof *s->arr.count);
     }
     s->view = (dorm_chunk_t){ch->first_cell, n, s->arr.col_ptr, s->arr.gene, s->arr.value,
-                             ch->barcodes ? s->arr.barcodes : NULL};
+                             ch->barcodes ? s->arr.barcodes : NULL, ch->count ? s->arr.count : NULL};
     return 0;
 }
 

@@ -212,7 +212,8 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     dorm_components(&n_comp);
     int64_t a = ch->col_ptr[c];
     dorm_qc_t qc;
-    dorm_qc_cell(ch->gene + a, ch->value + a, ch->col_ptr[c + 1] - a, run->qc_flags,
+    dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
+                 ch->col_ptr[c + 1] - a, run->qc_flags,
                  run->n_mito > 0, run->n_ribo > 0, &qc);
     size_t at = (size_t)c * (size_t)rs->n_col, cat = (size_t)c * (size_t)rs->n_cls;
     const double *sc = w->buf[0] + at, *zc = w->buf[1] + at, *pc = w->buf[2] + at;

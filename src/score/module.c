@@ -60,6 +60,22 @@ int dorm_gene_means_add(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
         const double *value = ch->value + a;
         const int32_t *gene = ch->gene + a;
         dorm_norm_cache_t nc;
+        if (ch->count && !opts->normalized) { /* the same sums without converting values */
+            const uint32_t *count = ch->count + a;
+            int64_t total = 0;
+            uint64_t present = 0;
+            for (int64_t i = 0; i < n; i++) {
+                total += count[i];
+                present |= (uint64_t)(count[i] < DORM_SMALL_COUNTS) << (count[i] & 63);
+            }
+            dorm_norm_cache_init(&nc, opts, (double)total);
+            dorm_norm_cache_fill(&nc, present);
+            for (int64_t i = 0; i < n; i++)
+                m->sum[gene[i]] += count[i] < DORM_SMALL_COUNTS
+                                       ? nc.x[count[i]]
+                                       : dorm_norm_value(nc.f, (double)count[i]);
+            continue;
+        }
         dorm_norm_cache_init(&nc, opts, dorm_cell_total(opts, value, n));
         for (int64_t i = 0; i < n; i++)
             m->sum[gene[i]] += dorm_norm_cached(&nc, value[i]);

@@ -106,28 +106,48 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *bin_stat, 
  * squares of normalised values (bs[b], bs[nb + b]).  Small integer counts,
  * the bulk of a count matrix, are tallied per count and bin and normalised
  * once per distinct count; other values and the members' one at a time, in
- * the cell's gene order. */
-static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *value, int64_t n,
-                      double *mrow, double *bs)
+ * the cell's gene order.  count: the values as counts, or NULL (the same
+ * sums, without converting each value). */
+static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *value,
+                      const uint32_t *count, int64_t n, double *mrow, double *bs)
 {
     int nb = sc->opts.n_bins, np = sc->n_parts;
     int32_t *tally = sc->tally, *other = sc->pick, *member = sc->pick + sc->nnz_cap;
+    const int32_t *gene_bin = sc->gene_bin;
     int64_t n_other = 0, n_member = 0;
     uint64_t have = 0;
     double total = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double v = value[i];
-        int32_t g = gene[i];
-        total += v;
-        int c = dorm_small_count(v);
-        if (c >= 0) {
-            tally[(size_t)c * (size_t)nb + (size_t)sc->gene_bin[g]]++;
-            have |= UINT64_C(1) << c;
-        } else {
-            other[n_other++] = (int32_t)i;
+    if (count) {
+        int64_t sum = 0; /* exact, as the double sum of these integers is */
+        for (int64_t i = 0; i < n; i++) {
+            uint32_t c = count[i];
+            int32_t g = gene[i];
+            sum += c;
+            if (c < DORM_SMALL_COUNTS) {
+                tally[(size_t)c * (size_t)nb + (size_t)gene_bin[g]]++;
+                have |= UINT64_C(1) << c;
+            } else {
+                other[n_other++] = (int32_t)i;
+            }
+            member[n_member] = (int32_t)i;
+            n_member += dorm_scorer_in_union(sc, g);
         }
-        if (dorm_scorer_in_union(sc, g))
-            member[n_member++] = (int32_t)i;
+        total = (double)sum;
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            double v = value[i];
+            int32_t g = gene[i];
+            total += v;
+            int c = dorm_small_count(v);
+            if (c >= 0) {
+                tally[(size_t)c * (size_t)nb + (size_t)gene_bin[g]]++;
+                have |= UINT64_C(1) << c;
+            } else {
+                other[n_other++] = (int32_t)i;
+            }
+            if (dorm_scorer_in_union(sc, g))
+                member[n_member++] = (int32_t)i;
+        }
     }
     dorm_norm_cache_t nc;
     dorm_norm_cache_init(&nc, &sc->opts, total);
@@ -169,7 +189,8 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
         int64_t a = ch->col_ptr[c];
         double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
         double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
-        cell_sums(sc, ch->gene + a, ch->value + a, ch->col_ptr[c + 1] - a, mrow, bs);
+        cell_sums(sc, ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
+                  ch->col_ptr[c + 1] - a, mrow, bs);
         for (int q = 0; q < np; q++) /* member sums -> means (unexpressed members add 0) */
             mrow[q] = sc->found[q] ? mrow[q] / sc->found[q] : 0;
         /* Every gene of a bin has the same control weight: weight the bin sums. */

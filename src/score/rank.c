@@ -15,14 +15,19 @@ static int cmp_desc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
-/* Levels of small non-negative integer values (max <= 4n + 63) by a
- * histogram in count (room for max + 1 slots). */
-static int64_t levels_counting(const double *value, int64_t n, int64_t top, double *rank,
-                               double *level_rank, int32_t *level_n, int64_t *count)
+/* Levels of small non-negative integer values (max <= 4n + 63), given as
+ * doubles or, when ints is not NULL, as integers, by a histogram in count
+ * (room for max + 1 slots). */
+static int64_t levels_counting(const double *value, const uint32_t *ints, int64_t n, int64_t top,
+                               double *rank, double *level_rank, int32_t *level_n, int64_t *count)
 {
     memset(count, 0, (size_t)(top + 1) * sizeof *count);
-    for (int64_t i = 0; i < n; i++)
-        count[(int64_t)value[i]]++;
+    if (ints)
+        for (int64_t i = 0; i < n; i++)
+            count[ints[i]]++;
+    else
+        for (int64_t i = 0; i < n; i++)
+            count[(int64_t)value[i]]++;
     int64_t L = 0, above = 0;
     for (int64_t v = top; v >= 0; v--) {
         int64_t h = count[v];
@@ -33,8 +38,12 @@ static int64_t levels_counting(const double *value, int64_t n, int64_t top, doub
         count[v] = L++; /* now the value's level */
         above += h;
     }
-    for (int64_t i = 0; i < n; i++)
-        rank[i] = level_rank[count[(int64_t)value[i]]];
+    if (ints)
+        for (int64_t i = 0; i < n; i++)
+            rank[i] = level_rank[count[ints[i]]];
+    else
+        for (int64_t i = 0; i < n; i++)
+            rank[i] = level_rank[count[(int64_t)value[i]]];
     return L;
 }
 
@@ -61,18 +70,25 @@ static int64_t levels_sorted(const double *value, int64_t n, double *rank, doubl
     return L;
 }
 
-int64_t dorm_rank_levels_desc(const double *value, int64_t n, double *rank, double *level_rank,
-                              int32_t *level_n, keyed_t *keyed, int64_t *count)
+int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t n, double *rank,
+                              double *level_rank, int32_t *level_n, keyed_t *keyed, int64_t *count)
 {
     double max = 0;
     int integral = 1;
-    for (int64_t i = 0; i < n && integral; i++) {
-        integral = value[i] >= 0 && value[i] == (double)(int64_t)value[i];
-        if (value[i] > max)
-            max = value[i];
+    if (ints) {
+        uint32_t top = 0;
+        for (int64_t i = 0; i < n; i++)
+            top = ints[i] > top ? ints[i] : top;
+        max = top;
+    } else {
+        for (int64_t i = 0; i < n && integral; i++) {
+            integral = value[i] >= 0 && value[i] == (double)(int64_t)value[i];
+            if (value[i] > max)
+                max = value[i];
+        }
     }
     if (count && integral && max <= (double)(4 * n + 63))
-        return levels_counting(value, n, (int64_t)max, rank, level_rank, level_n, count);
+        return levels_counting(value, ints, n, (int64_t)max, rank, level_rank, level_n, count);
     return levels_sorted(value, n, rank, level_rank, level_n, keyed);
 }
 
@@ -84,7 +100,7 @@ int dorm_rank_average_desc(const double *value, int64_t n, double *rank, dorm_er
     int32_t *level_n = malloc(slots * sizeof *level_n);
     int rc = 0;
     if (k && level_rank && level_n)
-        dorm_rank_levels_desc(value, n, rank, level_rank, level_n, k, NULL);
+        dorm_rank_levels_desc(value, NULL, n, rank, level_rank, level_n, k, NULL);
     else
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     free(k);

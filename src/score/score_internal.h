@@ -13,12 +13,14 @@ typedef struct dorm_keyed_t {
 /* Average ranks in decreasing order of value[0..n) (ties share the mean of
  * their ranks) into rank[i], and the distinct values, largest first, as
  * levels: level_rank[l] their rank, level_n[l] how many entries have it.
+ * ints: the same values as integers (dorm_chunk_t.count), or NULL.
  * Returns the number of levels.  Scratch, all caller-owned: level_rank,
  * level_n and keyed of n slots; count of 4n + 65 slots, or NULL.  Small
  * non-negative integer values (counts, max <= 4n + 63) take a histogram in
  * count when it is given; others are sorted in keyed. */
-int64_t dorm_rank_levels_desc(const double *value, int64_t n, double *rank, double *level_rank,
-                              int32_t *level_n, dorm_keyed_t *keyed, int64_t *count);
+int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t n, double *rank,
+                              double *level_rank, int32_t *level_n, dorm_keyed_t *keyed,
+                              int64_t *count);
 
 #endif
 
@@ -106,6 +108,17 @@ static inline void dorm_norm_cache_init(dorm_norm_cache_t *nc, const dorm_score_
 {
     nc->f = dorm_norm_factor(opts, total);
     nc->have = 0;
+}
+
+/* The values of the small counts in mask (bit c: count c) at once, for
+ * loops that then index nc->x directly. */
+static inline void dorm_norm_cache_fill(dorm_norm_cache_t *nc, uint64_t mask)
+{
+    for (uint64_t bits = mask & ~nc->have; bits; bits &= bits - 1) {
+        int c = __builtin_ctzll(bits);
+        nc->x[c] = dorm_norm_value(nc->f, (double)c);
+    }
+    nc->have |= mask;
 }
 
 static inline double dorm_norm_cached(dorm_norm_cache_t *nc, double v)

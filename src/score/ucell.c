@@ -50,7 +50,8 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         double *rank = sc->x;
-        int64_t n_levels = dorm_rank_levels_desc(ch->value + a, n, rank, sc->level_rank,
+        int64_t n_levels = dorm_rank_levels_desc(ch->value + a, ch->count ? ch->count + a : NULL,
+                                                 n, rank, sc->level_rank,
                                                  sc->level_n, sc->keyed, sc->count);
         double zero_rank = (double)n + (double)(G - n + 1) / 2.0;
         double zero_capped = zero_rank > M ? M : zero_rank, zero_sig = zero_rank <= M;

@@ -99,11 +99,17 @@ Test(qc, metrics_and_state)
     int32_t gene[] = {0, 1, 2};
     double value[] = {10, 30, 60};
     dorm_qc_t qc;
-    dorm_qc_cell(gene, value, 3, flags, 1, 1, &qc);
+    dorm_qc_cell(gene, value, NULL, 3, flags, 1, 1, &qc);
     cr_assert_float_eq(qc.n_umi, 100, 1e-12);
     cr_assert_eq(qc.n_genes, 3);
     cr_assert_float_eq(qc.pct_mito, 10, 1e-12);
     cr_assert_float_eq(qc.pct_ribo, 30, 1e-12);
+    uint32_t count[] = {10, 30, 60};
+    dorm_qc_t qc_count;
+    dorm_qc_cell(gene, value, count, 3, flags, 1, 1, &qc_count);
+    cr_assert(qc_count.n_umi == qc.n_umi && qc_count.n_genes == qc.n_genes &&
+              qc_count.pct_mito == qc.pct_mito && qc_count.pct_ribo == qc.pct_ribo,
+              "the same QC from counts");
     dorm_qc_limits_t lim;
     dorm_qc_limits_default(&lim);
     cr_assert(dorm_qc_is_low(&qc, &lim), "3 genes < 200");
@@ -114,7 +120,7 @@ Test(qc, metrics_and_state)
     lim.min_umis = 0;
     lim.max_mito = 5;
     cr_assert(dorm_qc_is_low(&qc, &lim), "10%% mito > 5%%");
-    dorm_qc_cell(gene, value, 3, flags, 0, 1, &qc);
+    dorm_qc_cell(gene, value, NULL, 3, flags, 0, 1, &qc);
     cr_assert(isnan(qc.pct_mito));
     free(flags);
 }

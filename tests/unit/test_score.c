@@ -64,18 +64,27 @@ Test(rank, average_ties_descending)
 
 Test(rank, counting_sort_matches_qsort)
 {
-    /* Integer counts take the histogram; the same values with a fraction
-     * added are sorted; ranks and levels must agree. */
-    double v[40], w[40], r1[40], r2[40], lr1[40], lr2[40];
-    int32_t ln1[40], ln2[40];
+    /* Integer counts take the histogram (given as doubles, or also as
+     * integers); the same values with a fraction added are sorted; ranks
+     * and levels must agree. */
+    double v[40], w[40], r1[40], r2[40], r3[40], lr1[40], lr2[40], lr3[40];
+    int32_t ln1[40], ln2[40], ln3[40];
+    uint32_t ints[40];
     dorm_keyed_t k[40];
     int64_t count[4 * 40 + 65];
     for (int i = 0; i < 40; i++) {
         v[i] = (double)((i * 7919) % 13);
+        ints[i] = (uint32_t)v[i];
         w[i] = v[i] + 0.5;
     }
-    int64_t L1 = dorm_rank_levels_desc(v, 40, r1, lr1, ln1, k, count);
-    int64_t L2 = dorm_rank_levels_desc(w, 40, r2, lr2, ln2, k, count);
+    int64_t L1 = dorm_rank_levels_desc(v, NULL, 40, r1, lr1, ln1, k, count);
+    int64_t L2 = dorm_rank_levels_desc(w, NULL, 40, r2, lr2, ln2, k, count);
+    cr_assert_eq(dorm_rank_levels_desc(v, ints, 40, r3, lr3, ln3, k, count), 13);
+    for (int i = 0; i < 40; i++) {
+        cr_assert_eq(r3[i], r1[i], "integer rank %d", i);
+        if (i < 13)
+            cr_assert(lr3[i] == lr1[i] && ln3[i] == ln1[i], "integer level %d", i);
+    }
     cr_assert_eq(L1, 13);
     cr_assert_eq(L2, 13);
     int64_t seen = 0;
@@ -92,8 +101,12 @@ Test(rank, counting_sort_matches_qsort)
         cr_assert_eq(r1[i], r2[i], "rank %d", i);
     /* a value above 4n + 63 takes the sort */
     v[3] = 1000;
-    cr_assert_eq(dorm_rank_levels_desc(v, 40, r1, lr1, ln1, k, count), 14);
+    ints[3] = 1000;
+    cr_assert_eq(dorm_rank_levels_desc(v, NULL, 40, r1, lr1, ln1, k, count), 14);
     cr_assert_eq(r1[3], 1.0);
+    cr_assert_eq(dorm_rank_levels_desc(v, ints, 40, r3, lr3, ln3, k, count), 14);
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(r3[i], r1[i], "integer rank %d after a large count", i);
 }
 
 Test(ucell, statistic_by_hand)
@@ -146,7 +159,7 @@ static char *const barcodes[] = {bc0};
 
 Test(scorer, ucell_chunk_by_hand)
 {
-    dorm_chunk_t ch = {0, 1, col_ptr, gene, value, barcodes};
+    dorm_chunk_t ch = {0, 1, col_ptr, gene, value, barcodes, NULL};
     int32_t g_a[] = {0, 5}, g_b[] = {0, 1};
     int8_t s_a[] = {1, 1}, s_b[] = {1, -1};
     dorm_match_t ma = {.n_total = 2, .n_found = 2, .gene = g_a, .sign = s_a};
@@ -171,7 +184,7 @@ Test(scorer, ucell_chunk_by_hand)
 
 Test(scorer, module_chunk_by_hand)
 {
-    dorm_chunk_t ch = {0, 1, col_ptr, gene, value, barcodes};
+    dorm_chunk_t ch = {0, 1, col_ptr, gene, value, barcodes, NULL};
     int32_t g_a[] = {0};
     int8_t s_a[] = {1};
     dorm_match_t ma = {.n_total = 1, .n_found = 1, .gene = g_a, .sign = s_a};
@@ -212,4 +225,76 @@ Test(module, lognormalize)
     dorm_normalize_cell(&o, w, out, 5);
     for (int i = 0; i < 5; i++)
         cr_assert_eq(out[i], w[i]);
+}
+
+/* A chunk's counts (dorm_chunk_t.count) are a shortcut, not another result:
+ * ucell and module scores, z and p, and the gene means are the same doubles
+ * with and without them, on 40 cells of random counts (small ones, and some
+ * of 64 and more, which take the general path). */
+Test(scorer, counts_give_the_same_doubles)
+{
+    enum { CELLS = 40, GENES = 300, SETS = 3 };
+    static int64_t cp[CELLS + 1];
+    static int32_t gn[CELLS * GENES];
+    static double val[CELLS * GENES];
+    static uint32_t cnt[CELLS * GENES];
+    unsigned long long seed = 7;
+    int64_t at = 0;
+    for (int c = 0; c < CELLS; c++) {
+        cp[c] = at;
+        for (int g = 0; g < GENES; g++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned r = (unsigned)(seed >> 33);
+            if (r % 3)
+                continue; /* about a third of the genes expressed */
+            uint32_t v = 1 + (r >> 4) % (r % 7 ? 6 : 200);
+            gn[at] = g;
+            val[at] = v;
+            cnt[at++] = v;
+        }
+    }
+    cp[CELLS] = at;
+    cr_assert_eq(dorm_values_as_counts(val, at, cnt), 1);
+    dorm_chunk_t plain = {0, CELLS, cp, gn, val, NULL, NULL}, counted = plain;
+    counted.count = cnt;
+    int32_t members[SETS][20];
+    int8_t signs[SETS][20];
+    dorm_match_t match[SETS];
+    dorm_score_set_t sets[SETS];
+    for (int s = 0; s < SETS; s++) {
+        for (int i = 0; i < 20; i++) {
+            members[s][i] = (int32_t)(s * 67 + i * 13) % GENES;
+            signs[s][i] = s == 2 && i % 2 ? -1 : 1;
+        }
+        match[s] = (dorm_match_t){.n_total = 20, .n_found = 20, .gene = members[s], .sign = signs[s]};
+        sets[s] = (dorm_score_set_t){&match[s], 0};
+    }
+    dorm_err_t err;
+    dorm_score_opts_t o;
+    dorm_score_opts_default(&o);
+    dorm_gene_means_t m1, m2;
+    cr_assert_eq(dorm_gene_means_init(&m1, GENES, &err), 0);
+    cr_assert_eq(dorm_gene_means_init(&m2, GENES, &err), 0);
+    cr_assert_eq(dorm_gene_means_add(&m1, &o, &plain, &err), 0);
+    cr_assert_eq(dorm_gene_means_add(&m2, &o, &counted, &err), 0);
+    for (int g = 0; g < GENES; g++)
+        cr_assert_eq(m1.sum[g], m2.sum[g], "gene mean %d", g);
+    for (int method = 0; method < 2; method++) {
+        o.method = method ? DORM_METHOD_MODULE : DORM_METHOD_UCELL;
+        o.max_rank = 50;
+        double r[2][3][CELLS * SETS];
+        for (int k = 0; k < 2; k++) {
+            dorm_scorer_t *sc;
+            cr_assert_eq(dorm_scorer_init(&sc, &o, GENES, 0, sets, SETS, &m1, &err), 0, "%s", err.msg);
+            cr_assert_eq(dorm_scorer_score_chunk(sc, k ? &counted : &plain, r[k][0], r[k][1], r[k][2], &err), 0);
+            dorm_scorer_destroy(sc);
+        }
+        for (int i = 0; i < CELLS * SETS; i++)
+            for (int q = 0; q < 3; q++)
+                cr_assert(r[0][q][i] == r[1][q][i] || (isnan(r[0][q][i]) && isnan(r[1][q][i])),
+                          "method %d, cell/set %d, output %d: %.17g vs %.17g", method, i, q,
+                          r[0][q][i], r[1][q][i]);
+    }
+    dorm_gene_means_destroy(&m1);
+    dorm_gene_means_destroy(&m2);
 }
