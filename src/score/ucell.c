@@ -147,7 +147,7 @@ static double inv_sd(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k)
  * mixture is taken as h_k or 0 when what it would change is below
  * TAIL_EPS times the running total, and a sweep over k stops when the terms
  * left, bounded by their weights, are below it: about 1e-14 of the result
- * in all (an integer power of two, see tail_slack). */
+ * in all (an integer power of two, see tail_within). */
 #define TAIL_EPS 0x1p-52
 /* Tails below this are not followed further (their z, past 37, is all that
  * is reported of them). */
@@ -161,27 +161,28 @@ static inline int floor_log2(double x)
     return (int)((b >> 52) & 0x7ff) - 1023;
 }
 
-/* Whether a normal tail at z is within slack of 0 (z > 0) or of 1 (z < 0),
- * i.e. P(Z > |z|) <= slack, by the Mills bound P(Z > x) <= phi(x) / x,
- * which is below exp(-x^2 / 2) for x >= 0.4: enough that
- * x^2 >= -2 ln slack, with ln slack taken from slack's binary exponent. */
-static inline int tail_within(double z, double slack)
+/* Whether a normal tail at z is within slack = TAIL_EPS total / h of 0
+ * (z > 0) or of 1 (z < 0), i.e. P(Z > |z|) <= slack, by the Mills bound
+ * P(Z > x) <= phi(x) / x, which is below exp(-x^2 / 2) for x >= 0.4: enough
+ * that x^2 >= -2 ln slack.  ln slack is bounded below from the binary
+ * exponents of total and h (no division). */
+static inline int tail_within(double z, double total, double h)
 {
-    if (!(slack > 0))
+    if (!(total > 0) || !(h > 0))
         return 0;
-    int e = floor_log2(slack);
+    int e = floor_log2(total) - floor_log2(h) - 53; /* 2^e <= slack */
     double need = e < 0 ? -2.0 * 0.6931471805599453 * (double)e : 0.16;
     return z * z >= (need > 0.16 ? need : 0.16);
 }
 
 /* P(S_k >= s) for k draws without replacement from the m excess distances;
  * the normal approximation is continuity-corrected by a quarter rank (ranks
- * lie on a half-integer grid).  slack is the error allowed in the result
- * (0: none): a normal tail within it of 0 or 1 is not computed.  *bound is
- * an upper bound of the exact value (the result, or slack where a tail
- * was taken as 0). */
+ * lie on a half-integer grid).  A normal tail within TAIL_EPS total / h of
+ * 0 or 1 (a term of weight h, the sum so far total) is not computed.
+ * *bound is an upper bound of the exact value (the result, or that slack
+ * where a tail was taken as 0). */
 static double k_draws_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k, double s,
-                           int lower, double slack, double *bound)
+                           int lower, double total, double h, double *bound)
 {
     double t;
     if (k == 0) {
@@ -197,8 +198,8 @@ static double k_draws_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64
             t = 1.0;
         } else if (z >= DORM_SF_ZERO) {
             t = 0.0;
-        } else if (tail_within(z, slack)) {
-            *bound = z > 0 ? slack : 1.0;
+        } else if (tail_within(z, total, h)) {
+            *bound = z > 0 ? TAIL_EPS * total / h : 1.0;
             return z > 0 ? 0.0 : 1.0;
         } else {
             t = dorm_norm_sf(z);
@@ -206,13 +207,6 @@ static double k_draws_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64
     }
     *bound = t;
     return t;
-}
-
-/* The error a term of weight h may make in its tail, given the total so
- * far (which only grows). */
-static inline double tail_slack(double total, double h)
-{
-    return h > 0 ? TAIL_EPS * total / h : 0;
 }
 
 /* The ratio of hypergeometric weights h(k + dir) / h(k), dir = +-1. */
@@ -239,7 +233,7 @@ static void sweep(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t n, dou
     int64_t G = cs->G, m = cs->m;
     int growing = lower ? dir < 0 : dir > 0;
     for (int64_t k = from; k >= kmin && k <= kmax; k += dir) {
-        double tb, t = k_draws_tail(sc, cs, k, s, lower, tail_slack(*total, h), &tb);
+        double tb, t = k_draws_tail(sc, cs, k, s, lower, *total, h, &tb);
         *total += h * t;
         double r = weight_ratio(G, m, n, k, dir);
         h *= r; /* now the weight of k + dir */
