@@ -62,6 +62,7 @@ typedef struct run_t {
     uint8_t *qc_flags;
     int64_t n_mito, n_ribo;
     spill_t spill;
+    int64_t n_kept;            /* records spilled in the scoring pass */
     dorm_strmap_t obs_group;   /* --groupby: barcode -> index into obs_values */
     char **obs_values, **obs_barcodes;
     int64_t n_obs;
@@ -258,40 +259,30 @@ static int chunk_records(void *ctx, worker_t *w, dorm_err_t *err)
     return 0;
 }
 
-/* Read up to one chunk per worker, score them in parallel, spill in order.
- * Returns >0 while there is more to read, 0 at the end, <0 on error. */
-static int score_batch(run_t *run, int64_t *kept, dorm_err_t *err)
+/* On a worker's thread, one chunk at a time in input order: its kept
+ * records into the spill. */
+static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
 {
-    int n = 0, got = 1;
-    while (n < run->n_workers && (got = cellstore_read(&run->store, &run->workers[n].ck, err)) > 0) {
-        worker_t *w = &run->workers[n++];
-        w->col_done = 0;
-        int rc = run->pre ? worker_take_prescored(w, run->pre, err) : 0;
-        if (rc < 0)
-            return rc;
-    }
-    if (got < 0)
-        return got;
-    int rc = workers_run(run->workers, n, run->store.path, chunk_records, run, err);
-    for (int i = 0; i < n && rc == 0; i++) {
-        const worker_t *w = &run->workers[i];
-        for (int64_t c = 0; rc == 0 && c < w->ck.view.n_cells; c++)
-            if (w->keep[c]) {
-                rc = spill_append(&run->spill, w->rec + (size_t)c * (size_t)w->rec_len,
-                                  w->ck.view.barcodes[c], err);
-                ++*kept;
-            }
-    }
-    return rc < 0 ? rc : got > 0;
+    run_t *run = ctx;
+    int rc = 0;
+    for (int64_t c = 0; rc == 0 && c < w->ck.view.n_cells; c++)
+        if (w->keep[c]) {
+            rc = spill_append(&run->spill, w->rec + (size_t)c * (size_t)w->rec_len,
+                              w->ck.view.barcodes[c], err);
+            run->n_kept++;
+        }
+    return rc;
 }
 
 /* The scoring pass: the store's chunks into the spill. */
 static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
 {
-    *kept = 0;
+    run->n_kept = 0;
     int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
-    while (rc == 0 && (rc = score_batch(run, kept, err)) > 0)
-        rc = 0;
+    if (rc == 0)
+        rc = workers_run(run->workers, run->n_workers, &run->store, run->pre, chunk_records,
+                         spill_records, run, err);
+    *kept = run->n_kept;
     return rc;
 }
 

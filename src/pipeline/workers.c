@@ -6,11 +6,23 @@
 
 #include "workers.h"
 
-typedef struct job_t {
-    worker_t *w;
-    const char *store_path;
+/* What the workers share; mu guards the store, pre and the turn. */
+typedef struct crew_t {
+    cellstore_t *store;
+    prescore_t *pre;
     worker_finish_fn finish;
+    worker_emit_fn emit;
     void *ctx;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int64_t next_read, next_emit;
+    int end, rc;   /* the store is read to its end; the first error */
+    dorm_err_t err;
+} crew_t;
+
+typedef struct job_t {
+    crew_t *crew;
+    worker_t *w;
 } job_t;
 
 static int grow_doubles(double **b, size_t *cap, size_t need)
@@ -61,46 +73,100 @@ int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
     return prescore_read(ps, w->ck.n_cells, w->buf[0], w->buf[1], w->buf[2], err);
 }
 
-static void *run_one(void *arg)
+/* Record the first error, which stops everyone (lock held). */
+static void fail(crew_t *cr, int rc, const dorm_err_t *err)
+{
+    if (cr->rc == 0) {
+        cr->rc = rc;
+        cr->err = *err;
+    }
+    pthread_cond_broadcast(&cr->cv);
+}
+
+/* Decode, score and finish w's chunk. */
+static int score_chunk(crew_t *cr, worker_t *w)
+{
+    int rc = cellstore_decode(&w->ck, cr->store->path, &w->err);
+    if (rc == 0)
+        rc = reserve(w, &w->err);
+    if (rc == 0 && !w->col_done)
+        rc = dorm_scorer_score_chunk(w->scorer, &w->ck.view, w->buf[0], w->buf[1], w->buf[2],
+                                     &w->err);
+    if (rc == 0)
+        rc = dorm_scorer_score_chunk(w->cls_scorer, &w->ck.view, w->buf[3], w->buf[4], w->buf[5],
+                                     &w->err);
+    if (rc == 0)
+        rc = cr->finish(cr->ctx, w, &w->err);
+    return rc;
+}
+
+static void *run_worker(void *arg)
 {
     job_t *j = arg;
+    crew_t *cr = j->crew;
     worker_t *w = j->w;
-    dorm_err_clear(&w->err);
-    w->rc = cellstore_decode(&w->ck, j->store_path, &w->err);
-    if (w->rc == 0)
-        w->rc = reserve(w, &w->err);
-    if (w->rc == 0 && !w->col_done)
-        w->rc = dorm_scorer_score_chunk(w->scorer, &w->ck.view, w->buf[0], w->buf[1], w->buf[2],
-                                        &w->err);
-    if (w->rc == 0)
-        w->rc = dorm_scorer_score_chunk(w->cls_scorer, &w->ck.view, w->buf[3], w->buf[4],
-                                        w->buf[5], &w->err);
-    if (w->rc == 0)
-        w->rc = j->finish(j->ctx, w, &w->err);
+    pthread_mutex_lock(&cr->mu);
+    while (!cr->end && cr->rc == 0) {
+        dorm_err_clear(&w->err);
+        int64_t seq = cr->next_read++;
+        int rc = cellstore_read(cr->store, &w->ck, &w->err); /* in store order */
+        w->col_done = 0;
+        if (rc > 0 && cr->pre) {
+            int prc = worker_take_prescored(w, cr->pre, &w->err);
+            rc = prc < 0 ? prc : rc;
+        }
+        if (rc <= 0) {
+            if (rc < 0)
+                fail(cr, rc, &w->err);
+            cr->end = 1; /* the others finish the chunks they hold */
+            break;
+        }
+        pthread_mutex_unlock(&cr->mu);
+        rc = score_chunk(cr, w);
+        pthread_mutex_lock(&cr->mu);
+        while (rc == 0 && cr->rc == 0 && cr->next_emit != seq) /* our turn: input order */
+            pthread_cond_wait(&cr->cv, &cr->mu);
+        if (rc == 0 && cr->rc == 0) {
+            pthread_mutex_unlock(&cr->mu); /* nobody else emits until next_emit moves */
+            rc = cr->emit(cr->ctx, w, &w->err);
+            pthread_mutex_lock(&cr->mu);
+        }
+        if (rc < 0)
+            fail(cr, rc, &w->err);
+        cr->next_emit++;
+        pthread_cond_broadcast(&cr->cv);
+    }
+    pthread_mutex_unlock(&cr->mu);
     return NULL;
 }
 
-int workers_run(worker_t *w, int n, const char *store_path, worker_finish_fn finish, void *ctx,
-                dorm_err_t *err)
+int workers_run(worker_t *w, int n, cellstore_t *store, prescore_t *pre, worker_finish_fn finish,
+                worker_emit_fn emit, void *ctx, dorm_err_t *err)
 {
+    crew_t cr = {.store = store, .pre = pre, .finish = finish, .emit = emit, .ctx = ctx};
+    if (pthread_mutex_init(&cr.mu, NULL) != 0)
+        return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
+    if (pthread_cond_init(&cr.cv, NULL) != 0) {
+        pthread_mutex_destroy(&cr.mu);
+        return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
+    }
     job_t job[n > 0 ? n : 1];
     pthread_t tid[n > 0 ? n : 1];
     int started[n > 0 ? n : 1];
     for (int i = 0; i < n; i++) {
-        job[i] = (job_t){&w[i], store_path, finish, ctx};
-        started[i] = i > 0 && pthread_create(&tid[i], NULL, run_one, &job[i]) == 0;
+        job[i] = (job_t){&cr, &w[i]};
+        started[i] = i > 0 && pthread_create(&tid[i], NULL, run_worker, &job[i]) == 0;
     }
-    for (int i = 0; i < n; i++) /* worker 0 here, and any whose thread did not start */
-        if (!started[i])
-            run_one(&job[i]);
+    run_worker(&job[0]); /* workers whose thread did not start stay idle */
     for (int i = 1; i < n; i++)
         if (started[i])
             pthread_join(tid[i], NULL);
-    for (int i = 0; i < n; i++)
-        if (w[i].rc < 0) {
-            *err = w[i].err;
-            return w[i].rc;
-        }
+    pthread_cond_destroy(&cr.cv);
+    pthread_mutex_destroy(&cr.mu);
+    if (cr.rc < 0) {
+        *err = cr.err;
+        return cr.rc;
+    }
     return 0;
 }
 

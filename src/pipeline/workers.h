@@ -1,11 +1,15 @@
-/* workers.h -- score a batch of stored chunks on worker threads, private.
+/* workers.h -- score the chunks of the cell store on worker threads,
+ * private.
  *
  * Each worker owns one chunk's bytes from the cell store, its two scorers
  * (column sets and classifier sets), their result buffers and the chunk's
- * per-cell records.  On its thread a worker decodes the chunk, scores it and
- * calls the caller's finish function to turn results into records; the
- * caller then appends the records in input order, so results never depend
- * on the number of threads. */
+ * per-cell records.  A worker takes the next chunk of the store (reading it
+ * and its prescored results is done one worker at a time, in store order),
+ * decodes and scores it on its own thread and calls the caller's finish
+ * function to turn results into records, then waits for its turn to hand
+ * them to the caller's emit function in input order, so results never
+ * depend on the number of threads while reading, scoring and emitting
+ * overlap. */
 #ifndef DORM_PIPELINE_WORKERS_H
 #define DORM_PIPELINE_WORKERS_H
 
@@ -40,11 +44,15 @@ int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err);
  * w->ck.view's cells.  Must only read shared state. */
 typedef int (*worker_finish_fn)(void *ctx, worker_t *w, dorm_err_t *err);
 
-/* Decode, score and finish workers [0, n) of w (chunks already read into
- * their ck), on n threads when n > 1.  store_path names the store in
- * messages.  0 or the first error in worker order. */
-int workers_run(worker_t *w, int n, const char *store_path, worker_finish_fn finish, void *ctx,
-                dorm_err_t *err);
+/* Runs on a worker's thread, for one chunk at a time in input order, after
+ * finish: write out w's records. */
+typedef int (*worker_emit_fn)(void *ctx, worker_t *w, dorm_err_t *err);
+
+/* Every chunk left in store through workers [0, n) of w, on n threads
+ * (worker 0 on the calling thread); with pre, the column sets' results are
+ * read from it instead of scored.  0 or the first error. */
+int workers_run(worker_t *w, int n, cellstore_t *store, prescore_t *pre, worker_finish_fn finish,
+                worker_emit_fn emit, void *ctx, dorm_err_t *err);
 /* Free a worker's scorers and buffers. */
 void worker_free(worker_t *w);
 
