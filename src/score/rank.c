@@ -19,7 +19,8 @@ static int cmp_desc(const void *a, const void *b)
  * doubles or, when ints is not NULL, as integers, by a histogram in count
  * (room for max + 1 slots). */
 static int64_t levels_counting(const double *value, const uint32_t *ints, int64_t n, int64_t top,
-                               double *rank, double *level_rank, int32_t *level_n, int64_t *count)
+                               double *rank, double *level_rank, int32_t *level_n, int64_t *count,
+                               int scatter)
 {
     memset(count, 0, (size_t)(top + 1) * sizeof *count);
     if (ints)
@@ -38,6 +39,8 @@ static int64_t levels_counting(const double *value, const uint32_t *ints, int64_
         count[v] = L++; /* now the value's level */
         above += h;
     }
+    if (ints && !scatter)
+        return L; /* count[ints[i]] is entry i's level */
     if (ints)
         for (int64_t i = 0; i < n; i++)
             rank[i] = level_rank[count[ints[i]]];
@@ -71,8 +74,12 @@ static int64_t levels_sorted(const double *value, int64_t n, double *rank, doubl
 }
 
 int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t n, double *rank,
-                              double *level_rank, int32_t *level_n, keyed_t *keyed, int64_t *count)
+                              double *level_rank, int32_t *level_n, keyed_t *keyed, int64_t *count,
+                              int *by_level)
 {
+    int lazy = by_level != NULL;
+    if (by_level)
+        *by_level = 0;
     double max = 0;
     int integral = 1;
     if (ints) {
@@ -87,8 +94,12 @@ int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t
                 max = value[i];
         }
     }
-    if (count && integral && max <= (double)(4 * n + 63))
-        return levels_counting(value, ints, n, (int64_t)max, rank, level_rank, level_n, count);
+    if (count && integral && max <= (double)(4 * n + 63)) {
+        if (lazy && ints)
+            *by_level = 1;
+        return levels_counting(value, ints, n, (int64_t)max, rank, level_rank, level_n, count,
+                               !(lazy && ints));
+    }
     return levels_sorted(value, n, rank, level_rank, level_n, keyed);
 }
 
@@ -100,7 +111,7 @@ int dorm_rank_average_desc(const double *value, int64_t n, double *rank, dorm_er
     int32_t *level_n = malloc(slots * sizeof *level_n);
     int rc = 0;
     if (k && level_rank && level_n)
-        dorm_rank_levels_desc(value, NULL, n, rank, level_rank, level_n, k, NULL);
+        dorm_rank_levels_desc(value, NULL, n, rank, level_rank, level_n, k, NULL, NULL);
     else
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     free(k);

@@ -17,10 +17,13 @@ typedef struct dorm_keyed_t {
  * Returns the number of levels.  Scratch, all caller-owned: level_rank,
  * level_n and keyed of n slots; count of 4n + 65 slots, or NULL.  Small
  * non-negative integer values (counts, max <= 4n + 63) take a histogram in
- * count when it is given; others are sorted in keyed. */
+ * count when it is given; others are sorted in keyed.  by_level NULL: rank
+ * is filled.  Else *by_level tells whether, instead, entry i's rank is
+ * level_rank[count[ints[i]]] (the histogram of ints) and rank was left
+ * alone. */
 int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t n, double *rank,
                               double *level_rank, int32_t *level_n, dorm_keyed_t *keyed,
-                              int64_t *count);
+                              int64_t *count, int *by_level);
 
 #endif
 

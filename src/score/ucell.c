@@ -50,9 +50,10 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         double *rank = sc->x;
-        int64_t n_levels = dorm_rank_levels_desc(ch->value + a, ch->count ? ch->count + a : NULL,
-                                                 n, rank, sc->level_rank,
-                                                 sc->level_n, sc->keyed, sc->count);
+        const uint32_t *ints = ch->count ? ch->count + a : NULL;
+        int by_level;
+        int64_t n_levels = dorm_rank_levels_desc(ch->value + a, ints, n, rank, sc->level_rank,
+                                                 sc->level_n, sc->keyed, sc->count, &by_level);
         double zero_rank = (double)n + (double)(G - n + 1) / 2.0;
         double zero_capped = zero_rank > M ? M : zero_rank, zero_sig = zero_rank <= M;
         double *sum = sc->prod + (size_t)c * (size_t)np, *sig = sc->prod + (size_t)(nc + c) * (size_t)np;
@@ -65,8 +66,9 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
             if (!dorm_scorer_in_union(sc, g))
                 continue;
             int32_t u = sc->union_of[g];
-            double dr = (rank[i] > M ? M : rank[i]) - zero_capped;
-            double ds = (double)(rank[i] <= M) - zero_sig;
+            double r = by_level ? sc->level_rank[sc->count[ints[i]]] : rank[i];
+            double dr = (r > M ? M : r) - zero_capped;
+            double ds = (double)(r <= M) - zero_sig;
             for (int k = sc->part_ptr[u]; k < sc->part_ptr[u + 1]; k++) {
                 sum[sc->part_of[k]] += dr;
                 sig[sc->part_of[k]] += ds;

@@ -77,14 +77,19 @@ Test(rank, counting_sort_matches_qsort)
         ints[i] = (uint32_t)v[i];
         w[i] = v[i] + 0.5;
     }
-    int64_t L1 = dorm_rank_levels_desc(v, NULL, 40, r1, lr1, ln1, k, count);
-    int64_t L2 = dorm_rank_levels_desc(w, NULL, 40, r2, lr2, ln2, k, count);
-    cr_assert_eq(dorm_rank_levels_desc(v, ints, 40, r3, lr3, ln3, k, count), 13);
+    int64_t L1 = dorm_rank_levels_desc(v, NULL, 40, r1, lr1, ln1, k, count, NULL);
+    int64_t L2 = dorm_rank_levels_desc(w, NULL, 40, r2, lr2, ln2, k, count, NULL);
+    cr_assert_eq(dorm_rank_levels_desc(v, ints, 40, r3, lr3, ln3, k, count, NULL), 13);
     for (int i = 0; i < 40; i++) {
         cr_assert_eq(r3[i], r1[i], "integer rank %d", i);
         if (i < 13)
             cr_assert(lr3[i] == lr1[i] && ln3[i] == ln1[i], "integer level %d", i);
     }
+    int by_level = 0;
+    cr_assert_eq(dorm_rank_levels_desc(v, ints, 40, NULL, lr3, ln3, k, count, &by_level), 13);
+    cr_assert(by_level, "counts take the histogram and leave ranks to the levels");
+    for (int i = 0; i < 40; i++)
+        cr_assert_eq(lr3[count[ints[i]]], r1[i], "rank %d by its level", i);
     cr_assert_eq(L1, 13);
     cr_assert_eq(L2, 13);
     int64_t seen = 0;
@@ -102,9 +107,9 @@ Test(rank, counting_sort_matches_qsort)
     /* a value above 4n + 63 takes the sort */
     v[3] = 1000;
     ints[3] = 1000;
-    cr_assert_eq(dorm_rank_levels_desc(v, NULL, 40, r1, lr1, ln1, k, count), 14);
+    cr_assert_eq(dorm_rank_levels_desc(v, NULL, 40, r1, lr1, ln1, k, count, NULL), 14);
     cr_assert_eq(r1[3], 1.0);
-    cr_assert_eq(dorm_rank_levels_desc(v, ints, 40, r3, lr3, ln3, k, count), 14);
+    cr_assert_eq(dorm_rank_levels_desc(v, ints, 40, r3, lr3, ln3, k, count, NULL), 14);
     for (int i = 0; i < 40; i++)
         cr_assert_eq(r3[i], r1[i], "integer rank %d after a large count", i);
 }
