@@ -31,11 +31,14 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     int32_t *bin = malloc((size_t)(G ? G : 1) * sizeof *bin);
     int64_t *bin_size = calloc((size_t)nb, sizeof *bin_size);
     int *hits_all = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *hits_all);
+    sc->part_bin_var = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->part_bin_var);
+    sc->bin_moments = calloc((size_t)(2 * nb), sizeof *sc->bin_moments);
     double *w = calloc((size_t)nb, sizeof *w);
     sc->ctrl_w = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
     sc->tally = calloc((size_t)DORM_SMALL_COUNTS * (size_t)nb, sizeof *sc->tally);
     int rc = 0;
-    if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w || !sc->tally) {
+    if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w || !sc->tally ||
+        !sc->part_bin_var || !sc->bin_moments) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
     }
@@ -53,6 +56,11 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
         for (int i = 0; i < set->match->n_found; i++)
             if (set->match->sign[i] == sign)
                 hits[bin[set->match->gene[i]]]++;
+        for (int b = 0; b < nb; b++) { /* k_b (N_b - k_b) / (N_b - 1), the null's variance factor */
+            double N = (double)bin_size[b];
+            if (hits[b] && N > 1)
+                sc->part_bin_var[(size_t)p * (size_t)nb + (size_t)b] = hits[b] * (N - hits[b]) / (N - 1);
+        }
         double total = 0;
         for (int b = 0; b < nb; b++)
             total += w[b] = dorm_module_bin_weight(bin_size[b], hits[b], n_ctrl);
@@ -77,22 +85,35 @@ done:
     return rc;
 }
 
-/* z of a part's observed member mean against expression-matched random sets. */
-static double part_z(const dorm_scorer_t *sc, int part, const double *bin_stat, double observed)
+/* A cell's mean and (positive part of the) variance of normalised
+ * expression in each bin, from its per-bin sums and sums of squares. */
+static void bin_moments(const dorm_scorer_t *sc, const double *bin_stat, double *mu, double *v)
+{
+    int nb = sc->opts.n_bins;
+    for (int b = 0; b < nb; b++) {
+        double N = (double)sc->bin_size[b];
+        mu[b] = bin_stat[b] / N;
+        double var = bin_stat[nb + b] / N - mu[b] * mu[b];
+        v[b] = var > 0 ? var : 0;
+    }
+}
+
+/* z of a part's observed member mean against expression-matched random
+ * sets, from the cell's bin moments (mu, v). */
+static double part_z(const dorm_scorer_t *sc, int part, const double *mu, const double *v,
+                     double observed)
 {
     int nb = sc->opts.n_bins, n = sc->found[part];
     if (n == 0)
         return NAN;
     const int *hits = sc->part_bin_hits + (size_t)part * (size_t)nb;
+    const double *hv = sc->part_bin_var + (size_t)part * (size_t)nb;
     double mean = 0, var = 0;
     for (int b = 0; b < nb; b++) {
         if (!hits[b])
-            continue;
-        double N = (double)sc->bin_size[b], mu = bin_stat[b] / N;
-        double v = bin_stat[nb + b] / N - mu * mu;
-        mean += hits[b] * mu;
-        if (N > 1 && v > 0)
-            var += hits[b] * v * (N - hits[b]) / (N - 1);
+            continue; /* (an empty bin has no hits: its mu is never used) */
+        mean += hits[b] * mu[b];
+        var += hv[b] * v[b];
     }
     mean /= n;
     var /= (double)n * n;
@@ -204,6 +225,8 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
     for (int64_t c = 0; c < nc; c++) {
         const double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
         const double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
+        double *mu = sc->bin_moments, *var = sc->bin_moments + nb;
+        bin_moments(sc, bs, mu, var);
         for (int s = 0; s < S; s++) {
             int up = s, dn = S + s;
             double v = NAN;
@@ -216,8 +239,8 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
             }
             size_t at = (size_t)c * (size_t)S + (size_t)s;
             score[at] = v;
-            z[at] = dorm_signed_z(part_z(sc, up, bs, mrow[up]), sc->found[up] > 0,
-                                  part_z(sc, dn, bs, mrow[dn]), sc->found[dn] > 0);
+            z[at] = dorm_signed_z(part_z(sc, up, mu, var, mrow[up]), sc->found[up] > 0,
+                                  part_z(sc, dn, mu, var, mrow[dn]), sc->found[dn] > 0);
             p[at] = dorm_norm_sf(z[at]);
         }
     }

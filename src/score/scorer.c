@@ -26,6 +26,8 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->gene_bin);
     free(sc->bin_size);
     free(sc->part_bin_hits);
+    free(sc->part_bin_var);
+    free(sc->bin_moments);
     free(sc->tally);
     free(sc->pick);
     free(sc->x);
