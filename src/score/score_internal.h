@@ -72,6 +72,7 @@ struct dorm_scorer_t {
     double *lfact;       /* ucell: lgamma(x + 1), x = 0..n_genes + n_extra */
     double *inv_sd;      /* ucell: max part size + 1, per cell 1 / sd of k draws */
     int64_t sd_filled;   /* inv_sd[2..sd_filled] hold the current cell's */
+    int64_t sd_cap;      /* the last index of inv_sd */
     int64_t *count;    /* 4 nnz_cap + 65: counting sort of ranks */
     int64_t chunk_nnz_cap;
     int32_t *gene_bin; /* module: n_genes expression bin of each gene */

@@ -110,6 +110,7 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
                 max_n = sc->found[q] + sc->missing[q];
         sc->lfact = dorm_log_factorials(n_genes + n_extra);
         sc->inv_sd = malloc((size_t)(max_n + 1) * sizeof *sc->inv_sd);
+        sc->sd_cap = max_n;
         if (!sc->lfact || !sc->inv_sd)
             goto nomem;
     }

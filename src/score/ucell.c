@@ -29,6 +29,9 @@
  * cannot matter at that precision are not computed (see part_tail). */
 #include <math.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/stats.h"
 #include "score_internal.h"
@@ -133,14 +136,36 @@ static double one_draw_tail(const dorm_scorer_t *sc, const dorm_ucell_cell_t *cs
     return lower ? ((double)cs->m - above) / (double)cs->m : above / (double)cs->m;
 }
 
-/* 1 / sd of S_k (finite-population), or 0 when S_k cannot vary; filled in
- * for the current cell as far as asked (dorm_ucell_chunk resets it). */
-static double inv_sd(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k)
+/* 1 / sd of S_j (finite-population), or 0 when S_j cannot vary. */
+static inline double inv_sd_of(const dorm_ucell_cell_t *cs, int64_t j)
 {
-    while (sc->sd_filled < k) {
-        int64_t j = ++sc->sd_filled;
-        double var = cs->m > 1 ? (double)j * cs->var_d * (double)(cs->m - j) / (double)(cs->m - 1) : 0;
-        sc->inv_sd[j] = var > 0 ? 1 / sqrt(var) : 0;
+    double var = cs->m > 1 ? (double)j * cs->var_d * (double)(cs->m - j) / (double)(cs->m - 1) : 0;
+    return var > 0 ? 1 / sqrt(var) : 0;
+}
+
+/* inv_sd_of(cs, k), from a table filled in for the current cell as far as
+ * asked, eight more at a time (dorm_ucell_chunk resets it); two at a time
+ * with SSE2, the same operations, so the same doubles. */
+static inline double inv_sd(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t k)
+{
+    if (k > sc->sd_filled) {
+        int64_t from = sc->sd_filled + 1, to = k + 8 < sc->sd_cap ? k + 8 : sc->sd_cap;
+        int64_t j = from;
+#if defined(__SSE2__)
+        if (cs->m > 1) {
+            const __m128d var_d = _mm_set1_pd(cs->var_d), m = _mm_set1_pd((double)cs->m);
+            const __m128d m1 = _mm_set1_pd((double)(cs->m - 1)), zero = _mm_setzero_pd();
+            for (; j + 1 <= to; j += 2) {
+                __m128d jj = _mm_set_pd((double)(j + 1), (double)j);
+                __m128d var = _mm_div_pd(_mm_mul_pd(_mm_mul_pd(jj, var_d), _mm_sub_pd(m, jj)), m1);
+                __m128d inv = _mm_div_pd(_mm_set1_pd(1.0), _mm_sqrt_pd(var));
+                _mm_storeu_pd(sc->inv_sd + j, _mm_and_pd(inv, _mm_cmpgt_pd(var, zero)));
+            }
+        }
+#endif
+        for (; j <= to; j++)
+            sc->inv_sd[j] = inv_sd_of(cs, j);
+        sc->sd_filled = to;
     }
     return sc->inv_sd[k];
 }
