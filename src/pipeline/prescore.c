@@ -196,7 +196,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     ps->helper = helper;
     ps->in_order = in_order;
     ps->ctx = ctx;
-    ps->n_slots = n_threads + 3;
+    ps->n_slots = n_threads + 1;
     ps->slot = calloc((size_t)ps->n_slots, sizeof *ps->slot);
     ps->tid = calloc((size_t)n_threads, sizeof *ps->tid);
     ps->args = calloc((size_t)n_threads, sizeof *ps->args);

@@ -4,7 +4,7 @@
  * UCell scores need nothing from the rest of the dataset, so with two or
  * more threads they are computed during the read pass: the reading thread
  * queues a copy of each chunk (the queue holds one chunk per scoring thread
- * plus three, so memory stays bounded) and scoring threads write each chunk's
+ * plus one, so memory stays bounded) and scoring threads write each chunk's
  * score, z and p to a temporary file in input order.  When the queue is
  * full the reading thread scores the next queued chunk itself rather than
  * wait, so neither side idles while the other is the slower.  The scoring
