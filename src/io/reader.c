@@ -42,13 +42,13 @@ static int ensure_cells(dorm_chunk_buf_t *c)
     return 0;
 }
 
-int dorm_chunk_buf_grow(dorm_chunk_buf_t *c)
+/* Room for need entries in all (capacity doubles). */
+static int ensure_entries(dorm_chunk_buf_t *c, int64_t need)
 {
-    if (ensure_cells(c) < 0)
-        return -1;
-    int64_t at = c->col_ptr[c->view.n_cells + 1];
-    if (at == c->nnz_cap) {
+    if (need > c->nnz_cap) {
         int64_t cap = c->nnz_cap ? c->nnz_cap * 2 : 1 << 16;
+        while (cap < need)
+            cap *= 2;
         int32_t *g = realloc(c->gene, (size_t)cap * sizeof *g);
         if (!g)
             return -1;
@@ -64,6 +64,20 @@ int dorm_chunk_buf_grow(dorm_chunk_buf_t *c)
         c->nnz_cap = cap;
     }
     return 0;
+}
+
+int dorm_chunk_buf_grow(dorm_chunk_buf_t *c)
+{
+    if (ensure_cells(c) < 0)
+        return -1;
+    return ensure_entries(c, c->col_ptr[c->view.n_cells + 1] + 1);
+}
+
+int dorm_chunk_buf_reserve(dorm_chunk_buf_t *c, int64_t n)
+{
+    if (ensure_cells(c) < 0)
+        return -1;
+    return ensure_entries(c, c->col_ptr[c->view.n_cells + 1] + n);
 }
 
 typedef struct {

@@ -39,6 +39,10 @@ struct dorm_reader_t {
 void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell);
 /* Room for one more cell and one more entry (the slow path of push). */
 int dorm_chunk_buf_grow(dorm_chunk_buf_t *c);
+/* Room for one more cell and n more entries in the open cell, for backends
+ * that fill the arrays themselves (and then set col_ptr[n_cells + 1], and
+ * counts_ok as push would). */
+int dorm_chunk_buf_reserve(dorm_chunk_buf_t *c, int64_t n);
 /* Append one entry to the open cell (and its value as a count, see
  * counts_ok); <0 on allocation failure.  Backends that fill the arrays
  * themselves fill count too, and clear counts_ok for a value that is not

@@ -8,6 +8,7 @@
  * read as slices of indptr, indices, data and barcodes: memory depends on the
  * chunk, not on the number of cells.  Integer widths are taken from the file
  * (HDF5 converts them to the reader's types). */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,58 @@ static int grow(tenx_t *t, int64_t cells, int64_t nnz)
     return 0;
 }
 
+/* Entries [e0, e1) of the chunk just read (entry a of the file first): gene
+ * indices in range and values that are counts, or an error naming the
+ * first bad one. */
+static int check_entries(const tenx_t *t, int64_t a, int64_t e0, int64_t e1, dorm_err_t *err)
+{
+    int bad = 0;
+    for (int64_t e = e0; e < e1; e++) { /* one pass without branches, then find the culprit */
+        double v = t->data[e];
+        bad |= (t->indices[e] < 0) | (t->indices[e] >= t->n_features) | !(v >= 0 && v <= DBL_MAX);
+    }
+    for (int64_t e = e0; bad && e < e1; e++) {
+        int64_t g = t->indices[e];
+        double v = t->data[e];
+        if (g < 0 || g >= t->n_features)
+            return dorm_err_set(err, DORM_E_FORMAT, "%s: %s/indices[%lld] = %lld outside 0..%lld",
+                                t->path, t->group, (long long)(a + e), (long long)g,
+                                (long long)t->n_features - 1);
+        if (!isfinite(v) || v < 0)
+            return dorm_err_set(err, DORM_E_FORMAT, "%s: %s/data[%lld] = %g is not a count",
+                                t->path, t->group, (long long)(a + e), v);
+    }
+    return 0;
+}
+
+/* Append checked entries [e0, e1) to the open cell, leaving out zeros and
+ * dropped features (room for all first, then a loop on locals: what
+ * dorm_chunk_buf_push does per entry); <0 when out of memory. */
+static int push_entries(dorm_chunk_buf_t *ck, const tenx_t *t, int64_t e0, int64_t e1)
+{
+    if (dorm_chunk_buf_reserve(ck, e1 - e0) < 0)
+        return -1;
+    int64_t at = ck->col_ptr[ck->view.n_cells + 1];
+    int32_t *gene = ck->gene;
+    double *value = ck->value;
+    uint32_t *count = ck->count;
+    const int32_t *row_map = t->row_map;
+    int ok = 1;
+    for (int64_t e = e0; e < e1; e++) {
+        int32_t g = row_map[t->indices[e]];
+        double v = t->data[e]; /* checked: finite, >= 0 */
+        uint32_t c = v < 0x1p31 ? (uint32_t)(int32_t)v : 0;
+        ok &= (double)c == v;
+        gene[at] = g;
+        value[at] = v;
+        count[at] = c;
+        at += g >= 0 && v > 0;
+    }
+    ck->col_ptr[ck->view.n_cells + 1] = at;
+    ck->counts_ok &= ok;
+    return 0;
+}
+
 static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
 {
     tenx_t *t = r->impl;
@@ -155,24 +208,11 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
     if ((rc = h5u_read_strings_slice(t->file, p, t->next_cell, k, t->barcodes, t->path, err)) < 0)
         return rc;
     for (int64_t c = 0; c < k && rc == 0; c++) {
-        for (int64_t e = t->indptr[c] - a; e < t->indptr[c + 1] - a; e++) {
-            int64_t g = t->indices[e];
-            double v = t->data[e];
-            if (g < 0 || g >= t->n_features) {
-                rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s/indices[%lld] = %lld outside 0..%lld",
-                                  t->path, t->group, (long long)(a + e), (long long)g,
-                                  (long long)t->n_features - 1);
-                break;
-            }
-            if (!isfinite(v) || v < 0) {
-                rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s/data[%lld] = %g is not a count",
-                                  t->path, t->group, (long long)(a + e), v);
-                break;
-            }
-            r->entries_read++;
-            if (v > 0 && t->row_map[g] >= 0 && dorm_chunk_buf_push(&r->chunk, t->row_map[g], v) < 0)
-                rc = nomem(err);
-        }
+        int64_t e0 = t->indptr[c] - a, e1 = t->indptr[c + 1] - a;
+        rc = check_entries(t, a, e0, e1, err);
+        if (rc == 0 && push_entries(&r->chunk, t, e0, e1) < 0)
+            rc = nomem(err);
+        r->entries_read += e1 - e0;
         if (rc == 0 && dorm_chunk_buf_close_cell(&r->chunk, t->barcodes[c]) < 0)
             rc = nomem(err);
     }
