@@ -34,7 +34,6 @@ int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t
  * base of the unexpressed genes; m expressed genes have a positive excess. */
 typedef struct dorm_ucell_cell_t {
     double zero_capped;  /* capped rank of the zero-expression genes */
-    int zero_sig;        /* zero rank <= M */
     int64_t G, m;
     double base;         /* distance of the unexpressed genes (0 unless G < maxRank) */
     double mean_d, var_d;/* over the m positive excesses */

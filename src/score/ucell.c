@@ -36,16 +36,19 @@
 #include "core/stats.h"
 #include "score_internal.h"
 
-static double part_auc(double rank_sum, double n_sig, int n, int max_rank)
+/* U of a part of n members with the given sum of capped ranks; 0 when every
+ * rank is above max_rank, i.e. when the sum is n max_rank (a rank of
+ * exactly max_rank gives 0 by the formula too). */
+static double part_auc(double rank_sum, int n, int max_rank)
 {
-    if (n == 0 || n_sig == 0)
+    if (n == 0 || rank_sum >= (double)n * max_rank)
         return 0;
     double lfac = (double)n * (n + 1) / 2.0;
     return 1.0 - (rank_sum - lfac) / ((double)n * max_rank - lfac);
 }
 
-/* Per cell: ranks, each part's rank sum and count of ranks <= M (in sc->prod
- * rows c and nc + c), and the null statistics. */
+/* Per cell: ranks, each part's rank sum (in sc->prod row c), and the null
+ * statistics. */
 static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t G)
 {
     int64_t nc = ch->n_cells;
@@ -58,12 +61,10 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
         int64_t n_levels = dorm_rank_levels_desc(ch->value + a, ints, n, rank, sc->level_rank,
                                                  sc->level_n, sc->keyed, sc->count, &by_level);
         double zero_rank = (double)n + (double)(G - n + 1) / 2.0;
-        double zero_capped = zero_rank > M ? M : zero_rank, zero_sig = zero_rank <= M;
-        double *sum = sc->prod + (size_t)c * (size_t)np, *sig = sc->prod + (size_t)(nc + c) * (size_t)np;
-        for (int q = 0; q < np; q++) {
+        double zero_capped = zero_rank > M ? M : zero_rank;
+        double *sum = sc->prod + (size_t)c * (size_t)np;
+        for (int q = 0; q < np; q++)
             sum[q] = sc->found[q] * zero_capped;
-            sig[q] = sc->found[q] * zero_sig;
-        }
         for (int64_t i = 0; i < n; i++) {
             int32_t g = ch->gene[a + i];
             if (!dorm_scorer_in_union(sc, g))
@@ -71,11 +72,8 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
             int32_t u = sc->union_of[g];
             double r = by_level ? sc->level_rank[sc->count[ints[i]]] : rank[i];
             double dr = (r > M ? M : r) - zero_capped;
-            double ds = (double)(r <= M) - zero_sig;
-            for (int k = sc->part_ptr[u]; k < sc->part_ptr[u + 1]; k++) {
+            for (int k = sc->part_ptr[u]; k < sc->part_ptr[u + 1]; k++)
                 sum[sc->part_of[k]] += dr;
-                sig[sc->part_of[k]] += ds;
-            }
         }
         /* Excess distances over the zero block's, of expressed genes, as
          * distinct levels in decreasing order with cumulative counts.  The
@@ -106,7 +104,6 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
         }
         cs->n_levels = nl;
         cs->zero_capped = zero_capped;
-        cs->zero_sig = zero_rank <= M;
         cs->G = G;
         cs->base = base;
         cs->dofs = a;
@@ -311,7 +308,6 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
         const dorm_ucell_cell_t *cs = &sc->cell[c];
         sc->sd_filled = 1;
         const double *sum = sc->prod + (size_t)c * (size_t)np;
-        const double *sig = sc->prod + (size_t)(nc + c) * (size_t)np;
         for (int s = 0; s < S; s++) {
             double auc[2], zp[2];
             int has[2];
@@ -319,8 +315,7 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
                 int part = side ? S + s : s;
                 int n = sc->found[part] + sc->missing[part];
                 double rank_sum = sum[part] + sc->missing[part] * cs->zero_capped;
-                double n_sig = sig[part] + sc->missing[part] * cs->zero_sig;
-                auc[side] = part_auc(rank_sum, n_sig, n, M);
+                auc[side] = part_auc(rank_sum, n, M);
                 has[side] = n > 0;
                 /* up members: enrichment P(S >= s); down members: depletion P(S <= s) */
                 double excess = (double)n * (M - cs->base) - rank_sum;
