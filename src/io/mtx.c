@@ -355,13 +355,7 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
             at = ck->col_ptr[ck->view.n_cells + 1]; /* the closed cells may have shrunk */
             if (ck->view.n_cells >= r->opts.chunk_cells)
                 break; /* the chunk is full */
-            if (dorm_chunk_buf_grow(ck) < 0)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-            cap = ck->nnz_cap;
-            gene_out = ck->gene;
-            value_out = ck->value;
-            count_out = ck->count;
-        }
+        } /* (closing cells moves no entry array: room is checked below) */
         if (at == cap) {
             ck->col_ptr[ck->view.n_cells + 1] = at;
             if (dorm_chunk_buf_grow(ck) < 0)

@@ -38,15 +38,16 @@ static inline int64_t mtx_line_digits(const char *s, unsigned len)
     return (int64_t)w;
 }
 
-/* Parse the line at p into *row, *col, *value; returns the length of the
- * line including "\n", or 0 to leave it to the scalar parser. */
-static inline unsigned mtx_line_parse(const char *p, int64_t *row, int64_t *col, int64_t *value)
+/* The shape both versions take, in the 16 bytes x loaded at a line's start:
+ * "\n" at *n, spaces at *s1 and *s2, digits in between, 1 to 8 of them per
+ * field.  1 if the line has it, else 0. */
+static inline int mtx_line_shape(__m128i x, unsigned *n, unsigned *s1, unsigned *s2)
 {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
     if (!nl)
         return 0;
-    unsigned n = (unsigned)__builtin_ctz(nl), before = (1u << n) - 1;
+    *n = (unsigned)__builtin_ctz(nl);
+    unsigned before = (1u << *n) - 1;
     unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' '))) & before;
     __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
     unsigned digit =
@@ -54,10 +55,20 @@ static inline unsigned mtx_line_parse(const char *p, int64_t *row, int64_t *col,
     unsigned sp2 = sp & (sp - 1); /* sp without its first space */
     if ((digit & before) != (before & ~sp) || !sp2 || (sp2 & (sp2 - 1)))
         return 0; /* not digits and exactly two spaces */
-    unsigned s1 = (unsigned)__builtin_ctz(sp), s2 = (unsigned)__builtin_ctz(sp2);
-    unsigned l1 = s1, l2 = s2 - s1 - 1, l3 = n - s2 - 1;
-    if (l1 - 1 > 7 || l2 - 1 > 7 || l3 - 1 > 7) /* each 1..8 (unsigned wrap for 0) */
+    *s1 = (unsigned)__builtin_ctz(sp);
+    *s2 = (unsigned)__builtin_ctz(sp2);
+    unsigned l1 = *s1, l2 = *s2 - *s1 - 1, l3 = *n - *s2 - 1;
+    return l1 - 1 <= 7 && l2 - 1 <= 7 && l3 - 1 <= 7; /* each 1..8 (unsigned wrap for 0) */
+}
+
+/* Parse the line at p into *row, *col, *value; returns the length of the
+ * line including "\n", or 0 to leave it to the scalar parser. */
+static inline unsigned mtx_line_parse(const char *p, int64_t *row, int64_t *col, int64_t *value)
+{
+    unsigned n, s1, s2;
+    if (!mtx_line_shape(_mm_loadu_si128((const __m128i *)(const void *)p), &n, &s1, &s2))
         return 0;
+    unsigned l1 = s1, l2 = s2 - s1 - 1, l3 = n - s2 - 1;
     *row = mtx_line_digits(p, l1);
     *col = mtx_line_digits(p + s1 + 1, l2);
     *value = l3 == 1 ? p[s2 + 1] - '0' : mtx_line_digits(p + s2 + 1, l3); /* mostly 1 */
@@ -79,21 +90,11 @@ mtx_line_parse_ssse3(const char *p, const mtx_line_shuffle_t *sh, int64_t *row, 
                      int64_t *value)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    unsigned nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')));
-    if (!nl)
+    unsigned n, s1, s2;
+    if (!mtx_line_shape(x, &n, &s1, &s2))
         return 0;
-    unsigned n = (unsigned)__builtin_ctz(nl), before = (1u << n) - 1;
-    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' '))) & before;
     __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
-    unsigned digit =
-        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
-    unsigned sp2 = sp & (sp - 1);
-    if ((digit & before) != (before & ~sp) || !sp2 || (sp2 & (sp2 - 1)))
-        return 0;
-    unsigned s1 = (unsigned)__builtin_ctz(sp), s2 = (unsigned)__builtin_ctz(sp2);
     unsigned l1 = s1, l2 = s2 - s1 - 1, l3 = n - s2 - 1;
-    if (l1 - 1 > 7 || l2 - 1 > 7 || l3 - 1 > 7)
-        return 0;
     const uint8_t *m = sh[(l1 - 1) + 8 * (l2 - 1) + 64 * (l3 - 1)];
     __m128i rc = _mm_shuffle_epi8(d, _mm_loadu_si128((const __m128i *)(const void *)m));
     __m128i v = _mm_shuffle_epi8(d, _mm_loadu_si128((const __m128i *)(const void *)(m + 16)));
