@@ -201,13 +201,8 @@ const dorm_features_t *dorm_reader_features(const dorm_reader_t *r) { return &r-
 int dorm_values_as_counts(const double *value, int64_t n, uint32_t *count)
 {
     int ok = 1;
-    for (int64_t i = 0; i < n; i++) {
-        double v = value[i];
-        int in = v >= 0 && v < 0x1p31;
-        uint32_t c = in ? (uint32_t)(int32_t)v : 0;
-        ok &= in & ((double)c == v);
-        count[i] = c;
-    }
+    for (int64_t i = 0; i < n; i++)
+        count[i] = dorm_count_of(value[i], &ok);
     return ok;
 }
 

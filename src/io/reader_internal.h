@@ -43,6 +43,16 @@ int dorm_chunk_buf_grow(dorm_chunk_buf_t *c);
  * that fill the arrays themselves (and then set col_ptr[n_cells + 1], and
  * counts_ok as push would). */
 int dorm_chunk_buf_reserve(dorm_chunk_buf_t *c, int64_t n);
+/* v as a count: the integer, with *ok cleared unless v is an integer in
+ * [0, 2^31) (dorm_chunk_t.count). */
+static inline uint32_t dorm_count_of(double v, int *ok)
+{
+    int in = v >= 0 && v < 0x1p31;
+    uint32_t c = in ? (uint32_t)(int32_t)v : 0;
+    *ok &= in & ((double)c == v);
+    return c;
+}
+
 /* Append one entry to the open cell (and its value as a count, see
  * counts_ok); <0 on allocation failure.  Backends that fill the arrays
  * themselves fill count too, and clear counts_ok for a value that is not
@@ -56,10 +66,7 @@ static inline int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double 
     int64_t at = c->col_ptr[c->view.n_cells + 1]++;
     c->gene[at] = gene;
     c->value[at] = value;
-    int in = value >= 0 && value < 0x1p31;
-    uint32_t n = in ? (uint32_t)(int32_t)value : 0;
-    c->count[at] = n;
-    c->counts_ok &= in & ((double)n == value);
+    c->count[at] = dorm_count_of(value, &c->counts_ok);
     return 0;
 }
 /* Close the open cell: sort its entries by gene, sum duplicates, take a

@@ -167,12 +167,10 @@ static int push_entries(dorm_chunk_buf_t *ck, const tenx_t *t, int64_t e0, int64
     int ok = 1;
     for (int64_t e = e0; e < e1; e++) {
         int32_t g = row_map[t->indices[e]];
-        double v = t->data[e]; /* checked: finite, >= 0 */
-        uint32_t c = v < 0x1p31 ? (uint32_t)(int32_t)v : 0;
-        ok &= (double)c == v;
+        double v = t->data[e];
         gene[at] = g;
         value[at] = v;
-        count[at] = c;
+        count[at] = dorm_count_of(v, &ok);
         at += g >= 0 && v > 0;
     }
     ck->col_ptr[ck->view.n_cells + 1] = at;

@@ -32,7 +32,6 @@ typedef struct worker_t {
     int64_t rec_cells_cap;
     int rec_len, n_scratch;
     int col_done;                        /* buf[0..2] hold prescored results */
-    int rc;
     dorm_err_t err;
 } worker_t;
 
