@@ -7,6 +7,8 @@
 
 typedef dorm_keyed_t keyed_t;
 
+enum { SMALL_SLOTS = 64 }; /* a power of two: counts tallied apart in levels_counting */
+
 static int cmp_desc(const void *a, const void *b)
 {
     const keyed_t *x = a, *y = b;
@@ -23,12 +25,36 @@ static int64_t levels_counting(const double *value, const uint32_t *ints, int64_
                                int scatter)
 {
     memset(count, 0, (size_t)(top + 1) * sizeof *count);
-    if (ints)
-        for (int64_t i = 0; i < n; i++)
+    if (ints) {
+        /* Most entries share a few small counts: four histograms, taken in
+         * turn, keep consecutive increments of one slot from waiting on
+         * each other; larger counts (few) go straight to count. */
+        int32_t s0[SMALL_SLOTS] = {0}, s1[SMALL_SLOTS] = {0}, s2[SMALL_SLOTS] = {0},
+                s3[SMALL_SLOTS] = {0};
+        int64_t i = 0;
+        for (; i + 4 <= n; i += 4) {
+            uint32_t a = ints[i], b = ints[i + 1], c = ints[i + 2], d = ints[i + 3];
+            if ((a | b | c | d) < SMALL_SLOTS) {
+                s0[a]++;
+                s1[b]++;
+                s2[c]++;
+                s3[d]++;
+            } else {
+                count[a]++;
+                count[b]++;
+                count[c]++;
+                count[d]++;
+            }
+        }
+        for (; i < n; i++)
             count[ints[i]]++;
-    else
+        int64_t last = top < SMALL_SLOTS - 1 ? top : SMALL_SLOTS - 1;
+        for (int64_t v = 0; v <= last; v++)
+            count[v] += s0[v] + s1[v] + s2[v] + s3[v];
+    } else {
         for (int64_t i = 0; i < n; i++)
             count[(int64_t)value[i]]++;
+    }
     int64_t L = 0, above = 0;
     for (int64_t v = top; v >= 0; v--) {
         int64_t h = count[v];
@@ -83,10 +109,15 @@ int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t
     double max = 0;
     int integral = 1;
     if (ints) {
-        uint32_t top = 0;
-        for (int64_t i = 0; i < n; i++)
-            top = ints[i] > top ? ints[i] : top;
-        max = top;
+        uint32_t t[4] = {0, 0, 0, 0}; /* four running maxima: short chains */
+        int64_t i = 0;
+        for (; i + 4 <= n; i += 4)
+            for (int j = 0; j < 4; j++)
+                t[j] = ints[i + j] > t[j] ? ints[i + j] : t[j];
+        for (; i < n; i++)
+            t[0] = ints[i] > t[0] ? ints[i] : t[0];
+        uint32_t top = t[0] > t[1] ? t[0] : t[1], top2 = t[2] > t[3] ? t[2] : t[3];
+        max = top > top2 ? top : top2;
     } else {
         for (int64_t i = 0; i < n && integral; i++) {
             integral = value[i] >= 0 && value[i] == (double)(int64_t)value[i];

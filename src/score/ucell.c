@@ -65,15 +65,20 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
         double *sum = sc->prod + (size_t)c * (size_t)np;
         for (int q = 0; q < np; q++)
             sum[q] = sc->found[q] * zero_capped;
+        /* the members among the cell's genes, without a branch per gene */
+        int32_t *member = sc->pick;
+        int64_t n_member = 0;
         for (int64_t i = 0; i < n; i++) {
-            int32_t g = ch->gene[a + i];
-            if (!dorm_scorer_in_union(sc, g))
-                continue;
-            int32_t u = sc->union_of[g];
+            member[n_member] = (int32_t)i;
+            n_member += dorm_scorer_in_union(sc, ch->gene[a + i]);
+        }
+        for (int64_t k = 0; k < n_member; k++) {
+            int64_t i = member[k];
+            int32_t u = sc->union_of[ch->gene[a + i]];
             double r = by_level ? sc->level_rank[sc->count[ints[i]]] : rank[i];
             double dr = (r > M ? M : r) - zero_capped;
-            for (int k = sc->part_ptr[u]; k < sc->part_ptr[u + 1]; k++)
-                sum[sc->part_of[k]] += dr;
+            for (int q = sc->part_ptr[u]; q < sc->part_ptr[u + 1]; q++)
+                sum[sc->part_of[q]] += dr;
         }
         /* Excess distances over the zero block's, of expressed genes, as
          * distinct levels in decreasing order with cumulative counts.  The
