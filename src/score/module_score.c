@@ -192,7 +192,9 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
     memset(mrow, 0, (size_t)np * sizeof *mrow);
     for (int64_t k = 0; k < n_member; k++) {
         int64_t i = member[k];
-        double x = dorm_norm_cached(&nc, value[i]);
+        /* every small count of the cell is in the cache by now */
+        double x = count && count[i] < DORM_SMALL_COUNTS ? nc.x[count[i]]
+                                                         : dorm_norm_cached(&nc, value[i]);
         int32_t u = sc->union_of[gene[i]];
         for (int q = sc->part_ptr[u]; q < sc->part_ptr[u + 1]; q++)
             mrow[sc->part_of[q]] += x;
