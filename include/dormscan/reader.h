@@ -97,6 +97,21 @@ const dorm_features_t *dorm_reader_features(const dorm_reader_t *r);
 int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk,
                      dorm_err_t *err) DORM_WUR;
 
+/* A chunk moved out of a reader by dorm_reader_take: the holder owns its
+ * arrays.  Zero-initialise before the first take. */
+typedef struct dorm_held_chunk_t {
+    dorm_chunk_t view;              /* the chunk, valid until the next take
+                                       into this holder or its free */
+    struct dorm_chunk_buf_t *arrays; /* opaque */
+} dorm_held_chunk_t;
+
+/* Move the chunk last returned by dorm_reader_read into h without copying
+ * an entry; the arrays h held before go to the reader for the chunks it
+ * reads next.  0, or DORM_E_NOMEM. */
+int dorm_reader_take(dorm_reader_t *r, dorm_held_chunk_t *h, dorm_err_t *err) DORM_WUR;
+/* Free what h holds (h can be used again). */
+void dorm_held_chunk_free(dorm_held_chunk_t *h);
+
 /* Start again from the first cell (for methods that need two passes). */
 int dorm_reader_rewind(dorm_reader_t *r, dorm_err_t *err) DORM_WUR;
 

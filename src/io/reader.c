@@ -224,6 +224,26 @@ int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk, dorm_err_t *e
     return rc;
 }
 
+int dorm_reader_take(dorm_reader_t *r, dorm_held_chunk_t *h, dorm_err_t *err)
+{
+    if (!h->arrays && !(h->arrays = calloc(1, sizeof *h->arrays)))
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    dorm_chunk_buf_reset(h->arrays, 0); /* its cells' barcodes go; every read starts with a reset */
+    dorm_chunk_buf_t given = *h->arrays;
+    *h->arrays = r->chunk;
+    r->chunk = given;
+    h->view = h->arrays->view;
+    return 0;
+}
+
+void dorm_held_chunk_free(dorm_held_chunk_t *h)
+{
+    if (h->arrays)
+        dorm_chunk_buf_free(h->arrays);
+    free(h->arrays);
+    memset(h, 0, sizeof *h);
+}
+
 int dorm_reader_rewind(dorm_reader_t *r, dorm_err_t *err)
 {
     dorm_chunk_buf_reset(&r->chunk, 0);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chunk_arrays.h"
 #include "prescore.h"
 #include "spill.h"
 
@@ -16,10 +15,7 @@ typedef struct slot_t {
     slot_state_t state;
     int64_t seq;               /* chunk number */
     int score;                 /* 0: in_order only, no results */
-    dorm_chunk_t view;         /* of the copy below */
-    chunk_arrays_t arr;
-    char *text;                /* the barcodes, arr.barcodes point into it */
-    size_t text_cap;
+    dorm_held_chunk_t held;    /* the chunk, moved out of the reader */
     double *res;               /* score, z, p: 3 x n_cells x n_col */
     size_t res_cap;
 } slot_t;
@@ -47,48 +43,6 @@ struct prescore_t {
 };
 
 static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
-/* Copy ch's barcodes into s->text. */
-static int copy_barcodes(slot_t *s, const dorm_chunk_t *ch)
-{
-    size_t len = 0;
-    for (int64_t c = 0; c < ch->n_cells; c++)
-        len += strlen(ch->barcodes[c]) + 1;
-    if (len > s->text_cap) {
-        char *t = realloc(s->text, len);
-        if (!t)
-            return -1;
-        s->text = t;
-        s->text_cap = len;
-    }
-    char *at = s->text;
-    for (int64_t c = 0; c < ch->n_cells; c++) {
-        size_t l = strlen(ch->barcodes[c]) + 1;
-        memcpy(at, ch->barcodes[c], l);
-        s->arr.barcodes[c] = at;
-        at += l;
-    }
-    return 0;
-}
-
-/* Copy ch into a free slot (called without the lock: the slot is ours). */
-static int fill_slot(slot_t *s, const dorm_chunk_t *ch)
-{
-    int64_t n = ch->n_cells, a = ch->col_ptr[0], nnz = ch->col_ptr[n] - a;
-    if (chunk_arrays_reserve(&s->arr, n, nnz) < 0 || (ch->barcodes && copy_barcodes(s, ch) < 0))
-        return -1;
-    for (int64_t c = 0; c <= n; c++)
-        s->arr.col_ptr[c] = ch->col_ptr[c] - a;
-    if (nnz > 0) {
-        memcpy(s->arr.gene, ch->gene + a, (size_t)nnz * sizeof *s->arr.gene);
-        memcpy(s->arr.value, ch->value + a, (size_t)nnz * sizeof *s->arr.value);
-        if (ch->count)
-            memcpy(s->arr.count, ch->count + a, (size_t)nnz * sizeof *s->arr.count);
-    }
-    s->view = (dorm_chunk_t){ch->first_cell, n, s->arr.col_ptr, s->arr.gene, s->arr.value,
-                             ch->barcodes ? s->arr.barcodes : NULL, ch->count ? s->arr.count : NULL};
-    return 0;
-}
 
 static void fail(prescore_t *ps, int rc, const dorm_err_t *err)
 {
@@ -119,7 +73,7 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
     pthread_mutex_unlock(&ps->mu);
     dorm_err_t err;
     dorm_err_clear(&err);
-    int64_t n = s->view.n_cells;
+    int64_t n = s->held.view.n_cells;
     size_t block = (size_t)n * (size_t)ps->n_col, need = 3 * (block ? block : 1);
     int rc = 0;
     if (need > s->res_cap) {
@@ -132,7 +86,7 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
         }
     }
     if (rc == 0 && s->score)
-        rc = dorm_scorer_score_chunk(sc, &s->view, s->res, s->res + block, s->res + 2 * block,
+        rc = dorm_scorer_score_chunk(sc, &s->held.view, s->res, s->res + block, s->res + 2 * block,
                                      &err);
     pthread_mutex_lock(&ps->mu);
     while (!ps->stop && ps->next_write != s->seq) /* our turn: chunks in input order */
@@ -145,7 +99,7 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
             rc = dorm_err_set(&err, DORM_E_IO, "%s: write failed: %s", ps->path,
                               errno ? strerror(errno) : "I/O error");
         if (rc == 0 && ps->in_order)
-            rc = ps->in_order(ps->ctx, &s->view, s->score, &err);
+            rc = ps->in_order(ps->ctx, &s->held.view, s->score, &err);
     }
     pthread_mutex_lock(&ps->mu);
     if (rc < 0)
@@ -234,7 +188,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     return 0;
 }
 
-int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, int score, dorm_err_t *err)
+int prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *err)
 {
     pthread_mutex_lock(&ps->mu);
     slot_t *s = NULL;
@@ -251,9 +205,9 @@ int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, int score, dorm_err_t *
         pthread_mutex_unlock(&ps->mu);
         return rc < 0 ? rc : dorm_err_set(err, DORM_E_IO, "scoring threads stopped");
     }
-    s->state = SLOT_BUSY; /* ours while we copy */
+    s->state = SLOT_BUSY; /* ours while the chunk moves in */
     pthread_mutex_unlock(&ps->mu);
-    int ok = fill_slot(s, ch) == 0;
+    int ok = dorm_reader_take(r, &s->held, err) == 0;
     pthread_mutex_lock(&ps->mu);
     if (ok) {
         s->score = score;
@@ -264,7 +218,7 @@ int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, int score, dorm_err_t *
     }
     pthread_cond_broadcast(&ps->cv);
     pthread_mutex_unlock(&ps->mu);
-    return ok ? 0 : nomem(err);
+    return ok ? 0 : DORM_E_NOMEM;
 }
 
 int prescore_finish(prescore_t *ps, dorm_err_t *err)
@@ -316,8 +270,7 @@ void prescore_close(prescore_t *ps)
         pthread_mutex_destroy(&ps->mu);
     }
     for (int i = 0; ps->slot && i < ps->n_slots; i++) {
-        chunk_arrays_free(&ps->slot[i].arr);
-        free(ps->slot[i].text);
+        dorm_held_chunk_free(&ps->slot[i].held);
         free(ps->slot[i].res);
     }
     if (ps->fp)

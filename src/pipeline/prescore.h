@@ -3,8 +3,9 @@
  *
  * UCell scores need nothing from the rest of the dataset, so with two or
  * more threads they are computed during the read pass: the reading thread
- * queues a copy of each chunk (the queue holds one chunk per scoring thread
- * plus one, so memory stays bounded) and scoring threads write each chunk's
+ * moves each chunk out of the reader into the queue, without copying it (the
+ * queue holds one chunk per scoring thread plus one, so memory stays
+ * bounded) and scoring threads write each chunk's
  * score, z and p to a temporary file in input order.  When the queue is
  * full the reading thread scores the next queued chunk itself rather than
  * wait, so neither side idles while the other is the slower.  The scoring
@@ -35,10 +36,11 @@ typedef int (*prescore_in_order_fn)(void *ctx, const dorm_chunk_t *ch, int score
 int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
                    dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order, void *ctx,
                    const char *dir, dorm_err_t *err);
-/* Queue a copy of ch (waits while the queue is full); when score is 0 it
- * only goes to in_order and has no results in the file.  Returns the first
- * scoring error, if any. */
-int prescore_put(prescore_t *ps, const dorm_chunk_t *ch, int score, dorm_err_t *err);
+/* Queue the chunk last read from r, moved out of it (dorm_reader_take;
+ * waits while the queue is full); when score is 0 it only goes to in_order
+ * and has no results in the file.  Returns the first scoring error, if
+ * any. */
+int prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *err);
 /* Wait until every queued chunk is scored and written, then rewind the file. */
 int prescore_finish(prescore_t *ps, dorm_err_t *err);
 /* The next n_cells cells' results, each array n_cells x n_col. */

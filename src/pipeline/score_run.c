@@ -178,13 +178,13 @@ static int read_pass(run_t *run, dorm_err_t *err)
         while (rc == 0 && (rc = dorm_reader_read(run->reader, &ch, err)) > 0) {
             /* every cell counts towards the means; a shard keeps its own */
             int keep = ch->first_cell < hi && ch->first_cell + ch->n_cells > lo;
-            if (run->pre)
-                rc = prescore_put(run->pre, ch, keep, err);
+            int64_t done = ch->first_cell + ch->n_cells;
+            if (run->pre) /* (ch moves to the prescore queue) */
+                rc = prescore_put(run->pre, run->reader, keep, err);
             else if ((rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err)) == 0 && keep)
                 rc = cellstore_put(&run->store, ch, err);
             if (rc == 0 && run->opts->progress)
-                run->opts->progress(run->sample->name, ch->first_cell + ch->n_cells, n_cells,
-                                    run->opts->progress_data);
+                run->opts->progress(run->sample->name, done, n_cells, run->opts->progress_data);
         }
         if (rc < 0) { /* stop the threads before anything they use goes */
             prescore_close(run->pre);
