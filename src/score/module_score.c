@@ -35,7 +35,7 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     sc->bin_moments = calloc((size_t)(2 * nb), sizeof *sc->bin_moments);
     double *w = calloc((size_t)nb, sizeof *w);
     sc->ctrl_w = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
-    sc->tally = calloc((size_t)DORM_SMALL_COUNTS * (size_t)nb, sizeof *sc->tally);
+    sc->tally = calloc((size_t)nb * DORM_SMALL_COUNTS, sizeof *sc->tally);
     int rc = 0;
     if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w || !sc->tally ||
         !sc->part_bin_var || !sc->bin_moments) {
@@ -70,7 +70,9 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
             if (bin_size[b] > 0)
                 sc->ctrl_w[(size_t)b * (size_t)np + (size_t)p] = w[b] / (double)bin_size[b] / total;
     }
-    sc->gene_bin = bin;
+    for (int64_t g = 0; g < G; g++)
+        bin[g] *= DORM_SMALL_COUNTS;
+    sc->gene_row = bin;
     sc->bin_size = bin_size;
     sc->part_bin_hits = hits_all;
     bin = NULL;
@@ -125,7 +127,7 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *mu, const 
 
 /* One cell's member sums (mrow, n_parts) and per-bin sums and sums of
  * squares of normalised values (bs[b], bs[nb + b]).  Small integer counts,
- * the bulk of a count matrix, are tallied per count and bin and normalised
+ * the bulk of a count matrix, are tallied per bin and count and normalised
  * once per distinct count; other values and the members' one at a time, in
  * the cell's gene order.  count: the values as counts, or NULL (the same
  * sums, without converting each value). */
@@ -134,9 +136,9 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
 {
     int nb = sc->opts.n_bins, np = sc->n_parts;
     int32_t *tally = sc->tally, *other = sc->pick, *member = sc->pick + sc->nnz_cap;
-    const int32_t *gene_bin = sc->gene_bin;
+    const int32_t *gene_row = sc->gene_row;
     int64_t n_other = 0, n_member = 0;
-    uint64_t have = 0;
+    uint8_t seen[DORM_SMALL_COUNTS] = {0}; /* the small counts present */
     double total = 0;
     if (count) {
         int64_t sum = 0; /* exact, as the double sum of these integers is */
@@ -145,8 +147,8 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
             int32_t g = gene[i];
             sum += c;
             if (c < DORM_SMALL_COUNTS) {
-                tally[(size_t)c * (size_t)nb + (size_t)gene_bin[g]]++;
-                have |= UINT64_C(1) << c;
+                tally[gene_row[g] + (int32_t)c]++;
+                seen[c] = 1;
             } else {
                 other[n_other++] = (int32_t)i;
             }
@@ -161,8 +163,8 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
             total += v;
             int c = dorm_small_count(v);
             if (c >= 0) {
-                tally[(size_t)c * (size_t)nb + (size_t)gene_bin[g]]++;
-                have |= UINT64_C(1) << c;
+                tally[gene_row[g] + c]++;
+                seen[c] = 1;
             } else {
                 other[n_other++] = (int32_t)i;
             }
@@ -173,19 +175,21 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
     dorm_norm_cache_t nc;
     dorm_norm_cache_init(&nc, &sc->opts, total);
     memset(bs, 0, (size_t)(2 * nb) * sizeof *bs);
-    for (uint64_t bits = have; bits; bits &= bits - 1) {
-        int c = __builtin_ctzll(bits);
+    for (int c = 0; c < DORM_SMALL_COUNTS; c++) {
+        if (!seen[c])
+            continue;
         double x = dorm_norm_cached(&nc, c), x2 = x * x;
-        int32_t *t = tally + (size_t)c * (size_t)nb;
+        int32_t *t = tally + c;
         for (int b = 0; b < nb; b++) {
-            bs[b] += t[b] * x;
-            bs[nb + b] += t[b] * x2;
-            t[b] = 0;
+            int32_t k = t[b * DORM_SMALL_COUNTS];
+            bs[b] += k * x;
+            bs[nb + b] += k * x2;
+            t[b * DORM_SMALL_COUNTS] = 0;
         }
     }
     for (int64_t k = 0; k < n_other; k++) {
         double x = dorm_norm_cached(&nc, value[other[k]]);
-        int32_t b = sc->gene_bin[gene[other[k]]];
+        int32_t b = gene_row[gene[other[k]]] / DORM_SMALL_COUNTS;
         bs[b] += x;
         bs[nb + b] += x * x;
     }

@@ -74,12 +74,13 @@ struct dorm_scorer_t {
     int64_t sd_cap;      /* the last index of inv_sd */
     int64_t *count;    /* 4 nnz_cap + 65: counting sort of ranks */
     int64_t chunk_nnz_cap;
-    int32_t *gene_bin; /* module: n_genes expression bin of each gene */
+    int32_t *gene_row; /* module: n_genes, each gene's expression bin times
+                          DORM_SMALL_COUNTS (its row of tally) */
     int64_t *bin_size; /* module: n_bins */
     int *part_bin_hits;/* module: n_parts x n_bins found members per bin */
     double *part_bin_var; /* module: n_parts x n_bins k (N - k) / (N - 1) of those */
     double *bin_moments;  /* module: 2 n_bins, a cell's per-bin mean and variance */
-    int32_t *tally;    /* module: DORM_SMALL_COUNTS x n_bins, zero between cells */
+    int32_t *tally;    /* module: n_bins x DORM_SMALL_COUNTS, zero between cells */
     int32_t *pick;     /* module: 2 nnz_cap entry positions within a cell */
 };
 

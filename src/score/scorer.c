@@ -23,7 +23,7 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->dtop);
     free(sc->dcum);
     free(sc->bin_stat);
-    free(sc->gene_bin);
+    free(sc->gene_row);
     free(sc->bin_size);
     free(sc->part_bin_hits);
     free(sc->part_bin_var);
