@@ -31,6 +31,7 @@ typedef struct mtx_t {
     dorm_mtx_layout_t lay;
     dorm_lines_t *mat, *bc;
     int32_t *row_map;        /* feature row -> kept gene index or -1 */
+    int keeps_all;           /* no -1 in row_map */
     int64_t n_feature_rows;  /* rows in the feature table */
     int64_t n_rows, n_cols, nnz;
     int pattern;
@@ -311,9 +312,12 @@ static inline const char *scalar_line(const char *p, int pattern, int64_t *i, in
  * the general path handles and reports those), when the chunk is full, or at
  * the end of the buffered lines.  The open cell's end, the entry count and
  * the chunk's arrays are kept in locals between cells.  sh: the SSSE3 line
- * parser's table, or NULL for the SSE2 one. */
+ * parser's table, or NULL for the SSE2 one.  common: cells are columns and
+ * every feature is kept (the usual layout, given as a constant so that the
+ * loop tests neither). */
 __attribute__((always_inline)) static inline int
-fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm_err_t *err)
+fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, int common,
+                  dorm_err_t *err)
 {
     char *start, *end;
     int rc = dorm_lines_block(m->mat, &start, &end, err);
@@ -330,7 +334,9 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
     double *value_out = ck->value;
     uint32_t *count_out = ck->count;
     const int32_t *row_map = m->row_map;
-    int rows_are_cells = r->info.cells_are_rows, pattern = m->pattern, small = 1;
+    int rows_are_cells = common ? 0 : r->info.cells_are_rows, pattern = m->pattern, small = 1;
+    int keeps_all = common ? 1 : m->keeps_all;
+    uint64_t n_rows_u = (uint64_t)n_rows, n_cols_u = (uint64_t)n_cols;
     while (p < end && entries < nnz) {
         int64_t i = 0, j = 0, v = 1;
         unsigned len = 0;
@@ -342,8 +348,8 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
             q = scalar_line(p, pattern, &si, &sj, &sv);
             i = si, j = sj, v = sv;
         }
-        if (!q || i < 1 || i > n_rows || j < 1 || j > n_cols)
-            break;
+        if (!q || (uint64_t)(i - 1) >= n_rows_u || (uint64_t)(j - 1) >= n_cols_u)
+            break; /* (i, j >= 1: unsigned wrap for 0) */
         int64_t cell = (rows_are_cells ? i : j) - 1, feature = rows_are_cells ? j : i;
         if (cell != cur) {
             if (cell < cur)
@@ -370,7 +376,7 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
         value_out[at] = (double)v;
         count_out[at] = (uint32_t)v;
         small &= v < ((int64_t)1 << 31);
-        at += gene >= 0 && v > 0; /* dropped features and zeros are not kept */
+        at += keeps_all ? v > 0 : gene >= 0 && v > 0; /* dropped features and zeros are not kept */
         entries++;
         p = q + 1;
     }
@@ -385,17 +391,24 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, dorm
 __attribute__((target("ssse3"))) static int fast_entries_ssse3(dorm_reader_t *r, mtx_t *m,
                                                               dorm_err_t *err)
 {
-    return fast_entries_with(r, m, mtx_line_shuffles(), err);
+    return fast_entries_with(r, m, mtx_line_shuffles(), 0, err);
+}
+
+__attribute__((target("ssse3"))) static int fast_entries_ssse3_common(dorm_reader_t *r,
+                                                                     mtx_t *m, dorm_err_t *err)
+{
+    return fast_entries_with(r, m, mtx_line_shuffles(), 1, err);
 }
 #endif
 
 static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
 {
+    int common = !r->info.cells_are_rows && m->keeps_all;
 #if MTX_LINE_WORDS
     if (m->ssse3)
-        return fast_entries_ssse3(r, m, err);
+        return common ? fast_entries_ssse3_common(r, m, err) : fast_entries_ssse3(r, m, err);
 #endif
-    return fast_entries_with(r, m, NULL, err);
+    return common ? fast_entries_with(r, m, NULL, 1, err) : fast_entries_with(r, m, NULL, 0, err);
 }
 
 static int stream_read(dorm_reader_t *r, dorm_err_t *err)
@@ -563,6 +576,9 @@ int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     if ((rc = dorm_features_read(m->lay.features, r->opts.keep_all_types, &r->features,
                                  &m->row_map, &m->n_feature_rows, err)) < 0)
         return rc;
+    m->keeps_all = 1;
+    for (int64_t f = 0; f < m->n_feature_rows; f++)
+        m->keeps_all &= m->row_map[f] >= 0;
     if (m->n_feature_rows != feature_dim)
         return dorm_err_set(err, DORM_E_FORMAT,
                             "%s: %lld features, but %s declares %lld %s", m->lay.features,
