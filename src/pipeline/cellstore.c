@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "cellstore.h"
 #include "spill.h"
@@ -97,6 +100,49 @@ static inline int get_8_small(const uint8_t *p, const uint8_t *end, uint64_t *w)
     return !(*w & UINT64_C(0x8080808080808080));
 }
 
+/* Eight gene steps (the bytes of w, each below 128) after gene g: the eight
+ * genes into out; returns the last. */
+static inline int32_t add_8_steps(int32_t *out, int32_t g, uint64_t w)
+{
+#if defined(__SSE2__)
+    __m128i x = _mm_unpacklo_epi8(_mm_cvtsi64_si128((long long)w), _mm_setzero_si128());
+    x = _mm_add_epi16(x, _mm_slli_si128(x, 2)); /* running sums, at most 8 x 127 */
+    x = _mm_add_epi16(x, _mm_slli_si128(x, 4));
+    x = _mm_add_epi16(x, _mm_slli_si128(x, 8));
+    __m128i base = _mm_set1_epi32(g);
+    __m128i lo = _mm_add_epi32(_mm_unpacklo_epi16(x, _mm_setzero_si128()), base);
+    __m128i hi = _mm_add_epi32(_mm_unpackhi_epi16(x, _mm_setzero_si128()), base);
+    _mm_storeu_si128((__m128i *)(void *)out, lo);
+    _mm_storeu_si128((__m128i *)(void *)(out + 4), hi);
+    return _mm_cvtsi128_si32(_mm_shuffle_epi32(hi, 3));
+#else
+    for (int b = 0; b < 8; b++)
+        out[b] = g += (int32_t)(w >> (8 * b) & 0x7f);
+    return g;
+#endif
+}
+
+/* Eight counts (the bytes of w, each below 128) into count and value. */
+static inline void put_8_counts(uint32_t *count, double *value, uint64_t w)
+{
+#if defined(__SSE2__)
+    __m128i x = _mm_unpacklo_epi8(_mm_cvtsi64_si128((long long)w), _mm_setzero_si128());
+    __m128i lo = _mm_unpacklo_epi16(x, _mm_setzero_si128());
+    __m128i hi = _mm_unpackhi_epi16(x, _mm_setzero_si128());
+    _mm_storeu_si128((__m128i *)(void *)count, lo);
+    _mm_storeu_si128((__m128i *)(void *)(count + 4), hi);
+    _mm_storeu_pd(value, _mm_cvtepi32_pd(lo));
+    _mm_storeu_pd(value + 2, _mm_cvtepi32_pd(_mm_shuffle_epi32(lo, 0x0e)));
+    _mm_storeu_pd(value + 4, _mm_cvtepi32_pd(hi));
+    _mm_storeu_pd(value + 6, _mm_cvtepi32_pd(_mm_shuffle_epi32(hi, 0x0e)));
+#else
+    for (int b = 0; b < 8; b++) {
+        count[b] = (uint32_t)(w >> (8 * b) & 0x7f);
+        value[b] = (double)(int)count[b];
+    }
+#endif
+}
+
 /* Values as varints into p, or NULL if one is not an integer in [0, 2^53). */
 static uint8_t *put_int_values(uint8_t *p, const double *v, int64_t n)
 {
@@ -115,10 +161,62 @@ static uint8_t *put_int_values(uint8_t *p, const double *v, int64_t n)
     return p;
 }
 
-/* Counts as varints into p. */
+#if defined(__SSE2__)
+/* Eight non-negative int32 (two vectors) as eight one-byte varints at p,
+ * if all are below 128; else 0 and nothing is written. */
+static inline int put_8_small(uint8_t *p, __m128i a, __m128i b)
+{
+    __m128i high = _mm_and_si128(_mm_or_si128(a, b), _mm_set1_epi32(~0x7f));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi32(high, _mm_setzero_si128())) != 0xffff)
+        return 0;
+    __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_setzero_si128());
+    _mm_storel_epi64((__m128i *)(void *)p, bytes);
+    return 1;
+}
+#endif
+
+/* The gene steps of a cell's n entries (the first from 0) as varints into
+ * p: eight at a time while eight in a row are below 128 (the same bytes). */
+static uint8_t *put_gene_steps(uint8_t *p, const int32_t *gene, int64_t n)
+{
+    int64_t k = 0;
+#if defined(__SSE2__)
+    for (; k + 8 <= n; k += 8) {
+        __m128i g0 = _mm_loadu_si128((const __m128i *)(const void *)(gene + k));
+        __m128i g1 = _mm_loadu_si128((const __m128i *)(const void *)(gene + k + 4));
+        __m128i p0 = k ? _mm_loadu_si128((const __m128i *)(const void *)(gene + k - 1))
+                       : _mm_slli_si128(g0, 4); /* 0 before the first */
+        __m128i p1 = _mm_loadu_si128((const __m128i *)(const void *)(gene + k + 3));
+        if (put_8_small(p, _mm_sub_epi32(g0, p0), _mm_sub_epi32(g1, p1))) {
+            p += 8;
+            continue;
+        }
+        for (int j = 0; j < 8; j++)
+            p = put_varint(p, (uint64_t)(uint32_t)(gene[k + j] - (k + j ? gene[k + j - 1] : 0)));
+    }
+#endif
+    for (; k < n; k++)
+        p = put_varint(p, (uint64_t)(uint32_t)(gene[k] - (k ? gene[k - 1] : 0)));
+    return p;
+}
+
+/* Counts as varints into p, eight at a time while they are below 128. */
 static uint8_t *put_counts(uint8_t *p, const uint32_t *count, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++) {
+    int64_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 8 <= n; i += 8) {
+        __m128i c0 = _mm_loadu_si128((const __m128i *)(const void *)(count + i));
+        __m128i c1 = _mm_loadu_si128((const __m128i *)(const void *)(count + i + 4));
+        if (!put_8_small(p, c0, c1)) { /* (counts from 2^31 look negative: not small) */
+            for (int j = 0; j < 8; j++)
+                p = put_varint(p, count[i + j]);
+            continue;
+        }
+        p += 8;
+    }
+#endif
+    for (; i < n; i++) {
         if (count[i] < 128)
             *p++ = (uint8_t)count[i];
         else
@@ -141,11 +239,7 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
     for (int64_t c = 0; c < n; c++) {
         int64_t a = ch->col_ptr[c], b = ch->col_ptr[c + 1];
         p = put_varint(p, (uint64_t)(b - a));
-        int32_t prev = 0;
-        for (int64_t k = a; k < b; k++) {
-            p = put_varint(p, (uint64_t)(uint32_t)(ch->gene[k] - prev));
-            prev = ch->gene[k];
-        }
+        p = put_gene_steps(p, ch->gene + a, b - a);
     }
     uint8_t *ints = ch->count ? put_counts(p, ch->count + ch->col_ptr[0], nnz)
                               : put_int_values(p, value, nnz);
@@ -239,10 +333,8 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
         uint64_t w;
         for (uint64_t k = 0; k < count;) {
             if (k + 8 <= count && get_8_small(p, end, &w)) { /* most gene steps are < 128 */
-                for (int b = 0; b < 8; b++) {
-                    g += (int32_t)(w >> (8 * b) & 0x7f);
-                    gene[at++] = g;
-                }
+                g = add_8_steps(gene + at, g, w);
+                at += 8;
                 k += 8;
                 p += 8;
                 continue;
@@ -263,11 +355,7 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
         uint64_t w, v;
         for (int64_t k = 0; k < ck->nnz;) {
             if (k + 8 <= ck->nnz && get_8_small(p, end, &w)) { /* most counts are < 128 */
-                for (int b = 0; b < 8; b++) {
-                    uint32_t c = (uint32_t)(w >> (8 * b) & 0x7f);
-                    count[k + b] = c;
-                    value[k + b] = (double)(int)c;
-                }
+                put_8_counts(count + k, value + k, w);
                 k += 8;
                 p += 8;
                 continue;
