@@ -14,6 +14,7 @@
 #include "dormscan/report.h"
 
 #define DIGITS 10
+_Static_assert(DIGITS == 10, "dorm_fmt_double_put writes the digits as two halves of five");
 
 static const double pow10_tab[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -36,7 +37,16 @@ static int digits(double a, uint64_t *m, int *exp10)
     /* floor(log10(a)) from the binary exponent and a linear guess for the
      * mantissa's log (off by at most one; the loop below corrects it) */
     int be;
-    double mant = frexp(a, &be); /* a = mant 2^be, mant in [0.5, 1) */
+    double mant;
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    if (bits >> 52) { /* normal: a = mant 2^be, mant in [0.5, 1), as frexp gives */
+        be = (int)(bits >> 52) - 1022;
+        bits = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1022) << 52);
+        memcpy(&mant, &bits, sizeof mant);
+    } else {
+        mant = frexp(a, &be);
+    }
     int e = (int)floor((be - 1) * 0.30102999566398120 + (2 * mant - 1) * 0.30102999566398120);
     for (int tries = 0; tries < 2; tries++) {
         int k = DIGITS - 1 - e;
@@ -90,9 +100,14 @@ char *dorm_fmt_double_put(double v, char *dst)
                                 "25262728293031323334353637383940414243444546474849"
                                 "50515253545556575859606162636465666768697071727374"
                                 "75767778798081828384858687888990919293949596979899";
-    char d[DIGITS]; /* two digits at a time (DIGITS is even) */
-    for (int i = DIGITS - 2; i >= 0; i -= 2, m /= 100)
-        memcpy(d + i, pairs + 2 * (m % 100), 2);
+    char d[DIGITS]; /* two digits at a time, in two 32-bit halves of five */
+    uint32_t half[2] = {(uint32_t)(m / 100000), (uint32_t)(m % 100000)};
+    for (int h = 0; h < 2; h++) {
+        uint32_t x = half[h], top = x / 10000, rest = x - 10000 * top;
+        d[5 * h] = (char)('0' + top);
+        memcpy(d + 5 * h + 1, pairs + 2 * (rest / 100), 2);
+        memcpy(d + 5 * h + 3, pairs + 2 * (rest % 100), 2);
+    }
     int n = DIGITS; /* significant digits after removing trailing zeros */
     while (n > 1 && d[n - 1] == '0')
         n--;
