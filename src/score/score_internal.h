@@ -70,6 +70,7 @@ struct dorm_scorer_t {
     int32_t *level_n;    /* nnz_cap */
     double *lfact;       /* ucell: lgamma(x + 1), x = 0..n_genes + n_extra */
     double *inv_sd;      /* ucell: max part size + 1, per cell 1 / sd of k draws */
+    int64_t *twice;      /* ucell: n_parts, a cell's rank sums over expressed members x 2 */
     int64_t sd_filled;   /* inv_sd[2..sd_filled] hold the current cell's */
     int64_t sd_cap;      /* the last index of inv_sd */
     int64_t *count;    /* 4 nnz_cap + 65: counting sort of ranks */

@@ -36,6 +36,7 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->level_n);
     free(sc->lfact);
     free(sc->inv_sd);
+    free(sc->twice);
     free(sc->count);
     free(sc);
 }
@@ -111,7 +112,8 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
         sc->lfact = dorm_log_factorials(n_genes + n_extra);
         sc->inv_sd = malloc((size_t)(max_n + 1) * sizeof *sc->inv_sd);
         sc->sd_cap = max_n;
-        if (!sc->lfact || !sc->inv_sd)
+        sc->twice = malloc((size_t)np * sizeof *sc->twice);
+        if (!sc->lfact || !sc->inv_sd || !sc->twice)
             goto nomem;
     }
     if (opts->method == DORM_METHOD_MODULE) {

@@ -62,9 +62,6 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
                                                  sc->level_n, sc->keyed, sc->count, &by_level);
         double zero_rank = (double)n + (double)(G - n + 1) / 2.0;
         double zero_capped = zero_rank > M ? M : zero_rank;
-        double *sum = sc->prod + (size_t)c * (size_t)np;
-        for (int q = 0; q < np; q++)
-            sum[q] = sc->found[q] * zero_capped;
         /* the members among the cell's genes, without a branch per gene */
         int32_t *member = sc->pick;
         int64_t n_member = 0;
@@ -72,14 +69,23 @@ static void rank_cells(dorm_scorer_t *sc, const dorm_chunk_t *ch, int M, int64_t
             member[n_member] = (int32_t)i;
             n_member += dorm_scorer_in_union(sc, ch->gene[a + i]);
         }
+        /* Differences from the zero block's capped rank are multiples of
+         * 1/2: summed exactly as integers (twice them), then added to the
+         * found members' zero-block ranks, the same value as the sum in
+         * doubles in any order. */
+        int64_t *twice = sc->twice;
+        memset(twice, 0, (size_t)np * sizeof *twice);
         for (int64_t k = 0; k < n_member; k++) {
             int64_t i = member[k];
             int32_t u = sc->union_of[ch->gene[a + i]];
             double r = by_level ? sc->level_rank[sc->count[ints[i]]] : rank[i];
-            double dr = (r > M ? M : r) - zero_capped;
+            int64_t dr2 = (int64_t)(2 * ((r > M ? M : r) - zero_capped));
             for (int q = sc->part_ptr[u]; q < sc->part_ptr[u + 1]; q++)
-                sum[sc->part_of[q]] += dr;
+                twice[sc->part_of[q]] += dr2;
         }
+        double *sum = sc->prod + (size_t)c * (size_t)np;
+        for (int q = 0; q < np; q++)
+            sum[q] = sc->found[q] * zero_capped + 0.5 * (double)twice[q];
         /* Excess distances over the zero block's, of expressed genes, as
          * distinct levels in decreasing order with cumulative counts.  The
          * excesses are multiples of 1/2, so while M^2 n < 2^51 every partial
