@@ -79,6 +79,10 @@ static double upper_tail(double z)
     return (q0 + q1 * t4) + (q2 + d[12] * t4) * t8;
 }
 
+void dorm_norm_sf_init(void) { pthread_once(&sf_once, sf_build); }
+
+double dorm_norm_sf_mid(double z) { return z < 0 ? 1.0 - upper_tail(-z) : upper_tail(z); }
+
 double dorm_norm_sf(double z)
 {
     if (isnan(z))

@@ -10,6 +10,11 @@
  * test against long double erfcl); thread-safe.  Exactly 1.0 for
  * z <= DORM_SF_ONE, exactly 0.0 for z >= DORM_SF_ZERO. */
 double dorm_norm_sf(double z);
+/* dorm_norm_sf for DORM_SF_ONE < z < DORM_SF_ZERO only, without its
+ * checks, once dorm_norm_sf_init has run (on any thread): for loops that
+ * test the range themselves. */
+double dorm_norm_sf_mid(double z);
+void dorm_norm_sf_init(void);
 #define DORM_SF_ONE -8.3
 #define DORM_SF_ZERO 38.5
 /* z values are kept within +-DORM_Z_MAX, where double tails end (p ~ 1e-308). */

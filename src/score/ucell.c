@@ -237,7 +237,7 @@ static double k_draws_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64
             *bound = z > 0 ? TAIL_EPS * total / h : 1.0;
             return z > 0 ? 0.0 : 1.0;
         } else {
-            t = dorm_norm_sf(z);
+            t = dorm_norm_sf_mid(z); /* (dorm_ucell_chunk ran dorm_norm_sf_init) */
         }
     }
     *bound = t;
@@ -314,6 +314,7 @@ int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, d
     int64_t nc = ch->n_cells, G = sc->n_genes + sc->n_extra;
     int np = sc->n_parts, S = sc->n_sets;
     int M = sc->opts.max_rank < G ? sc->opts.max_rank : (int)G;
+    dorm_norm_sf_init();
     rank_cells(sc, ch, M, G);
     for (int64_t c = 0; c < nc; c++) {
         const dorm_ucell_cell_t *cs = &sc->cell[c];
