@@ -312,9 +312,9 @@ static inline const char *scalar_line(const char *p, int pattern, int64_t *i, in
  * the general path handles and reports those), when the chunk is full, or at
  * the end of the buffered lines.  The open cell's end, the entry count and
  * the chunk's arrays are kept in locals between cells.  sh: the SSSE3 line
- * parser's table, or NULL for the SSE2 one.  common: cells are columns and
- * every feature is kept (the usual layout, given as a constant so that the
- * loop tests neither). */
+ * parser's table, or NULL for the SSE2 one.  common: cells are columns,
+ * every feature is kept and values are given (the usual layout, given as a
+ * constant so that the loop tests none of these). */
 __attribute__((always_inline)) static inline int
 fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, int common,
                   dorm_err_t *err)
@@ -334,7 +334,8 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, int 
     double *value_out = ck->value;
     uint32_t *count_out = ck->count;
     const int32_t *row_map = m->row_map;
-    int rows_are_cells = common ? 0 : r->info.cells_are_rows, pattern = m->pattern, small = 1;
+    int rows_are_cells = common ? 0 : r->info.cells_are_rows, small = 1;
+    int pattern = common ? 0 : m->pattern;
     int keeps_all = common ? 1 : m->keeps_all;
     uint64_t n_rows_u = (uint64_t)n_rows, n_cols_u = (uint64_t)n_cols;
     while (p < end && entries < nnz) {
@@ -375,7 +376,8 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, int 
         gene_out[at] = gene;
         value_out[at] = (double)v;
         count_out[at] = (uint32_t)v;
-        small &= v < ((int64_t)1 << 31);
+        if (!len) /* (the line parser's values have at most 8 digits) */
+            small &= v < ((int64_t)1 << 31);
         at += keeps_all ? v > 0 : gene >= 0 && v > 0; /* dropped features and zeros are not kept */
         entries++;
         p = q + 1;
@@ -403,7 +405,7 @@ __attribute__((target("ssse3"))) static int fast_entries_ssse3_common(dorm_reade
 
 static int fast_entries(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
 {
-    int common = !r->info.cells_are_rows && m->keeps_all;
+    int common = !r->info.cells_are_rows && m->keeps_all && !m->pattern;
 #if MTX_LINE_WORDS
     if (m->ssse3)
         return common ? fast_entries_ssse3_common(r, m, err) : fast_entries_ssse3(r, m, err);
