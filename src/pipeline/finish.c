@@ -33,9 +33,22 @@ static int summarise(const finisher_t *f, const char *sample, dorm_state_t state
 }
 
 #define ROW_BLOCK 2048 /* records read, called and formatted at a time */
+#define PIECE 128      /* rows formatted by one thread at a time */
+#define N_PIECES (ROW_BLOCK / PIECE)
+
+typedef struct row_block_t row_block_t;
+
+/* A piece of a block: calls and formatted rows of [lo, hi). */
+typedef struct row_part_t {
+    row_block_t *b;
+    int64_t lo, hi;
+    char *text;
+    size_t len, cap;
+    int failed;
+} row_part_t;
 
 /* A block of records read back from the spill, with their calls. */
-typedef struct row_block_t {
+struct row_block_t {
     int64_t n;
     double *rec;       /* ROW_BLOCK x rec_len */
     double *fdr;       /* ROW_BLOCK x n_fdr */
@@ -44,26 +57,31 @@ typedef struct row_block_t {
     size_t *name_at;   /* ROW_BLOCK offsets into names */
     dorm_call_t *call; /* ROW_BLOCK */
     int *phase;        /* ROW_BLOCK, DORM_N_PHASES for NA */
-} row_block_t;
+    row_part_t part[N_PIECES];
+    int n_parts;
+};
 
-/* One thread's share of a block: calls and formatted rows of [lo, hi). */
-typedef struct row_part_t {
+/* Threads that format the pieces of one block at a time; the main thread
+ * takes pieces too when it has nothing else to do. */
+typedef struct formatter_t {
     const finisher_t *f;
     const char *sample;
-    row_block_t *b;
-    int64_t lo, hi;
-    char *text;
-    size_t len, cap;
-    int failed;
-} row_part_t;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    row_block_t *cur;       /* being formatted, or NULL */
+    int next, done;         /* pieces of cur taken, finished */
+    int stop;
+    pthread_t *tid;
+    int n_started;
+} formatter_t;
 
-static void *format_part(void *arg)
+static void format_part(const formatter_t *fm, row_part_t *pt)
 {
-    row_part_t *pt = arg;
-    const finisher_t *f = pt->f;
+    const finisher_t *f = fm->f;
     row_block_t *b = pt->b;
     int n_out = f->n_out, rec_len = R_LEN(n_out), n_fdr = n_out + DORM_N_EVIDENCE;
     pt->len = 0;
+    pt->failed = 0;
     for (int64_t i = pt->lo; i < pt->hi && !pt->failed; i++) {
         const double *rec = b->rec + i * rec_len, *fdr = b->fdr + i * n_fdr;
         int low = rec[R_LOW] != 0;
@@ -78,7 +96,7 @@ static void *format_part(void *arg)
         dorm_qc_t qc = {rec[R_UMI], (int64_t)rec[R_GENES], rec[R_MITO], rec[R_RIBO]};
         dorm_cell_row_t row = {
             .barcode = b->names + b->name_at[i],
-            .sample = f->sample_column ? pt->sample : NULL,
+            .sample = f->sample_column ? fm->sample : NULL,
             .qc = &qc,
             .set = rec + R_SETS,
             .set_fdr = fdr,
@@ -101,7 +119,95 @@ static void *format_part(void *arg)
         }
         pt->len += dorm_cells_format_row(pt->text + pt->len, &row, n_out);
     }
+}
+
+/* Format the next piece of the current block, if any is left (lock held;
+ * released while formatting).  1 if one was formatted. */
+static int take_piece(formatter_t *fm)
+{
+    row_block_t *b = fm->cur;
+    if (!b || fm->next >= b->n_parts)
+        return 0;
+    row_part_t *pt = &b->part[fm->next++];
+    pthread_mutex_unlock(&fm->mu);
+    format_part(fm, pt);
+    pthread_mutex_lock(&fm->mu);
+    if (++fm->done == b->n_parts)
+        pthread_cond_broadcast(&fm->cv);
+    return 1;
+}
+
+static void *format_thread(void *arg)
+{
+    formatter_t *fm = arg;
+    pthread_mutex_lock(&fm->mu);
+    while (!fm->stop)
+        if (!take_piece(fm))
+            pthread_cond_wait(&fm->cv, &fm->mu);
+    pthread_mutex_unlock(&fm->mu);
     return NULL;
+}
+
+/* Hand block b to the formatting threads. */
+static void post_block(formatter_t *fm, row_block_t *b)
+{
+    b->n_parts = (int)((b->n + PIECE - 1) / PIECE);
+    for (int k = 0; k < b->n_parts; k++) {
+        b->part[k].b = b;
+        b->part[k].lo = (int64_t)k * PIECE;
+        b->part[k].hi = b->n < (int64_t)(k + 1) * PIECE ? b->n : (int64_t)(k + 1) * PIECE;
+    }
+    pthread_mutex_lock(&fm->mu);
+    fm->cur = b;
+    fm->next = fm->done = 0;
+    pthread_cond_broadcast(&fm->cv);
+    pthread_mutex_unlock(&fm->mu);
+}
+
+/* Format what is left of the current block on this thread too, then wait
+ * until every piece is done. */
+static void finish_block_pieces(formatter_t *fm)
+{
+    pthread_mutex_lock(&fm->mu);
+    while (take_piece(fm))
+        ;
+    while (fm->cur && fm->done < fm->cur->n_parts)
+        pthread_cond_wait(&fm->cv, &fm->mu);
+    fm->cur = NULL;
+    pthread_mutex_unlock(&fm->mu);
+}
+
+/* Start n_helpers formatting threads (fewer if they do not start: the main
+ * thread formats what they do not). */
+static int formatter_start(formatter_t *fm, const finisher_t *f, const char *sample, int n_helpers)
+{
+    memset(fm, 0, sizeof *fm);
+    fm->f = f;
+    fm->sample = sample;
+    if (pthread_mutex_init(&fm->mu, NULL) != 0)
+        return -1;
+    if (pthread_cond_init(&fm->cv, NULL) != 0) {
+        pthread_mutex_destroy(&fm->mu);
+        return -1;
+    }
+    fm->tid = calloc((size_t)(n_helpers > 0 ? n_helpers : 1), sizeof *fm->tid);
+    for (int t = 0; fm->tid && t < n_helpers; t++)
+        if (pthread_create(&fm->tid[fm->n_started], NULL, format_thread, fm) == 0)
+            fm->n_started++;
+    return 0;
+}
+
+static void formatter_stop(formatter_t *fm)
+{
+    pthread_mutex_lock(&fm->mu);
+    fm->stop = 1;
+    pthread_cond_broadcast(&fm->cv);
+    pthread_mutex_unlock(&fm->mu);
+    for (int t = 0; t < fm->n_started; t++)
+        pthread_join(fm->tid[t], NULL);
+    free(fm->tid);
+    pthread_cond_destroy(&fm->cv);
+    pthread_mutex_destroy(&fm->mu);
 }
 
 /* Read up to ROW_BLOCK records from index `first`; 0 when none are left. */
@@ -131,33 +237,16 @@ static int read_block(spill_t *sp, row_block_t *b, int64_t first, int rec_len, i
     return rc < 0 ? rc : b->n > 0;
 }
 
-/* Calls and rows of a block on up to n_threads threads, written in order;
- * then the histograms and summary counts, in order. */
-static int finish_block(const finisher_t *f, const char *sample, row_block_t *b,
-                        row_part_t *parts, int n_threads, dorm_err_t *err)
+/* A formatted block's rows written in order; then its histograms and
+ * summary counts, in order. */
+static int write_block(const finisher_t *f, const char *sample, const row_block_t *b,
+                       dorm_err_t *err)
 {
     int n_out = f->n_out, rec_len = R_LEN(n_out);
-    pthread_t tid[n_threads];
-    int started[n_threads];
-    for (int t = 0; t < n_threads; t++) {
-        parts[t].f = f;
-        parts[t].sample = sample;
-        parts[t].b = b;
-        parts[t].lo = b->n * t / n_threads;
-        parts[t].hi = b->n * (t + 1) / n_threads;
-        parts[t].failed = 0;
-        started[t] = t > 0 && pthread_create(&tid[t], NULL, format_part, &parts[t]) == 0;
-    }
-    for (int t = 0; t < n_threads; t++)
-        if (!started[t])
-            format_part(&parts[t]);
-    for (int t = 1; t < n_threads; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
-    for (int t = 0; t < n_threads; t++) {
-        if (parts[t].failed)
+    for (int k = 0; k < b->n_parts; k++) {
+        if (b->part[k].failed)
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        dorm_outfile_write(f->cells, parts[t].text, parts[t].len);
+        dorm_outfile_write(f->cells, b->part[k].text, b->part[k].len);
     }
     for (int64_t i = 0; i < b->n; i++) {
         const double *rec = b->rec + i * rec_len;
@@ -178,20 +267,41 @@ static int finish_block(const finisher_t *f, const char *sample, row_block_t *b,
     return 0;
 }
 
+static int block_alloc(row_block_t *b, int rec_len, int n_fdr)
+{
+    memset(b, 0, sizeof *b);
+    b->rec = malloc((size_t)ROW_BLOCK * (size_t)rec_len * sizeof *b->rec);
+    b->fdr = malloc((size_t)ROW_BLOCK * (size_t)n_fdr * sizeof *b->fdr);
+    b->name_at = malloc((size_t)ROW_BLOCK * sizeof *b->name_at);
+    b->call = malloc((size_t)ROW_BLOCK * sizeof *b->call);
+    b->phase = malloc((size_t)ROW_BLOCK * sizeof *b->phase);
+    return b->rec && b->fdr && b->name_at && b->call && b->phase ? 0 : -1;
+}
+
+static void block_free(row_block_t *b)
+{
+    for (int k = 0; k < N_PIECES; k++)
+        free(b->part[k].text);
+    free(b->rec);
+    free(b->fdr);
+    free(b->names);
+    free(b->name_at);
+    free(b->call);
+    free(b->phase);
+}
+
+/* The rows in blocks, two at a time: while the formatting threads work on
+ * one block, this thread reads the next, then writes and summarises the one
+ * formatted (the order of the table and of the summaries is the input's). */
 int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err)
 {
     int n_out = f->n_out, n_fdr = n_out + DORM_N_EVIDENCE, rec_len = R_LEN(n_out);
     int n_threads = f->threads > 1 ? f->threads : 1;
     int *cols = malloc((size_t)n_fdr * sizeof *cols);
-    row_block_t b = {0};
-    b.rec = malloc((size_t)ROW_BLOCK * (size_t)rec_len * sizeof *b.rec);
-    b.fdr = malloc((size_t)ROW_BLOCK * (size_t)n_fdr * sizeof *b.fdr);
-    b.name_at = malloc((size_t)ROW_BLOCK * sizeof *b.name_at);
-    b.call = malloc((size_t)ROW_BLOCK * sizeof *b.call);
-    b.phase = malloc((size_t)ROW_BLOCK * sizeof *b.phase);
-    row_part_t *parts = calloc((size_t)n_threads, sizeof *parts);
+    row_block_t blk[2];
+    int alloc0 = block_alloc(&blk[0], rec_len, n_fdr), alloc1 = block_alloc(&blk[1], rec_len, n_fdr);
     int rc = 0;
-    if (!cols || !b.rec || !b.fdr || !b.name_at || !b.call || !b.phase || !parts) {
+    if (!cols || alloc0 < 0 || alloc1 < 0) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
     }
@@ -202,20 +312,33 @@ int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err
     rc = spill_fdr(sp, cols, n_fdr, R_LOW, n_threads, err);
     if (rc == 0)
         rc = spill_rewind(sp, err);
-    for (int64_t first = 0; rc == 0 && (rc = read_block(sp, &b, first, rec_len, n_fdr, err)) > 0;
-         first += b.n)
-        rc = finish_block(f, sample, &b, parts, n_threads, err);
+    formatter_t fm;
+    if (rc == 0 && formatter_start(&fm, f, sample, n_threads - 1) < 0)
+        rc = dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
+    if (rc < 0)
+        goto done;
+    int64_t first = 0;
+    int more = read_block(sp, &blk[0], first, rec_len, n_fdr, err);
+    if (more > 0)
+        post_block(&fm, &blk[0]);
+    for (int k = 0; more > 0; k++) {
+        row_block_t *b = &blk[k % 2], *next = &blk[(k + 1) % 2];
+        first += b->n;
+        more = read_block(sp, next, first, rec_len, n_fdr, err);
+        finish_block_pieces(&fm);
+        if (more > 0)
+            post_block(&fm, next);
+        int wrc = write_block(f, sample, b, err);
+        if (wrc < 0)
+            more = wrc;
+    }
+    rc = more < 0 ? more : 0;
+    finish_block_pieces(&fm); /* (after an error: nothing left running) */
+    formatter_stop(&fm);
 done:
-    for (int t = 0; parts && t < n_threads; t++)
-        free(parts[t].text);
-    free(parts);
     free(cols);
-    free(b.rec);
-    free(b.fdr);
-    free(b.names);
-    free(b.name_at);
-    free(b.call);
-    free(b.phase);
+    block_free(&blk[0]);
+    block_free(&blk[1]);
     return rc;
 }
 
