@@ -75,7 +75,9 @@ typedef struct dorm_reader_opts_t {
     dorm_orientation_t orientation; /* dense tables */
     int threads;          /* threads the reader may add (0 or 1: none; 2 or more:
                              inflate or decompress ahead of the parser) */
-    char reserved[28];    /* room to grow; zero it */
+    int helped;           /* another thread will call dorm_reader_help: keep
+                             work it can take (MatrixMarket: inflation by blocks) */
+    char reserved[24];    /* room to grow; zero it */
 } dorm_reader_opts_t;
 
 typedef struct dorm_reader_t dorm_reader_t;
@@ -111,6 +113,12 @@ typedef struct dorm_held_chunk_t {
 int dorm_reader_take(dorm_reader_t *r, dorm_held_chunk_t *h, dorm_err_t *err) DORM_WUR;
 /* Free what h holds (h can be used again). */
 void dorm_held_chunk_free(dorm_held_chunk_t *h);
+
+/* From a thread other than the reading one, while a pass is under way (not
+ * during dorm_reader_rewind or close): do a piece of reading work ahead of
+ * the reader, for readers opened with opts.helped.  1 if it did some, 0 if
+ * there was none to do. */
+int dorm_reader_help(dorm_reader_t *r);
 
 /* Start again from the first cell (for methods that need two passes). */
 int dorm_reader_rewind(dorm_reader_t *r, dorm_err_t *err) DORM_WUR;

@@ -799,7 +799,7 @@ static void bam_close(dorm_reader_t *r)
     r->impl = NULL;
 }
 
-static const dorm_reader_ops_t bam_ops = {bam_read, bam_rewind, bam_close};
+static const dorm_reader_ops_t bam_ops = {bam_read, bam_rewind, bam_close, NULL};
 
 int dorm_bam_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {

@@ -319,7 +319,7 @@ static void dense_close(dorm_reader_t *r)
     r->impl = NULL;
 }
 
-static const dorm_reader_ops_t dense_ops = {dense_read, dense_rewind, dense_close};
+static const dorm_reader_ops_t dense_ops = {dense_read, dense_rewind, dense_close, NULL};
 
 int dorm_dense_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {

@@ -839,7 +839,7 @@ static void h5ad_close(dorm_reader_t *r)
     r->impl = NULL;
 }
 
-static const dorm_reader_ops_t h5ad_ops = {h5ad_read, h5ad_rewind, h5ad_close};
+static const dorm_reader_ops_t h5ad_ops = {h5ad_read, h5ad_rewind, h5ad_close, NULL};
 
 /* Buffers sized by the chunk (and the CSC load). */
 static int prepare(dorm_reader_t *r, h5ad_t *h, dorm_err_t *err)

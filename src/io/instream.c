@@ -1,5 +1,5 @@
 /* instream.c -- bytes from a file or URL, gzip inflated by ISA-L, optionally
- * in a read-ahead thread. */
+ * ahead by blocks (in a read-ahead thread, or by whichever thread asks). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -12,7 +12,8 @@
 #include "instream.h"
 
 #define IN_SIZE ((size_t)1 << 20)    /* compressed bytes per hread */
-#define BLOCK_SIZE ((size_t)4 << 20) /* inflated bytes per read-ahead block */
+#define BLOCK_SIZE ((size_t)1 << 20) /* inflated bytes per block (a reader waiting for a
+                                       helper filling one waits this long at most) */
 #define N_BLOCKS 3                   /* one being read, two in flight */
 
 typedef struct block_t {
@@ -28,13 +29,15 @@ struct dorm_instream_t {
     struct inflate_state z;
     uint8_t *in;
     int in_eof, done;
-    /* read-ahead */
-    int ahead;
+    /* inflated ahead, by blocks */
+    int ahead;             /* blocks in use (then mu and cv exist) */
+    int has_thread;        /* a read-ahead thread fills them, else helpers */
     pthread_t tid;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     block_t blk[N_BLOCKS];
     int head, count, stop; /* head: block being consumed; count: filled blocks */
+    int filling, ended;    /* a thread is filling a block; the last one is filled */
     size_t pos;            /* consumed bytes of blk[head] */
 };
 
@@ -101,58 +104,78 @@ static ssize_t pull(dorm_instream_t *s, char *buf, size_t n, dorm_err_t *err)
     return got;
 }
 
+/* Inflate the next block into the free slot after the filled ones, unless
+ * none is free, another thread is filling one or the stream has ended (lock
+ * held; released while inflating; only one thread inflates at a time).
+ * 1 if a block was filled. */
+static int fill_one(dorm_instream_t *s)
+{
+    if (s->filling || s->ended || s->stop || s->count == N_BLOCKS)
+        return 0;
+    s->filling = 1;
+    block_t *b = &s->blk[(s->head + s->count) % N_BLOCKS];
+    pthread_mutex_unlock(&s->mu);
+    dorm_err_clear(&b->err);
+    b->len = 0;
+    while ((size_t)b->len < BLOCK_SIZE) { /* fill whole blocks */
+        ssize_t got = pull(s, b->data + b->len, BLOCK_SIZE - (size_t)b->len, &b->err);
+        if (got < 0)
+            b->len = got;
+        if (got <= 0)
+            break;
+        b->len += got;
+    }
+    pthread_mutex_lock(&s->mu);
+    s->filling = 0;
+    s->ended = b->len <= 0; /* end or error: published, nothing more to do */
+    s->count++;
+    pthread_cond_broadcast(&s->cv);
+    return 1;
+}
+
 static void *read_ahead(void *arg)
 {
     dorm_instream_t *s = arg;
-    for (;;) {
-        pthread_mutex_lock(&s->mu);
-        while (s->count == N_BLOCKS && !s->stop)
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop && !s->ended)
+        if (!fill_one(s))
             pthread_cond_wait(&s->cv, &s->mu);
-        int stop = s->stop, slot = (s->head + s->count) % N_BLOCKS;
-        pthread_mutex_unlock(&s->mu);
-        if (stop)
-            return NULL;
-        block_t *b = &s->blk[slot];
-        dorm_err_clear(&b->err);
-        b->len = 0;
-        while ((size_t)b->len < BLOCK_SIZE) { /* fill whole blocks */
-            ssize_t got = pull(s, b->data + b->len, BLOCK_SIZE - (size_t)b->len, &b->err);
-            if (got < 0)
-                b->len = got;
-            if (got <= 0)
-                break;
-            b->len += got;
-        }
-        pthread_mutex_lock(&s->mu);
-        s->count++;
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-        if (b->len <= 0)
-            return NULL; /* end or error: published, nothing more to do */
-    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
 }
 
-static int start_ahead(dorm_instream_t *s)
+/* Blocks, a lock, and with thread a read-ahead thread; -1 (nothing left
+ * allocated) if one cannot be had. */
+static int start_ahead(dorm_instream_t *s, int thread)
 {
     for (int i = 0; i < N_BLOCKS; i++)
         if (!(s->blk[i].data = malloc(BLOCK_SIZE)))
-            return -1;
+            goto fail;
     if (pthread_mutex_init(&s->mu, NULL) != 0)
-        return -1;
+        goto fail;
     if (pthread_cond_init(&s->cv, NULL) != 0) {
         pthread_mutex_destroy(&s->mu);
-        return -1;
+        goto fail;
     }
-    if (pthread_create(&s->tid, NULL, read_ahead, s) != 0) {
+    if (thread && pthread_create(&s->tid, NULL, read_ahead, s) != 0) {
         pthread_cond_destroy(&s->cv);
         pthread_mutex_destroy(&s->mu);
-        return -1;
+        goto fail;
     }
     s->ahead = 1;
+    s->has_thread = thread;
     return 0;
+fail:
+    for (int i = 0; i < N_BLOCKS; i++) {
+        free(s->blk[i].data);
+        s->blk[i].data = NULL;
+    }
+    return -1;
 }
 
-static int open_stream(dorm_instream_t **out, const char *path, int ahead, dorm_err_t *err)
+/* mode: 0 inflate when read, 1 in a read-ahead thread, 2 by blocks that
+ * the reader or a helper (dorm_instream_help) fills. */
+static int open_stream(dorm_instream_t **out, const char *path, int mode, dorm_err_t *err)
 {
     *out = NULL;
     dorm_instream_t *s = calloc(1, sizeof *s);
@@ -185,11 +208,8 @@ static int open_stream(dorm_instream_t **out, const char *path, int ahead, dorm_
         isal_inflate_init(&s->z);
         s->z.crc_flag = ISAL_GZIP;
     }
-    if (ahead && start_ahead(s) < 0) /* not fatal: inflate inline */
-        for (int i = 0; i < N_BLOCKS; i++) {
-            free(s->blk[i].data);
-            s->blk[i].data = NULL;
-        }
+    if (mode) /* failing is not fatal: inflate inline */
+        start_ahead(s, mode == 1);
     *out = s;
     return 0;
 }
@@ -204,6 +224,21 @@ int dorm_instream_open_ahead(dorm_instream_t **out, const char *path, dorm_err_t
     return open_stream(out, path, 1, err);
 }
 
+int dorm_instream_open_shared(dorm_instream_t **out, const char *path, dorm_err_t *err)
+{
+    return open_stream(out, path, 2, err);
+}
+
+int dorm_instream_help(dorm_instream_t *s)
+{
+    if (!s->ahead || s->has_thread)
+        return 0;
+    pthread_mutex_lock(&s->mu);
+    int did = fill_one(s);
+    pthread_mutex_unlock(&s->mu);
+    return did;
+}
+
 int dorm_instream_is_gzip(const dorm_instream_t *s) { return s->gzip; }
 
 ssize_t dorm_instream_read(dorm_instream_t *s, void *buf, size_t n, dorm_err_t *err)
@@ -211,8 +246,30 @@ ssize_t dorm_instream_read(dorm_instream_t *s, void *buf, size_t n, dorm_err_t *
     if (!s->ahead)
         return pull(s, buf, n, err);
     pthread_mutex_lock(&s->mu);
-    while (s->count == 0)
-        pthread_cond_wait(&s->cv, &s->mu);
+    if (s->count == 0 && !s->has_thread && !s->filling && !s->ended) {
+        /* Nothing ahead and nobody inflating: straight into buf, no block
+         * in between (an end or error is published as a block, for later
+         * reads). */
+        s->filling = 1;
+        pthread_mutex_unlock(&s->mu);
+        ssize_t got = pull(s, buf, n, err);
+        pthread_mutex_lock(&s->mu);
+        s->filling = 0;
+        if (got <= 0) {
+            block_t *b = &s->blk[s->head];
+            b->len = got;
+            if (got < 0)
+                b->err = *err;
+            s->count = 1;
+            s->ended = 1;
+        }
+        pthread_cond_broadcast(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        return got;
+    }
+    while (s->count == 0) /* fill the block ourselves rather than wait, if we can */
+        if (!fill_one(s))
+            pthread_cond_wait(&s->cv, &s->mu);
     pthread_mutex_unlock(&s->mu);
     block_t *b = &s->blk[s->head];
     if (b->len < 0) {
@@ -244,7 +301,8 @@ void dorm_instream_close(dorm_instream_t *s)
         s->stop = 1;
         pthread_cond_broadcast(&s->cv);
         pthread_mutex_unlock(&s->mu);
-        pthread_join(s->tid, NULL);
+        if (s->has_thread)
+            pthread_join(s->tid, NULL);
         pthread_cond_destroy(&s->cv);
         pthread_mutex_destroy(&s->mu);
     }

@@ -5,7 +5,8 @@
  * Inflation uses ISA-L's igzip, several times faster than zlib.  With
  * dorm_instream_open_ahead() a second thread reads and inflates ahead of the
  * consumer through a bounded queue of blocks (two blocks in flight), so
- * inflation overlaps the caller's parsing. */
+ * inflation overlaps the caller's parsing; with dorm_instream_open_shared()
+ * the same blocks are filled by the consumer or by helping threads. */
 #ifndef DORM_IO_INSTREAM_H
 #define DORM_IO_INSTREAM_H
 
@@ -21,6 +22,15 @@ int dorm_instream_open(dorm_instream_t **out, const char *path, dorm_err_t *err)
 /* The same, inflating in a background thread (falls back to inline
  * inflation if the thread cannot start). */
 int dorm_instream_open_ahead(dorm_instream_t **out, const char *path, dorm_err_t *err);
+
+/* The same, inflating ahead by blocks that dorm_instream_read fills when
+ * it finds none ready and that another thread may fill meanwhile with
+ * dorm_instream_help: inflation moves to whichever thread has time. */
+int dorm_instream_open_shared(dorm_instream_t **out, const char *path, dorm_err_t *err);
+/* From any thread, while the stream is open: inflate the next block ahead if
+ * there is room (a stream from dorm_instream_open_shared).  1 if it did, 0
+ * if there was nothing to do. */
+int dorm_instream_help(dorm_instream_t *s);
 
 /* Up to n bytes into buf.  Returns bytes read (>0), 0 at end of stream, <0 on
  * error (err names the file: truncated or corrupt compressed data, I/O). */

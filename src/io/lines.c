@@ -23,6 +23,7 @@ const char *dorm_basename(const char *path)
     return s && s[1] ? s + 1 : path;
 }
 
+/* ahead: 0 inline, 1 read-ahead thread, 2 shared blocks (instream.h). */
 static int open_lines(dorm_lines_t **out, const char *path, int ahead, dorm_err_t *err)
 {
     *out = NULL;
@@ -36,8 +37,9 @@ static int open_lines(dorm_lines_t **out, const char *path, int ahead, dorm_err_
         dorm_lines_close(lr);
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     }
-    int rc = ahead ? dorm_instream_open_ahead(&lr->in, path, err)
-                   : dorm_instream_open(&lr->in, path, err);
+    int rc = ahead == 1 ? dorm_instream_open_ahead(&lr->in, path, err)
+             : ahead == 2 ? dorm_instream_open_shared(&lr->in, path, err)
+                          : dorm_instream_open(&lr->in, path, err);
     if (rc < 0) {
         dorm_lines_close(lr);
         return rc;
@@ -55,6 +57,13 @@ int dorm_lines_open_ahead(dorm_lines_t **out, const char *path, dorm_err_t *err)
 {
     return open_lines(out, path, 1, err);
 }
+
+int dorm_lines_open_shared(dorm_lines_t **out, const char *path, dorm_err_t *err)
+{
+    return open_lines(out, path, 2, err);
+}
+
+int dorm_lines_help(dorm_lines_t *lr) { return dorm_instream_help(lr->in); }
 
 /* Make room and read more bytes; 0 at EOF, >0 bytes read, <0 error. */
 static int fill(dorm_lines_t *lr, dorm_err_t *err)

@@ -19,6 +19,11 @@ typedef struct dorm_lines_t dorm_lines_t;
 int dorm_lines_open(dorm_lines_t **out, const char *path, dorm_err_t *err);
 /* The same, inflating in a read-ahead thread (for large inputs). */
 int dorm_lines_open_ahead(dorm_lines_t **out, const char *path, dorm_err_t *err);
+/* The same, inflating by blocks that another thread may fill with
+ * dorm_lines_help (dorm_instream_open_shared). */
+int dorm_lines_open_shared(dorm_lines_t **out, const char *path, dorm_err_t *err);
+/* From another thread: inflate ahead if there is room; 1 if it did. */
+int dorm_lines_help(dorm_lines_t *lr);
 /* 1 and a line, 0 at end of file, <0 on error (err names file and line). */
 int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err);
 /* Bulk access for parsers without a call per line: [*start, *end) are the

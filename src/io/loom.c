@@ -172,7 +172,7 @@ static void loom_close(dorm_reader_t *r)
     r->impl = NULL;
 }
 
-static const dorm_reader_ops_t loom_ops = {loom_read, loom_rewind, loom_close};
+static const dorm_reader_ops_t loom_ops = {loom_read, loom_rewind, loom_close, NULL};
 
 /* The matrix (or layer), its shape and the barcodes' dataset. */
 static int find_matrix(dorm_reader_t *r, loom_t *l, dorm_err_t *err)

@@ -76,6 +76,7 @@ static int64_t parse_index(const char **p)
 static int open_matrix(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
 {
     int rc = r->opts.threads > 1 ? dorm_lines_open_ahead(&m->mat, m->lay.matrix, err)
+             : r->opts.helped      ? dorm_lines_open_shared(&m->mat, m->lay.matrix, err)
                                  : dorm_lines_open(&m->mat, m->lay.matrix, err);
     if (rc < 0)
         return rc;
@@ -549,7 +550,15 @@ static void mtx_close(dorm_reader_t *r)
     r->impl = NULL;
 }
 
-static const dorm_reader_ops_t mtx_ops = {mtx_read, mtx_rewind, mtx_close};
+/* On a helping thread: inflate the matrix ahead (never called during a
+ * rewind or close, see reader.h). */
+static int mtx_help(dorm_reader_t *r)
+{
+    mtx_t *m = r->impl;
+    return m->mat ? dorm_lines_help(m->mat) : 0;
+}
+
+static const dorm_reader_ops_t mtx_ops = {mtx_read, mtx_rewind, mtx_close, mtx_help};
 
 int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {

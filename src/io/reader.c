@@ -244,6 +244,8 @@ void dorm_held_chunk_free(dorm_held_chunk_t *h)
     memset(h, 0, sizeof *h);
 }
 
+int dorm_reader_help(dorm_reader_t *r) { return r->ops->help ? r->ops->help(r) : 0; }
+
 int dorm_reader_rewind(dorm_reader_t *r, dorm_err_t *err)
 {
     dorm_chunk_buf_reset(&r->chunk, 0);

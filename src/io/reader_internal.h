@@ -11,6 +11,7 @@ typedef struct dorm_reader_ops_t {
     int (*read)(dorm_reader_t *r, dorm_err_t *err);   /* fills r->chunk: 0, or <0 on error */
     int (*rewind)(dorm_reader_t *r, dorm_err_t *err);
     void (*close)(dorm_reader_t *r);                   /* frees r->impl */
+    int (*help)(dorm_reader_t *r); /* dorm_reader_help, or NULL: nothing to share */
 } dorm_reader_ops_t;
 
 /* A growable CSC chunk the backends fill. */

@@ -248,7 +248,7 @@ static void tenx_close(dorm_reader_t *r)
     r->impl = NULL;
 }
 
-static const dorm_reader_ops_t tenx_ops = {tenx_read, tenx_rewind, tenx_close};
+static const dorm_reader_ops_t tenx_ops = {tenx_read, tenx_rewind, tenx_close, NULL};
 
 int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {

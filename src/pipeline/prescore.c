@@ -37,6 +37,8 @@ struct prescore_t {
     pthread_cond_t cv;
     int64_t next_put, next_take, next_write;
     prescore_in_order_fn in_order;
+    prescore_idle_fn idle;
+    int idle_off, in_idle;     /* idle no longer called; threads inside it */
     void *ctx;
     int stop, rc;
     dorm_err_t err;
@@ -116,8 +118,19 @@ static void *score_thread(void *arg)
     pthread_mutex_lock(&ps->mu);
     for (;;) {
         slot_t *s = NULL;
-        while (!ps->stop && !(s = next_queued(ps)))
+        while (!ps->stop && !(s = next_queued(ps))) {
+            if (ps->idle && !ps->idle_off) { /* the reader's work rather than wait */
+                ps->in_idle++;
+                pthread_mutex_unlock(&ps->mu);
+                int did = ps->idle(ps->ctx);
+                pthread_mutex_lock(&ps->mu);
+                if (--ps->in_idle == 0)
+                    pthread_cond_broadcast(&ps->cv);
+                if (did)
+                    continue;
+            }
             pthread_cond_wait(&ps->cv, &ps->mu);
+        }
         if (!s)
             break;
         run_slot(ps, ta->scorer, s);
@@ -138,8 +151,8 @@ static void help_or_wait(prescore_t *ps)
 }
 
 int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
-                   dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order, void *ctx,
-                   const char *dir, dorm_err_t *err)
+                   dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order,
+                   prescore_idle_fn idle, void *ctx, const char *dir, dorm_err_t *err)
 {
     *out = NULL;
     prescore_t *ps = calloc(1, sizeof *ps);
@@ -149,6 +162,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     ps->n_threads = n_threads;
     ps->helper = helper;
     ps->in_order = in_order;
+    ps->idle = idle;
     ps->ctx = ctx;
     ps->n_slots = n_threads + 1;
     ps->slot = calloc((size_t)ps->n_slots, sizeof *ps->slot);
@@ -226,6 +240,9 @@ int prescore_finish(prescore_t *ps, dorm_err_t *err)
     pthread_mutex_lock(&ps->mu);
     while (!ps->stop && ps->next_write < ps->next_put)
         help_or_wait(ps);
+    ps->idle_off = 1;
+    while (ps->in_idle > 0)
+        pthread_cond_wait(&ps->cv, &ps->mu);
     int rc = ps->rc;
     if (rc < 0)
         *err = ps->err;

@@ -28,20 +28,28 @@ typedef struct prescore_t prescore_t;
 typedef int (*prescore_in_order_fn)(void *ctx, const dorm_chunk_t *ch, int scored,
                                     dorm_err_t *err);
 
+/* Called on a scoring thread that finds no chunk queued, outside the lock:
+ * do a piece of the reading thread's work (dorm_reader_help); 1 if there
+ * was some, 0 if not (the thread then waits for a chunk). */
+typedef int (*prescore_idle_fn)(void *ctx);
+
 /* Start n_threads scoring threads, thread i scoring with scorers[i] (not
- * owned; n_col column sets), calling in_order (may be NULL) on each chunk.
- * With a helper scorer (not owned, or NULL) the reading thread scores queued
- * chunks itself whenever prescore_put or prescore_finish would wait, so the
+ * owned; n_col column sets), calling in_order (may be NULL) on each chunk
+ * and idle (may be NULL) when it has none, until prescore_finish.  With a
+ * helper scorer (not owned, or NULL) the reading thread scores queued
+ * chunks itself whenever prescore_put or prescore_finish would wait; with
+ * idle the scoring threads take reading work when they would wait: so the
  * work balances between reading and scoring.  The file goes in dir. */
 int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
-                   dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order, void *ctx,
-                   const char *dir, dorm_err_t *err);
+                   dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order,
+                   prescore_idle_fn idle, void *ctx, const char *dir, dorm_err_t *err);
 /* Queue the chunk last read from r, moved out of it (dorm_reader_take;
  * waits while the queue is full); when score is 0 it only goes to in_order
  * and has no results in the file.  Returns the first scoring error, if
  * any. */
 int prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *err);
-/* Wait until every queued chunk is scored and written, then rewind the file. */
+/* Wait until every queued chunk is scored and written and no thread is in
+ * idle (none is called after this), then rewind the file. */
 int prescore_finish(prescore_t *ps, dorm_err_t *err);
 /* The next n_cells cells' results, each array n_cells x n_col. */
 int prescore_read(prescore_t *ps, int64_t n_cells, double *score, double *z, double *p,

@@ -100,6 +100,7 @@ static int open_reader(run_t *run, dorm_err_t *err)
     ro.chunk_cells = run->opts->chunk_cells;
     ro.in_memory = run->in_memory;
     ro.threads = run->opts->threads - run->n_pre;
+    ro.helped = run->n_pre > 0; /* (idle_read_work) */
     return dorm_reader_open(&run->reader, run->sample->path, &ro, err);
 }
 
@@ -123,6 +124,13 @@ static int in_order_work(void *ctx, const dorm_chunk_t *ch, int kept, dorm_err_t
     return rc == 0 && kept ? cellstore_put(&run->store, ch, err) : rc;
 }
 
+/* On a prescore thread with no chunk to score: the reader's work ahead. */
+static int idle_read_work(void *ctx)
+{
+    run_t *run = ctx;
+    return dorm_reader_help(run->reader);
+}
+
 /* Column-set scorers of the first n_pre + 1 workers: the prescore threads
  * use the first n_pre, the reading thread the last when it helps them
  * (again after a restart in memory). */
@@ -141,7 +149,7 @@ static int start_prescore(run_t *run, dorm_err_t *err)
     dorm_scorer_t *helper = run->n_pre < run->n_workers ? sc[run->n_pre] : NULL;
     if (rc == 0)
         rc = prescore_start(&run->pre, sc, run->n_pre, helper, run->sets.n_col, in_order_work,
-                            run, run->opts->outdir, err);
+                            idle_read_work, run, run->opts->outdir, err);
     return rc;
 }
 
