@@ -8,6 +8,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/simd.h"
 #include "h5chunks.h"
 
 #define MAX_FILTERS 4
@@ -131,6 +132,7 @@ static int inflate_chunk(const uint8_t *src, size_t len, uint8_t *dst, size_t n)
     z.next_out = dst;
     z.avail_out = (uint32_t)n;
     int rc = isal_inflate_stateless(&z);
+    dorm_simd_clean();
     return rc == ISAL_DECOMP_OK && z.avail_out == 0 ? 0 : -1;
 }
 

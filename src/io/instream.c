@@ -9,6 +9,7 @@
 #include <htslib/hfile.h>
 #include <isa-l/igzip_lib.h>
 
+#include "core/simd.h"
 #include "instream.h"
 
 #define IN_SIZE ((size_t)1 << 20)    /* compressed bytes per hread */
@@ -83,6 +84,7 @@ static ssize_t inflate_some(dorm_instream_t *s, char *buf, size_t n, dorm_err_t 
         s->z.next_out = (uint8_t *)buf + got;
         s->z.avail_out = (uint32_t)room;
         int rc = isal_inflate(&s->z);
+        dorm_simd_clean();
         size_t made = room - s->z.avail_out;
         got += made;
         if (rc < 0)
