@@ -25,15 +25,15 @@
 #include "stats.h"
 
 enum {
-    SF_GRID = 64,               /* table points per unit of z */
+    SF_GRID = DORM_SF_GRID,     /* table points per unit of z */
     SF_TOP = 40,                /* last point, past DORM_SF_ZERO */
-    SF_DEGREE = 12,             /* upper_tail writes its polynomial out */
+    SF_DEGREE = DORM_SF_DEGREE, /* dorm_norm_upper_tail writes its polynomial out */
     SF_POINTS = SF_GRID * SF_TOP + 1,
     SF_STEP_DEGREE = 40,        /* R's series length for building the table */
 };
 
 /* Per point: phi(z0) d_n, n = 0..SF_DEGREE (so P(Z > 0) is exactly 0.5). */
-static double sf_table[SF_POINTS][SF_DEGREE + 1];
+double dorm_sf_table[SF_POINTS][SF_DEGREE + 1];
 static pthread_once_t sf_once = PTHREAD_ONCE_INIT;
 
 static void sf_build(void)
@@ -47,7 +47,7 @@ static void sf_build(void)
     for (int j = SF_POINTS - 1; j >= 0; j--) {
         long double z0 = (long double)j / SF_GRID, he0 = 0, he1 = 1, fact = 1;
         long double phi = expl(-z0 * z0 / 2) * inv_sqrt_2pi;
-        double *d = sf_table[j];
+        double *d = dorm_sf_table[j];
         d[0] = (double)(phi * r);
         for (int n = 1; n <= SF_DEGREE; n++) { /* he1 = He_{n-1}(z0) */
             fact *= n;
@@ -66,22 +66,8 @@ static void sf_build(void)
     }
 }
 
-/* P(Z > z) for 0 <= z < DORM_SF_ZERO. */
-static double upper_tail(double z)
-{
-    int j = (int)(z * SF_GRID + 0.5);
-    double t = z - (double)j / SF_GRID; /* exact: both within 1/128 */
-    const double *d = sf_table[j];
-    double t2 = t * t, t4 = t2 * t2, t8 = t4 * t4; /* Estrin's scheme: short chains */
-    double q0 = (d[0] + d[1] * t) + (d[2] + d[3] * t) * t2;
-    double q1 = (d[4] + d[5] * t) + (d[6] + d[7] * t) * t2;
-    double q2 = (d[8] + d[9] * t) + (d[10] + d[11] * t) * t2;
-    return (q0 + q1 * t4) + (q2 + d[12] * t4) * t8;
-}
-
 void dorm_norm_sf_init(void) { pthread_once(&sf_once, sf_build); }
 
-double dorm_norm_sf_mid(double z) { return z < 0 ? 1.0 - upper_tail(-z) : upper_tail(z); }
 
 double dorm_norm_sf(double z)
 {
@@ -92,7 +78,7 @@ double dorm_norm_sf(double z)
     if (z >= DORM_SF_ZERO)
         return 0.0;
     pthread_once(&sf_once, sf_build);
-    return z < 0 ? 1.0 - upper_tail(-z) : upper_tail(z);
+    return dorm_norm_sf_mid(z);
 }
 
 /* Lower-tail quantile for 0 < p < 1 (AS 241). */

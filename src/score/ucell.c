@@ -267,22 +267,32 @@ static void sweep(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t n, dou
 {
     int64_t G = cs->G, m = cs->m;
     int growing = lower ? dir < 0 : dir > 0;
+    /* weight_ratio(G, m, n, k, dir) = (a b) / (c d), integer factors that
+     * step by one with k (the same doubles, without converting) */
+    double a = (double)(dir > 0 ? m - from : from), b = (double)(dir > 0 ? n - from : G - m - n + from);
+    double c = (double)(dir > 0 ? from + 1 : m - from + 1), d = (double)(dir > 0 ? G - m - n + from + 1 : n - from + 1);
+    double sum = *total; /* (in a register, not through the pointer) */
     for (int64_t k = from; k >= kmin && k <= kmax; k += dir) {
-        double tb, t = k_draws_tail(sc, cs, k, s, lower, *total, h, &tb);
-        *total += h * t;
-        double r = weight_ratio(G, m, n, k, dir);
+        double tb, t = k_draws_tail(sc, cs, k, s, lower, sum, h, &tb);
+        sum += h * t;
+        double r = a * b / (c * d);
+        a -= 1, b -= 1, c += 1, d += 1;
         h *= r; /* now the weight of k + dir */
-        if (r < 1 && h * (growing ? 1.0 : tb) <= (TAIL_EPS * *total + TAIL_FLOOR) * (1 - r))
-            return;
-        while (growing && t == 1.0 && k + dir >= kmin && k + dir <= kmax && k + dir >= 2) {
+        if (r < 1 && h * (growing ? 1.0 : tb) <= (TAIL_EPS * sum + TAIL_FLOOR) * (1 - r))
+            break;
+        int stop = 0;
+        while (!stop && growing && t == 1.0 && k + dir >= kmin && k + dir <= kmax && k + dir >= 2) {
             k += dir; /* its tail is 1 too: the term is its weight */
-            *total += h;
-            r = weight_ratio(G, m, n, k, dir);
+            sum += h;
+            r = a * b / (c * d);
+            a -= 1, b -= 1, c += 1, d += 1;
             h *= r;
-            if (r < 1 && h <= (TAIL_EPS * *total + TAIL_FLOOR) * (1 - r))
-                return;
+            stop = r < 1 && h <= (TAIL_EPS * sum + TAIL_FLOOR) * (1 - r);
         }
+        if (stop)
+            break;
     }
+    *total = sum;
 }
 
 /* P(S >= s) (or P(S <= s) when lower) for a part of n members, s measured
