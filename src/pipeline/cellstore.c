@@ -402,25 +402,3 @@ void cellstore_close(cellstore_t *cs)
     free(cs->buf);
     memset(cs, 0, sizeof *cs);
 }
-
-static void *close_thread(void *arg)
-{
-    cellstore_close(&((cellstore_later_t *)arg)->cs);
-    return NULL;
-}
-
-void cellstore_close_later(cellstore_t *cs, cellstore_later_t *later)
-{
-    later->cs = *cs;
-    memset(cs, 0, sizeof *cs);
-    later->started = pthread_create(&later->tid, NULL, close_thread, later) == 0;
-    if (!later->started)
-        cellstore_close(&later->cs);
-}
-
-void cellstore_close_wait(cellstore_later_t *later)
-{
-    if (later->started)
-        pthread_join(later->tid, NULL);
-    later->started = 0;
-}

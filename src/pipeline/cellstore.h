@@ -12,7 +12,6 @@
 #ifndef DORM_PIPELINE_CELLSTORE_H
 #define DORM_PIPELINE_CELLSTORE_H
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "chunk_arrays.h"
@@ -54,22 +53,5 @@ int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err);
 int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err);
 void cellstore_chunk_free(cellstore_chunk_t *ck);
 void cellstore_close(cellstore_t *cs);
-
-/* A store being closed on a thread of its own: deleting a file of hundreds
- * of MB frees its cached pages, which takes a while that other work can
- * overlap.  Zero-initialise. */
-typedef struct cellstore_later_t {
-    cellstore_t cs;
-    pthread_t tid;
-    int started;
-} cellstore_later_t;
-
-/* Move cs into later (cs is left closed) and close it there, on a new
- * thread if one starts, else at once.  later must be waited for before it
- * is reused. */
-void cellstore_close_later(cellstore_t *cs, cellstore_later_t *later);
-/* Wait until the store handed to later is closed (nothing to wait for is
- * fine). */
-void cellstore_close_wait(cellstore_later_t *later);
 
 #endif

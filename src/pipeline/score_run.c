@@ -55,7 +55,6 @@ typedef struct run_t {
     int in_memory;
     dorm_gene_means_t means;
     cellstore_t store;
-    cellstore_later_t store_closing; /* the last sample's store, being deleted */
     prescore_t *pre;           /* ucell with >= 2 threads: column sets scored while reading */
     int n_pre;                 /* its threads (the reader keeps the others) */
     worker_t *workers;         /* one per thread, each with its scorers */
@@ -325,7 +324,7 @@ static void release_scoring(run_t *run)
     run->pre = NULL;
     for (int i = 0; i < run->n_workers; i++)
         worker_free(&run->workers[i]);
-    cellstore_close_later(&run->store, &run->store_closing); /* overlaps the writing */
+    cellstore_close(&run->store);
 }
 
 static void sample_reset(run_t *run)
@@ -344,7 +343,6 @@ static void sample_reset(run_t *run)
     run->qc_flags = NULL;
     spill_close(&run->spill);
     cellstore_close(&run->store);
-    cellstore_close_wait(&run->store_closing);
     run->n_pre = 0;
     run->in_memory = 0;
     dorm_strmap_destroy(&run->obs_group);
