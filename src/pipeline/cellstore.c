@@ -10,8 +10,6 @@
 #include "cellstore.h"
 #include "spill.h"
 
-#define STORE_BUFFER ((size_t)1 << 20) /* stdio buffer of the file */
-
 typedef struct chunk_header_t {
     int64_t first_cell, n_cells, nnz;
     uint64_t payload, barcodes; /* bytes of each part */
@@ -53,7 +51,6 @@ int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t
         cellstore_close(cs);
         return rc;
     }
-    setvbuf(cs->fp, NULL, _IOFBF, STORE_BUFFER);
     return 0;
 }
 
