@@ -4,7 +4,7 @@
 
 #include "strmap.h"
 
-static uint64_t hash_str(const char *s)
+uint64_t dorm_str_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
     for (; *s; s++) {
@@ -29,7 +29,7 @@ void dorm_strmap_destroy(dorm_strmap_t *m)
 
 static int64_t find_slot(char **key, int64_t cap, const char *k)
 {
-    int64_t i = (int64_t)(hash_str(k) & (uint64_t)(cap - 1));
+    int64_t i = (int64_t)(dorm_str_hash(k) & (uint64_t)(cap - 1));
     while (key[i] && strcmp(key[i], k) != 0)
         i = (i + 1) & (cap - 1);
     return i;

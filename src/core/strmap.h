@@ -18,5 +18,7 @@ void dorm_strmap_destroy(dorm_strmap_t *m);
 int dorm_strmap_put(dorm_strmap_t *m, const char *key, int64_t val);
 /* Value of key, or -1 when absent. */
 int64_t dorm_strmap_get(const dorm_strmap_t *m, const char *key);
+/* The 64-bit FNV-1a hash of a string, as the map uses. */
+uint64_t dorm_str_hash(const char *s);
 
 #endif

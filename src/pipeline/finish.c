@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "dormscan/dormscan.h"
+#include "dormscan/log.h"
 #include "finish.h"
+#include "repeats.h"
 
 static int summarise(const finisher_t *f, const char *sample, dorm_state_t state, int sasp,
                      int phase, const double *ev, const char *barcode, dorm_err_t *err)
@@ -293,14 +295,33 @@ static void block_free(row_block_t *b)
 /* The rows in blocks, two at a time: while the formatting threads work on
  * one block, this thread reads the next, then writes and summarises the one
  * formatted (the order of the table and of the summaries is the input's). */
+/* A warning when rows of the sample share a barcode: they are kept, in
+ * input order, but a table joined by barcode would mix them up. */
+static int warn_repeats(spill_t *sp, const char *sample, dorm_err_t *err)
+{
+    char *first;
+    int64_t rows[2];
+    int64_t n = repeats_find(sp, &first, rows, err);
+    if (n > 0)
+        dorm_log(DORM_LOG_WARN,
+                 "%s: %lld row%s repeat%s an earlier row's barcode (first %s, rows %lld and %lld "
+                 "of the sample); every row is kept, in input order",
+                 sample, (long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "", first,
+                 (long long)rows[0], (long long)rows[1]);
+    free(first);
+    return n < 0 ? (int)n : 0;
+}
+
 int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err)
 {
     int n_out = f->n_out, n_fdr = n_out + DORM_N_EVIDENCE, rec_len = R_LEN(n_out);
     int n_threads = f->threads > 1 ? f->threads : 1;
+    int rc = warn_repeats(sp, sample, err); /* first: its memory is free again before the FDRs' */
     int *cols = malloc((size_t)n_fdr * sizeof *cols);
     row_block_t blk[2];
     int alloc0 = block_alloc(&blk[0], rec_len, n_fdr), alloc1 = block_alloc(&blk[1], rec_len, n_fdr);
-    int rc = 0;
+    if (rc < 0)
+        goto done;
     if (!cols || alloc0 < 0 || alloc1 < 0) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;

@@ -229,6 +229,26 @@ int spill_rewind(spill_t *sp, dorm_err_t *err)
     return 0;
 }
 
+int spill_barcodes_rewind(spill_t *sp, dorm_err_t *err)
+{
+    errno = 0;
+    if (fflush(sp->bc) != 0)
+        return io_error(err, sp->bc_path, "write failed");
+    rewind(sp->bc);
+    return 0;
+}
+
+int spill_next_barcode(spill_t *sp, char **barcode, dorm_err_t *err)
+{
+    errno = 0;
+    ssize_t len = getline(&sp->line, &sp->line_cap, sp->bc);
+    if (len <= 0)
+        return feof(sp->bc) ? 0 : io_error(err, sp->bc_path, "read failed");
+    sp->line[len - 1] = '\0';
+    *barcode = sp->line;
+    return 1;
+}
+
 int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *fdr,
                dorm_err_t *err)
 {
@@ -237,11 +257,8 @@ int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *
     errno = 0;
     if (fread(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len)
         return io_error(err, sp->rec_path, "read failed");
-    ssize_t len = getline(&sp->line, &sp->line_cap, sp->bc);
-    if (len <= 0)
+    if (spill_next_barcode(sp, barcode, err) <= 0)
         return io_error(err, sp->bc_path, "read failed");
-    sp->line[len - 1] = '\0';
-    *barcode = sp->line;
     if (sp->n_fdr > 0 && (index < sp->block_first || index >= sp->block_first + FDR_BLOCK)) {
         /* Load the next block of every adjusted column. */
         int64_t count = sp->n - index < FDR_BLOCK ? sp->n - index : FDR_BLOCK;

@@ -48,6 +48,12 @@ int spill_rewind(spill_t *sp, dorm_err_t *err);
 int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *fdr,
                dorm_err_t *err);
 
+/* The barcodes alone, from the start: spill_barcodes_rewind, then
+ * spill_next_barcode (1, 0 at the end, <0 error) gives the next one (valid
+ * until the next call). */
+int spill_barcodes_rewind(spill_t *sp, dorm_err_t *err);
+int spill_next_barcode(spill_t *sp, char **barcode, dorm_err_t *err);
+
 void spill_close(spill_t *sp);
 
 #endif
