@@ -275,11 +275,7 @@ int cellstore_clear(cellstore_t *cs, dorm_err_t *err)
 
 int cellstore_rewind(cellstore_t *cs, dorm_err_t *err)
 {
-    errno = 0;
-    if (fflush(cs->fp) != 0)
-        return io_error(err, cs->path, "write failed");
-    rewind(cs->fp);
-    return 0;
+    return spill_file_rewind(cs->fp, cs->path, err);
 }
 
 static int corrupt(const char *path, dorm_err_t *err)

@@ -30,6 +30,15 @@ static FILE *open_buffered(const char *path, char **buf)
     return f;
 }
 
+int spill_file_rewind(FILE *f, const char *path, dorm_err_t *err)
+{
+    errno = 0;
+    if (fflush(f) != 0)
+        return io_error(err, path, "write failed");
+    rewind(f);
+    return 0;
+}
+
 char *spill_tmp_name(const char *dir, const char *tag, const char *kind)
 {
     size_t n = strlen(dir) + strlen(tag) + 64;
@@ -221,21 +230,13 @@ int spill_rewind(spill_t *sp, dorm_err_t *err)
     if (!sp->block)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     sp->block_first = -FDR_BLOCK - 1;
-    errno = 0;
-    if (fflush(sp->rec) != 0 || fflush(sp->bc) != 0)
-        return io_error(err, sp->rec_path, "write failed");
-    rewind(sp->rec);
-    rewind(sp->bc);
-    return 0;
+    int rc = spill_file_rewind(sp->rec, sp->rec_path, err);
+    return rc < 0 ? rc : spill_barcodes_rewind(sp, err);
 }
 
 int spill_barcodes_rewind(spill_t *sp, dorm_err_t *err)
 {
-    errno = 0;
-    if (fflush(sp->bc) != 0)
-        return io_error(err, sp->bc_path, "write failed");
-    rewind(sp->bc);
-    return 0;
+    return spill_file_rewind(sp->bc, sp->bc_path, err);
 }
 
 int spill_next_barcode(spill_t *sp, char **barcode, dorm_err_t *err)

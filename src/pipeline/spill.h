@@ -30,6 +30,9 @@ typedef struct spill_t {
 
 /* "dir/.dormscan-TAG.PID.KIND", the name of a temporary file; caller frees. */
 char *spill_tmp_name(const char *dir, const char *tag, const char *kind);
+/* Flush a temporary file written so far and go back to its start; <0 with
+ * err naming path when the flush fails. */
+int spill_file_rewind(FILE *f, const char *path, dorm_err_t *err);
 
 int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_err_t *err);
 int spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t *err);
