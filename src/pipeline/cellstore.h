@@ -3,10 +3,11 @@
  * the pipeline.
  *
  * The first pass over the input computes the gene means and puts every chunk
- * here; the scoring pass reads the chunks back.  Gene indices are stored as
- * varint deltas within a cell, integer values as varints (other values as
- * raw doubles, chosen per chunk), barcodes as NUL-terminated strings: about
- * 2-3 bytes per entry for counts.  The file lives in the output directory
+ * here; the scoring pass reads the chunks back.  An entry's gene step
+ * (within its cell) and count share one byte when both are small, else
+ * take varints (other values than counts follow as raw doubles, chosen per
+ * chunk); barcodes are NUL-terminated strings: about 1.3 bytes per entry of
+ * a Cell Ranger matrix.  The file lives in the output directory
  * under a hidden temporary name and is deleted on close.  Memory is one
  * chunk's worth, whatever the number of cells. */
 #ifndef DORM_PIPELINE_CELLSTORE_H

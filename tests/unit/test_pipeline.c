@@ -11,7 +11,10 @@
 
 /* A chunk of random cells: gene steps and counts mostly small, some past a
  * one-byte varint, a few cells empty; kind 0: counts, 1: counts too large
- * for count (values only), 2: fractions. */
+ * for count (values only), 2: fractions; 3: counts, with steps and counts
+ * as in Cell Ranger data (mostly below 32 and 8, so that runs of eight
+ * one-byte codes are common) and around the one-byte bounds (31 and 32, 7
+ * and 8). */
 typedef struct made_t {
     int64_t col_ptr[65];
     int32_t gene[64 * 400];
@@ -31,8 +34,11 @@ static void make_chunk(made_t *m, int64_t first, int n_cells, int kind, unsigned
         int n = rand() % 7 == 0 ? 0 : rand() % 400;
         int32_t g = rand() % 3 == 0 ? 200 + rand() % 5000 : rand() % 100;
         for (int k = 0; k < n; k++) {
-            g += 1 + (rand() % 10 == 0 ? rand() % 3000 : rand() % 60);
-            uint32_t v = rand() % 8 == 0 ? 100 + (uint32_t)(rand() % 500) : 1 + (uint32_t)(rand() % 5);
+            int rare = kind == 3 ? rand() % 40 == 0 : rand() % 10 == 0;
+            g += kind == 3 ? (rare ? 30 + rand() % 4 : 1 + rand() % 31)
+                           : 1 + (rare ? rand() % 3000 : rand() % 60);
+            uint32_t v = kind == 3 ? (rand() % 30 == 0 ? 6 + (uint32_t)(rand() % 4) : 1 + (uint32_t)(rand() % 7))
+                         : rand() % 8 == 0 ? 100 + (uint32_t)(rand() % 500) : 1 + (uint32_t)(rand() % 5);
             m->gene[at] = g;
             m->count[at] = v;
             m->value[at] = kind == 1 && k == n / 2 ? 3e9 + v : kind == 2 ? v / 4.0 : (double)v;
@@ -43,7 +49,7 @@ static void make_chunk(made_t *m, int64_t first, int n_cells, int kind, unsigned
         m->barcodes[c] = m->names[c];
     }
     m->view = (dorm_chunk_t){first, n_cells, m->col_ptr, m->gene, m->value, m->barcodes,
-                             kind == 0 ? m->count : NULL};
+                             kind == 0 || kind == 3 ? m->count : NULL};
 }
 
 static void same_chunk(const dorm_chunk_t *a, const dorm_chunk_t *b)
@@ -71,15 +77,15 @@ Test(cellstore, gives_back_every_chunk_as_put)
     cellstore_t cs;
     dorm_err_t err;
     cr_assert_eq(cellstore_open(&cs, dir, "t", &err), 0);
-    static made_t made[6];
-    for (int k = 0; k < 6; k++) {
-        make_chunk(&made[k], 64 * k, k == 5 ? 3 : 64, k % 3, 17u + (unsigned)k);
+    static made_t made[8];
+    for (int k = 0; k < 8; k++) {
+        make_chunk(&made[k], 64 * k, k == 5 ? 3 : 64, k % 4, 17u + (unsigned)k);
         cr_assert_eq(cellstore_put(&cs, &made[k].view, &err), 0);
     }
     cr_assert_eq(cellstore_rewind(&cs, &err), 0);
     cellstore_chunk_t ck;
     memset(&ck, 0, sizeof ck);
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < 8; k++) {
         cr_assert_eq(cellstore_read(&cs, &ck, &err), made[k].view.n_cells);
         cr_assert_eq(cellstore_decode(&ck, cs.path, &err), 0);
         same_chunk(&made[k].view, &ck.view);
