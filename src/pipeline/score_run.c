@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cellmeta.h"
 #include "cellstore.h"
@@ -325,6 +328,9 @@ static void release_scoring(run_t *run)
     for (int i = 0; i < run->n_workers; i++)
         worker_free(&run->workers[i]);
     cellstore_close(&run->store);
+#if defined(__GLIBC__)
+    malloc_trim(0); /* give the freed chunks back, so that the FDRs' memory does not add to them */
+#endif
 }
 
 static void sample_reset(run_t *run)

@@ -11,7 +11,7 @@
 
 #define FDR_MEMORY_BYTES ((int64_t)16 << 20) /* per thread: p-values held at once (flat RSS) */
 #define FDR_BLOCK 4096                       /* adjusted values read back per column */
-#define SPILL_BUFFER ((size_t)256 << 10)     /* stdio buffer of each file */
+#define SPILL_BUFFER ((size_t)64 << 10)      /* stdio buffer of each file */
 
 static int io_error(dorm_err_t *err, const char *path, const char *what)
 {
