@@ -64,7 +64,7 @@ typedef enum {
 } dorm_orientation_t;
 
 typedef struct dorm_reader_opts_t {
-    int64_t chunk_cells;  /* cells per chunk (default 256 when 0) */
+    int64_t chunk_cells;  /* cells per chunk (default 64 when 0) */
     int in_memory;        /* load and sort everything: any entry order */
     int keep_all_types;   /* keep every feature type, not only genes */
     const char *format;   /* NULL: detect; else "mtx", "10x-h5", "h5ad", "loom" or "dense" */

@@ -49,7 +49,7 @@ static void help(void)
            "      --max-mito PCT     more %% mitochondrial UMIs is low_quality [20]\n\n"
            "Output and logging:\n"
            "      --gzip             write cells.tsv.gz\n"
-           "      --chunk-cells N    cells per chunk [256]\n"
+           "      --chunk-cells N    cells per chunk [64]\n"
            "  -@, --threads N        threads to read and score with [1]; results do not\n"
            "                         depend on it\n"
            "  -v, --verbose          report gene coverage and pass times on stderr\n"

@@ -5,7 +5,7 @@
 #include "features.h"
 #include "reader_internal.h"
 
-#define DEFAULT_CHUNK_CELLS 256
+#define DEFAULT_CHUNK_CELLS 64
 
 void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell)
 {

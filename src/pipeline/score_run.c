@@ -88,7 +88,7 @@ void dorm_run_opts_default(dorm_run_opts_t *o)
     o->min_coverage = -1;
     o->fdr = 0.05;
     o->species_auto = 1;
-    o->chunk_cells = 256;
+    o->chunk_cells = 64;
     o->threads = 1;
 }
 
@@ -320,7 +320,8 @@ static int write_sample(run_t *run, dorm_err_t *err)
 }
 
 /* Free what only the passes need (scorers, chunks, the cell store and its
- * file, prescored results) before the FDRs take their memory. */
+ * file, prescored results, the reader and its buffers) before the FDRs
+ * take their memory. */
 static void release_scoring(run_t *run)
 {
     prescore_close(run->pre);
@@ -328,6 +329,8 @@ static void release_scoring(run_t *run)
     for (int i = 0; i < run->n_workers; i++)
         worker_free(&run->workers[i]);
     cellstore_close(&run->store);
+    dorm_reader_close(run->reader);
+    run->reader = NULL;
 #if defined(__GLIBC__)
     malloc_trim(0); /* give the freed chunks back, so that the FDRs' memory does not add to them */
 #endif
@@ -449,6 +452,10 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     if (rc == 0)
         rc = scoring_pass(run, &kept, err);
     double t2 = now(), store_mb = (double)run->store.bytes / 1e6;
+    sample_info_t *si = &run->info[s];
+    if (rc == 0) /* (before the reader goes) */
+        rc = record_info(run, si, err);
+    si->n_written = kept;
     release_scoring(run);
     if (rc == 0 && run->opts->shard_n > 0)
         rc = shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
@@ -458,12 +465,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     if (rc == 0)
         dorm_log(DORM_LOG_INFO, "%s: read %.2f s (cell store %.1f MB), scored %.2f s, written %.2f s",
                  run->sample->name, t1 - t0, store_mb, t2 - t1, now() - t2);
-    if (rc == 0) {
-        sample_info_t *si = &run->info[s];
-        rc = record_info(run, si, err);
-        si->n_written = kept;
-        si->seconds = now() - t0;
-    }
+    si->seconds = now() - t0;
     sample_reset(run);
     return rc;
 }

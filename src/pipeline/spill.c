@@ -9,7 +9,7 @@
 #include "core/stats.h"
 #include "spill.h"
 
-#define FDR_MEMORY_BYTES ((int64_t)16 << 20) /* per thread: p-values held at once (flat RSS) */
+#define FDR_MEMORY_BYTES ((int64_t)16 << 20) /* p-values held at once, all threads (flat RSS) */
 #define FDR_BLOCK 4096                       /* adjusted values read back per column */
 #define SPILL_BUFFER ((size_t)64 << 10)      /* stdio buffer of each file */
 
@@ -141,10 +141,11 @@ int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, int thread
         return dorm_err_set(err, DORM_E_USAGE, "%lld cells in one sample: FDRs need at most %d",
                             (long long)n, INT32_MAX);
     /* A pass holds its columns' values and, per thread adjusting them, one
-     * int32 position per cell; the budget is per thread.  Fewer threads when
-     * the budget holds fewer columns than threads. */
+     * int32 position per cell; the budget is for all threads together (so
+     * that the peak does not grow with --threads).  Fewer threads when the
+     * budget holds fewer columns than threads. */
     int T = threads > 1 ? threads : 1;
-    int64_t per_pass, budget = sp->fdr_memory * T / (n > 0 ? n : 1);
+    int64_t per_pass, budget = sp->fdr_memory / (n > 0 ? n : 1);
     while ((per_pass = (budget - (int64_t)sizeof(int32_t) * T) / (int64_t)sizeof(double)) < T &&
            T > 1)
         T--;

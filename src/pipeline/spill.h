@@ -19,7 +19,7 @@ typedef struct spill_t {
     char *rec_path, *bc_path, *fdr_path, *pv_path;
     char *io_buf[4];             /* their stdio buffers, freed after fclose */
     int rec_len;        /* doubles per record */
-    int64_t fdr_memory; /* bytes of p-values spill_fdr may hold per thread (16 MB; tests lower it) */
+    int64_t fdr_memory; /* bytes of p-values spill_fdr may hold (16 MB; tests lower it) */
     int64_t n;          /* records */
     int n_fdr;          /* adjusted columns */
     double *block;      /* adjusted values of cells block_first.. (read back) */
