@@ -68,7 +68,6 @@ static void sf_build(void)
 
 void dorm_norm_sf_init(void) { pthread_once(&sf_once, sf_build); }
 
-
 double dorm_norm_sf(double z)
 {
     if (isnan(z))

@@ -292,9 +292,6 @@ static void block_free(row_block_t *b)
     free(b->phase);
 }
 
-/* The rows in blocks, two at a time: while the formatting threads work on
- * one block, this thread reads the next, then writes and summarises the one
- * formatted (the order of the table and of the summaries is the input's). */
 /* A warning when rows of the sample share a barcode: they are kept, in
  * input order, but a table joined by barcode would mix them up. */
 static int warn_repeats(spill_t *sp, const char *sample, dorm_err_t *err)
@@ -312,6 +309,9 @@ static int warn_repeats(spill_t *sp, const char *sample, dorm_err_t *err)
     return n < 0 ? (int)n : 0;
 }
 
+/* The rows in blocks, two at a time: while the formatting threads work on
+ * one block, this thread reads the next, then writes and summarises the one
+ * formatted (the order of the table and of the summaries is the input's). */
 int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err)
 {
     int n_out = f->n_out, n_fdr = n_out + DORM_N_EVIDENCE, rec_len = R_LEN(n_out);

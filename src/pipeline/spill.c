@@ -172,7 +172,7 @@ int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, int thread
             rc = io_error(err, sp->pv_path, "cannot create");
             goto done;
         }
-            rewind(sp->rec);
+        rewind(sp->rec);
         for (int64_t i = 0; i < n; i++) {
             if (fread(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len) {
                 rc = io_error(err, sp->rec_path, "read failed");
