@@ -54,7 +54,8 @@ typedef enum {
     DORM_STATE_SENESCENT = 3,
     DORM_STATE_NON_CYCLING = 4,
     DORM_STATE_LOW_QUALITY = 5,
-    DORM_N_STATES = 6
+    DORM_STATE_UNSCORED = 6,   /* the reference cannot score the cell */
+    DORM_N_STATES = 7
 } dorm_state_t;
 
 const char *dorm_state_name(dorm_state_t s);
@@ -92,7 +93,9 @@ typedef struct dorm_component_t {
     int sign;
 } dorm_component_t;
 
-/* The fixed component table (see dormscan-score(1), CLASSIFIER). */
+/* The fixed component table (see dormscan-score(1), CLASSIFIER), of
+ * DORM_N_COMPONENTS entries. */
+#define DORM_N_COMPONENTS 21
 const dorm_component_t *dorm_components(int *n);
 
 /* Evidence z and one-sided p per programme from the components' z (NaN when
@@ -111,7 +114,10 @@ typedef struct dorm_call_t {
 } dorm_call_t;
 
 /* Decide one cell (see dormscan-score(1)).  ev_z and ev_fdr are the
- * programmes' evidence and BH-adjusted p-values; alpha is the FDR level. */
+ * programmes' evidence and BH-adjusted p-values; alpha is the FDR level.
+ * A cell that is not low quality but has no evidence for any state (its
+ * reference population is missing or too small, or no component could be
+ * scored) is unscored. */
 void dorm_call(int low_quality, const double ev_z[DORM_N_EVIDENCE],
                const double ev_fdr[DORM_N_EVIDENCE], double alpha, dorm_call_t *call);
 

@@ -31,6 +31,10 @@ typedef struct dorm_run_opts_t {
     const char *keep;            /* --keep COLUMN=VALUE */
     const char *groupby;         /* --groupby: an obs column of h5ad inputs as groups */
     int shard_k, shard_n;        /* --shard K/N: write shard.bin for `merge` (0: off) */
+    const char *reference;       /* --reference FILE; NULL: the run's own cells */
+    const char *celltype;        /* --celltype: a --groups (or --groupby) column of cell
+                                    types; baselines per type */
+    int64_t min_ref_cells;       /* populations with fewer reference cells: unscored (2) */
     int gzip;                    /* cells.tsv.gz instead of cells.tsv */
     dorm_reader_opts_t reader;   /* format choices (--format, --genome, --layer, ...) */
     int64_t chunk_cells;
@@ -54,6 +58,11 @@ void dorm_samples_free(char **names, char **paths, int n);
 /* Score every sample and write cells.tsv[.gz], summary.tsv and run.json into
  * opts->outdir.  Nothing is left under a final name on error. */
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err) DORM_WUR;
+
+/* Build a reference from the cells of opts->samples (kept by --cells and
+ * --keep, passing the QC; types from opts->celltype) and write it to path;
+ * outdir, shard, gmt, method and output options are not used. */
+int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t *err) DORM_WUR;
 
 typedef struct dorm_merge_opts_t {
     const char *const *inputs;   /* output directories of score runs */

@@ -30,7 +30,9 @@ typedef struct dorm_score_opts_t {
     int n_ctrl;          /* module: control genes per set gene (100) */
     int normalized;      /* values are already normalised: no LogNormalize */
     double scale_factor; /* LogNormalize scale (1e4) */
-    char reserved[32];
+    int centred;         /* module null on deviations from the gene means (the
+                            classifier's reference frame, see dorm_scorer_init) */
+    char reserved[28];
 } dorm_score_opts_t;
 
 /* Fill opts with the defaults above (method ucell). */
@@ -53,6 +55,12 @@ int dorm_gene_means_init(dorm_gene_means_t *m, int64_t n_genes, dorm_err_t *err)
 /* Add a chunk's cells (raw values; normalised here per opts). */
 int dorm_gene_means_add(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
                         const dorm_chunk_t *chunk, dorm_err_t *err) DORM_WUR;
+/* The same for the cells c with use[c] != 0 (use NULL: every cell); gene
+ * g of the chunk adds to sum[map[g]] when map is given (a gene table that
+ * spans several inputs), else to sum[g]. */
+int dorm_gene_means_add_cells(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
+                              const dorm_chunk_t *chunk, const uint8_t *use,
+                              const int64_t *map, dorm_err_t *err) DORM_WUR;
 void dorm_gene_means_destroy(dorm_gene_means_t *m);
 
 /* One set as the scorer sees it: matched members and, for the module
@@ -67,7 +75,11 @@ typedef struct dorm_scorer_t dorm_scorer_t;
 /* Create a scorer for n_sets sets over n_genes features.  n_extra_genes is
  * the number of distinct signature genes absent from the input: like UCell,
  * they join the ranking as zero-expression genes.  For the module method,
- * means must hold the dataset's gene means (not used by ucell; may be NULL).
+ * means must hold the reference's gene means (not used by ucell; may be
+ * NULL).  With opts->centred (module only), the z and p test each gene's
+ * deviation from its mean, x_g - mean_g, instead of x_g: the members'
+ * mean deviation against that of expression-matched random genes; the
+ * scores themselves are unchanged.
  * The scorer copies what it needs; free with dorm_scorer_destroy. */
 int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts,
                      int64_t n_genes, int64_t n_extra_genes,
@@ -80,6 +92,14 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts,
  * dormscan-score(1)).  Not thread-safe per scorer. */
 int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *chunk,
                             double *score, double *z, double *p, dorm_err_t *err) DORM_WUR;
+
+/* The module method only: as dorm_scorer_score_chunk, and also each set's
+ * deviation (its up members' mean minus the null expectation, less the
+ * down members' one; of deviations from the gene means when centred) and
+ * that deviation's null variance, into dev and var (n_cells x n_sets). */
+int dorm_scorer_score_chunk_dev(dorm_scorer_t *sc, const dorm_chunk_t *chunk, double *score,
+                                double *z, double *p, double *dev, double *var,
+                                dorm_err_t *err) DORM_WUR;
 
 void dorm_scorer_destroy(dorm_scorer_t *sc);
 

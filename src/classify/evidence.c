@@ -40,6 +40,9 @@ static const dorm_component_t components[] = {
     {"senmayo", 0, DORM_EV_SASP, +1},
 };
 
+_Static_assert(sizeof components / sizeof components[0] == DORM_N_COMPONENTS,
+               "DORM_N_COMPONENTS is the size of the component table");
+
 const dorm_component_t *dorm_components(int *n)
 {
     *n = (int)(sizeof components / sizeof components[0]);

@@ -5,6 +5,9 @@
 #include <getopt.h>
 #include <stdint.h>
 
+#include <time.h>
+
+#include "dormscan/pipeline.h"
 #include "dormscan/reader.h"
 
 /* Each subcommand: parse -> options struct -> run -> cleanup; returns the
@@ -14,6 +17,33 @@ int cmd_inspect(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_signatures(int argc, char **argv);
+int cmd_reference(int argc, char **argv);
+
+/* The progress line on a terminal. */
+typedef struct cli_progress_t {
+    struct timespec start, last;
+    const char *sample;
+} cli_progress_t;
+
+/* A parsed command line of score or reference: the options and what they
+ * point into (owned). */
+typedef struct cli_run_t {
+    dorm_run_opts_t o;
+    const char **gmt;
+    char **names, **paths;
+    int n;
+    dorm_sample_t *samples;
+    char *command_line;
+    cli_progress_t progress;
+} cli_run_t;
+
+/* Parse cmd's ("score" or "reference") options and inputs into r; help
+ * prints its usage.  Returns -1 to go on, or the exit status (usage
+ * error, --help).  Free r with cli_run_free in either case. */
+int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cli_run_t *r);
+/* End the progress line, if one was shown. */
+void cli_run_finish(cli_run_t *r);
+void cli_run_free(cli_run_t *r);
 
 /* Print "dormscan CMD: MSG" on stderr and return 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

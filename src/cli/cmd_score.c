@@ -1,10 +1,7 @@
 /* cmd_score.c -- `dormscan score INPUT -o OUTDIR`. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "dormscan/dormscan.h"
@@ -14,10 +11,10 @@ static void help(void)
     printf("Usage: dormscan score [options] INPUT... -o OUTDIR\n"
            "       dormscan score [options] --samples SHEET -o OUTDIR\n\n"
            "Score every cell of each INPUT (a Cell Ranger v2/v3, STARsolo or\n"
-           "kallisto|bustools matrix directory, or a matrix.mtx[.gz] with its\n"
-           "companions), test every gene set against a per-cell null, call each\n"
-           "cell's state and write OUTDIR/cells.tsv, OUTDIR/summary.tsv and\n"
-           "OUTDIR/run.json.\n\n"
+           "kallisto|bustools matrix directory or matrix.mtx[.gz], a 10x HDF5,\n"
+           "h5ad, loom, dense table or BAM), test every gene set against a per-cell\n"
+           "null, call each cell's state against a fixed reference and write\n"
+           "OUTDIR/cells.tsv, summary.tsv, run.json, report.html and MultiQC files.\n\n"
            "Inputs and cells:\n"
            "  -o, --outdir DIR       output directory (created if missing) [required]\n"
            "      --sample NAME      name the single INPUT; adds a sample column\n"
@@ -29,14 +26,24 @@ static void help(void)
            "      --groupby COLUMN   h5ad inputs: summarise by this obs column too\n"
            "      --species NAME     human, mouse or auto (from gene names) [auto]\n"
            "      --shard K/N        score the K-th of N equal cell ranges of each input\n"
-           "                         into OUTDIR/shard.bin; finish with dormscan merge\n\n"
+           "                         into OUTDIR/shard.bin; finish with dormscan merge\n"
+           "                         (needs --reference)\n\n"
+           "Frame of reference (see dormscan-reference(1)):\n"
+           "      --reference FILE   judge every cell against this reference (made by\n"
+           "                         dormscan reference) [default: the run's own cells,\n"
+           "                         all inputs pooled]\n"
+           "      --celltype COL     a --groups column (or h5ad obs column) of cell\n"
+           "                         types: each cell is judged against its own type\n"
+           "      --min-reference-cells N  cells of a type the reference needs, else\n"
+           "                         the cell is unscored [2]\n\n"
            "Input formats:\n%s\n"
            "Gene sets and scoring:\n"
            "      --gmt FILE         score the gene sets of FILE (GMT; repeatable) instead\n"
            "                         of the shipped dormancy panel\n"
            "      --method NAME      ucell (default) or module (Seurat AddModuleScore)\n"
            "      --max-rank N       ucell rank cap [1500]\n"
-           "      --nbin N           module: expression bins [24]\n"
+           "      --nbin N           expression bins of the module method and the\n"
+           "                         classifier's null [24]\n"
            "      --ctrl N           module: control genes per set gene [100]\n"
            "      --normalized       values are already normalised (module: skip\n"
            "                         LogNormalize)\n"
@@ -59,282 +66,20 @@ static void help(void)
            "See dormscan-score(1).\n", cli_reader_help);
 }
 
-/* The progress line on a terminal: cells read and rate, at most twice a second. */
-typedef struct progress_t {
-    struct timespec start, last;
-    const char *sample;
-} progress_t;
-
-static double seconds_since(const struct timespec *t)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + 1e-9 * (double)(now.tv_nsec - t->tv_nsec);
-}
-
-static void show_progress(const char *sample, int64_t done, int64_t total, void *data)
-{
-    progress_t *p = data;
-    if (p->sample != sample) { /* a new sample: timed from the end of the previous one */
-        if (p->sample) {
-            fputc('\n', stderr);
-            p->start = p->last;
-        }
-        p->sample = sample;
-        p->last.tv_sec = 0;
-    }
-    if (done < total && p->last.tv_sec && seconds_since(&p->last) < 0.5)
-        return;
-    clock_gettime(CLOCK_MONOTONIC, &p->last);
-    double t = seconds_since(&p->start);
-    fprintf(stderr, "\rdormscan: %s: %lld of %lld cells, %.0f cells/s", sample, (long long)done,
-            (long long)total, t > 0 ? (double)done / t : 0.0);
-    fflush(stderr);
-}
-
-/* A sample name from an input path: its last component without a known
- * file extension. */
-static char *name_from_path(const char *path)
-{
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    const char *start = path;
-    for (size_t i = 0; i < n; i++)
-        if (path[i] == '/')
-            start = path + i + 1;
-    size_t len = (size_t)(path + n - start);
-    char *name = strndup(start, len);
-    if (!name)
-        return NULL;
-    static const char *const suffixes[] = {".mtx.gz", ".mtx", ".h5ad", ".h5", ".loom", ".tsv.gz",
-                                           ".tsv", ".csv.gz", ".csv", ".txt.gz", ".txt", ".bam",
-                                           ".cram", NULL};
-    for (int i = 0; suffixes[i]; i++) {
-        size_t m = strlen(suffixes[i]);
-        if (len > m && strcmp(name + len - m, suffixes[i]) == 0) {
-            name[len - m] = '\0';
-            break;
-        }
-    }
-    return name;
-}
-
-enum {
-    OPT_GMT = 256, OPT_METHOD, OPT_MAX_RANK, OPT_NBIN, OPT_CTRL, OPT_NORMALIZED,
-    OPT_MIN_COVERAGE, OPT_MIN_GENES, OPT_MIN_UMIS, OPT_MAX_MITO, OPT_FDR, OPT_GZIP,
-    OPT_CHUNK_CELLS, OPT_SAMPLE, OPT_SAMPLES, OPT_GROUPS, OPT_CELLS, OPT_KEEP, OPT_SPECIES,
-    OPT_GROUPBY, OPT_SHARD
-};
-/* -@ is --threads, as in samtools. */
-
 int cmd_score(int argc, char **argv)
 {
-    static const struct option own_opts[] = {
-        {"outdir", required_argument, NULL, 'o'},
-        {"gmt", required_argument, NULL, OPT_GMT},
-        {"method", required_argument, NULL, OPT_METHOD},
-        {"max-rank", required_argument, NULL, OPT_MAX_RANK},
-        {"nbin", required_argument, NULL, OPT_NBIN},
-        {"ctrl", required_argument, NULL, OPT_CTRL},
-        {"normalized", no_argument, NULL, OPT_NORMALIZED},
-        {"min-coverage", required_argument, NULL, OPT_MIN_COVERAGE},
-        {"min-genes", required_argument, NULL, OPT_MIN_GENES},
-        {"min-umis", required_argument, NULL, OPT_MIN_UMIS},
-        {"max-mito", required_argument, NULL, OPT_MAX_MITO},
-        {"fdr", required_argument, NULL, OPT_FDR},
-        {"sample", required_argument, NULL, OPT_SAMPLE},
-        {"samples", required_argument, NULL, OPT_SAMPLES},
-        {"groups", required_argument, NULL, OPT_GROUPS},
-        {"cells", required_argument, NULL, OPT_CELLS},
-        {"keep", required_argument, NULL, OPT_KEEP},
-        {"groupby", required_argument, NULL, OPT_GROUPBY},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"threads", required_argument, NULL, '@'},
-        {"species", required_argument, NULL, OPT_SPECIES},
-        {"gzip", no_argument, NULL, OPT_GZIP},
-        {"chunk-cells", required_argument, NULL, OPT_CHUNK_CELLS},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'}};
-    enum { N_OWN = sizeof own_opts / sizeof own_opts[0] };
-    struct option longopts[N_OWN + 16] = {{0}};
-    memcpy(longopts, own_opts, sizeof own_opts);
-    memcpy(longopts + N_OWN, cli_reader_longopts, (size_t)cli_reader_n_longopts * sizeof *longopts);
-    dorm_run_opts_t o;
-    dorm_run_opts_default(&o);
-    const char **gmt = calloc((size_t)argc + 1, sizeof *gmt);
-    if (!gmt) {
-        fprintf(stderr, "dormscan score: out of memory\n");
-        return 1;
-    }
-    const char *sample_name = NULL, *sheet = NULL;
-    int status = -1, c;
-    int64_t iv;
-    optind = 1;
-    opterr = 0;
-    while (status < 0 && (c = getopt_long(argc, argv, ":o:@:vqh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': o.outdir = optarg; break;
-        case OPT_GMT: gmt[o.n_gmt++] = optarg; break;
-        case OPT_METHOD:
-            if (strcmp(optarg, "ucell") == 0)
-                o.score.method = DORM_METHOD_UCELL;
-            else if (strcmp(optarg, "module") == 0)
-                o.score.method = DORM_METHOD_MODULE;
-            else
-                status = cli_usage_error("score", "--method must be ucell or module, not '%s'", optarg);
-            break;
-        case OPT_MAX_RANK:
-            if (cli_parse_int("score", "--max-rank", optarg, 1, 1 << 30, &iv) < 0) status = 2;
-            else o.score.max_rank = (int)iv;
-            break;
-        case OPT_NBIN:
-            if (cli_parse_int("score", "--nbin", optarg, 1, 10000, &iv) < 0) status = 2;
-            else o.score.n_bins = (int)iv;
-            break;
-        case OPT_CTRL:
-            if (cli_parse_int("score", "--ctrl", optarg, 1, 1 << 30, &iv) < 0) status = 2;
-            else o.score.n_ctrl = (int)iv;
-            break;
-        case OPT_NORMALIZED: o.score.normalized = 1; break;
-        case OPT_MIN_COVERAGE:
-            if (cli_parse_double("score", "--min-coverage", optarg, 0, 1, &o.min_coverage) < 0) status = 2;
-            break;
-        case OPT_MIN_GENES:
-            if (cli_parse_int("score", "--min-genes", optarg, 0, INT64_MAX, &o.qc.min_genes) < 0) status = 2;
-            break;
-        case OPT_MIN_UMIS:
-            if (cli_parse_double("score", "--min-umis", optarg, 0, 1e300, &o.qc.min_umis) < 0) status = 2;
-            break;
-        case OPT_MAX_MITO:
-            if (cli_parse_double("score", "--max-mito", optarg, 0, 100, &o.qc.max_mito) < 0) status = 2;
-            break;
-        case OPT_FDR:
-            if (cli_parse_double("score", "--fdr", optarg, 0, 1, &o.fdr) < 0) status = 2;
-            break;
-        case OPT_SAMPLE: sample_name = optarg; break;
-        case OPT_SAMPLES: sheet = optarg; break;
-        case OPT_GROUPS: o.groups_path = optarg; break;
-        case OPT_CELLS: o.cells_path = optarg; break;
-        case OPT_KEEP: o.keep = optarg; break;
-        case OPT_GROUPBY: o.groupby = optarg; break;
-        case OPT_SHARD: {
-            char tail;
-            if (sscanf(optarg, "%d/%d%c", &o.shard_k, &o.shard_n, &tail) != 2 || o.shard_n < 1 ||
-                o.shard_n > 100000 || o.shard_k < 1 || o.shard_k > o.shard_n)
-                status = cli_usage_error("score", "--shard expects K/N with 1 <= K <= N, not '%s'", optarg);
-            break;
-        }
-        case OPT_SPECIES:
-            if (strcmp(optarg, "auto") == 0)
-                o.species_auto = 1;
-            else if (strcmp(optarg, "human") == 0 || strcmp(optarg, "mouse") == 0) {
-                o.species_auto = 0;
-                o.species = optarg[0] == 'm' ? DORM_SPECIES_MOUSE : DORM_SPECIES_HUMAN;
-            } else
-                status = cli_usage_error("score", "--species must be human, mouse or auto, not '%s'", optarg);
-            break;
-        case OPT_GZIP: o.gzip = 1; break;
-        case OPT_CHUNK_CELLS:
-            if (cli_parse_int("score", "--chunk-cells", optarg, 1, 1 << 20, &o.chunk_cells) < 0) status = 2;
-            break;
-        case '@':
-            if (cli_parse_int("score", "--threads", optarg, 1, 256, &iv) < 0) status = 2;
-            else o.threads = (int)iv;
-            break;
-        case 'v': dorm_log_set_level(DORM_LOG_INFO); break;
-        case 'q': dorm_log_set_level(DORM_LOG_ERROR); break;
-        case 'h': help(); status = cli_close_stdout(); break;
-        case CLI_OPT_FORMAT: case CLI_OPT_GENOME: case CLI_OPT_LAYER: case CLI_OPT_RAW:
-        case CLI_OPT_VAR_COLUMN: case CLI_OPT_CELLS_AS_ROWS: case CLI_OPT_GENES_AS_ROWS:
-            cli_reader_option(c, optarg, &o.reader);
-            break;
-        case ':': status = cli_usage_error("score", "%s needs a value", argv[optind - 1]); break;
-        default: status = cli_usage_error("score", "unknown option '%s'", argv[optind - 1]); break;
-        }
-    }
-    int n_inputs = argc - optind;
-    if (status < 0 && sheet && n_inputs > 0)
-        status = cli_usage_error("score", "give INPUTs or --samples, not both");
-    if (status < 0 && !sheet && n_inputs == 0)
-        status = cli_usage_error("score", "no INPUT given");
-    if (status < 0 && sample_name && (sheet || n_inputs > 1))
-        status = cli_usage_error("score", "--sample names a single INPUT; use --samples for several");
-    if (status < 0 && !o.outdir)
-        status = cli_usage_error("score", "-o/--outdir is required");
-    if (status < 0 && o.shard_n > 0 && o.groupby)
-        status = cli_usage_error("score", "--groupby cannot be used with --shard");
-    char **names = NULL, **paths = NULL;
-    int n = 0;
-    dorm_err_t err;
-    dorm_err_clear(&err);
-    if (status < 0 && sheet) {
-        int rc = dorm_samples_read(sheet, &names, &paths, &n, &err);
-        if (rc < 0) {
-            fprintf(stderr, "dormscan score: %s\n", err.msg);
-            status = dorm_err_exit_status(rc);
-        }
-    } else if (status < 0) {
-        names = calloc((size_t)n_inputs, sizeof *names);
-        paths = calloc((size_t)n_inputs, sizeof *paths);
-        for (int i = 0; names && paths && i < n_inputs; i++, n++) {
-            names[i] = sample_name ? strdup(sample_name) : name_from_path(argv[optind + i]);
-            paths[i] = strdup(argv[optind + i]);
-            if (!names[i] || !paths[i])
-                break;
-        }
-        if (n < n_inputs) {
-            fprintf(stderr, "dormscan score: out of memory\n");
-            status = 1;
-        }
-        for (int i = 0; status < 0 && i < n; i++)
-            if (strcmp(names[i], "all") == 0)
-                status = cli_usage_error("score", "'all' is reserved for the rows over all samples; name the sample otherwise");
-        for (int i = 0; status < 0 && i < n; i++)
-            for (int k = 0; k < i; k++)
-                if (strcmp(names[i], names[k]) == 0) {
-                    status = cli_usage_error("score", "two inputs are both named '%s'; name them with --samples", names[i]);
-                    break;
-                }
-    }
-    dorm_sample_t *samples = status < 0 ? calloc((size_t)n, sizeof *samples) : NULL;
-    if (status < 0 && !samples) {
-        fprintf(stderr, "dormscan score: out of memory\n");
-        status = 1;
-    }
+    cli_run_t r;
+    int status = cli_run_parse("score", help, argc, argv, &r);
     if (status >= 0) {
-        dorm_samples_free(names, paths, n);
-        free(samples);
-        free(gmt);
+        cli_run_free(&r);
         return status;
     }
-    for (int i = 0; i < n; i++)
-        samples[i] = (dorm_sample_t){names[i], paths[i]};
-    o.samples = samples;
-    o.n_samples = n;
-    o.sample_column = sample_name != NULL || sheet != NULL || n > 1;
-    o.gmt = gmt;
-    progress_t progress = {0};
-    clock_gettime(CLOCK_MONOTONIC, &progress.start);
-    if (isatty(STDERR_FILENO) && dorm_log_get_level() > DORM_LOG_ERROR) {
-        o.progress = show_progress;
-        o.progress_data = &progress;
-    }
-    char *cmdline = cli_join_argv(argc, argv);
-    char *full = cmdline ? malloc(strlen(cmdline) + 10) : NULL;
-    if (full)
-        sprintf(full, "dormscan %s", cmdline);
-    o.command_line = full;
-    int rc = dorm_run_score(&o, &err);
-    if (progress.sample)
-        fputc('\n', stderr);
+    dorm_err_t err;
+    dorm_err_clear(&err);
+    int rc = dorm_run_score(&r.o, &err);
+    cli_run_finish(&r);
     if (rc < 0)
         fprintf(stderr, "dormscan score: %s\n", err.msg);
-    free(cmdline);
-    free(full);
-    free(gmt);
-    free(samples);
-    dorm_samples_free(names, paths, n);
+    cli_run_free(&r);
     return rc < 0 ? dorm_err_exit_status(rc) : 0;
 }

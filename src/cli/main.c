@@ -14,6 +14,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"score", cmd_score, "score cells for the dormancy panel or your gene sets"},
+    {"reference", cmd_reference, "make a fixed frame of reference from chosen cells"},
     {"count", cmd_count, "count UMIs per cell and gene from a BAM into a matrix"},
     {"merge", cmd_merge, "combine shards or samples scored in separate runs"},
     {"inspect", cmd_inspect, "describe an input without scoring it"},

@@ -1,14 +1,18 @@
 /* score_run.c -- `dormscan score`: read, score, calibrate, call and write.
  *
- * Per sample the input is read once: the read pass computes the gene means
- * (for the module method's bins and the classifier's expression-matched
- * null) and puts every chunk in a compact temporary cell store; the scoring
- * pass reads the store back.  Each cell's scores, z and p go to a spill file;
- * once the sample is scored, the p-values are BH-adjusted across its cells
- * (low-quality cells excluded) and a last pass over the spill writes the
- * calls into cells.tsv.  If the entries turn out not to be grouped by cell,
- * the reader is reopened in memory and the sample starts again; nothing is
- * under a final name until every sample is done. */
+ * Every cell is scored against one frame of reference (dormscan/reference.h):
+ * a --reference file, or the run's own cells.  With one input and no file,
+ * the read pass makes the reference's gene means from the input's
+ * reference cells and puts every chunk in a compact temporary cell store;
+ * the scoring pass reads the store back, and the programme baselines are
+ * taken from the scored records before the calls.  With a file, or with
+ * several inputs (whose pooled reference reference_run.c builds first),
+ * the baselines are known while scoring.  Each cell's scores, z and p go to
+ * a spill file; once the sample is scored, the p-values are BH-adjusted
+ * across its cells (low-quality cells excluded) and a last pass over the
+ * spill writes the calls into cells.tsv.  If the entries turn out not to be
+ * grouped by cell, the reader is reopened in memory and the sample starts
+ * again; nothing is under a final name until every sample is done. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +21,16 @@
 #include <malloc.h>
 #endif
 
+#include "baseline.h"
 #include "cellmeta.h"
 #include "cellstore.h"
+#include "core/sha256.h"
 #include "dormscan/dormscan.h"
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
 #include "dormscan/report.h"
+#include "reference_run.h"
+#include "reference_use.h"
 #include "run_sets.h"
 #include "finish.h"
 #include "prescore.h"
@@ -56,7 +64,15 @@ typedef struct run_t {
     const dorm_sample_t *sample;
     dorm_reader_t *reader;
     int in_memory;
-    dorm_gene_means_t means;
+    dorm_reference_t *ref;     /* the frame of reference (owned) */
+    char ref_id[65];           /* SHA-256 of the reference file, or of this run's own */
+    int own_ref;               /* made from this run's only sample: baselines after scoring */
+    popmeans_t pm;             /* own_ref: the read pass's gene sums per population */
+    uint8_t *eligible;         /* own_ref, per chunk: reference cells */
+    const char **cell_types;   /* own_ref, per chunk */
+    int64_t scratch_cap;
+    typesrc_t types;           /* --celltype */
+    int64_t n_unscored;        /* cells the reference cannot score */
     cellstore_t store;
     prescore_t *pre;           /* ucell with >= 2 threads: column sets scored while reading */
     int n_pre;                 /* its threads (the reader keeps the others) */
@@ -66,9 +82,8 @@ typedef struct run_t {
     int64_t n_mito, n_ribo;
     spill_t spill;
     int64_t n_kept;            /* records spilled in the scoring pass */
-    dorm_strmap_t obs_group;   /* --groupby: barcode -> index into obs_values */
-    char **obs_values, **obs_barcodes;
-    int64_t n_obs;
+    obsmap_t obs;              /* --groupby */
+    obsmap_t obs_type;         /* --celltype from obs, when not --groupby's column */
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
     double t_start;
 } run_t;
@@ -86,6 +101,7 @@ void dorm_run_opts_default(dorm_run_opts_t *o)
     dorm_score_opts_default(&o->score);
     dorm_qc_limits_default(&o->qc);
     o->min_coverage = -1;
+    o->min_ref_cells = 2;
     o->fdr = 0.05;
     o->species_auto = 1;
     o->chunk_cells = 64;
@@ -116,13 +132,41 @@ static int switch_to_memory(run_t *run, dorm_err_t *err)
     return open_reader(run, err);
 }
 
+/* own_ref: the chunk's reference cells (kept by the filters, passing the
+ * QC) into the gene sums of every cell and of their types. */
+static int add_reference_cells(run_t *run, const dorm_chunk_t *ch, dorm_err_t *err)
+{
+    if (!run->own_ref)
+        return 0;
+    if (ch->n_cells > run->scratch_cap) {
+        uint8_t *e = realloc(run->eligible, (size_t)ch->n_cells);
+        if (e)
+            run->eligible = e;
+        const char **t = e ? realloc(run->cell_types, (size_t)ch->n_cells * sizeof *t) : NULL;
+        if (!t)
+            return nomem(err);
+        run->cell_types = t;
+        run->scratch_cap = ch->n_cells;
+    }
+    for (int64_t c = 0; c < ch->n_cells; c++) {
+        int64_t a = ch->col_ptr[c];
+        dorm_qc_t qc;
+        dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
+                     ch->col_ptr[c + 1] - a, run->qc_flags, run->n_mito > 0, run->n_ribo > 0, &qc);
+        run->eligible[c] = cellmeta_keep(&run->meta, ch->barcodes[c]) &&
+                           !dorm_qc_is_low(&qc, &run->opts->qc);
+        run->cell_types[c] = run->opts->celltype ? typesrc_get(&run->types, ch->barcodes[c]) : NULL;
+    }
+    return popmeans_add(&run->pm, &run->opts->score, ch, run->eligible, run->cell_types, NULL, err);
+}
+
 /* On a prescore thread, chunks in input order: the gene means (the same sums
  * in the same order as on the reading thread) and the cell store, which
  * would otherwise keep the reading thread the slower one. */
 static int in_order_work(void *ctx, const dorm_chunk_t *ch, int kept, dorm_err_t *err)
 {
     run_t *run = ctx;
-    int rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err);
+    int rc = add_reference_cells(run, ch, err);
     return rc == 0 && kept ? cellstore_put(&run->store, ch, err) : rc;
 }
 
@@ -177,9 +221,12 @@ static int read_pass(run_t *run, dorm_err_t *err)
     for (;;) {
         prescore_close(run->pre); /* before the means it adds to */
         run->pre = NULL;
-        dorm_gene_means_destroy(&run->means);
-        if (rc == 0)
-            rc = dorm_gene_means_init(&run->means, dorm_reader_features(run->reader)->n, err);
+        if (run->own_ref) {
+            popmeans_free(&run->pm);
+            if (rc == 0)
+                rc = popmeans_init(&run->pm, dorm_reader_features(run->reader)->n,
+                                   run->opts->celltype != NULL, err);
+        }
         if (rc == 0 && run->n_pre > 0)
             rc = start_prescore(run, err);
         const dorm_chunk_t *ch;
@@ -192,7 +239,7 @@ static int read_pass(run_t *run, dorm_err_t *err)
             int64_t done = ch->first_cell + ch->n_cells;
             if (run->pre) /* (ch moves to the prescore queue) */
                 rc = prescore_put(run->pre, run->reader, keep, err);
-            else if ((rc = dorm_gene_means_add(&run->means, &run->opts->score, ch, err)) == 0 && keep)
+            else if ((rc = add_reference_cells(run, ch, err)) == 0 && keep)
                 rc = cellstore_put(&run->store, ch, err);
             if (rc == 0 && run->opts->progress)
                 run->opts->progress(run->sample->name, done, n_cells, run->opts->progress_data);
@@ -220,8 +267,6 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
 {
     const dorm_chunk_t *ch = &w->ck.view;
     const run_sets_t *rs = &run->sets;
-    int n_comp;
-    dorm_components(&n_comp);
     int64_t a = ch->col_ptr[c];
     dorm_qc_t qc;
     dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
@@ -229,8 +274,7 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
                  run->n_mito > 0, run->n_ribo > 0, &qc);
     size_t at = (size_t)c * (size_t)rs->n_col, cat = (size_t)c * (size_t)rs->n_cls;
     const double *sc = w->buf[0] + at, *zc = w->buf[1] + at, *pc = w->buf[2] + at;
-    const double *cs = w->buf[3] + cat, *cz = w->buf[4] + cat;
-    double *comp_z = w->scratch;
+    const double *cs = w->buf[3] + cat;
     r[R_UMI] = qc.n_umi;
     r[R_GENES] = (double)qc.n_genes;
     r[R_MITO] = qc.pct_mito;
@@ -245,11 +289,49 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
         v[1] = k >= 0 ? zc[k] : NAN;
         v[2] = k >= 0 ? pc[k] : NAN;
     }
+    int pop = w->n_pops > 1 ? w->pop[c] : 0;
+    r[R_POP] = pop;
+    reference_components(rs, w->buf[6] + cat, w->buf[7] + cat, r + R_COMP);
+    double *ev_z = r + R_EV_Z(rs->n_out), *ev_p = r + R_EV_P(rs->n_out);
+    for (int e = 0; e < DORM_N_EVIDENCE; e++)
+        ev_z[e] = ev_p[e] = NAN;
+    r[R_Z_S] = r[R_Z_G2M] = NAN;
+    if (run->own_ref || pop < 0)
+        return; /* the baselines come from these records (own_baselines) */
+    double comp_s[DORM_N_COMPONENTS];
+    dorm_reference_evidence(run->ref, pop, r + R_COMP, r + R_COMP + DORM_N_COMPONENTS, comp_s,
+                            ev_z, ev_p);
+    r[R_Z_S] = comp_s[0]; /* (components 0 and 1: S and G2/M) */
+    r[R_Z_G2M] = comp_s[1];
+    if (run->ref->pop_cells[pop] < run->opts->min_ref_cells)
+        pop = -1;
+    for (int e = 0; e < DORM_N_EVIDENCE; e++) {
+        if (pop < 0)
+            ev_z[e] = ev_p[e] = NAN;
+        else
+            dorm_reference_standardise(&run->ref->baseline[pop * DORM_N_EVIDENCE + e], ev_z[e],
+                                       &ev_z[e], &ev_p[e]);
+    }
+}
+
+/* On a worker's thread: each cell's reference population, by its type. */
+static void cell_pops(void *ctx, worker_t *w)
+{
+    const run_t *run = ctx;
+    const dorm_chunk_t *ch = &w->ck.view;
+    for (int64_t c = 0; c < ch->n_cells; c++)
+        w->pop[c] = dorm_reference_pop(run->ref, typesrc_get(&run->types, ch->barcodes[c]));
+}
+
+/* Whether the reference can score a record's cell: a population with
+ * enough reference cells and some evidence. */
+static int record_scorable(const run_t *run, const double *r)
+{
+    int pop = (int)r[R_POP], n_comp, any = 0;
+    const dorm_component_t *comp = dorm_components(&n_comp);
     for (int k = 0; k < n_comp; k++)
-        comp_z[k] = rs->comp_score[k] >= 0 ? cz[rs->comp_score[k]] : NAN;
-    r[R_Z_S] = comp_z[0];
-    r[R_Z_G2M] = comp_z[1];
-    dorm_evidence(comp_z, r + R_EV_Z(rs->n_out), r + R_EV_P(rs->n_out));
+        any |= comp[k].evidence <= DORM_EV_SENESCENT && !isnan(r[R_COMP + k]);
+    return any && pop >= 0 && run->ref->pop_cells[pop] >= run->opts->min_ref_cells;
 }
 
 /* On a worker's thread: the records of its chunk's kept cells (in the
@@ -278,9 +360,10 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
     int rc = 0;
     for (int64_t c = 0; rc == 0 && c < w->ck.view.n_cells; c++)
         if (w->keep[c]) {
-            rc = spill_append(&run->spill, w->rec + (size_t)c * (size_t)w->rec_len,
-                              w->ck.view.barcodes[c], err);
+            const double *r = w->rec + (size_t)c * (size_t)w->rec_len;
+            rc = spill_append(&run->spill, r, w->ck.view.barcodes[c], err);
             run->n_kept++;
+            run->n_unscored += r[R_LOW] == 0 && !record_scorable(run, r);
         }
     return rc;
 }
@@ -291,8 +374,8 @@ static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
     run->n_kept = 0;
     int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
     if (rc == 0)
-        rc = workers_run(run->workers, run->n_workers, &run->store, run->pre, chunk_records,
-                         spill_records, run, err);
+        rc = workers_run(run->workers, run->n_workers, &run->store, run->pre, cell_pops,
+                         chunk_records, spill_records, run, err);
     *kept = run->n_kept;
     return rc;
 }
@@ -307,8 +390,8 @@ static int write_sample(run_t *run, dorm_err_t *err)
         .sample_column = run->opts->sample_column,
         .meta = &run->meta,
         .groupby = run->opts->groupby,
-        .obs_group = &run->obs_group,
-        .obs_values = run->obs_values,
+        .obs_group = &run->obs.map,
+        .obs_values = run->obs.values,
         .summary = &run->summary,
         .summary_all = run->opts->n_samples > 1 ? &run->summary_all : NULL,
         .cells = &run->out[OUT_CELLS],
@@ -342,10 +425,10 @@ static void sample_reset(run_t *run)
     run->pre = NULL;
     for (int i = 0; i < run->n_workers; i++) {
         dorm_scorer_destroy(run->workers[i].scorer);
-        dorm_scorer_destroy(run->workers[i].cls_scorer);
-        run->workers[i].scorer = run->workers[i].cls_scorer = NULL;
+        run->workers[i].scorer = NULL;
+        worker_free_cls(&run->workers[i]);
     }
-    dorm_gene_means_destroy(&run->means);
+    popmeans_free(&run->pm);
     dorm_reader_close(run->reader);
     run->reader = NULL;
     free(run->qc_flags);
@@ -354,31 +437,8 @@ static void sample_reset(run_t *run)
     cellstore_close(&run->store);
     run->n_pre = 0;
     run->in_memory = 0;
-    dorm_strmap_destroy(&run->obs_group);
-    for (int64_t i = 0; i < run->n_obs; i++) {
-        free(run->obs_values[i]);
-        free(run->obs_barcodes[i]);
-    }
-    free(run->obs_values);
-    free(run->obs_barcodes);
-    run->obs_values = run->obs_barcodes = NULL;
-    run->n_obs = 0;
-}
-
-/* --groupby: the obs column of an h5ad sample, by barcode. */
-static int load_obs_groups(run_t *run, dorm_err_t *err)
-{
-    const dorm_reader_info_t *info = dorm_reader_info(run->reader);
-    if (strcmp(info->format, "h5ad") != 0)
-        return dorm_err_set(err, DORM_E_USAGE, "%s: --groupby reads obs columns of h5ad inputs, not %s",
-                            run->sample->path, info->format);
-    int rc = dorm_h5ad_obs_column(run->sample->path, run->opts->groupby, &run->obs_barcodes,
-                                  &run->obs_values, &run->n_obs, err);
-    dorm_strmap_init(&run->obs_group);
-    for (int64_t i = 0; rc == 0 && i < run->n_obs; i++)
-        if (dorm_strmap_put(&run->obs_group, run->obs_barcodes[i], i) < 0)
-            rc = nomem(err);
-    return rc;
+    obsmap_free(&run->obs);
+    obsmap_free(&run->obs_type);
 }
 
 static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
@@ -413,50 +473,166 @@ static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
     return 0;
 }
 
+/* The frame of reference as messages name it. */
+static const char *reference_label(const run_t *run)
+{
+    return run->opts->reference ? run->opts->reference : "the reference of this run's cells";
+}
+
+/* --celltype: a --groups column, else an obs column of an h5ad input. */
+static int set_type_source(run_t *run, dorm_err_t *err)
+{
+    run->types = (typesrc_t){&run->meta, -1, NULL, NULL};
+    if (!run->opts->celltype)
+        return 0;
+    const obsmap_t *om = &run->obs;
+    int rc = typesrc_column(&run->types, run->opts->celltype);
+    if (rc == 0 && run->types.col < 0 &&
+        !(run->opts->groupby && strcmp(run->opts->groupby, run->opts->celltype) == 0)) {
+        rc = obsmap_load(&run->obs_type, run->sample->path, dorm_reader_info(run->reader)->format,
+                         run->opts->celltype, "--celltype (not a --groups column)", err);
+        om = &run->obs_type;
+    }
+    if (rc == 0 && run->types.col < 0) {
+        run->types.obs = &om->map;
+        run->types.obs_values = om->values;
+    }
+    return rc;
+}
+
+/* own_ref, after the read pass: the reference of this sample's cells
+ * (gene means now; baselines once its cells are scored). */
+static int make_own_reference(run_t *run, const dorm_features_t *f, dorm_err_t *err)
+{
+    dorm_reference_destroy(run->ref);
+    run->ref = NULL;
+    int rc = popmeans_reference(&run->pm, f->ids, f->names, &run->ref, err);
+    if (rc < 0)
+        return rc;
+    dorm_reference_t *r = run->ref;
+    r->species = run->sets.species;
+    reference_panel_hash(&run->sets, r->panel);
+    r->n_bins = run->opts->score.n_bins;
+    r->normalized = run->opts->score.normalized != 0;
+    r->scale_factor = run->opts->score.scale_factor;
+    char built[256];
+    snprintf(built, sizeof built, "the reference cells of sample %s", run->sample->name);
+    if ((run->opts->celltype && !(r->celltype = strdup(run->opts->celltype))) ||
+        !(r->built_from = strdup(built)))
+        return nomem(err);
+    return 0;
+}
+
+/* The workers' scorers: the column sets with the run's method (bins from
+ * the reference's gene means), the classifier's sets per population. */
+static int init_scorers(run_t *run, const dorm_features_t *f, dorm_err_t *err)
+{
+    dorm_gene_means_t means;
+    int rc = reference_gene_means(run->ref, 0, f, &means, err);
+    int n_comp;
+    dorm_components(&n_comp);
+    for (int i = 0; rc == 0 && i < run->n_workers; i++) {
+        worker_t *w = &run->workers[i];
+        w->n_col = run->sets.n_col;
+        w->n_cls = run->sets.n_cls;
+        w->rec_len = R_LEN(run->sets.n_out); /* the same for every sample */
+        w->n_scratch = n_comp;
+        if (!run->pre) /* prescored runs have their column results */
+            rc = dorm_scorer_init(&w->scorer, &run->opts->score, f->n, run->sets.n_extra,
+                                  run->sets.col_sets, run->sets.n_col, &means, err);
+        if (rc == 0)
+            rc = reference_scorers(run->ref, f, &run->sets, &run->opts->score, &w->cls, err);
+        if (rc == 0)
+            w->n_pops = run->ref->n_pops;
+    }
+    dorm_gene_means_destroy(&means);
+    return rc;
+}
+
+/* own_ref, after the scoring pass: the baselines from the records, which
+ * then turn from deviations into evidence and scores. */
+static int own_baselines(run_t *run, dorm_err_t *err)
+{
+    int n_out = run->sets.n_out;
+    record_cols_t cols = {R_LEN(n_out), R_POP, R_COMP, R_EV_Z(n_out), R_EV_P(n_out), R_Z_S, R_Z_G2M,
+                          R_LOW};
+    FILE *f = run->spill.rec;
+    const char *path = run->spill.rec_path;
+    int64_t budget = run->spill.fdr_memory;
+    int rc = component_baselines(f, path, &cols, run->ref, budget, err);
+    if (rc == 0)
+        rc = records_evidence(f, path, &cols, run->ref, err);
+    if (rc == 0)
+        rc = programme_baselines(f, path, &cols, run->ref, budget, err);
+    if (rc == 0)
+        rc = records_standardise(f, path, &cols, run->ref, run->opts->min_ref_cells, err);
+    if (rc == 0)
+        dorm_reference_digest(run->ref, run->ref_id);
+    return rc;
+}
+
+/* One warning for the cells the reference cannot score. */
+static void warn_unscored(const run_t *run)
+{
+    if (run->n_unscored == 0)
+        return;
+    const dorm_reference_t *r = run->ref;
+    char small[512] = "";
+    size_t used = 0;
+    for (int p = r->celltype ? 1 : 0; p < r->n_pops && used < sizeof small - 64; p++)
+        if (r->pop_cells[p] < run->opts->min_ref_cells)
+            used += (size_t)snprintf(small + used, sizeof small - used, "%s%s (%lld)",
+                                     used ? ", " : "", r->pop_names[p], (long long)r->pop_cells[p]);
+    dorm_log(DORM_LOG_WARN,
+             "%s: %lld cells unscored: %s%s%s%s (fewer than %lld reference cells, see "
+             "--min-reference-cells), or no programme could be scored",
+             run->sample->name, (long long)run->n_unscored,
+             r->celltype ? "their cell type is not in " : "", r->celltype ? reference_label(run) : "",
+             used ? "; populations too small: " : "", small, (long long)run->opts->min_ref_cells);
+}
+
 static int run_sample(run_t *run, int s, dorm_err_t *err)
 {
     double t0 = now();
     run->sample = &run->opts->samples[s];
     int threads = run->opts->threads;
     run->n_pre = run->opts->score.method == DORM_METHOD_UCELL && threads >= 2 ? threads / 2 : 0;
+    run->n_unscored = 0;
     int rc = open_reader(run, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
     if (rc == 0)
         rc = run_sets_match(&run->sets, run->opts, f, run->sample->name, err);
     if (rc == 0 && run->opts->groupby)
-        rc = load_obs_groups(run, err);
+        rc = obsmap_load(&run->obs, run->sample->path, dorm_reader_info(run->reader)->format,
+                         run->opts->groupby, "--groupby", err);
+    if (rc == 0)
+        rc = set_type_source(run, err);
+    if (rc == 0 && !run->own_ref)
+        rc = reference_check(run->ref, reference_label(run), &run->sets, f, &run->opts->score,
+                             run->sample->name, err);
     if (rc == 0)
         rc = dorm_qc_flags(f, &run->qc_flags, &run->n_mito, &run->n_ribo, err);
     if (rc == 0)
         rc = read_pass(run, err);
-    dorm_score_opts_t cls_opts = run->opts->score;
-    cls_opts.method = DORM_METHOD_MODULE;
-    int64_t n_genes = rc == 0 ? dorm_reader_features(run->reader)->n : 0;
-    for (int i = 0; rc == 0 && i < run->n_workers; i++) {
-        worker_t *w = &run->workers[i];
-        int n_comp;
-        dorm_components(&n_comp);
-        w->n_col = run->sets.n_col;
-        w->n_cls = run->sets.n_cls;
-        w->rec_len = R_LEN(run->sets.n_out); /* the same for every sample */
-        w->n_scratch = n_comp;
-        if (!run->pre) /* prescored runs have their column results */
-            rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
-                                  run->sets.col_sets, run->sets.n_col, &run->means, err);
-        if (rc == 0)
-            rc = dorm_scorer_init(&w->cls_scorer, &cls_opts, n_genes, 0, run->sets.cls_sets,
-                                  run->sets.n_cls, &run->means, err);
-    }
+    f = rc == 0 ? dorm_reader_features(run->reader) : NULL; /* (a restart in memory reopens) */
+    if (rc == 0 && run->own_ref)
+        rc = make_own_reference(run, f, err);
+    if (rc == 0)
+        rc = init_scorers(run, f, err);
     int64_t kept = 0;
     double t1 = now();
     if (rc == 0)
         rc = scoring_pass(run, &kept, err);
+    if (rc == 0 && run->own_ref)
+        rc = own_baselines(run, err);
     double t2 = now(), store_mb = (double)run->store.bytes / 1e6;
     sample_info_t *si = &run->info[s];
     if (rc == 0) /* (before the reader goes) */
         rc = record_info(run, si, err);
     si->n_written = kept;
     release_scoring(run);
+    if (rc == 0)
+        warn_unscored(run);
     if (rc == 0 && run->opts->shard_n > 0)
         rc = shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
                                 R_LEN(run->sets.n_out), err);
@@ -592,6 +768,9 @@ static int write_run_report(run_t *run, dorm_err_t *err)
 static void run_free(run_t *run)
 {
     sample_reset(run);
+    dorm_reference_destroy(run->ref);
+    free(run->eligible);
+    free(run->cell_types);
     for (int i = 0; i < N_OUT; i++)
         dorm_outfile_abort(&run->out[i]);
     for (int s = 0; run->info && s < run->opts->n_samples; s++) {
@@ -607,6 +786,36 @@ static void run_free(run_t *run)
     for (int i = 0; run->workers && i < run->n_workers; i++)
         worker_free(&run->workers[i]);
     free(run->workers);
+}
+
+/* The frame of reference: the file, the pooled cells of several inputs
+ * (built now), or the only input's own (made while it is read). */
+static int load_reference(run_t *run, dorm_err_t *err)
+{
+    const dorm_run_opts_t *o = run->opts;
+    if (o->shard_n > 0 && !o->reference)
+        return dorm_err_set(err, DORM_E_USAGE,
+                            "--shard needs --reference: a shard does not see the other shards' "
+                            "cells (build one with dormscan reference)");
+    int rc = 0;
+    if (o->reference)
+        rc = dorm_reference_read(&run->ref, o->reference, err);
+    else if (o->n_samples > 1)
+        rc = reference_build(o, o->outdir, &run->ref, err);
+    else
+        run->own_ref = 1;
+    if (rc == 0 && run->ref) {
+        dorm_reference_digest(run->ref, run->ref_id);
+        if (o->celltype && (!run->ref->celltype || strcmp(run->ref->celltype, o->celltype) != 0))
+            rc = dorm_err_set(err, DORM_E_USAGE, "--celltype %s, but %s %s", o->celltype,
+                              reference_label(run),
+                              run->ref->celltype ? "has other cell-type populations"
+                                                 : "has no cell-type populations");
+        else if (!o->celltype && run->ref->celltype)
+            rc = dorm_err_set(err, DORM_E_USAGE, "%s has a baseline per %s: give --celltype %s",
+                              reference_label(run), run->ref->celltype, run->ref->celltype);
+    }
+    return rc;
 }
 
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
@@ -632,6 +841,8 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     }
     if (rc == 0)
         rc = dorm_mkdir_p(opts->outdir, err);
+    if (rc == 0)
+        rc = load_reference(&run, err);
     int gz = opts->gzip, shard = opts->shard_n > 0;
     if (rc == 0 && shard) {
         rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, "shard.bin", 0, err);

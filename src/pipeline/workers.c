@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reference_use.h"
 #include "workers.h"
 
 /* What the workers share; mu guards the store, pre and the turn. */
 typedef struct crew_t {
     cellstore_t *store;
     prescore_t *pre;
+    worker_pop_fn pops;
     worker_finish_fn finish;
     worker_emit_fn emit;
     void *ctx;
@@ -41,8 +43,8 @@ static int grow_doubles(double **b, size_t *cap, size_t need)
 static int reserve(worker_t *w, dorm_err_t *err)
 {
     int64_t n = w->ck.view.n_cells;
-    int width[6] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls, w->n_cls};
-    for (int k = 0; k < 6; k++)
+    int width[8] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls, w->n_cls, w->n_cls, w->n_cls};
+    for (int k = 0; k < 8; k++)
         if (grow_doubles(&w->buf[k], &w->buf_cap[k],
                          (size_t)(n ? n : 1) * (size_t)(width[k] ? width[k] : 1)) < 0)
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -60,7 +62,24 @@ static int reserve(worker_t *w, dorm_err_t *err)
     if (!w->scratch && !(w->scratch = malloc((size_t)(w->n_scratch ? w->n_scratch : 1) *
                                              sizeof *w->scratch)))
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    if (n > w->pop_cap) {
+        int32_t *p = realloc(w->pop, (size_t)n * sizeof *p);
+        if (!p)
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        w->pop = p;
+        w->pop_cap = n;
+    }
     return 0;
+}
+
+/* The classifier sets of the chunk: by one scorer, or cell by cell by the
+ * scorer of each cell's population. */
+static int score_classifier(crew_t *cr, worker_t *w, const dorm_chunk_t *ch)
+{
+    if (w->n_pops > 1)
+        cr->pops(cr->ctx, w);
+    return reference_score_chunk(w->cls, w->n_pops, w->n_pops > 1 ? w->pop : NULL, ch, w->n_cls,
+                                 w->buf + 3, &w->err);
 }
 
 int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
@@ -93,8 +112,7 @@ static int score_chunk(crew_t *cr, worker_t *w)
         rc = dorm_scorer_score_chunk(w->scorer, &w->ck.view, w->buf[0], w->buf[1], w->buf[2],
                                      &w->err);
     if (rc == 0)
-        rc = dorm_scorer_score_chunk(w->cls_scorer, &w->ck.view, w->buf[3], w->buf[4], w->buf[5],
-                                     &w->err);
+        rc = score_classifier(cr, w, &w->ck.view);
     if (rc == 0)
         rc = cr->finish(cr->ctx, w, &w->err);
     return rc;
@@ -140,10 +158,11 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-int workers_run(worker_t *w, int n, cellstore_t *store, prescore_t *pre, worker_finish_fn finish,
-                worker_emit_fn emit, void *ctx, dorm_err_t *err)
+int workers_run(worker_t *w, int n, cellstore_t *store, prescore_t *pre, worker_pop_fn pops,
+                worker_finish_fn finish, worker_emit_fn emit, void *ctx, dorm_err_t *err)
 {
-    crew_t cr = {.store = store, .pre = pre, .finish = finish, .emit = emit, .ctx = ctx};
+    crew_t cr = {.store = store, .pre = pre, .pops = pops, .finish = finish, .emit = emit,
+                 .ctx = ctx};
     if (pthread_mutex_init(&cr.mu, NULL) != 0)
         return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
     if (pthread_cond_init(&cr.cv, NULL) != 0) {
@@ -170,12 +189,22 @@ int workers_run(worker_t *w, int n, cellstore_t *store, prescore_t *pre, worker_
     return 0;
 }
 
+void worker_free_cls(worker_t *w)
+{
+    for (int i = 0; w->cls && i < w->n_pops; i++)
+        dorm_scorer_destroy(w->cls[i]);
+    free(w->cls);
+    w->cls = NULL;
+    w->n_pops = 0;
+}
+
 void worker_free(worker_t *w)
 {
     dorm_scorer_destroy(w->scorer);
-    dorm_scorer_destroy(w->cls_scorer);
+    worker_free_cls(w);
+    free(w->pop);
     cellstore_chunk_free(&w->ck);
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < 8; k++)
         free(w->buf[k]);
     free(w->rec);
     free(w->keep);

@@ -60,9 +60,10 @@ int64_t dorm_hist_total(const dorm_hist_t *h)
 /* Fixed colours per state (Okabe-Ito based, distinguishable with the common
  * colour-vision deficiencies); text drawn on a segment uses the matching
  * class ("tw": white, "tk": dark). */
-static const char *const state_colour[DORM_N_STATES] = {"#D55E00", "#0072B2", "#009E73",
-                                                        "#CC79A7", "#E69F00", "#B0B0B0"};
-static const char *const state_text_class[DORM_N_STATES] = {"tw", "tw", "tw", "tk", "tk", "tk"};
+static const char *const state_colour[DORM_N_STATES] = {"#D55E00", "#0072B2", "#009E73", "#CC79A7",
+                                                        "#E69F00", "#B0B0B0", "#606060"};
+static const char *const state_text_class[DORM_N_STATES] = {"tw", "tw", "tw", "tk",
+                                                            "tk", "tk", "tw"};
 static const char *const qc_colour = "#3B6EA8";
 static const char *const sasp_colour = "#7F3B08";
 

@@ -54,8 +54,21 @@ int dorm_gene_means_init(dorm_gene_means_t *m, int64_t n_genes, dorm_err_t *err)
 int dorm_gene_means_add(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
                         const dorm_chunk_t *ch, dorm_err_t *err)
 {
+    return dorm_gene_means_add_cells(m, opts, ch, NULL, NULL, err);
+}
+
+/* sum[g] through the optional map. */
+#define SUM_AT(g) m->sum[map ? map[g] : (g)]
+
+int dorm_gene_means_add_cells(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
+                              const dorm_chunk_t *ch, const uint8_t *use, const int64_t *map,
+                              dorm_err_t *err)
+{
     (void)err;
     for (int64_t c = 0; c < ch->n_cells; c++) {
+        if (use && !use[c])
+            continue;
+        m->n_cells++;
         int64_t a = ch->col_ptr[c], n = ch->col_ptr[c + 1] - a;
         const double *value = ch->value + a;
         const int32_t *gene = ch->gene + a;
@@ -71,18 +84,18 @@ int dorm_gene_means_add(dorm_gene_means_t *m, const dorm_score_opts_t *opts,
             dorm_norm_cache_init(&nc, opts, (double)total);
             dorm_norm_cache_fill(&nc, present);
             for (int64_t i = 0; i < n; i++)
-                m->sum[gene[i]] += count[i] < DORM_SMALL_COUNTS
+                SUM_AT(gene[i]) += count[i] < DORM_SMALL_COUNTS
                                        ? nc.x[count[i]]
                                        : dorm_norm_value(nc.f, (double)count[i]);
             continue;
         }
         dorm_norm_cache_init(&nc, opts, dorm_cell_total(opts, value, n));
         for (int64_t i = 0; i < n; i++)
-            m->sum[gene[i]] += dorm_norm_cached(&nc, value[i]);
+            SUM_AT(gene[i]) += dorm_norm_cached(&nc, value[i]);
     }
-    m->n_cells += ch->n_cells;
     return 0;
 }
+#undef SUM_AT
 
 void dorm_gene_means_destroy(dorm_gene_means_t *m)
 {

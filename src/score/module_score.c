@@ -14,13 +14,55 @@
  * and variance v_b, the members' mean then has expectation
  * sum_b k_b mu_b / n and variance sum_b k_b v_b (N_b - k_b) / (N_b - 1) / n^2;
  * the part's z is (observed mean - expectation) / sd, and a signed set
- * combines its parts as ucell does. */
+ * combines its parts as ucell does.
+ *
+ * Centred (the classifier's frame of reference): the same null on each
+ * gene's deviation r_g = x_g - m_g from its reference mean m_g.  Per bin,
+ * mean(r) = mean(x) - mean(m) and mean(r^2) = mean(x^2) - 2 mean(x m) +
+ * mean(m^2), where only mean(x m) needs the cell (a sum over its expressed
+ * genes); a part's observed mean deviation is its mean x minus its
+ * members' mean m. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/stats.h"
 #include "score_internal.h"
+
+/* Centred null: keeps mean as sc->centre (on success), the bins' mean of
+ * the gene means and of their squares, and each part's members' mean. */
+static int centre_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets, double *mean,
+                          const int32_t *bin, const int64_t *bin_size, dorm_err_t *err)
+{
+    int nb = sc->opts.n_bins, np = sc->n_parts, S = sc->n_sets;
+    sc->bin_centre = calloc((size_t)(2 * nb), sizeof *sc->bin_centre);
+    sc->part_centre = calloc((size_t)(np ? np : 1), sizeof *sc->part_centre);
+    sc->tally_mu = calloc((size_t)nb * DORM_SMALL_COUNTS, sizeof *sc->tally_mu);
+    if (!sc->bin_centre || !sc->part_centre || !sc->tally_mu)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    for (int64_t g = 0; g < sc->n_genes; g++) {
+        sc->bin_centre[bin[g]] += mean[g];
+        sc->bin_centre[nb + bin[g]] += mean[g] * mean[g];
+    }
+    for (int b = 0; b < nb; b++)
+        if (bin_size[b] > 0) {
+            sc->bin_centre[b] /= (double)bin_size[b];
+            sc->bin_centre[nb + b] /= (double)bin_size[b];
+        }
+    for (int p = 0; p < np; p++) {
+        const dorm_match_t *m = sets[p % S].match;
+        int sign = p < S ? 1 : -1, n = 0;
+        double sum = 0;
+        for (int i = 0; i < m->n_found; i++)
+            if (m->sign[i] == sign) {
+                sum += mean[m->gene[i]];
+                n++;
+            }
+        sc->part_centre[p] = n ? sum / n : 0;
+    }
+    sc->centre = mean;
+    return 0;
+}
 
 int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
                         const dorm_gene_means_t *means, dorm_err_t *err)
@@ -48,6 +90,8 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
         goto done;
     for (int64_t g = 0; g < G; g++)
         bin_size[bin[g]]++;
+    if (sc->opts.centred && (rc = centre_weights(sc, sets, mean, bin, bin_size, err)) < 0)
+        goto done;
     for (int p = 0; p < np; p++) {
         const dorm_score_set_t *set = &sets[p % S];
         int sign = p < S ? 1 : -1;
@@ -79,7 +123,8 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     bin_size = NULL;
     hits_all = NULL;
 done:
-    free(mean);
+    if (!sc->centre)
+        free(mean);
     free(bin);
     free(bin_size);
     free(hits_all);
@@ -88,24 +133,32 @@ done:
 }
 
 /* A cell's mean and (positive part of the) variance of normalised
- * expression in each bin, from its per-bin sums and sums of squares. */
+ * expression in each bin, from its per-bin sums and sums of squares; of
+ * the deviations from the gene means when centred. */
 static void bin_moments(const dorm_scorer_t *sc, const double *bin_stat, double *mu, double *v)
 {
     int nb = sc->opts.n_bins;
     for (int b = 0; b < nb; b++) {
         double N = (double)sc->bin_size[b];
         mu[b] = bin_stat[b] / N;
-        double var = bin_stat[nb + b] / N - mu[b] * mu[b];
+        double second = bin_stat[nb + b] / N;
+        if (sc->centre) {
+            second += sc->bin_centre[nb + b] - 2 * bin_stat[2 * nb + b] / N;
+            mu[b] -= sc->bin_centre[b];
+        }
+        double var = second - mu[b] * mu[b];
         v[b] = var > 0 ? var : 0;
     }
 }
 
 /* z of a part's observed member mean against expression-matched random
- * sets, from the cell's bin moments (mu, v). */
+ * sets, from the cell's bin moments (mu, v); *dev and *var get the
+ * observed mean minus its null expectation and the null variance. */
 static double part_z(const dorm_scorer_t *sc, int part, const double *mu, const double *v,
-                     double observed)
+                     double observed, double *dev, double *var_out)
 {
     int nb = sc->opts.n_bins, n = sc->found[part];
+    *dev = *var_out = NAN;
     if (n == 0)
         return NAN;
     const int *hits = sc->part_bin_hits + (size_t)part * (size_t)nb;
@@ -119,6 +172,8 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *mu, const 
     }
     mean /= n;
     var /= (double)n * n;
+    *dev = observed - mean;
+    *var_out = var > 0 ? var : 0;
     if (var <= 0)
         return observed > mean ? DORM_Z_MAX : observed < mean ? -DORM_Z_MAX : 0;
     double z = (observed - mean) / sqrt(var);
@@ -126,7 +181,8 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *mu, const 
 }
 
 /* One cell's member sums (mrow, n_parts) and per-bin sums and sums of
- * squares of normalised values (bs[b], bs[nb + b]).  Small integer counts,
+ * squares of normalised values (bs[b], bs[nb + b]) and, centred, of values
+ * times gene means (bs[2 nb + b]).  Small integer counts,
  * the bulk of a count matrix, are tallied per bin and count and normalised
  * once per distinct count; other values and the members' one at a time, in
  * the cell's gene order.  count: the values as counts, or NULL (the same
@@ -137,6 +193,8 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
     int nb = sc->opts.n_bins, np = sc->n_parts;
     int32_t *tally = sc->tally, *other = sc->pick, *member = sc->pick + sc->nnz_cap;
     const int32_t *gene_row = sc->gene_row;
+    const double *centre = sc->centre;
+    double *tally_mu = sc->tally_mu;
     int64_t n_other = 0, n_member = 0;
     uint8_t seen[DORM_SMALL_COUNTS] = {0}; /* the small counts present */
     double total = 0;
@@ -148,6 +206,8 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
             sum += c;
             if (c < DORM_SMALL_COUNTS) {
                 tally[gene_row[g] + (int32_t)c]++;
+                if (centre)
+                    tally_mu[gene_row[g] + (int32_t)c] += centre[g];
                 seen[c] = 1;
             } else {
                 other[n_other++] = (int32_t)i;
@@ -164,6 +224,8 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
             int c = dorm_small_count(v);
             if (c >= 0) {
                 tally[gene_row[g] + c]++;
+                if (centre)
+                    tally_mu[gene_row[g] + c] += centre[g];
                 seen[c] = 1;
             } else {
                 other[n_other++] = (int32_t)i;
@@ -174,7 +236,7 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
     }
     dorm_norm_cache_t nc;
     dorm_norm_cache_init(&nc, &sc->opts, total);
-    memset(bs, 0, (size_t)(2 * nb) * sizeof *bs);
+    memset(bs, 0, (size_t)((centre ? 3 : 2) * nb) * sizeof *bs);
     for (int c = 0; c < DORM_SMALL_COUNTS; c++) {
         if (!seen[c])
             continue;
@@ -186,12 +248,19 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
             bs[nb + b] += k * x2;
             t[b * DORM_SMALL_COUNTS] = 0;
         }
+        if (centre)
+            for (int b = 0; b < nb; b++) {
+                bs[2 * nb + b] += x * tally_mu[b * DORM_SMALL_COUNTS + c];
+                tally_mu[b * DORM_SMALL_COUNTS + c] = 0;
+            }
     }
     for (int64_t k = 0; k < n_other; k++) {
         double x = dorm_norm_cached(&nc, value[other[k]]);
-        int32_t b = gene_row[gene[other[k]]] / DORM_SMALL_COUNTS;
+        int32_t g = gene[other[k]], b = gene_row[g] / DORM_SMALL_COUNTS;
         bs[b] += x;
         bs[nb + b] += x * x;
+        if (centre)
+            bs[2 * nb + b] += x * centre[g];
     }
     memset(mrow, 0, (size_t)np * sizeof *mrow);
     for (int64_t k = 0; k < n_member; k++) {
@@ -215,7 +284,7 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
     for (int64_t c = 0; c < nc; c++) {
         int64_t a = ch->col_ptr[c];
         double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
-        double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
+        double *bs = sc->bin_stat + (size_t)c * 3 * (size_t)nb;
         cell_sums(sc, ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
                   ch->col_ptr[c + 1] - a, mrow, bs);
         for (int q = 0; q < np; q++) /* member sums -> means (unexpressed members add 0) */
@@ -230,7 +299,7 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
     }
     for (int64_t c = 0; c < nc; c++) {
         const double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
-        const double *bs = sc->bin_stat + (size_t)c * 2 * (size_t)nb;
+        const double *bs = sc->bin_stat + (size_t)c * 3 * (size_t)nb;
         double *mu = sc->bin_moments, *var = sc->bin_moments + nb;
         bin_moments(sc, bs, mu, var);
         for (int s = 0; s < S; s++) {
@@ -245,9 +314,21 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
             }
             size_t at = (size_t)c * (size_t)S + (size_t)s;
             score[at] = v;
-            z[at] = dorm_signed_z(part_z(sc, up, mu, var, mrow[up]), sc->found[up] > 0,
-                                  part_z(sc, dn, mu, var, mrow[dn]), sc->found[dn] > 0);
+            double obs_up = mrow[up], obs_dn = mrow[dn];
+            if (sc->centre) { /* the members' mean deviation */
+                obs_up -= sc->part_centre[up];
+                obs_dn -= sc->part_centre[dn];
+            }
+            double d_up, v_up, d_dn, v_dn;
+            double z_up = part_z(sc, up, mu, var, obs_up, &d_up, &v_up);
+            double z_dn = part_z(sc, dn, mu, var, obs_dn, &d_dn, &v_dn);
+            z[at] = dorm_signed_z(z_up, sc->found[up] > 0, z_dn, sc->found[dn] > 0);
             p[at] = dorm_norm_sf(z[at]);
+            if (sc->dev) { /* the up part's excess minus the down part's, and its variance */
+                int hu = sc->found[up] > 0, hd = sc->found[dn] > 0;
+                sc->dev[at] = !hu && !hd ? NAN : (hu ? d_up : 0) - (hd ? d_dn : 0);
+                sc->var[at] = !hu && !hd ? NAN : (hu ? v_up : 0) + (hd ? v_dn : 0);
+            }
         }
     }
     return 0;

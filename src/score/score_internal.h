@@ -63,7 +63,8 @@ struct dorm_scorer_t {
     dorm_ucell_cell_t *cell; /* cells: ucell per-cell null */
     double *dtop;      /* chunk nnz: ucell excess distances, per cell distinct, descending */
     int32_t *dcum;     /* chunk nnz: genes with an excess at or above dtop's */
-    double *bin_stat;  /* module: cells x 2 n_bins (per bin sums, then sums of squares) */
+    double *bin_stat;  /* module: cells x 3 n_bins (per bin sums, sums of squares and,
+                          centred, sums of value x gene mean) */
     double *x;         /* nnz_cap values */
     dorm_keyed_t *keyed; /* nnz_cap */
     double *level_rank;  /* nnz_cap */
@@ -82,6 +83,12 @@ struct dorm_scorer_t {
     double *part_bin_var; /* module: n_parts x n_bins k (N - k) / (N - 1) of those */
     double *bin_moments;  /* module: 2 n_bins, a cell's per-bin mean and variance */
     int32_t *tally;    /* module: n_bins x DORM_SMALL_COUNTS, zero between cells */
+    double *centre;    /* centred: n_genes gene means (the reference) */
+    double *tally_mu;  /* centred: n_bins x DORM_SMALL_COUNTS sums of gene means */
+    double *bin_centre;/* centred: 2 n_bins, each bin's mean of the gene means and of
+                          their squares */
+    double *part_centre; /* centred: n_parts, mean gene mean of the found members */
+    double *dev, *var;   /* while dorm_scorer_score_chunk_dev runs: its outputs */
     int32_t *pick;     /* module: 2 nnz_cap entry positions within a cell */
 };
 

@@ -29,6 +29,10 @@ void dorm_scorer_destroy(dorm_scorer_t *sc)
     free(sc->part_bin_var);
     free(sc->bin_moments);
     free(sc->tally);
+    free(sc->centre);
+    free(sc->tally_mu);
+    free(sc->bin_centre);
+    free(sc->part_centre);
     free(sc->pick);
     free(sc->x);
     free(sc->keyed);
@@ -48,6 +52,8 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
     *out = NULL;
     if (opts->method == DORM_METHOD_MODULE && (!means || means->n_genes != n_genes))
         return dorm_err_set(err, DORM_E_USAGE, "the module method needs the dataset's gene means");
+    if (opts->centred && opts->method != DORM_METHOD_MODULE)
+        return dorm_err_set(err, DORM_E_USAGE, "only the module null can be centred");
     dorm_scorer_t *sc = calloc(1, sizeof *sc);
     if (!sc)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -146,7 +152,7 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
         free(sc->bin_stat);
         sc->prod = malloc((size_t)(2 * cap) * np * sizeof *sc->prod);
         sc->cell = malloc((size_t)cap * sizeof *sc->cell);
-        sc->bin_stat = malloc((size_t)cap * 2 * nb * sizeof *sc->bin_stat);
+        sc->bin_stat = malloc((size_t)cap * 3 * nb * sizeof *sc->bin_stat);
         sc->cells_cap = cap;
         if (!sc->prod || !sc->cell || !sc->bin_stat) {
             sc->cells_cap = 0;
@@ -205,4 +211,16 @@ int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *s
     if (sc->opts.method == DORM_METHOD_MODULE)
         return dorm_module_chunk(sc, ch, score, z, p);
     return dorm_ucell_chunk(sc, ch, score, z, p);
+}
+
+int dorm_scorer_score_chunk_dev(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score,
+                                double *z, double *p, double *dev, double *var, dorm_err_t *err)
+{
+    if (sc->opts.method != DORM_METHOD_MODULE)
+        return dorm_err_set(err, DORM_E_USAGE, "deviations come from the module null only");
+    sc->dev = dev;
+    sc->var = var;
+    int rc = dorm_scorer_score_chunk(sc, ch, score, z, p, err);
+    sc->dev = sc->var = NULL;
+    return rc;
 }

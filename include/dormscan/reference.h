@@ -1,0 +1,121 @@
+/* reference.h -- the classifier's fixed frame of reference.
+ *
+ * A dormancy state means "this programme is higher than in the reference
+ * population", so a cell's evidence depends on that cell and the reference
+ * only, never on the other cells of its run.  A reference holds, for one
+ * or more populations (all reference cells, and each cell type when built
+ * with a cell-type column):
+ *  - the mean log-normalised expression of every gene: the classifier's
+ *    components are tested on each gene's deviation from these means
+ *    (dorm_score_opts_t.centred) against expression-matched random genes,
+ *    binned by the same means;
+ *  - the baseline of each programme: the median and the robust spread of
+ *    the programme's raw evidence over the population's cells, which turns
+ *    a cell's raw evidence into its score (dorm_reference_standardise).
+ * It is written by `dormscan reference` (or made in memory from a run's own
+ * cells) in a versioned text format described in dormscan-reference(1).
+ */
+#ifndef DORMSCAN_REFERENCE_H
+#define DORMSCAN_REFERENCE_H
+
+#include <stdint.h>
+#include "dormscan/classify.h"
+#include "dormscan/error.h"
+#include "dormscan/geneset.h"
+#include "dormscan/reader.h"
+
+#define DORM_REFERENCE_VERSION 1
+
+/* One programme over one population: n cells with evidence, its median
+ * and its robust spread (NaN when n is 0); see dorm_baseline_estimate. */
+typedef struct dorm_baseline_t {
+    int64_t n;
+    double centre, spread;
+} dorm_baseline_t;
+
+/* One classifier component over one population: n cells, the median of
+ * its deviation and the between-cell variance tau2 that the deviation has
+ * beyond its within-cell null variance (dorm_component_baseline_estimate). */
+typedef struct dorm_comp_baseline_t {
+    int64_t n;
+    double centre, tau2;
+} dorm_comp_baseline_t;
+
+typedef struct dorm_reference_t {
+    dorm_species_t species;
+    char panel[65];        /* SHA-256 (hex) of the classifier's definition */
+    int n_bins;            /* expression bins of the null */
+    int normalized;        /* values were used as given (no LogNormalize) */
+    double scale_factor;   /* LogNormalize scale */
+    char *celltype;        /* the cell-type column, or NULL: one population */
+    char *built_from;      /* free text: what the cells were (inputs, filters) */
+    int64_t n_genes;
+    char **gene_ids;       /* n_genes, the key genes are matched by */
+    char **gene_names;     /* n_genes symbols */
+    int n_pops;            /* populations: 0 is every reference cell, then
+                              one per cell type (with celltype) */
+    char **pop_names;      /* n_pops; pop_names[0] is "all" */
+    int64_t *pop_cells;    /* n_pops reference cells */
+    double *means;         /* n_pops x n_genes, population-major */
+    dorm_baseline_t *baseline; /* n_pops x DORM_N_EVIDENCE */
+    int n_comp;            /* the classifier's components (dorm_components) */
+    dorm_comp_baseline_t *component; /* n_pops x n_comp */
+} dorm_reference_t;
+
+/* An empty reference of n_pops populations (names copied) over n_genes
+ * genes (ids and names copied), means zero, baselines unset (n = 0).
+ * Free with dorm_reference_destroy. */
+int dorm_reference_new(dorm_reference_t **out, int64_t n_genes, char *const *ids,
+                       char *const *names, int n_pops, char *const *pop_names,
+                       dorm_err_t *err) DORM_WUR;
+void dorm_reference_destroy(dorm_reference_t *ref);
+
+/* Write ref to path (atomically: a temporary name, renamed at the end). */
+int dorm_reference_write(const dorm_reference_t *ref, const char *path, dorm_err_t *err) DORM_WUR;
+/* Read a reference file (plain or gzip); errors name the file and line. */
+int dorm_reference_read(dorm_reference_t **out, const char *path, dorm_err_t *err) DORM_WUR;
+
+/* A digest of the reference's content (SHA-256 hex): equal for a reference
+ * and the same reference read back from its file. */
+void dorm_reference_digest(const dorm_reference_t *ref, char hex[65]);
+
+/* The population a cell of this cell type belongs to: 0 without a cell-type
+ * column, else the type's index, or -1 when the reference has no such
+ * type (NULL type: the cell has none, looked up as "NA"). */
+int dorm_reference_pop(const dorm_reference_t *ref, const char *type);
+
+/* Population pop's gene means in the order of features f: a gene is found
+ * by its id, else by its name; genes the reference lacks get 0 and are
+ * counted in *n_missing.  out holds f->n doubles. */
+void dorm_reference_means_for(const dorm_reference_t *ref, int pop, const dorm_features_t *f,
+                              double *out, int64_t *n_missing);
+
+/* A programme's baseline from the raw evidence v[0..n) of the reference
+ * cells (no NaN): the median, and 1.4826 x the median distance from it of
+ * the values at or below it (the side of the cells not in the state, so a
+ * minority of reference cells in the state does not widen it).  v is
+ * reordered. */
+void dorm_baseline_estimate(double *v, int64_t n, dorm_baseline_t *b);
+
+/* A component's baseline from the deviations d[0..n) and their null
+ * variances var[0..n) over the reference cells (no NaN): the median of d,
+ * and tau2 = max(0, S^2 - median(var)) with S the spread of d estimated as
+ * for programmes on the side away from the state (sign: the component's
+ * direction).  d and var are reordered. */
+void dorm_component_baseline_estimate(double *d, double *var, int64_t n, int sign,
+                                      dorm_comp_baseline_t *b);
+
+/* A cell's raw programme evidence from its components' deviations and null
+ * variances (n_comp each, NaN when not scored) against population pop:
+ * component scores s_i = (d_i - centre_i) / sqrt(var_i + tau2_i) (into
+ * comp_s, may be NULL), combined as dorm_evidence combines z. */
+void dorm_reference_evidence(const dorm_reference_t *ref, int pop, const double *dev,
+                             const double *var, double *comp_s,
+                             double ev_z[DORM_N_EVIDENCE], double ev_p[DORM_N_EVIDENCE]);
+
+/* A programme's score from its raw evidence z against a baseline:
+ * (z - centre) / (max(1, spread) sqrt(1 + 1/n)), NaN when either is; p is
+ * its upper normal tail. */
+void dorm_reference_standardise(const dorm_baseline_t *b, double raw_z, double *z, double *p);
+
+#endif

@@ -1,0 +1,295 @@
+/* reference.c -- populations of a reference, their gene means and the
+ * programme baselines that turn raw evidence into scores.
+ *
+ * Why a baseline as well as centred genes: the centred null asks whether a
+ * programme's genes sit above their reference means more than random genes
+ * do in this cell.  Genes of one programme move together from cell to cell
+ * even within a population that is not in the state (cell size, cycle,
+ * stress), so the raw evidence of the reference's own cells spreads wider
+ * than the unit normal of that null.  A cell is therefore scored against
+ * the reference cells' distribution of the same evidence: its distance from
+ * their median in units of their spread (1.4826 MAD: the standard deviation
+ * for normal data, and robust to a minority of reference cells that are in
+ * the state).  The spread is never taken below 1, the null's own unit: a
+ * reference whose cells agree more closely than one cell's sampling noise
+ * (replicate bulk profiles) does not make smaller deviations significant.
+ * sqrt(1 + 1/n) widens it for the uncertainty of a centre taken from n
+ * cells (the prediction interval of a new observation). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sha256.h"
+#include "core/stats.h"
+#include "core/strmap.h"
+#include "dormscan/reference.h"
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int dorm_reference_new(dorm_reference_t **out, int64_t n_genes, char *const *ids,
+                       char *const *names, int n_pops, char *const *pop_names, dorm_err_t *err)
+{
+    *out = NULL;
+    dorm_reference_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    r->n_bins = 24;
+    r->scale_factor = 1e4;
+    r->n_genes = n_genes;
+    r->n_pops = n_pops;
+    size_t ng = (size_t)(n_genes ? n_genes : 1), np = (size_t)(n_pops ? n_pops : 1);
+    r->gene_ids = calloc(ng, sizeof *r->gene_ids);
+    r->gene_names = calloc(ng, sizeof *r->gene_names);
+    r->pop_names = calloc(np, sizeof *r->pop_names);
+    r->pop_cells = calloc(np, sizeof *r->pop_cells);
+    r->means = calloc(ng * np, sizeof *r->means);
+    r->baseline = calloc(np * DORM_N_EVIDENCE, sizeof *r->baseline);
+    dorm_components(&r->n_comp);
+    r->component = calloc(np * (size_t)r->n_comp, sizeof *r->component);
+    int ok = r->gene_ids && r->gene_names && r->pop_names && r->pop_cells && r->means &&
+             r->baseline && r->component;
+    for (int64_t g = 0; ok && g < n_genes; g++)
+        ok = (r->gene_ids[g] = dup_str(ids[g])) && (r->gene_names[g] = dup_str(names[g]));
+    for (int p = 0; ok && p < n_pops; p++)
+        ok = (r->pop_names[p] = dup_str(pop_names[p])) != NULL;
+    for (int k = 0; ok && k < n_pops * DORM_N_EVIDENCE; k++)
+        r->baseline[k] = (dorm_baseline_t){0, NAN, NAN};
+    for (int k = 0; ok && k < n_pops * r->n_comp; k++)
+        r->component[k] = (dorm_comp_baseline_t){0, NAN, NAN};
+    if (!ok) {
+        dorm_reference_destroy(r);
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    }
+    *out = r;
+    return 0;
+}
+
+void dorm_reference_destroy(dorm_reference_t *r)
+{
+    if (!r)
+        return;
+    for (int64_t g = 0; g < r->n_genes; g++) {
+        if (r->gene_ids)
+            free(r->gene_ids[g]);
+        if (r->gene_names)
+            free(r->gene_names[g]);
+    }
+    for (int p = 0; r->pop_names && p < r->n_pops; p++)
+        free(r->pop_names[p]);
+    free(r->gene_ids);
+    free(r->gene_names);
+    free(r->pop_names);
+    free(r->pop_cells);
+    free(r->means);
+    free(r->baseline);
+    free(r->component);
+    free(r->celltype);
+    free(r->built_from);
+    free(r);
+}
+
+int dorm_reference_pop(const dorm_reference_t *r, const char *type)
+{
+    if (!r->celltype)
+        return 0;
+    const char *t = type ? type : "NA";
+    for (int p = 1; p < r->n_pops; p++)
+        if (strcmp(r->pop_names[p], t) == 0)
+            return p;
+    return -1;
+}
+
+void dorm_reference_means_for(const dorm_reference_t *r, int pop, const dorm_features_t *f,
+                              double *out, int64_t *n_missing)
+{
+    /* A linear-probing table of reference gene indices by id, then by name. */
+    int64_t cap = 16;
+    while (cap < 4 * (r->n_genes + 1))
+        cap *= 2;
+    int64_t *slot[2] = {malloc((size_t)cap * sizeof(int64_t)), malloc((size_t)cap * sizeof(int64_t))};
+    char **keys[2] = {r->gene_ids, r->gene_names};
+    const double *m = r->means + (size_t)pop * (size_t)r->n_genes;
+    *n_missing = 0;
+    if (!slot[0] || !slot[1]) { /* no memory for the table: match by scanning */
+        for (int64_t g = 0; g < f->n; g++) {
+            int64_t at = -1;
+            for (int64_t k = 0; k < r->n_genes && at < 0; k++)
+                if (strcmp(r->gene_ids[k], f->ids[g]) == 0 ||
+                    strcmp(r->gene_names[k], f->names[g]) == 0)
+                    at = k;
+            out[g] = at >= 0 ? m[at] : 0;
+            *n_missing += at < 0;
+        }
+        free(slot[0]);
+        free(slot[1]);
+        return;
+    }
+    for (int t = 0; t < 2; t++) {
+        for (int64_t i = 0; i < cap; i++)
+            slot[t][i] = -1;
+        for (int64_t k = 0; k < r->n_genes; k++) {
+            int64_t i = (int64_t)(dorm_str_hash(keys[t][k]) & (uint64_t)(cap - 1));
+            while (slot[t][i] >= 0 && strcmp(keys[t][slot[t][i]], keys[t][k]) != 0)
+                i = (i + 1) & (cap - 1);
+            if (slot[t][i] < 0)
+                slot[t][i] = k; /* the first gene of a repeated key */
+        }
+    }
+    const char *const *want[2] = {(const char *const *)f->ids, (const char *const *)f->names};
+    for (int64_t g = 0; g < f->n; g++) {
+        int64_t at = -1;
+        for (int t = 0; t < 2 && at < 0; t++) {
+            int64_t i = (int64_t)(dorm_str_hash(want[t][g]) & (uint64_t)(cap - 1));
+            while (slot[t][i] >= 0 && strcmp(keys[t][slot[t][i]], want[t][g]) != 0)
+                i = (i + 1) & (cap - 1);
+            at = slot[t][i];
+        }
+        out[g] = at >= 0 ? m[at] : 0;
+        *n_missing += at < 0;
+    }
+    free(slot[0]);
+    free(slot[1]);
+}
+
+/* The k-th smallest of v[0..n) (0-based), v reordered (Hoare's selection). */
+static double select_kth(double *v, int64_t n, int64_t k)
+{
+    int64_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+/* The median of v[0..n), n >= 1 (the mean of the two middle values when n
+ * is even); v reordered. */
+static double median(double *v, int64_t n)
+{
+    double hi = select_kth(v, n, n / 2);
+    if (n % 2)
+        return hi;
+    double lo = v[0]; /* the largest of the lower half, which selection left below n / 2 */
+    for (int64_t i = 1; i < n / 2; i++)
+        lo = v[i] > lo ? v[i] : lo;
+    return (lo + hi) / 2;
+}
+
+/* 1.4826 x the median distance of v[0..n) from centre (the MAD, scaled to
+ * the standard deviation of normal data); v is overwritten. */
+static double robust_spread(double *v, int64_t n, double centre)
+{
+    for (int64_t i = 0; i < n; i++)
+        v[i] = fabs(v[i] - centre);
+    return 1.4826 * median(v, n);
+}
+
+void dorm_baseline_estimate(double *v, int64_t n, dorm_baseline_t *b)
+{
+    b->n = n;
+    if (n <= 0) {
+        b->centre = b->spread = NAN;
+        return;
+    }
+    b->centre = median(v, n);
+    b->spread = robust_spread(v, n, b->centre);
+}
+
+void dorm_component_baseline_estimate(double *d, double *var, int64_t n, int sign,
+                                      dorm_comp_baseline_t *b)
+{
+    b->n = n;
+    if (n <= 0) {
+        b->centre = b->tau2 = NAN;
+        return;
+    }
+    b->centre = median(d, n);
+    (void)sign;
+    double s = robust_spread(d, n, b->centre);
+    double within = median(var, n);
+    b->tau2 = s * s > within ? s * s - within : 0;
+}
+
+void dorm_reference_evidence(const dorm_reference_t *r, int pop, const double *dev,
+                             const double *var, double *comp_s,
+                             double ev_z[DORM_N_EVIDENCE], double ev_p[DORM_N_EVIDENCE])
+{
+    double s[r->n_comp > 0 ? r->n_comp : 1];
+    for (int k = 0; k < r->n_comp; k++) {
+        const dorm_comp_baseline_t *b = &r->component[pop * r->n_comp + k];
+        double x = dev[k] - b->centre, sd = sqrt(var[k] + b->tau2);
+        if (isnan(x) || isnan(sd) || b->n <= 0)
+            s[k] = NAN;
+        else if (sd > 0)
+            s[k] = x / sd;
+        else
+            s[k] = x > 0 ? DORM_Z_MAX : x < 0 ? -DORM_Z_MAX : 0;
+        if (s[k] > DORM_Z_MAX)
+            s[k] = DORM_Z_MAX;
+        else if (s[k] < -DORM_Z_MAX)
+            s[k] = -DORM_Z_MAX;
+        if (comp_s)
+            comp_s[k] = s[k];
+    }
+    dorm_evidence(s, ev_z, ev_p);
+}
+
+void dorm_reference_standardise(const dorm_baseline_t *b, double raw_z, double *z, double *p)
+{
+    if (isnan(raw_z) || b->n <= 0 || isnan(b->centre)) {
+        *z = *p = NAN;
+        return;
+    }
+    double spread = b->spread > 1 ? b->spread : 1;
+    spread *= sqrt(1 + 1 / (double)b->n);
+    double s = (raw_z - b->centre) / spread;
+    *z = s > DORM_Z_MAX ? DORM_Z_MAX : s < -DORM_Z_MAX ? -DORM_Z_MAX : s;
+    *p = dorm_norm_sf(*z);
+}
+
+void dorm_reference_digest(const dorm_reference_t *r, char hex[65])
+{
+    dorm_sha256_t h;
+    dorm_sha256_init(&h);
+    int head[3] = {(int)r->species, r->n_bins, r->normalized};
+    dorm_sha256_update(&h, head, sizeof head);
+    dorm_sha256_update(&h, r->panel, sizeof r->panel);
+    dorm_sha256_update(&h, &r->scale_factor, sizeof r->scale_factor);
+    dorm_sha256_update(&h, r->celltype ? r->celltype : "", r->celltype ? strlen(r->celltype) + 1 : 1);
+    for (int p = 0; p < r->n_pops; p++) {
+        dorm_sha256_update(&h, r->pop_names[p], strlen(r->pop_names[p]) + 1);
+        dorm_sha256_update(&h, &r->pop_cells[p], sizeof r->pop_cells[p]);
+    }
+    dorm_sha256_update(&h, r->baseline, (size_t)r->n_pops * DORM_N_EVIDENCE * sizeof *r->baseline);
+    dorm_sha256_update(&h, r->component, (size_t)r->n_pops * (size_t)r->n_comp * sizeof *r->component);
+    for (int64_t g = 0; g < r->n_genes; g++) {
+        dorm_sha256_update(&h, r->gene_ids[g], strlen(r->gene_ids[g]) + 1);
+        dorm_sha256_update(&h, r->gene_names[g], strlen(r->gene_names[g]) + 1);
+    }
+    dorm_sha256_update(&h, r->means, (size_t)r->n_pops * (size_t)r->n_genes * sizeof *r->means);
+    dorm_sha256_final_hex(&h, hex);
+}

@@ -1,0 +1,244 @@
+/* baseline.c -- a reference's baselines from records on disk.
+ *
+ * Baselines are medians and spreads, so every value of a population must be
+ * at hand: the values of a few items (components or programmes) at a time
+ * are read out of the records, grouped by population, within a memory
+ * budget; the records stay on disk. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+
+static int io_error(dorm_err_t *err, const char *path, const char *what)
+{
+    return dorm_err_set(err, DORM_E_IO, "%s: %s: %s", path, what,
+                        errno ? strerror(errno) : "I/O error");
+}
+
+/* The population of a record, or -1. */
+static int pop_of(const double *rec, const record_cols_t *c, int n_pops)
+{
+    double p = rec[c->pop];
+    return p >= 0 && p < n_pops ? (int)p : -1;
+}
+
+/* What is collected: n_items items of width 1 (programmes: the raw z) or 2
+ * (components: the deviation and its variance). */
+typedef struct items_t {
+    int n_items, width;
+    int first;      /* column of item 0's first value */
+    int second;     /* column of item 0's second value (width 2) */
+    dorm_reference_t *ref;
+} items_t;
+
+static void estimate(const items_t *it, int pop, int item, double *a, double *b, int64_t n)
+{
+    dorm_reference_t *r = it->ref;
+    if (it->width == 1) {
+        dorm_baseline_estimate(a, n, &r->baseline[pop * DORM_N_EVIDENCE + item]);
+    } else {
+        int n_comp;
+        const dorm_component_t *comp = dorm_components(&n_comp);
+        dorm_component_baseline_estimate(a, b, n, comp[item].sign,
+                                         &r->component[pop * n_comp + item]);
+    }
+}
+
+/* Items [i0, i0 + k): values grouped by population and item (offsets from
+ * a counting read), then each group's baseline. */
+static int collect_pass(FILE *f, const char *path, const record_cols_t *c, const items_t *it,
+                        int i0, int k, double *rec, dorm_err_t *err)
+{
+    int P = it->ref->n_pops, w = it->width;
+    int64_t *count = calloc((size_t)(P * k), sizeof *count), *at = NULL;
+    double *v = NULL;
+    int rc = 0;
+    if (!count)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    int64_t total = 0;
+    for (int read = 0; read < 2 && rc == 0; read++) {
+        rewind(f);
+        errno = 0;
+        while (fread(rec, sizeof *rec, (size_t)c->rec_len, f) == (size_t)c->rec_len) {
+            if (c->skip >= 0 && rec[c->skip] != 0)
+                continue;
+            int p = pop_of(rec, c, P);
+            for (int j = 0; j < k; j++) {
+                double x = rec[it->first + i0 + j], y = w == 2 ? rec[it->second + i0 + j] : 0;
+                if (isnan(x) || isnan(y))
+                    continue;
+                for (int q = 0; q < 2; q++) { /* population 0, then the cell's own */
+                    int pp = q == 0 ? 0 : p;
+                    if (q == 1 && pp <= 0)
+                        break;
+                    int64_t *slot = read == 0 ? &count[pp * k + j] : &at[pp * k + j];
+                    if (read == 1) {
+                        v[*slot] = x;
+                        if (w == 2)
+                            v[total + *slot] = y;
+                    }
+                    ++*slot;
+                }
+            }
+        }
+        if (ferror(f)) {
+            rc = io_error(err, path, "read failed");
+            break;
+        }
+        if (read == 0) {
+            at = malloc((size_t)(P * k) * sizeof *at);
+            for (int i = 0; at && i < P * k; i++) {
+                at[i] = total;
+                total += count[i];
+            }
+            v = at ? malloc((size_t)(total ? total : 1) * (size_t)w * sizeof *v) : NULL;
+            if (!v)
+                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        }
+    }
+    for (int i = 0; rc == 0 && i < P * k; i++) {
+        int64_t start = at[i] - count[i];
+        estimate(it, i / k, i0 + i % k, v + start, w == 2 ? v + total + start : NULL, count[i]);
+    }
+    free(count);
+    free(at);
+    free(v);
+    return rc;
+}
+
+static int collect(FILE *f, const char *path, const record_cols_t *c, const items_t *it,
+                   int64_t budget, dorm_err_t *err)
+{
+    double *rec = malloc((size_t)c->rec_len * sizeof *rec);
+    if (!rec)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    int64_t n = 0;
+    errno = 0;
+    if (fflush(f) != 0) {
+        free(rec);
+        return io_error(err, path, "write failed");
+    }
+    if (fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f) / (int64_t)(sizeof(double) * (size_t)c->rec_len);
+    /* a record adds at most two populations' values per item */
+    int64_t per = budget / (16 * it->width * (n > 0 ? n : 1));
+    int k = per < 1 ? 1 : per > it->n_items ? it->n_items : (int)per;
+    int rc = 0;
+    for (int i0 = 0; rc == 0 && i0 < it->n_items; i0 += k)
+        rc = collect_pass(f, path, c, it, i0, i0 + k > it->n_items ? it->n_items - i0 : k, rec, err);
+    free(rec);
+    rewind(f);
+    return rc;
+}
+
+int component_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
+                        int64_t budget, dorm_err_t *err)
+{
+    items_t it = {DORM_N_COMPONENTS, 2, c->comp, c->comp + DORM_N_COMPONENTS, ref};
+    return collect(f, path, c, &it, budget, err);
+}
+
+int programme_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
+                        int64_t budget, dorm_err_t *err)
+{
+    items_t it = {DORM_N_EVIDENCE, 1, c->ev_z, -1, ref};
+    return collect(f, path, c, &it, budget, err);
+}
+
+#define MAP_BLOCK 1024 /* records rewritten at a time */
+
+/* Rewrite every record of f in place through fn. */
+static int records_map(FILE *f, const char *path, int rec_len,
+                       void (*fn)(double *rec, const void *ctx), const void *ctx, dorm_err_t *err)
+{
+    size_t len = (size_t)rec_len;
+    double *block = malloc(MAP_BLOCK * len * sizeof *block);
+    if (!block)
+        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    int rc = 0;
+    errno = 0;
+    if (fflush(f) != 0) {
+        free(block);
+        return io_error(err, path, "write failed");
+    }
+    rewind(f);
+    for (;;) {
+        long start = ftell(f);
+        size_t n = fread(block, sizeof *block * len, MAP_BLOCK, f);
+        if (n == 0) {
+            if (ferror(f))
+                rc = io_error(err, path, "read failed");
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            fn(block + i * len, ctx);
+        if (fseek(f, start, SEEK_SET) != 0 || fwrite(block, sizeof *block * len, n, f) != n ||
+            fflush(f) != 0) {
+            rc = io_error(err, path, "write failed");
+            break;
+        }
+        if (n < MAP_BLOCK)
+            break;
+    }
+    free(block);
+    rewind(f);
+    return rc;
+}
+
+typedef struct map_ctx_t {
+    const record_cols_t *c;
+    const dorm_reference_t *ref;
+    int64_t min_cells;
+} map_ctx_t;
+
+static void evidence_of(double *rec, const void *ctx)
+{
+    const map_ctx_t *m = ctx;
+    const record_cols_t *c = m->c;
+    int p = pop_of(rec, c, m->ref->n_pops);
+    double comp_s[DORM_N_COMPONENTS];
+    if (p < 0) {
+        for (int e = 0; e < DORM_N_EVIDENCE; e++)
+            rec[c->ev_z + e] = rec[c->ev_p + e] = NAN;
+        comp_s[0] = comp_s[1] = NAN;
+    } else {
+        dorm_reference_evidence(m->ref, p, rec + c->comp, rec + c->comp + DORM_N_COMPONENTS,
+                                comp_s, rec + c->ev_z, rec + c->ev_p);
+    }
+    if (c->z_s >= 0) /* components 0 and 1 are S and G2/M */
+        rec[c->z_s] = comp_s[0];
+    if (c->z_g2m >= 0)
+        rec[c->z_g2m] = comp_s[1];
+}
+
+int records_evidence(FILE *f, const char *path, const record_cols_t *c,
+                     const dorm_reference_t *ref, dorm_err_t *err)
+{
+    map_ctx_t m = {c, ref, 0};
+    return records_map(f, path, c->rec_len, evidence_of, &m, err);
+}
+
+static void standardise(double *rec, const void *ctx)
+{
+    const map_ctx_t *m = ctx;
+    const record_cols_t *c = m->c;
+    int p = pop_of(rec, c, m->ref->n_pops);
+    if (p >= 0 && m->ref->pop_cells[p] < m->min_cells)
+        p = -1;
+    for (int e = 0; e < DORM_N_EVIDENCE; e++) {
+        if (p < 0)
+            rec[c->ev_z + e] = rec[c->ev_p + e] = NAN;
+        else
+            dorm_reference_standardise(&m->ref->baseline[p * DORM_N_EVIDENCE + e],
+                                       rec[c->ev_z + e], &rec[c->ev_z + e], &rec[c->ev_p + e]);
+    }
+}
+
+int records_standardise(FILE *f, const char *path, const record_cols_t *c,
+                        const dorm_reference_t *ref, int64_t min_cells, dorm_err_t *err)
+{
+    map_ctx_t m = {c, ref, min_cells};
+    return records_map(f, path, c->rec_len, standardise, &m, err);
+}

@@ -1,0 +1,48 @@
+/* baseline.h -- the baselines of a reference from per-cell records on
+ * disk, and records turned from deviations into evidence and scores;
+ * private to the pipeline.
+ *
+ * A record holds a cell's population and its classifier components'
+ * deviations and null variances; the steps, in order, are
+ * component_baselines, records_evidence (raw programme evidence),
+ * programme_baselines and records_standardise (scores and p-values). */
+#ifndef DORM_PIPELINE_BASELINE_H
+#define DORM_PIPELINE_BASELINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "dormscan/reference.h"
+
+/* Where a record file keeps what the steps need (columns; -1: none). */
+typedef struct record_cols_t {
+    int rec_len;    /* doubles per record */
+    int pop;        /* the cell's population (negative: none) */
+    int comp;       /* DORM_N_COMPONENTS deviations, then their variances */
+    int ev_z;       /* DORM_N_EVIDENCE programme z (raw, then scores) */
+    int ev_p;       /* DORM_N_EVIDENCE p-values */
+    int z_s, z_g2m; /* the S and G2/M component scores */
+    int skip;       /* records with a nonzero value here are no reference cells */
+} record_cols_t;
+
+/* A cell counts in population 0 and, when its population p is above 0, in
+ * p too; NaN values do not count.  At most budget bytes of values are held
+ * at a time (at least one item's).  f is read from its start; path names
+ * it in messages. */
+int component_baselines(FILE *f, const char *path, const record_cols_t *cols,
+                        dorm_reference_t *ref, int64_t budget, dorm_err_t *err);
+int programme_baselines(FILE *f, const char *path, const record_cols_t *cols,
+                        dorm_reference_t *ref, int64_t budget, dorm_err_t *err);
+
+/* Rewrite every record in place: its raw programme evidence from the
+ * component baselines (dorm_reference_evidence), with the S and G2/M
+ * component scores. */
+int records_evidence(FILE *f, const char *path, const record_cols_t *cols,
+                     const dorm_reference_t *ref, dorm_err_t *err);
+/* Rewrite every record in place: the raw evidence becomes the score
+ * against the programme baseline of the cell's population, p its upper
+ * tail; NaN for a cell without a population or whose population has fewer
+ * than min_cells cells. */
+int records_standardise(FILE *f, const char *path, const record_cols_t *cols,
+                        const dorm_reference_t *ref, int64_t min_cells, dorm_err_t *err);
+
+#endif

@@ -1,0 +1,364 @@
+/* reference_run.c -- the two passes that make a reference from inputs.
+ *
+ * Pass 1 sums the log-normalised expression of every reference cell per
+ * gene, for all reference cells and per cell type, over the union of the
+ * inputs' genes (matched by feature id).  Pass 2 scores each reference cell
+ * against those means exactly as `score` will, and writes its raw evidence
+ * to a temporary file; the baselines are then the median and robust spread
+ * of each programme per population (baseline.c).  Cells are taken in input
+ * order, so the sums, and so the reference, are those of one joint run. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "cellmeta.h"
+#include "dormscan/dormscan.h"
+#include "dormscan/log.h"
+#include "reference_run.h"
+#include "reference_use.h"
+#include "run_sets.h"
+#include "spill.h"
+
+static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
+/* A reference cell's record in the temporary file: 0 (not skipped), its
+ * population, its components' deviations and variances, the programmes'
+ * raw evidence and p-values. */
+enum { REC_POP = 1, REC_COMP = 2, REC_EV_Z = REC_COMP + 2 * DORM_N_COMPONENTS,
+       REC_EV_P = REC_EV_Z + DORM_N_EVIDENCE, REC_LEN = REC_EV_P + DORM_N_EVIDENCE };
+
+typedef struct builder_t {
+    const dorm_run_opts_t *opts;
+    run_sets_t sets;
+    cellmeta_t meta;
+    /* the union of the inputs' genes */
+    dorm_strmap_t gene_index;
+    char **ids, **names;
+    int64_t n_genes, cap;
+    popmeans_t pm;
+    int species_set;
+    dorm_species_t species;
+    uint8_t *in_memory;         /* per sample: entries not grouped by cell */
+    /* the current sample */
+    dorm_reader_t *reader;
+    uint8_t *qc_flags;
+    int64_t n_mito, n_ribo;
+    obsmap_t obs;
+    typesrc_t types;
+    int64_t *map;               /* sample gene -> union gene */
+    uint8_t *eligible;
+    const char **type;
+    int32_t *pop;
+    double *buf[5];            /* classifier score, z, p, deviation, variance */
+    int64_t scratch_cells;
+} builder_t;
+
+static int open_sample(builder_t *b, int s, dorm_err_t *err)
+{
+    const dorm_run_opts_t *o = b->opts;
+    dorm_reader_opts_t ro = o->reader;
+    ro.chunk_cells = o->chunk_cells;
+    ro.in_memory = b->in_memory[s];
+    ro.threads = o->threads;
+    int rc = dorm_reader_open(&b->reader, o->samples[s].path, &ro, err);
+    const dorm_features_t *f = rc == 0 ? dorm_reader_features(b->reader) : NULL;
+    if (rc == 0)
+        rc = run_sets_match(&b->sets, o, f, o->samples[s].name, err);
+    if (rc == 0)
+        rc = dorm_qc_flags(f, &b->qc_flags, &b->n_mito, &b->n_ribo, err);
+    b->types = (typesrc_t){&b->meta, -1, NULL, NULL};
+    if (rc == 0 && o->celltype) {
+        typesrc_column(&b->types, o->celltype);
+        if (b->types.col < 0) {
+            rc = obsmap_load(&b->obs, o->samples[s].path, dorm_reader_info(b->reader)->format,
+                             o->celltype, "--celltype (not a --groups column)", err);
+            b->types.obs = &b->obs.map;
+            b->types.obs_values = b->obs.values;
+        }
+    }
+    if (rc == 0 && !b->species_set) {
+        b->species = b->sets.species;
+        b->species_set = 1;
+    } else if (rc == 0 && b->sets.species != b->species) {
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s cells, but the reference's first input is %s",
+                          o->samples[s].name, dorm_species_name(b->sets.species),
+                          dorm_species_name(b->species));
+    }
+    return rc;
+}
+
+static void close_sample(builder_t *b)
+{
+    dorm_reader_close(b->reader);
+    b->reader = NULL;
+    free(b->qc_flags);
+    b->qc_flags = NULL;
+    obsmap_free(&b->obs);
+    free(b->map);
+    b->map = NULL;
+}
+
+/* The sample's genes in the union (new ones appended). */
+static int map_genes(builder_t *b, const dorm_features_t *f, dorm_err_t *err)
+{
+    if (!(b->map = malloc((size_t)(f->n ? f->n : 1) * sizeof *b->map)))
+        return nomem(err);
+    for (int64_t g = 0; g < f->n; g++) {
+        int64_t at = dorm_strmap_get(&b->gene_index, f->ids[g]);
+        if (at < 0) {
+            if (b->n_genes == b->cap) {
+                int64_t cap = b->cap ? 2 * b->cap : 4096;
+                char **i = realloc(b->ids, (size_t)cap * sizeof *i);
+                if (i)
+                    b->ids = i;
+                char **n = i ? realloc(b->names, (size_t)cap * sizeof *n) : NULL;
+                if (!n)
+                    return nomem(err);
+                b->names = n;
+                b->cap = cap;
+            }
+            at = b->n_genes;
+            if (dorm_strmap_put(&b->gene_index, f->ids[g], at) < 0 ||
+                !(b->ids[at] = strdup(f->ids[g])))
+                return nomem(err);
+            if (!(b->names[at] = strdup(f->names[g]))) {
+                free(b->ids[at]);
+                return nomem(err);
+            }
+            b->n_genes++;
+        }
+        b->map[g] = at;
+    }
+    return 0;
+}
+
+static int reserve(builder_t *b, int64_t n, int width, dorm_err_t *err)
+{
+    if (n <= b->scratch_cells)
+        return 0;
+    free(b->eligible);
+    free(b->type);
+    free(b->pop);
+    b->eligible = malloc((size_t)n);
+    b->type = malloc((size_t)n * sizeof *b->type);
+    b->pop = malloc((size_t)n * sizeof *b->pop);
+    int ok = b->eligible && b->type && b->pop;
+    for (int k = 0; k < 5; k++) {
+        free(b->buf[k]);
+        b->buf[k] = malloc((size_t)n * (size_t)(width ? width : 1) * sizeof *b->buf[k]);
+        ok = ok && b->buf[k];
+    }
+    b->scratch_cells = ok ? n : 0;
+    return ok ? 0 : nomem(err);
+}
+
+/* Which cells of ch are reference cells, and their types. */
+static void classify_cells(builder_t *b, const dorm_chunk_t *ch)
+{
+    for (int64_t c = 0; c < ch->n_cells; c++) {
+        int64_t a = ch->col_ptr[c];
+        dorm_qc_t qc;
+        dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
+                     ch->col_ptr[c + 1] - a, b->qc_flags, b->n_mito > 0, b->n_ribo > 0, &qc);
+        b->eligible[c] = cellmeta_keep(&b->meta, ch->barcodes[c]) &&
+                         !dorm_qc_is_low(&qc, &b->opts->qc);
+        b->type[c] = b->opts->celltype ? typesrc_get(&b->types, ch->barcodes[c]) : NULL;
+    }
+}
+
+/* Pass 1 over sample s; DORM_E_UNSORTED asks for a restart in memory. */
+static int sum_sample(builder_t *b, int s, dorm_err_t *err)
+{
+    int rc = open_sample(b, s, err);
+    if (rc == 0)
+        rc = map_genes(b, dorm_reader_features(b->reader), err);
+    if (rc == 0)
+        rc = popmeans_grow(&b->pm, b->n_genes, err);
+    const dorm_chunk_t *ch;
+    while (rc == 0 && (rc = dorm_reader_read(b->reader, &ch, err)) > 0) {
+        if ((rc = reserve(b, ch->n_cells, b->sets.n_cls, err)) < 0)
+            break;
+        classify_cells(b, ch);
+        rc = popmeans_add(&b->pm, &b->opts->score, ch, b->eligible, b->type, b->map, err);
+    }
+    close_sample(b);
+    return rc;
+}
+
+static int pass_means(builder_t *b, dorm_err_t *err)
+{
+    for (;;) {
+        popmeans_free(&b->pm);
+        int rc = popmeans_init(&b->pm, 0, b->opts->celltype != NULL, err);
+        int restart = 0;
+        for (int s = 0; rc == 0 && s < b->opts->n_samples; s++) {
+            rc = sum_sample(b, s, err);
+            if (rc == DORM_E_UNSORTED && !b->in_memory[s]) {
+                dorm_log(DORM_LOG_WARN, "%s: entries are not grouped by cell; loading the whole matrix",
+                         b->opts->samples[s].path);
+                dorm_err_clear(err);
+                b->in_memory[s] = 1;
+                restart = 1;
+                rc = 0;
+                break;
+            }
+        }
+        if (rc < 0 || !restart)
+            return rc;
+    }
+}
+
+/* Pass 2 over sample s: each reference cell's raw evidence into out. */
+static int evidence_sample(builder_t *b, int s, const dorm_reference_t *ref, spill_t *out,
+                           dorm_err_t *err)
+{
+    int rc = open_sample(b, s, err);
+    const dorm_features_t *f = rc == 0 ? dorm_reader_features(b->reader) : NULL;
+    dorm_scorer_t **cls = NULL;
+    if (rc == 0)
+        rc = reference_scorers(ref, f, &b->sets, &b->opts->score, &cls, err);
+    const dorm_chunk_t *ch;
+    while (rc == 0 && (rc = dorm_reader_read(b->reader, &ch, err)) > 0) {
+        if ((rc = reserve(b, ch->n_cells, b->sets.n_cls, err)) < 0)
+            break;
+        classify_cells(b, ch);
+        for (int64_t c = 0; c < ch->n_cells; c++)
+            b->pop[c] = !b->eligible[c] ? -1 : dorm_reference_pop(ref, b->type[c]);
+        rc = reference_score_chunk(cls, ref->n_pops, b->pop, ch, b->sets.n_cls, b->buf, err);
+        for (int64_t c = 0; rc == 0 && c < ch->n_cells; c++) {
+            if (b->pop[c] < 0)
+                continue;
+            double rec[REC_LEN];
+            size_t at = (size_t)c * (size_t)b->sets.n_cls;
+            rec[0] = 0;
+            rec[REC_POP] = b->pop[c];
+            reference_components(&b->sets, b->buf[3] + at, b->buf[4] + at, rec + REC_COMP);
+            for (int e = REC_EV_Z; e < REC_LEN; e++)
+                rec[e] = NAN; /* (records_evidence fills them) */
+            rc = spill_append(out, rec, ch->barcodes[c], err);
+        }
+    }
+    for (int p = 0; cls && p < ref->n_pops; p++)
+        dorm_scorer_destroy(cls[p]);
+    free(cls);
+    close_sample(b);
+    return rc;
+}
+
+/* What the reference was made from, for its built_from line. */
+static char *describe(const dorm_run_opts_t *o)
+{
+    size_t cap = 4096, used = 0;
+    char *d = malloc(cap);
+    if (!d)
+        return NULL;
+    used += (size_t)snprintf(d, cap, "%d input%s:", o->n_samples, o->n_samples == 1 ? "" : "s");
+    for (int s = 0; s < o->n_samples && used < cap - 256; s++)
+        used += (size_t)snprintf(d + used, cap - used, " %s", o->samples[s].name);
+    if (o->cells_path && used < cap - 256)
+        used += (size_t)snprintf(d + used, cap - used, "; --cells %s", o->cells_path);
+    if (o->keep && used < cap - 256)
+        used += (size_t)snprintf(d + used, cap - used, "; --keep %s", o->keep);
+    snprintf(d + used, cap - used, "; QC min_genes %lld, min_umis %g, max_mito %g",
+             (long long)o->qc.min_genes, o->qc.min_umis, o->qc.max_mito);
+    for (char *c = d; *c; c++) /* one line of the file */
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
+    return d;
+}
+
+int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_reference_t **out,
+                    dorm_err_t *err)
+{
+    *out = NULL;
+    builder_t b;
+    memset(&b, 0, sizeof b);
+    b.opts = opts;
+    dorm_strmap_init(&b.gene_index);
+    spill_t sp;
+    memset(&sp, 0, sizeof sp);
+    dorm_reference_t *ref = NULL;
+    int rc = run_sets_load(&b.sets, opts, err);
+    if (rc == 0)
+        rc = cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep, err);
+    if (rc == 0 && !(b.in_memory = calloc((size_t)opts->n_samples + 1, 1)))
+        rc = nomem(err);
+    if (rc == 0)
+        rc = pass_means(&b, err);
+    if (rc == 0 && b.pm.m[0].n_cells == 0)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "no reference cells: every cell was left out by "
+                          "--cells/--keep or failed the QC (--min-genes, --min-umis, --max-mito)");
+    if (rc == 0)
+        rc = popmeans_reference(&b.pm, b.ids, b.names, &ref, err);
+    if (rc == 0) {
+        ref->species = b.species;
+        reference_panel_hash(&b.sets, ref->panel);
+        ref->n_bins = opts->score.n_bins;
+        ref->normalized = opts->score.normalized != 0;
+        ref->scale_factor = opts->score.scale_factor;
+        if ((opts->celltype && !(ref->celltype = strdup(opts->celltype))) ||
+            !(ref->built_from = describe(opts)))
+            rc = nomem(err);
+    }
+    if (rc == 0)
+        rc = spill_open(&sp, tmp_dir, "reference", REC_LEN, err);
+    for (int s = 0; rc == 0 && s < opts->n_samples; s++)
+        rc = evidence_sample(&b, s, ref, &sp, err);
+    record_cols_t cols = {REC_LEN, REC_POP, REC_COMP, REC_EV_Z, REC_EV_P, -1, -1, 0};
+    if (rc == 0)
+        rc = component_baselines(sp.rec, sp.rec_path, &cols, ref, sp.fdr_memory, err);
+    if (rc == 0)
+        rc = records_evidence(sp.rec, sp.rec_path, &cols, ref, err);
+    if (rc == 0)
+        rc = programme_baselines(sp.rec, sp.rec_path, &cols, ref, sp.fdr_memory, err);
+    spill_close(&sp);
+    close_sample(&b);
+    popmeans_free(&b.pm);
+    for (int64_t g = 0; g < b.n_genes; g++) {
+        free(b.ids[g]);
+        free(b.names[g]);
+    }
+    free(b.ids);
+    free(b.names);
+    dorm_strmap_destroy(&b.gene_index);
+    free(b.in_memory);
+    free(b.eligible);
+    free(b.type);
+    free(b.pop);
+    for (int k = 0; k < 5; k++)
+        free(b.buf[k]);
+    run_sets_free(&b.sets);
+    cellmeta_free(&b.meta);
+    if (rc < 0) {
+        dorm_reference_destroy(ref);
+        return rc;
+    }
+    *out = ref;
+    return 0;
+}
+
+int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t *err)
+{
+    char *dir = strdup(path);
+    if (!dir)
+        return nomem(err);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir)
+        *slash = '\0';
+    else if (slash)
+        dir[1] = '\0';
+    else
+        strcpy(dir, ".");
+    dorm_reference_t *ref = NULL;
+    int rc = reference_build(opts, dir, &ref, err);
+    free(dir);
+    if (rc == 0) {
+        for (int p = 0; p < ref->n_pops; p++)
+            dorm_log(DORM_LOG_INFO, "reference population %s: %lld cells", ref->pop_names[p],
+                     (long long)ref->pop_cells[p]);
+        rc = dorm_reference_write(ref, path, err);
+    }
+    dorm_reference_destroy(ref);
+    return rc;
+}

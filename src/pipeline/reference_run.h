@@ -1,0 +1,17 @@
+/* reference_run.h -- a reference made from the cells of several inputs
+ * (`dormscan reference`, and `score` with several inputs and no
+ * --reference); private to the pipeline. */
+#ifndef DORM_PIPELINE_REFERENCE_RUN_H
+#define DORM_PIPELINE_REFERENCE_RUN_H
+
+#include "dormscan/pipeline.h"
+#include "dormscan/reference.h"
+
+/* Read every sample of opts twice: the gene means of the reference cells
+ * (kept by --cells/--keep, passing the QC) per population, then each
+ * reference cell's raw evidence for the baselines.  Temporary files go in
+ * tmp_dir.  *out is owned by the caller. */
+int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_reference_t **out,
+                    dorm_err_t *err);
+
+#endif
