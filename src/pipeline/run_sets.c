@@ -276,10 +276,10 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
         if ((rc = mg) < 0)
             goto fail;
         if (rs->match[ms].n_found > 0 && rs->match[mg].n_found > 0) {
-            rs->phase_s = rs->n_cls;
-            rs->cls_sets[rs->n_cls++] = (dorm_score_set_t){&rs->match[ms], ctrl};
-            rs->phase_g2m = rs->n_cls;
-            rs->cls_sets[rs->n_cls++] = (dorm_score_set_t){&rs->match[mg], ctrl};
+            rs->phase_s = rs->n_col;
+            rs->col_sets[rs->n_col++] = (dorm_score_set_t){&rs->match[ms], ctrl};
+            rs->phase_g2m = rs->n_col;
+            rs->col_sets[rs->n_col++] = (dorm_score_set_t){&rs->match[mg], ctrl};
         }
     }
     if ((rc = count_extra(rs, err)) < 0)

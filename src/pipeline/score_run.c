@@ -274,13 +274,12 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
                  run->n_mito > 0, run->n_ribo > 0, &qc);
     size_t at = (size_t)c * (size_t)rs->n_col, cat = (size_t)c * (size_t)rs->n_cls;
     const double *sc = w->buf[0] + at, *zc = w->buf[1] + at, *pc = w->buf[2] + at;
-    const double *cs = w->buf[3] + cat;
     r[R_UMI] = qc.n_umi;
     r[R_GENES] = (double)qc.n_genes;
     r[R_MITO] = qc.pct_mito;
     r[R_RIBO] = qc.pct_ribo;
     r[R_LOW] = dorm_qc_is_low(&qc, &run->opts->qc);
-    r[R_SEURAT_PHASE] = rs->phase_s >= 0 ? dorm_phase_seurat(cs[rs->phase_s], cs[rs->phase_g2m])
+    r[R_SEURAT_PHASE] = rs->phase_s >= 0 ? dorm_phase_seurat(sc[rs->phase_s], sc[rs->phase_g2m])
                                          : DORM_N_PHASES;
     for (int i = 0; i < rs->n_out; i++) {
         int k = rs->out_score[i];

@@ -17,11 +17,15 @@
  * combines its parts as ucell does.
  *
  * Centred (the classifier's frame of reference): the same null on each
- * gene's deviation r_g = x_g - m_g from its reference mean m_g.  Per bin,
- * mean(r) = mean(x) - mean(m) and mean(r^2) = mean(x^2) - 2 mean(x m) +
- * mean(m^2), where only mean(x m) needs the cell (a sum over its expressed
- * genes); a part's observed mean deviation is its mean x minus its
- * members' mean m. */
+ * gene's deviation r_g = x_g - m_g from its reference mean m_g, with the
+ * random genes drawn from the genes of no set of the scorer (the pool), so
+ * that a programme that fills much of a small gene universe (cell-cycle
+ * panels) is not compared with itself.  Bins are the quantiles of the
+ * pool's means; a member goes to the bin whose range holds its mean.  Per
+ * bin, mean(r) = mean(x) - mean(m) and mean(r^2) = mean(x^2) - 2 mean(x m)
+ * + mean(m^2), where only mean(x m) needs the cell (a sum over its
+ * expressed genes); a part's observed mean deviation is its mean x minus
+ * its members' mean m. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,18 +33,71 @@
 #include "core/stats.h"
 #include "score_internal.h"
 
-/* Centred null: keeps mean as sc->centre (on success), the bins' mean of
- * the gene means and of their squares, and each part's members' mean. */
+/* Centred null: the pool's bins (bin[g] for every gene, pool[g] set for
+ * pool genes); without pool genes every gene is in the pool. */
+static int pool_bins(const dorm_scorer_t *sc, const double *mean, int32_t *bin, uint8_t *pool,
+                     dorm_err_t *err)
+{
+    int64_t G = sc->n_genes, n = 0;
+    int nb = sc->opts.n_bins;
+    for (int64_t g = 0; g < G; g++)
+        n += pool[g] = !dorm_scorer_in_union(sc, (int32_t)g);
+    if (n == 0) {
+        memset(pool, 1, (size_t)G);
+        return dorm_module_bins(mean, G, nb, bin, err);
+    }
+    double *pm = malloc((size_t)n * sizeof *pm), *lo = malloc((size_t)nb * sizeof *lo);
+    int32_t *pb = malloc((size_t)n * sizeof *pb);
+    int rc = 0;
+    if (!pm || !pb || !lo) {
+        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        goto done;
+    }
+    for (int64_t g = 0, k = 0; g < G; g++)
+        if (pool[g])
+            pm[k++] = mean[g];
+    if ((rc = dorm_module_bins(pm, n, nb, pb, err)) < 0)
+        goto done;
+    for (int b = 0; b < nb; b++)
+        lo[b] = INFINITY;
+    for (int64_t k = 0; k < n; k++)
+        if (pm[k] < lo[pb[k]])
+            lo[pb[k]] = pm[k];
+    for (int64_t g = 0, k = 0; g < G; g++) {
+        if (pool[g]) {
+            bin[g] = pb[k++];
+            continue;
+        }
+        int b = 0; /* the highest non-empty bin whose lowest mean is at most this one */
+        for (int c = 1; c < nb; c++)
+            if (lo[c] <= mean[g] && mean[g] > 0)
+                b = c;
+        while (b > 0 && isinf(lo[b]))
+            b--;
+        bin[g] = b;
+    }
+done:
+    free(pm);
+    free(pb);
+    free(lo);
+    return rc;
+}
+
+/* Centred null: keeps mean as sc->centre (on success), the pool bins' mean
+ * of the gene means and of their squares, and each part's members' mean. */
 static int centre_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets, double *mean,
-                          const int32_t *bin, const int64_t *bin_size, dorm_err_t *err)
+                          const int32_t *bin, const uint8_t *pool, const int64_t *bin_size,
+                          dorm_err_t *err)
 {
     int nb = sc->opts.n_bins, np = sc->n_parts, S = sc->n_sets;
     sc->bin_centre = calloc((size_t)(2 * nb), sizeof *sc->bin_centre);
     sc->part_centre = calloc((size_t)(np ? np : 1), sizeof *sc->part_centre);
-    sc->tally_mu = calloc((size_t)nb * DORM_SMALL_COUNTS, sizeof *sc->tally_mu);
+    sc->tally_mu = calloc((size_t)(nb + 1) * DORM_SMALL_COUNTS, sizeof *sc->tally_mu);
     if (!sc->bin_centre || !sc->part_centre || !sc->tally_mu)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     for (int64_t g = 0; g < sc->n_genes; g++) {
+        if (!pool[g])
+            continue;
         sc->bin_centre[bin[g]] += mean[g];
         sc->bin_centre[nb + bin[g]] += mean[g] * mean[g];
     }
@@ -64,6 +121,9 @@ static int centre_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets, doubl
     return 0;
 }
 
+/* Whether the null draws from every gene (the uncentred, Seurat null). */
+static int pool_is_all(const dorm_scorer_t *sc) { return !sc->opts.centred; }
+
 int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
                         const dorm_gene_means_t *means, dorm_err_t *err)
 {
@@ -77,20 +137,28 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     sc->bin_moments = calloc((size_t)(2 * nb), sizeof *sc->bin_moments);
     double *w = calloc((size_t)nb, sizeof *w);
     sc->ctrl_w = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
-    sc->tally = calloc((size_t)nb * DORM_SMALL_COUNTS, sizeof *sc->tally);
+    /* centred: one more row of tallies for the genes outside the pool */
+    sc->tally = calloc((size_t)(nb + 1) * DORM_SMALL_COUNTS, sizeof *sc->tally);
+    uint8_t *pool = malloc((size_t)(G ? G : 1));
     int rc = 0;
     if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w || !sc->tally ||
-        !sc->part_bin_var || !sc->bin_moments) {
+        !sc->part_bin_var || !sc->bin_moments || !pool) {
         rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
         goto done;
     }
     for (int64_t g = 0; g < G; g++)
         mean[g] = means->n_cells ? means->sum[g] / (double)means->n_cells : 0;
-    if ((rc = dorm_module_bins(mean, G, nb, bin, err)) < 0)
+    if (sc->opts.centred)
+        rc = pool_bins(sc, mean, bin, pool, err);
+    else
+        rc = dorm_module_bins(mean, G, nb, bin, err);
+    if (rc < 0)
         goto done;
+    if (!sc->opts.centred)
+        memset(pool, 1, (size_t)G);
     for (int64_t g = 0; g < G; g++)
-        bin_size[bin[g]]++;
-    if (sc->opts.centred && (rc = centre_weights(sc, sets, mean, bin, bin_size, err)) < 0)
+        bin_size[bin[g]] += pool[g];
+    if (sc->opts.centred && (rc = centre_weights(sc, sets, mean, bin, pool, bin_size, err)) < 0)
         goto done;
     for (int p = 0; p < np; p++) {
         const dorm_score_set_t *set = &sets[p % S];
@@ -102,8 +170,10 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
                 hits[bin[set->match->gene[i]]]++;
         for (int b = 0; b < nb; b++) { /* k_b (N_b - k_b) / (N_b - 1), the null's variance factor */
             double N = (double)bin_size[b];
-            if (hits[b] && N > 1)
+            if (hits[b] && N > hits[b])
                 sc->part_bin_var[(size_t)p * (size_t)nb + (size_t)b] = hits[b] * (N - hits[b]) / (N - 1);
+            else if (hits[b] && !pool_is_all(sc) && N > 0) /* more members than pool genes: with replacement */
+                sc->part_bin_var[(size_t)p * (size_t)nb + (size_t)b] = hits[b];
         }
         double total = 0;
         for (int b = 0; b < nb; b++)
@@ -114,8 +184,8 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
             if (bin_size[b] > 0)
                 sc->ctrl_w[(size_t)b * (size_t)np + (size_t)p] = w[b] / (double)bin_size[b] / total;
     }
-    for (int64_t g = 0; g < G; g++)
-        bin[g] *= DORM_SMALL_COUNTS;
+    for (int64_t g = 0; g < G; g++) /* genes outside the pool tally in the extra row */
+        bin[g] = (pool[g] ? bin[g] : nb) * DORM_SMALL_COUNTS;
     sc->gene_row = bin;
     sc->bin_size = bin_size;
     sc->part_bin_hits = hits_all;
@@ -123,6 +193,7 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     bin_size = NULL;
     hits_all = NULL;
 done:
+    free(pool);
     if (!sc->centre)
         free(mean);
     free(bin);
@@ -248,15 +319,20 @@ static void cell_sums(dorm_scorer_t *sc, const int32_t *gene, const double *valu
             bs[nb + b] += k * x2;
             t[b * DORM_SMALL_COUNTS] = 0;
         }
-        if (centre)
+        if (centre) {
             for (int b = 0; b < nb; b++) {
                 bs[2 * nb + b] += x * tally_mu[b * DORM_SMALL_COUNTS + c];
                 tally_mu[b * DORM_SMALL_COUNTS + c] = 0;
             }
+            t[nb * DORM_SMALL_COUNTS] = 0; /* (the genes outside the pool) */
+            tally_mu[nb * DORM_SMALL_COUNTS + c] = 0;
+        }
     }
     for (int64_t k = 0; k < n_other; k++) {
         double x = dorm_norm_cached(&nc, value[other[k]]);
         int32_t g = gene[other[k]], b = gene_row[g] / DORM_SMALL_COUNTS;
+        if (b == nb)
+            continue; /* outside the pool */
         bs[b] += x;
         bs[nb + b] += x * x;
         if (centre)
