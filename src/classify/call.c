@@ -1,18 +1,15 @@
 /* call.c -- one state per cell.
  *
  * Order of decisions (DESIGN.md section 1): low quality first, because dying
- * cells mimic dormancy; unscored when no state has evidence; then cycling
- * when its evidence is significant (BH FDR <= alpha); then senescent when
- * its evidence is significant; otherwise the dormancy programme
- * (quiescent, diapause-like) with the larger evidence among the
- * significant ones; otherwise non_cycling.  Senescence comes before the
- * other two because its programme is made of senescence markers (SenMayo,
- * Fridman, CellAge, p16, p21, lamin B1) while senescent cells share what
- * the quiescent and diapause-like programmes measure: DREAM-repressed cycle
- * genes, low ribosome biogenesis (Lessard et al. 2018) and low MYC
- * activity; so a senescent cell is often further from the reference on
- * those shared axes than on its own.  The SASP flag marks a significant
- * SASP programme in a cell that is not cycling.
+ * cells mimic dormancy; unscored when no state has evidence (no reference
+ * population for the cell, or no component found); then cycling when its
+ * evidence is significant (BH FDR <= alpha); otherwise the dormancy
+ * programme (quiescent, diapause-like, senescent) with the largest score
+ * among the significant ones: scores are in units of each programme's
+ * spread over the reference cells, so the programme whose departure from
+ * the reference is the least ordinary wins; otherwise non_cycling.  The
+ * SASP flag marks a significant SASP programme in a cell that is not
+ * cycling.
  *
  * confidence = Phi((z_call - z_next) / sqrt 2): the probability that the
  * called programme's evidence exceeds the strongest other one under unit
@@ -53,10 +50,8 @@ void dorm_call(int low_quality, const double ev_z[DORM_N_EVIDENCE],
     int best = -1;
     if (significant(ev_fdr[DORM_EV_CYCLING], alpha)) {
         best = DORM_EV_CYCLING;
-    } else if (significant(ev_fdr[DORM_EV_SENESCENT], alpha)) {
-        best = DORM_EV_SENESCENT;
     } else {
-        for (int e = DORM_EV_QUIESCENT; e <= DORM_EV_DIAPAUSE_LIKE; e++)
+        for (int e = DORM_EV_QUIESCENT; e <= DORM_EV_SENESCENT; e++)
             if (significant(ev_fdr[e], alpha) && (best < 0 || ev_z[e] > ev_z[best]))
                 best = e;
     }

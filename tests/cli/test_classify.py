@@ -81,9 +81,29 @@ calls = {}
 for r in rows:
     calls.setdefault(labels[r[0]], []).append(r[state])
 for group, want in (('cycling', 'cycling'), ('quiescent', 'quiescent'), ('diapause', 'diapause_like'),
-                    ('senescent', 'senescent'), ('background', 'non_cycling')):
+                    ('senescent', 'senescent')):
     got = calls[group].count(want)
     expect(got >= 27, '%s cells called %s: %d/30' % (group, want, got))
+# The default reference is every cell of the run, and 90 of these 150 cells
+# are arrested: the typical cell is arrested, so some background cells cycle
+# more than it does.  Against a reference of the background cells (what a
+# user gives when baseline cells are known) they are called nothing.
+got = calls['background'].count('non_cycling')
+expect(got >= 15, 'background cells against the pooled reference: %d/30 non_cycling' % got)
+bg = os.path.join(base, 'background.txt')
+write_text(bg, ''.join(b + '\n' for b, g in labels.items() if g == 'background'))
+ref_bg = os.path.join(base, 'background.ref')
+run('reference', EXAMPLE, '--cells', bg, '-o', ref_bg, check=0)
+o = os.path.join(base, 'ex_bg')
+run('score', EXAMPLE, '--reference', ref_bg, '-o', o, check=0)
+hb, rb = read_table(os.path.join(o, 'cells.tsv'))
+calls_bg = {}
+for r in rb:
+    calls_bg.setdefault(labels[r[0]], []).append(r[hb.index('state')])
+for group, want in (('cycling', 'cycling'), ('quiescent', 'quiescent'), ('diapause', 'diapause_like'),
+                    ('senescent', 'senescent'), ('background', 'non_cycling')):
+    got = calls_bg[group].count(want)
+    expect(got >= 27, 'background reference: %s cells called %s: %d/30' % (group, want, got))
 sasp = h.index('sasp')
 expect(sum(r[sasp] == 'true' for r in rows if labels[r[0]] == 'senescent') >= 27, 'senescent cells carry the SASP flag')
 expect(all(r[h.index('phase')] in ('S', 'G2M') for r in rows if r[state] == 'cycling'), 'cycling cells have S or G2M')
@@ -102,7 +122,14 @@ h2, rows2 = read_table(os.path.join(o, 'cells.tsv'))
 expect(h2[1] == 'sample', 'several inputs add a sample column')
 expect(len(rows2) == 300 and {r[1] for r in rows2} == {'example', 'example2'}, 'both samples in the table')
 strip = lambda r, hh: [v for c, v in zip(hh, r) if c != 'sample']
-expect([strip(r, h2) for r in rows2[:150]] == rows, 'a sample scores as it does alone')
+# Both samples are judged against the pooled reference of the run: scored
+# alone against that reference, a sample gets exactly its rows of the run.
+ref_two = os.path.join(base, 'two.ref')
+run('reference', EXAMPLE, ex2, '-o', ref_two, check=0)
+o1 = os.path.join(base, 'two_alone')
+run('score', ex2, '--reference', ref_two, '-o', o1, check=0)
+expect([strip(r, h2) for r in rows2[150:]] == read_table(os.path.join(o1, 'cells.tsv'))[1],
+       'a sample scored alone against the run\'s reference equals its rows of the run')
 sh, srows = read_table(os.path.join(o, 'summary.tsv'))
 keys = [tuple(r[:3]) for r in srows]
 expect(keys == [('example', 'all', 'all'), ('example2', 'all', 'all'), ('all', 'all', 'all')],
