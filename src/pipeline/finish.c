@@ -404,7 +404,8 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
     dorm_hist_init(&qc[2], 0, 40);
 }
 
-int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
+int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line,
+                 const char *reference, const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err)
@@ -421,6 +422,7 @@ int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line
     dorm_html_input_t in = {
         .title = title,
         .command_line = command_line,
+        .reference = reference,
         .rows = rows,
         .n_rows = n,
         .evidence = (const dorm_hist_t(*)[DORM_N_STATES])evidence,

@@ -46,7 +46,8 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
 /* Open report.html in outdir as *o and write it from the summary rows (per
  * sample, then over all samples), the histograms and the coverage.  The
  * caller commits *o with its other outputs (or aborts it). */
-int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line, const dorm_summary_t *per_sample,
+int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line,
+                 const char *reference, const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err);

@@ -51,6 +51,10 @@ static int same_header(const shard_file_t *a, const shard_file_t *b, dorm_err_t 
         return dorm_err_set(err, DORM_E_USAGE,
                             "%s and %s come from different runs (options or gene sets differ)",
                             a->path, b->path);
+    if (strcmp(a->h.reference, b->h.reference) != 0)
+        return dorm_err_set(err, DORM_E_USAGE,
+                            "%s and %s were scored against different references; score every "
+                            "shard with the same --reference", a->path, b->path);
     return 0;
 }
 
@@ -142,8 +146,11 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     if (rc == 0)
         rc = write_summaries(&out[1], o->outdir, "summary.tsv", &summary,
                              n_samples > 1 ? &all : NULL, err);
+    char ref_text[128];
+    snprintf(ref_text, sizeof ref_text, "the reference of digest %.16s shared by every shard",
+             by_k[1]->h.reference);
     if (rc == 0)
-        rc = write_report(&out[4], o->outdir, o->command_line, &summary,
+        rc = write_report(&out[4], o->outdir, o->command_line, ref_text, &summary,
                           n_samples > 1 ? &all : NULL, evidence_hist, qc_hist, NULL, 0, err);
     if (rc == 0)
         rc = commit_all(out, 5, err);
@@ -304,6 +311,38 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
     return rc < 0 ? rc : 0;
 }
 
+/* The reference_id a score run recorded in DIR/run.json. */
+static int run_reference_id(const char *dir, char id[65], dorm_err_t *err)
+{
+    char *p = join(dir, "run.json");
+    if (!p)
+        return nomem(err);
+    FILE *f = fopen(p, "rb");
+    long size = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : 0;
+    char *buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
+    size_t n = f && buf && fseek(f, 0, SEEK_SET) == 0 ? fread(buf, 1, (size_t)size, f) : 0;
+    if (f)
+        fclose(f);
+    if (!buf) {
+        free(p);
+        return nomem(err);
+    }
+    buf[n] = '\0';
+    static const char key[] = "\"reference_id\": \"";
+    const char *at = strstr(buf, key);
+    int rc = 0;
+    if (!f)
+        rc = dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", p, strerror(errno));
+    else if (!at || strlen(at + sizeof key - 1) < 64)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: no reference_id (made by an older dormscan: "
+                          "score the sample again)", p);
+    else
+        snprintf(id, 65, "%.64s", at + sizeof key - 1);
+    free(buf);
+    free(p);
+    return rc;
+}
+
 static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
 {
     dorm_outfile_t out[3]; /* cohort_summary.tsv and the MultiQC files */
@@ -318,7 +357,17 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
     }
     dorm_strmap_t samples;
     dorm_strmap_init(&samples);
+    char first[65] = "", id[65];
     for (int i = 0; rc == 0 && i < o->n_inputs; i++) {
+        if ((rc = run_reference_id(o->inputs[i], i == 0 ? first : id, err)) < 0)
+            break;
+        if (i > 0 && strcmp(first, id) != 0) {
+            rc = dorm_err_set(err, DORM_E_USAGE,
+                              "%s and %s were scored against different references; their calls "
+                              "do not mean the same (score every sample with one --reference)",
+                              o->inputs[0], o->inputs[i]);
+            break;
+        }
         char *p = join(o->inputs[i], "summary.tsv");
         rc = p ? read_summary(p, i, &samples, &per, err) : nomem(err);
         free(p);

@@ -677,6 +677,29 @@ static void write_run_json(run_t *run)
         dorm_json_int(&j, "n", o->shard_n);
         dorm_json_close(&j, '}');
     }
+    dorm_json_str(&j, "reference_id", run->ref_id);
+    dorm_json_open(&j, "reference", '{');
+    dorm_json_str(&j, "source", o->reference ? "file" : run->own_ref ? "this run's cells"
+                                                      : "the pooled cells of this run's inputs");
+    if (o->reference)
+        dorm_json_str(&j, "path", o->reference);
+    if (run->ref) {
+        dorm_json_str(&j, "built_from", run->ref->built_from ? run->ref->built_from : "");
+        dorm_json_str(&j, "species", dorm_species_name(run->ref->species));
+        dorm_json_int(&j, "n_bins", run->ref->n_bins);
+        if (run->ref->celltype)
+            dorm_json_str(&j, "celltype", run->ref->celltype);
+        dorm_json_int(&j, "min_reference_cells", o->min_ref_cells);
+        dorm_json_open(&j, "populations", '[');
+        for (int p = 0; p < run->ref->n_pops; p++) {
+            dorm_json_open(&j, NULL, '{');
+            dorm_json_str(&j, "name", run->ref->pop_names[p]);
+            dorm_json_int(&j, "cells", run->ref->pop_cells[p]);
+            dorm_json_close(&j, '}');
+        }
+        dorm_json_close(&j, ']');
+    }
+    dorm_json_close(&j, '}');
     dorm_json_open(&j, "signature_files", '[');
     const dorm_geneset_list_t *lists[] = {&rs->out, &rs->internal};
     for (int l = 0; l < 2; l++)
@@ -738,6 +761,20 @@ static void write_run_json(run_t *run)
     dorm_json_close(&j, '}');
 }
 
+/* The frame of reference in words, for report.html. */
+static void reference_text(const run_t *run, char *buf, size_t size)
+{
+    const dorm_reference_t *r = run->ref;
+    int n = snprintf(buf, size, "%s, %lld reference cells (%s)",
+                     run->opts->reference ? run->opts->reference
+                     : run->own_ref       ? "this run's cells"
+                                          : "the pooled cells of this run's inputs",
+                     (long long)(r ? r->pop_cells[0] : 0), r && r->built_from ? r->built_from : "");
+    if (r && r->celltype && n > 0 && (size_t)n < size)
+        snprintf(buf + n, size - (size_t)n, ", a baseline per %s (%d types)", r->celltype,
+                 r->n_pops - 1);
+}
+
 /* report.html: the summary, the histograms and every sample's coverage. */
 static int write_run_report(run_t *run, dorm_err_t *err)
 {
@@ -757,7 +794,9 @@ static int write_run_report(run_t *run, dorm_err_t *err)
                                                                   : comp[i - run->sets.n_out].name,
                                               si->found[i], si->total[i], si->scored[i]};
         }
-    int rc = write_report(&run->out[OUT_REPORT], o->outdir, o->command_line, &run->summary,
+    char text[1024];
+    reference_text(run, text, sizeof text);
+    int rc = write_report(&run->out[OUT_REPORT], o->outdir, o->command_line, text, &run->summary,
                           o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
                           run->qc_hist, cov, n, err);
     free(cov);
@@ -792,14 +831,10 @@ static void run_free(run_t *run)
 static int load_reference(run_t *run, dorm_err_t *err)
 {
     const dorm_run_opts_t *o = run->opts;
-    if (o->shard_n > 0 && !o->reference)
-        return dorm_err_set(err, DORM_E_USAGE,
-                            "--shard needs --reference: a shard does not see the other shards' "
-                            "cells (build one with dormscan reference)");
     int rc = 0;
-    if (o->reference)
+    if (o->reference) /* a shard sees only its cells: it builds the run's reference first */
         rc = dorm_reference_read(&run->ref, o->reference, err);
-    else if (o->n_samples > 1)
+    else if (o->n_samples > 1 || o->shard_n > 0)
         rc = reference_build(o, o->outdir, &run->ref, err);
     else
         run->own_ref = 1;
@@ -846,7 +881,8 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     if (rc == 0 && shard) {
         rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, "shard.bin", 0, err);
         shard_header_t h = {opts->shard_k, opts->shard_n, opts->score.method == DORM_METHOD_MODULE,
-                            opts->fdr, opts->sample_column, gz, run.sets.n_out, run.sets.names};
+                            opts->fdr, opts->sample_column, gz, run.sets.n_out, run.sets.names, ""};
+        memcpy(h.reference, run.ref_id, sizeof h.reference);
         if (rc == 0)
             shard_write_header(&run.out[OUT_CELLS], &h);
     } else if (rc == 0) {

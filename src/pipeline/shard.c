@@ -7,14 +7,14 @@
 #include "finish.h"
 #include "shard.h"
 
-#define MAGIC "dormscan-shard 1"
+#define MAGIC "dormscan-shard 2" /* 2: records of the fixed-reference classifier */
 
 int shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
 {
-    dorm_outfile_printf(o, "%s\nversion %s\nshard %d %d\nmethod %s\nfdr %.17g\n"
+    dorm_outfile_printf(o, "%s\nversion %s\nshard %d %d\nmethod %s\nfdr %.17g\nreference %s\n"
                            "sample_column %d\ngzip %d\nsets %d\n",
                         MAGIC, dorm_version(), h->k, h->n, h->module ? "module" : "ucell", h->fdr,
-                        h->sample_column, h->gzip, h->n_out);
+                        h->reference, h->sample_column, h->gzip, h->n_out);
     for (int i = 0; i < h->n_out; i++)
         dorm_outfile_printf(o, "%s\n", h->set_names[i]);
     return 0;
@@ -88,6 +88,9 @@ int shard_open(shard_file_t *s, const char *path, dorm_err_t *err)
     h->module = strcmp(method, "module") == 0;
     if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "fdr %lf", &h->fdr) != 1)
         return rc < 0 ? rc : bad(s, err, "bad fdr line");
+    if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "reference %64s", h->reference) != 1 ||
+        strlen(h->reference) != 64)
+        return rc < 0 ? rc : bad(s, err, "bad reference line");
     if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "sample_column %d", &h->sample_column) != 1)
         return rc < 0 ? rc : bad(s, err, "bad sample_column line");
     if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "gzip %d", &h->gzip) != 1)

@@ -21,6 +21,7 @@ typedef struct shard_header_t {
     int sample_column, gzip;
     int n_out;
     char **set_names;      /* n_out */
+    char reference[65];    /* the digest of the reference the cells were scored against */
 } shard_header_t;
 
 int shard_write_header(dorm_outfile_t *o, const shard_header_t *h);

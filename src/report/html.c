@@ -879,6 +879,13 @@ void dorm_html_write(dorm_outfile_t *o, const dorm_html_input_t *in)
         esc(o, in->command_line);
         put(o, "</pre>\n");
     }
+    if (in->reference) {
+        put(o, "<p class=\"meta\">Frame of reference: ");
+        esc(o, in->reference);
+        put(o, ". A state means that its programme is higher in the cell than in these "
+               "reference cells (of the cell's type, with --celltype); scores are in units of "
+               "the programme's spread over them.</p>\n");
+    }
     put(o, "<nav><a href=\"#composition\">State composition</a>"
            "<a href=\"#scores\">Score distributions</a><a href=\"#qc\">Quality control</a>"
            "<a href=\"#coverage\">Gene coverage</a></nav>\n</header>\n<main>\n");

@@ -46,17 +46,26 @@ expect(code == 2 and 'given twice' in err, 'duplicate shard: %s' % err)
 code, _, err = run('score', EXAMPLE, '-o', os.path.join(base, 'bad'), '--shard', '4/3')
 expect(code == 2 and '--shard' in err, 'bad --shard: %s' % err)
 
-# Separate runs combine into the summary of one joint run.
+# Separate runs against the cohort's reference combine into the summary of
+# one joint run (whose default reference is the same pooled cells).
 joint = os.path.join(base, 'joint')
 sheet = os.path.join(base, 'sheet.tsv')
 write_text(sheet, 'A\t%s\nB\t%s\n' % (EXAMPLE, ex2))
 run('score', '--samples', sheet, '-o', joint, '--groups', groups, '-q', check=0)
+cohort_ref = os.path.join(base, 'cohort.ref')
+run('reference', '--samples', sheet, '-o', cohort_ref, '-q', check=0)
 a, b = os.path.join(base, 'A'), os.path.join(base, 'B')
-run('score', EXAMPLE, '--sample', 'A', '-o', a, '--groups', groups, '-q', check=0)
-run('score', ex2, '--sample', 'B', '-o', b, '--groups', groups, '-q', check=0)
+run('score', EXAMPLE, '--sample', 'A', '-o', a, '--groups', groups, '-q', '--reference', cohort_ref,
+    check=0)
+run('score', ex2, '--sample', 'B', '-o', b, '--groups', groups, '-q', '--reference', cohort_ref,
+    check=0)
 cohort = os.path.join(base, 'cohort')
 run('merge', a, b, '-o', cohort, check=0)
 same(os.path.join(cohort, 'cohort_summary.tsv'), os.path.join(joint, 'summary.tsv'), 'cohort summary')
+own = os.path.join(base, 'B_own')
+run('score', ex2, '--sample', 'B', '-o', own, '-q', '--min-genes', '100', check=0)
+code, _, err = run('merge', a, own, '-o', os.path.join(base, 'bad'))
+expect(code == 2 and 'different references' in err, 'runs against different references: %s' % err)
 h, rows = read_table(os.path.join(cohort, 'cohort_summary.tsv'))
 expect([r[0] for r in rows].count('all') == 4, "rows over all samples: all plus three batches")
 code, _, err = run('merge', a, a, '-o', os.path.join(base, 'bad'))
@@ -70,7 +79,9 @@ expect(code == 2 and 'reserved' in err, "sample 'all' is reserved: %s" % err)
 
 # MultiQC custom content.
 mqc = read_text(os.path.join(joint, 'dormscan_mqc.tsv')).splitlines()
-expect("# plot_type: 'bargraph'" in mqc and mqc[-2].startswith('A\t30\t30\t30\t30\t30\t0'),
+bars = [l.split('\t') for l in mqc if l.startswith(('A\t', 'B\t'))]
+expect("# plot_type: 'bargraph'" in mqc and len(bars) == 2 and
+       all(len(r) == 8 and sum(map(int, r[1:])) == 150 for r in bars),
        'bargraph of states per sample: %s' % mqc[-3:])
 gs = read_text(os.path.join(joint, 'dormscan_general_stats_mqc.tsv'))
 expect("# plot_type: 'generalstats'" in gs and 'dormscan_pct_senescent' in gs, 'general stats table')
