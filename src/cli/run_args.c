@@ -138,9 +138,11 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
     int64_t iv;
     optind = 1;
     opterr = 0;
-    while (status < 0 && (c = getopt_long(argc, argv, ":o:@:vqh", longopts, NULL)) != -1) {
+    int at = -1;
+    while (status < 0 && (c = getopt_long(argc, argv, ":o:@:vqh", longopts, &at)) != -1) {
         if (reference && score_only(c)) {
-            status = cli_usage_error(cmd, "%s is an option of score, not of reference", argv[optind - 1]);
+            status = cli_usage_error(cmd, "--%s is an option of score, not of reference",
+                                     longopts[at].name);
             break;
         }
         switch (c) {
