@@ -16,6 +16,7 @@
  * sqrt(1 + 1/n) widens it for the uncertainty of a centre taken from n
  * cells (the prediction interval of a new observation). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,56 +107,102 @@ int dorm_reference_pop(const dorm_reference_t *r, const char *type)
     return -1;
 }
 
+/* Reference genes by one key: an open-addressing table of indices, -2
+ * for a key that several genes share (not usable alone). */
+typedef struct gene_table_t {
+    int64_t *slot, cap;
+    char **key;      /* the reference's key strings (borrowed) */
+} gene_table_t;
+
+static int64_t *table_find(const gene_table_t *t, const char *k)
+{
+    int64_t i = (int64_t)(dorm_str_hash(k) & (uint64_t)(t->cap - 1));
+    while (t->slot[i] != -1) {
+        int64_t g = t->slot[i] < 0 ? -t->slot[i] - 3 : t->slot[i];
+        if (strcmp(t->key[g], k) == 0)
+            return &t->slot[i];
+        i = (i + 1) & (t->cap - 1);
+    }
+    return &t->slot[i];
+}
+
+/* Slots: -1 empty, g >= 0 gene g, -3 - g a key first held by gene g and
+ * then by another one. */
+static int table_build(gene_table_t *t, char **key, int64_t n)
+{
+    t->cap = 16;
+    while (t->cap < 2 * (n + 1))
+        t->cap *= 2;
+    t->key = key;
+    if (!(t->slot = malloc((size_t)t->cap * sizeof *t->slot)))
+        return -1;
+    for (int64_t i = 0; i < t->cap; i++)
+        t->slot[i] = -1;
+    for (int64_t g = 0; g < n; g++) {
+        int64_t *s = table_find(t, key[g]);
+        if (*s == -1)
+            *s = g;
+        else if (*s >= 0)
+            *s = -3 - *s;
+    }
+    return 0;
+}
+
+/* The gene of key k, or -1 (absent, or shared by several genes). */
+static int64_t table_get(const gene_table_t *t, const char *k)
+{
+    int64_t s = *table_find(t, k);
+    return s >= 0 ? s : -1;
+}
+
 void dorm_reference_means_for(const dorm_reference_t *r, int pop, const dorm_features_t *f,
                               double *out, int64_t *n_missing)
 {
-    /* A linear-probing table of reference gene indices by id, then by name. */
-    int64_t cap = 16;
-    while (cap < 4 * (r->n_genes + 1))
-        cap *= 2;
-    int64_t *slot[2] = {malloc((size_t)cap * sizeof(int64_t)), malloc((size_t)cap * sizeof(int64_t))};
-    char **keys[2] = {r->gene_ids, r->gene_names};
+    /* A feature is the reference gene with its id and name; else the one
+     * gene with its id; else the one gene with its name (tables whose ids
+     * repeat, such as "None", or that name genes otherwise). */
     const double *m = r->means + (size_t)pop * (size_t)r->n_genes;
+    char **pair = malloc((size_t)(r->n_genes ? r->n_genes : 1) * sizeof *pair);
+    gene_table_t t[3] = {{0}};
+    int ok = pair != NULL;
+    for (int64_t g = 0; ok && g < r->n_genes; g++) {
+        size_t a = strlen(r->gene_ids[g]), b = strlen(r->gene_names[g]);
+        if (!(pair[g] = malloc(a + b + 2))) {
+            for (int64_t k = 0; k < g; k++)
+                free(pair[k]);
+            free(pair);
+            pair = NULL;
+            ok = 0;
+            break;
+        }
+        memcpy(pair[g], r->gene_ids[g], a);
+        pair[g][a] = '\t';
+        memcpy(pair[g] + a + 1, r->gene_names[g], b + 1);
+    }
+    char **keys[3] = {pair, r->gene_ids, r->gene_names};
+    for (int k = 0; ok && k < 3; k++)
+        ok = table_build(&t[k], keys[k], r->n_genes) == 0;
     *n_missing = 0;
-    if (!slot[0] || !slot[1]) { /* no memory for the table: match by scanning */
-        for (int64_t g = 0; g < f->n; g++) {
-            int64_t at = -1;
-            for (int64_t k = 0; k < r->n_genes && at < 0; k++)
-                if (strcmp(r->gene_ids[k], f->ids[g]) == 0 ||
-                    strcmp(r->gene_names[k], f->names[g]) == 0)
-                    at = k;
-            out[g] = at >= 0 ? m[at] : 0;
-            *n_missing += at < 0;
-        }
-        free(slot[0]);
-        free(slot[1]);
-        return;
-    }
-    for (int t = 0; t < 2; t++) {
-        for (int64_t i = 0; i < cap; i++)
-            slot[t][i] = -1;
-        for (int64_t k = 0; k < r->n_genes; k++) {
-            int64_t i = (int64_t)(dorm_str_hash(keys[t][k]) & (uint64_t)(cap - 1));
-            while (slot[t][i] >= 0 && strcmp(keys[t][slot[t][i]], keys[t][k]) != 0)
-                i = (i + 1) & (cap - 1);
-            if (slot[t][i] < 0)
-                slot[t][i] = k; /* the first gene of a repeated key */
-        }
-    }
-    const char *const *want[2] = {(const char *const *)f->ids, (const char *const *)f->names};
+    char buf[1024];
     for (int64_t g = 0; g < f->n; g++) {
         int64_t at = -1;
-        for (int t = 0; t < 2 && at < 0; t++) {
-            int64_t i = (int64_t)(dorm_str_hash(want[t][g]) & (uint64_t)(cap - 1));
-            while (slot[t][i] >= 0 && strcmp(keys[t][slot[t][i]], want[t][g]) != 0)
-                i = (i + 1) & (cap - 1);
-            at = slot[t][i];
-        }
+        if (ok && snprintf(buf, sizeof buf, "%s\t%s", f->ids[g], f->names[g]) < (int)sizeof buf)
+            at = table_get(&t[0], buf);
+        if (ok && at < 0)
+            at = table_get(&t[1], f->ids[g]);
+        if (ok && at < 0)
+            at = table_get(&t[2], f->names[g]);
+        for (int64_t k = 0; !ok && at < 0 && k < r->n_genes; k++) /* no memory: scan */
+            if (strcmp(r->gene_ids[k], f->ids[g]) == 0 && strcmp(r->gene_names[k], f->names[g]) == 0)
+                at = k;
         out[g] = at >= 0 ? m[at] : 0;
         *n_missing += at < 0;
     }
-    free(slot[0]);
-    free(slot[1]);
+    for (int k = 0; k < 3; k++)
+        free(t[k].slot);
+    for (int64_t g = 0; pair && g < r->n_genes; g++)
+        free(pair[g]);
+    free(pair);
 }
 
 /* The k-th smallest of v[0..n) (0-based), v reordered (Hoare's selection). */

@@ -33,7 +33,7 @@ typedef struct builder_t {
     run_sets_t sets;
     cellmeta_t meta;
     /* the union of the inputs' genes */
-    dorm_strmap_t gene_index;
+    dorm_strmap_t gene_index;  /* "id<TAB>name" -> union gene */
     char **ids, **names;
     int64_t n_genes, cap;
     popmeans_t pm;
@@ -104,8 +104,22 @@ static int map_genes(builder_t *b, const dorm_features_t *f, dorm_err_t *err)
 {
     if (!(b->map = malloc((size_t)(f->n ? f->n : 1) * sizeof *b->map)))
         return nomem(err);
+    char *key = NULL;
+    size_t key_cap = 0;
     for (int64_t g = 0; g < f->n; g++) {
-        int64_t at = dorm_strmap_get(&b->gene_index, f->ids[g]);
+        /* a gene is its id and name: ids repeat in some tables ("None") */
+        size_t need = strlen(f->ids[g]) + strlen(f->names[g]) + 2;
+        if (need > key_cap) {
+            char *k = realloc(key, need);
+            if (!k) {
+                free(key);
+                return nomem(err);
+            }
+            key = k;
+            key_cap = need;
+        }
+        snprintf(key, key_cap, "%s\t%s", f->ids[g], f->names[g]);
+        int64_t at = dorm_strmap_get(&b->gene_index, key);
         if (at < 0) {
             if (b->n_genes == b->cap) {
                 int64_t cap = b->cap ? 2 * b->cap : 4096;
@@ -113,23 +127,28 @@ static int map_genes(builder_t *b, const dorm_features_t *f, dorm_err_t *err)
                 if (i)
                     b->ids = i;
                 char **n = i ? realloc(b->names, (size_t)cap * sizeof *n) : NULL;
-                if (!n)
+                if (!n) {
+                    free(key);
                     return nomem(err);
+                }
                 b->names = n;
                 b->cap = cap;
             }
             at = b->n_genes;
-            if (dorm_strmap_put(&b->gene_index, f->ids[g], at) < 0 ||
-                !(b->ids[at] = strdup(f->ids[g])))
+            if (dorm_strmap_put(&b->gene_index, key, at) < 0 || !(b->ids[at] = strdup(f->ids[g]))) {
+                free(key);
                 return nomem(err);
+            }
             if (!(b->names[at] = strdup(f->names[g]))) {
                 free(b->ids[at]);
+                free(key);
                 return nomem(err);
             }
             b->n_genes++;
         }
         b->map[g] = at;
     }
+    free(key);
     return 0;
 }
 

@@ -265,7 +265,7 @@ static int read_pass(run_t *run, dorm_err_t *err)
 /* One cell's record: QC, set results, evidence. */
 static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *r)
 {
-    const dorm_chunk_t *ch = &w->ck.view;
+    const dorm_chunk_t *ch = w->chunk;
     const run_sets_t *rs = &run->sets;
     int64_t a = ch->col_ptr[c];
     dorm_qc_t qc;
@@ -317,7 +317,7 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
 static void cell_pops(void *ctx, worker_t *w)
 {
     const run_t *run = ctx;
-    const dorm_chunk_t *ch = &w->ck.view;
+    const dorm_chunk_t *ch = w->chunk;
     for (int64_t c = 0; c < ch->n_cells; c++)
         w->pop[c] = dorm_reference_pop(run->ref, typesrc_get(&run->types, ch->barcodes[c]));
 }
@@ -339,7 +339,7 @@ static int chunk_records(void *ctx, worker_t *w, dorm_err_t *err)
 {
     (void)err;
     const run_t *run = ctx;
-    const dorm_chunk_t *ch = &w->ck.view;
+    const dorm_chunk_t *ch = w->chunk;
     int64_t lo, hi;
     shard_range(run, &lo, &hi);
     for (int64_t c = 0; c < ch->n_cells; c++) {
@@ -357,10 +357,10 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
 {
     run_t *run = ctx;
     int rc = 0;
-    for (int64_t c = 0; rc == 0 && c < w->ck.view.n_cells; c++)
+    for (int64_t c = 0; rc == 0 && c < w->chunk->n_cells; c++)
         if (w->keep[c]) {
             const double *r = w->rec + (size_t)c * (size_t)w->rec_len;
-            rc = spill_append(&run->spill, r, w->ck.view.barcodes[c], err);
+            rc = spill_append(&run->spill, r, w->chunk->barcodes[c], err);
             run->n_kept++;
             run->n_unscored += r[R_LOW] == 0 && !record_scorable(run, r);
         }
@@ -372,11 +372,46 @@ static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
 {
     run->n_kept = 0;
     int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
+    worker_source_t src = {&run->store, run->pre, NULL};
+    worker_calls_t calls = {cell_pops, NULL, chunk_records, spill_records, run};
     if (rc == 0)
-        rc = workers_run(run->workers, run->n_workers, &run->store, run->pre, cell_pops,
-                         chunk_records, spill_records, run, err);
+        rc = workers_run(run->workers, run->n_workers, &src, &calls, err);
     *kept = run->n_kept;
     return rc;
+}
+
+/* Direct: whether a chunk read has cells this run writes (its shard's);
+ * every chunk passes here in input order, so progress is told here. */
+static int chunk_wanted(void *ctx, const dorm_chunk_t *ch)
+{
+    run_t *run = ctx;
+    int64_t lo, hi, done = ch->first_cell + ch->n_cells;
+    shard_range(run, &lo, &hi);
+    if (run->opts->progress)
+        run->opts->progress(run->sample->name, done, dorm_reader_info(run->reader)->n_cells,
+                            run->opts->progress_data);
+    return ch->first_cell < hi && done > lo;
+}
+
+/* With the reference known before the first cell: one pass, each chunk
+ * from the reader straight to the scoring workers, no cell store.  Input
+ * that turns out not to be grouped by cell is read again in memory. */
+static int direct_pass(run_t *run, int64_t *kept, dorm_err_t *err)
+{
+    for (;;) {
+        run->n_kept = run->n_unscored = 0;
+        spill_close(&run->spill);
+        int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
+        worker_source_t src = {NULL, NULL, run->reader};
+        worker_calls_t calls = {cell_pops, chunk_wanted, chunk_records, spill_records, run};
+        if (rc == 0)
+            rc = workers_run(run->workers, run->n_workers, &src, &calls, err);
+        *kept = run->n_kept;
+        if (rc != DORM_E_UNSORTED || run->in_memory)
+            return rc;
+        if ((rc = switch_to_memory(run, err)) < 0)
+            return rc;
+    }
 }
 
 /* BH across the sample, then calls and the table rows. */
@@ -595,7 +630,9 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     double t0 = now();
     run->sample = &run->opts->samples[s];
     int threads = run->opts->threads;
-    run->n_pre = run->opts->score.method == DORM_METHOD_UCELL && threads >= 2 ? threads / 2 : 0;
+    /* prescoring serves the two-pass read only */
+    run->n_pre = run->own_ref && run->opts->score.method == DORM_METHOD_UCELL && threads >= 2
+                     ? threads / 2 : 0;
     run->n_unscored = 0;
     int rc = open_reader(run, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
@@ -611,7 +648,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
                              run->sample->name, err);
     if (rc == 0)
         rc = dorm_qc_flags(f, &run->qc_flags, &run->n_mito, &run->n_ribo, err);
-    if (rc == 0)
+    if (rc == 0 && run->own_ref)
         rc = read_pass(run, err);
     f = rc == 0 ? dorm_reader_features(run->reader) : NULL; /* (a restart in memory reopens) */
     if (rc == 0 && run->own_ref)
@@ -620,8 +657,10 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
         rc = init_scorers(run, f, err);
     int64_t kept = 0;
     double t1 = now();
-    if (rc == 0)
+    if (rc == 0 && run->own_ref)
         rc = scoring_pass(run, &kept, err);
+    else if (rc == 0)
+        rc = direct_pass(run, &kept, err);
     if (rc == 0 && run->own_ref)
         rc = own_baselines(run, err);
     double t2 = now(), store_mb = (double)run->store.bytes / 1e6;

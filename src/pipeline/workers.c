@@ -7,14 +7,10 @@
 #include "reference_use.h"
 #include "workers.h"
 
-/* What the workers share; mu guards the store, pre and the turn. */
+/* What the workers share; mu guards the source and the turn. */
 typedef struct crew_t {
-    cellstore_t *store;
-    prescore_t *pre;
-    worker_pop_fn pops;
-    worker_finish_fn finish;
-    worker_emit_fn emit;
-    void *ctx;
+    worker_source_t src;
+    worker_calls_t calls;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int64_t next_read, next_emit;
@@ -42,7 +38,7 @@ static int grow_doubles(double **b, size_t *cap, size_t need)
 /* Result and record buffers for the decoded chunk. */
 static int reserve(worker_t *w, dorm_err_t *err)
 {
-    int64_t n = w->ck.view.n_cells;
+    int64_t n = w->chunk->n_cells;
     int width[8] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls, w->n_cls, w->n_cls, w->n_cls};
     for (int k = 0; k < 8; k++)
         if (grow_doubles(&w->buf[k], &w->buf_cap[k],
@@ -77,7 +73,7 @@ static int reserve(worker_t *w, dorm_err_t *err)
 static int score_classifier(crew_t *cr, worker_t *w, const dorm_chunk_t *ch)
 {
     if (w->n_pops > 1)
-        cr->pops(cr->ctx, w);
+        cr->calls.pops(cr->calls.ctx, w);
     return reference_score_chunk(w->cls, w->n_pops, w->n_pops > 1 ? w->pop : NULL, ch, w->n_cls,
                                  w->buf + 3, &w->err);
 }
@@ -105,16 +101,43 @@ static void fail(crew_t *cr, int rc, const dorm_err_t *err)
 /* Decode, score and finish w's chunk. */
 static int score_chunk(crew_t *cr, worker_t *w)
 {
-    int rc = cellstore_decode(&w->ck, cr->store->path, &w->err);
+    int rc = cr->src.store ? cellstore_decode(&w->ck, cr->src.store->path, &w->err) : 0;
     if (rc == 0)
         rc = reserve(w, &w->err);
     if (rc == 0 && !w->col_done)
-        rc = dorm_scorer_score_chunk(w->scorer, &w->ck.view, w->buf[0], w->buf[1], w->buf[2],
+        rc = dorm_scorer_score_chunk(w->scorer, w->chunk, w->buf[0], w->buf[1], w->buf[2],
                                      &w->err);
     if (rc == 0)
-        rc = score_classifier(cr, w, &w->ck.view);
+        rc = score_classifier(cr, w, w->chunk);
     if (rc == 0)
-        rc = cr->finish(cr->ctx, w, &w->err);
+        rc = cr->calls.finish(cr->calls.ctx, w, &w->err);
+    return rc;
+}
+
+/* The next chunk into w (lock held): >0 cells, 0 at the end, <0 error;
+ * *wanted says whether to score it. */
+static int next_chunk(crew_t *cr, worker_t *w, int *wanted)
+{
+    int rc;
+    w->col_done = 0;
+    if (cr->src.store) {
+        rc = cellstore_read(cr->src.store, &w->ck, &w->err); /* in store order */
+        w->chunk = &w->ck.view;
+        if (rc > 0 && cr->src.pre) {
+            int prc = worker_take_prescored(w, cr->src.pre, &w->err);
+            rc = prc < 0 ? prc : rc;
+        }
+        *wanted = 1;
+        return rc;
+    }
+    const dorm_chunk_t *ch;
+    rc = dorm_reader_read(cr->src.reader, &ch, &w->err);
+    if (rc > 0) {
+        int trc = dorm_reader_take(cr->src.reader, &w->held, &w->err);
+        rc = trc < 0 ? trc : rc;
+    }
+    w->chunk = &w->held.view;
+    *wanted = rc > 0 && (!cr->calls.wanted || cr->calls.wanted(cr->calls.ctx, w->chunk));
     return rc;
 }
 
@@ -127,11 +150,14 @@ static void *run_worker(void *arg)
     while (!cr->end && cr->rc == 0) {
         dorm_err_clear(&w->err);
         int64_t seq = cr->next_read++;
-        int rc = cellstore_read(cr->store, &w->ck, &w->err); /* in store order */
-        w->col_done = 0;
-        if (rc > 0 && cr->pre) {
-            int prc = worker_take_prescored(w, cr->pre, &w->err);
-            rc = prc < 0 ? prc : rc;
+        int wanted;
+        int rc = next_chunk(cr, w, &wanted);
+        if (rc > 0 && !wanted) { /* (no turn to wait for: nothing to emit) */
+            while (cr->next_emit != seq && cr->rc == 0)
+                pthread_cond_wait(&cr->cv, &cr->mu);
+            cr->next_emit++;
+            pthread_cond_broadcast(&cr->cv);
+            continue;
         }
         if (rc <= 0) {
             if (rc < 0)
@@ -146,7 +172,7 @@ static void *run_worker(void *arg)
             pthread_cond_wait(&cr->cv, &cr->mu);
         if (rc == 0 && cr->rc == 0) {
             pthread_mutex_unlock(&cr->mu); /* nobody else emits until next_emit moves */
-            rc = cr->emit(cr->ctx, w, &w->err);
+            rc = cr->calls.emit(cr->calls.ctx, w, &w->err);
             pthread_mutex_lock(&cr->mu);
         }
         if (rc < 0)
@@ -158,11 +184,10 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-int workers_run(worker_t *w, int n, cellstore_t *store, prescore_t *pre, worker_pop_fn pops,
-                worker_finish_fn finish, worker_emit_fn emit, void *ctx, dorm_err_t *err)
+int workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
+                dorm_err_t *err)
 {
-    crew_t cr = {.store = store, .pre = pre, .pops = pops, .finish = finish, .emit = emit,
-                 .ctx = ctx};
+    crew_t cr = {.src = *src, .calls = *calls};
     if (pthread_mutex_init(&cr.mu, NULL) != 0)
         return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
     if (pthread_cond_init(&cr.cv, NULL) != 0) {
@@ -204,6 +229,7 @@ void worker_free(worker_t *w)
     worker_free_cls(w);
     free(w->pop);
     cellstore_chunk_free(&w->ck);
+    dorm_held_chunk_free(&w->held);
     for (int k = 0; k < 8; k++)
         free(w->buf[k]);
     free(w->rec);

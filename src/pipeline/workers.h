@@ -1,13 +1,14 @@
-/* workers.h -- score the chunks of the cell store on worker threads,
- * private.
+/* workers.h -- score chunks of cells on worker threads, private.
  *
- * Each worker owns one chunk's bytes from the cell store, its two scorers
- * (column sets and classifier sets), their result buffers and the chunk's
- * per-cell records.  A worker takes the next chunk of the store (reading it
- * and its prescored results is done one worker at a time, in store order),
- * decodes and scores it on its own thread and calls the caller's finish
- * function to turn results into records, then waits for its turn to hand
- * them to the caller's emit function in input order, so results never
+ * Each worker owns one chunk (bytes from the cell store, or arrays moved
+ * out of a reader), its scorers (column sets, and classifier sets per
+ * reference population), their result buffers and the chunk's per-cell
+ * records.  A worker takes the next chunk (one worker at a time, in input
+ * order: from the store with its prescored results, or read and parsed
+ * straight from the reader when the reference is known before the first
+ * cell), decodes and scores it on its own thread and calls the caller's
+ * finish function to turn results into records, then waits for its turn to
+ * hand them to the caller's emit function in input order, so results never
  * depend on the number of threads while reading, scoring and emitting
  * overlap. */
 #ifndef DORM_PIPELINE_WORKERS_H
@@ -27,7 +28,9 @@ typedef struct worker_t {
     int n_pops;
     int32_t *pop;                        /* cells of the chunk: population (-1: none) */
     int64_t pop_cap;
-    cellstore_chunk_t ck;                /* the chunk; ck.view once decoded */
+    cellstore_chunk_t ck;                /* a stored chunk; ck.view once decoded */
+    dorm_held_chunk_t held;              /* a chunk taken from the reader */
+    const dorm_chunk_t *chunk;           /* the chunk being scored: &ck.view or &held.view */
     double *buf[8];                      /* column score, z, p; classifier score, z, p,
                                             deviation, its null variance */
     size_t buf_cap[8];
@@ -51,6 +54,12 @@ int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err);
  * Must only read shared state. */
 typedef void (*worker_pop_fn)(void *ctx, worker_t *w);
 
+/* Runs for every chunk read from a reader, while the worker holds the
+ * input (one call at a time, in input order): whether the chunk's cells
+ * are wanted at all (a shard scores its own); an unwanted chunk is neither
+ * scored nor emitted. */
+typedef int (*worker_wanted_fn)(void *ctx, const dorm_chunk_t *ch);
+
 /* Runs on a worker's thread after scoring: fill w->rec and w->keep for
  * w->ck.view's cells.  Must only read shared state. */
 typedef int (*worker_finish_fn)(void *ctx, worker_t *w, dorm_err_t *err);
@@ -59,11 +68,28 @@ typedef int (*worker_finish_fn)(void *ctx, worker_t *w, dorm_err_t *err);
  * finish: write out w's records. */
 typedef int (*worker_emit_fn)(void *ctx, worker_t *w, dorm_err_t *err);
 
-/* Every chunk left in store through workers [0, n) of w, on n threads
- * (worker 0 on the calling thread); with pre, the column sets' results are
- * read from it instead of scored.  0 or the first error. */
-int workers_run(worker_t *w, int n, cellstore_t *store, prescore_t *pre, worker_pop_fn pops,
-                worker_finish_fn finish, worker_emit_fn emit, void *ctx, dorm_err_t *err);
+/* Where the chunks come from: the cell store (with the column sets'
+ * prescored results when pre is set), or, with no store, the reader. */
+typedef struct worker_source_t {
+    cellstore_t *store;
+    prescore_t *pre;
+    dorm_reader_t *reader;
+} worker_source_t;
+
+/* What the workers do for the caller; pops and wanted may be NULL. */
+typedef struct worker_calls_t {
+    worker_pop_fn pops;
+    worker_wanted_fn wanted;
+    worker_finish_fn finish;
+    worker_emit_fn emit;
+    void *ctx;
+} worker_calls_t;
+
+/* Every chunk left in the source through workers [0, n) of w, on n threads
+ * (worker 0 on the calling thread).  0 or the first error (a reader's
+ * DORM_E_UNSORTED included). */
+int workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
+                dorm_err_t *err);
 /* Free a worker's classifier scorers. */
 void worker_free_cls(worker_t *w);
 /* Free a worker's scorers and buffers. */

@@ -1,7 +1,9 @@
 """workflow/Snakefile and the Snakemake wrapper, run by snakemake on three samples.
 
 Skipped (77) where snakemake is not on PATH.  The three samples are the bundled
-example's 150 cells split into three MatrixMarket directories of 50 cells.
+example's 150 cells split into three MatrixMarket directories of 50 cells.  The
+workflow builds one cohort reference and scores every sample against it, so its
+per-sample tables must equal one joint `dormscan score --samples` run.
 """
 import json
 import os
@@ -37,18 +39,40 @@ def snakemake(workdir, *args, snakefile=SNAKEFILE):
     return p.returncode, p.stdout + p.stderr
 
 
-def run_workflow(name, **config):
-    """Run workflow/Snakefile with these config keys; return (outdir, exit code, log)."""
+def run_workflow(name, targets=(), ok=True, **config):
+    """Run workflow/Snakefile with these config keys; return (outdir, exit code, log).
+
+    ok: whether snakemake must succeed (else it must fail)."""
     workdir = os.path.join(base, name)
     outdir = os.path.join(workdir, 'results')
-    conf = dict(samples=sheet, outdir=outdir)
+    conf = dict(samples=sheet, outdir=outdir, dormscan=DORMSCAN)
     conf.update(config)
     conf_path = os.path.join(workdir, 'config.yaml')
     write_text(conf_path, json.dumps(conf, indent=1) + '\n')  # JSON is YAML
-    code, log = snakemake(workdir, '--configfile', conf_path, '--config', 'dormscan=' + DORMSCAN)
-    if not expect(code == 0, '%s: snakemake exit %d' % (name, code)):
+    code, log = snakemake(workdir, *targets, '--configfile', conf_path)
+    if not expect((code == 0) == ok, '%s: snakemake exit %d' % (name, code)):
         print(log[-4000:])
     return outdir, code, log
+
+
+def write_sheet(path, names, marks=None):
+    """A sample sheet of these samples; marks: the reference column's values."""
+    if marks is None:
+        text = 'sample\tpath\n' + ''.join('%s\t%s\n' % (s, sample_dirs[s]) for s in names)
+    else:
+        text = 'sample\tpath\treference\n' + ''.join(
+            '%s\t%s\t%s\n' % (s, sample_dirs[s], m) for s, m in zip(names, marks))
+    write_text(path, text)
+    return path
+
+
+def read_json(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def without_built_from(path):
+    return [line for line in read_text(path).splitlines(True) if not line.startswith('built_from\t')]
 
 
 # Three samples: cells 1-50, 51-100 and 101-150 of the example.
@@ -69,11 +93,28 @@ for i, s in enumerate(SAMPLES):
     write_text(os.path.join(d, 'features.tsv.gz'), features, gz=True)
     write_text(os.path.join(d, 'barcodes.tsv.gz'), '\n'.join(bc[lo - 1:hi]) + '\n', gz=True)
     sample_dirs[s] = d
-sheet = os.path.join(base, 'samples.tsv')
-write_text(sheet, 'sample\tpath\n' + ''.join('%s\t%s\n' % (s, sample_dirs[s]) for s in SAMPLES))
+sheet = write_sheet(os.path.join(base, 'samples.tsv'), SAMPLES)
 
-# One job per sample, the cohort summary, MultiQC when present.
+# The cohort reference first, then one job per sample against it, the cohort
+# summary, MultiQC when present.
 out, code, log = run_workflow('plain')
+reference = os.path.join(out, 'reference.tsv')
+expect(os.path.isfile(reference), 'reference.tsv exists')
+order = [line.split()[1].rstrip(':') for line in log.splitlines()
+         if line.startswith(('rule ', 'localrule '))]
+expect(order[:2] == ['reference_sheet', 'reference'] and order.count('reference') == 1 and
+       order.count('score') == 3, 'the reference is built once, before the score jobs: %s' % order)
+expect(read_text(os.path.join(out, 'reference_samples.tsv')) == read_text(sheet),
+       'reference_samples.tsv: every sample of the sheet, in its order')
+ids = set()
+for s in SAMPLES:
+    info = read_json(os.path.join(out, s, 'run.json'))
+    expect('--reference %s ' % reference in info['command_line'] + ' ',
+           '%s: scored with --reference %s: %s' % (s, reference, info['command_line']))
+    expect(info['reference']['source'] == 'file' and info['reference']['path'] == reference,
+           '%s: run.json names the cohort reference: %s' % (s, info['reference']))
+    ids.add(info['reference_id'])
+expect(len(ids) == 1, 'every sample has the same reference_id: %s' % ids)
 for i, s in enumerate(SAMPLES):
     cells = os.path.join(out, s, 'cells.tsv')
     if expect(os.path.isfile(cells), '%s/cells.tsv exists' % s):
@@ -90,11 +131,31 @@ if expect(os.path.isfile(cohort), 'cohort_summary.tsv exists'):
            'a row per sample, in sheet order, then the all row: %s' % [r[:3] for r in rows])
     n = h.index('n_cells')
     expect([r[n] for r in rows] == ['50', '50', '50', '150'], 'cell counts: %s' % [r[n] for r in rows])
-    # The cohort summary is the summary of one run over the same sheet.
-    joint = os.path.join(base, 'joint')
-    run('score', '--samples', sheet, '-o', joint, '--quiet', check=0)
-    expect(read_bytes(cohort) == read_bytes(os.path.join(joint, 'summary.tsv')),
-           'cohort_summary.tsv equals the summary.tsv of one run over the sheet')
+# One joint run over the same sheet (its default reference: the pooled cells of
+# every sample, the cells the workflow's reference is built from).
+joint = os.path.join(base, 'joint')
+run('score', '--samples', sheet, '-o', joint, '--quiet', check=0)
+expect(os.path.isfile(cohort) and
+       read_bytes(cohort) == read_bytes(os.path.join(joint, 'summary.tsv')),
+       'cohort_summary.tsv equals the summary.tsv of one run over the sheet')
+jh, jrows = read_table(os.path.join(joint, 'cells.tsv'))
+for s in SAMPLES:
+    h, rows = read_table(os.path.join(out, s, 'cells.tsv'))
+    mine = [r for r in jrows if r[1] == s]
+    # Every column but the sample's: QC, sets, evidence, calls.
+    same = h == jh and [r[:1] + r[2:] for r in rows] == [r[:1] + r[2:] for r in mine]
+    if not same and h == jh and len(rows) == len(mine):
+        diff = [(h[j], rows[i][j], mine[i][j]) for i in range(len(rows))
+                for j in range(len(h)) if rows[i][j] != mine[i][j]]
+        print('first differences:', diff[:5])
+    expect(same, '%s: cells.tsv equals the joint run\'s rows of the sample, byte for byte' % s)
+joint_ref = read_json(os.path.join(joint, 'run.json'))['reference']
+expect(joint_ref['populations'] == read_json(os.path.join(out, 's1', 'run.json'))['reference']['populations'],
+       'the joint run\'s pooled reference has the cohort reference\'s cells: %s' % joint_ref)
+direct = os.path.join(base, 'direct_reference.tsv')
+run('reference', '--samples', sheet, '-o', direct, '--quiet', check=0)
+expect(os.path.isfile(direct) and read_bytes(direct) == read_bytes(reference),
+       'reference.tsv equals dormscan reference --samples SHEET')
 if shutil.which('multiqc'):
     report = os.path.join(out, 'multiqc_report.html')
     if expect(os.path.isfile(report), 'multiqc_report.html exists (multiqc is on PATH)'):
@@ -129,20 +190,117 @@ for s in SAMPLES:
     expect(os.path.isfile(b) and os.path.isfile(a) and read_text(a) == read_text(b),
            'gzip, 3 shards: %s/cells.tsv.gz holds the same table' % s)
 
-# A bad sample sheet stops the workflow before any job, naming the problem.
-bad = os.path.join(base, 'bad')
-write_text(os.path.join(bad, 'samples.tsv'), 's1\t%s\ns1\t%s\n' % (sample_dirs['s1'], sample_dirs['s2']))
-write_text(os.path.join(bad, 'config.yaml'),
-           json.dumps(dict(samples=os.path.join(bad, 'samples.tsv'), outdir=os.path.join(bad, 'o'))))
-code, log = snakemake(bad, '--configfile', os.path.join(bad, 'config.yaml'))
-expect(code != 0 and "sample 's1' is given twice" in log, 'duplicate sample is an error: %s' % log[-300:])
-expect(not os.path.exists(os.path.join(bad, 'o')), 'nothing written for a bad sheet')
+# A reference column marks s1 and s3: the reference is built from their cells
+# only, and every sample (s2 too) is scored against it.
+marked_sheet = write_sheet(os.path.join(base, 'marked.tsv'), SAMPLES, ['true', 'No', '1'])
+marked, code, log = run_workflow('marked', samples=marked_sheet)
+ref_sheet = write_sheet(os.path.join(base, 's1_s3.tsv'), ['s1', 's3'])
+expect(read_text(os.path.join(marked, 'reference_samples.tsv')) == read_text(ref_sheet),
+       'marked: reference_samples.tsv lists s1 and s3')
+direct13 = os.path.join(base, 'direct_s1_s3.tsv')
+run('reference', '--samples', ref_sheet, '-o', direct13, '--quiet', check=0)
+marked_ref = os.path.join(marked, 'reference.tsv')
+expect(os.path.isfile(marked_ref) and without_built_from(marked_ref) == without_built_from(direct13),
+       'marked: reference.tsv equals dormscan reference of s1 and s3 (apart from built_from)')
+# The reference cells: the cells of s1 and s3 that pass the QC.
+good = 0
+for s in ('s1', 's3'):
+    h, rows = read_table(os.path.join(out, s, 'cells.tsv'))
+    good += sum(r[h.index('state')] != 'low_quality' for r in rows)
+for s in SAMPLES:
+    info = read_json(os.path.join(marked, s, 'run.json'))
+    pops = info['reference']['populations']
+    expect(pops[0]['name'] == 'all' and pops[0]['cells'] == good,
+           'marked: %s was judged against the %d QC-passing cells of s1 and s3: %s' % (s, good, pops))
+expect(os.path.isfile(os.path.join(marked, 'cohort_summary.tsv')), 'marked: the cohort merge ran')
+direct_out = os.path.join(base, 'direct_s2')
+run('score', sample_dirs['s2'], '--sample', 's2', '--reference', direct13, '-o', direct_out,
+    '--quiet', check=0)
+expect(read_bytes(os.path.join(direct_out, 'cells.tsv')) ==
+       read_bytes(os.path.join(marked, 's2', 'cells.tsv')),
+       'marked: s2/cells.tsv equals dormscan score of s2 against the s1+s3 reference')
 
-# The Snakemake wrapper, from a local path, gives the workflow's table.
+# The same reference samples from config key reference_samples (the sheet stays
+# one that dormscan score --samples reads); only the reference is asked for.
+listed, code, log = run_workflow('listed', targets=['reference'],
+                                 reference_samples=['s3', 's1'])
+expect(read_bytes(os.path.join(listed, 'reference.tsv')) == read_bytes(marked_ref),
+       'reference_samples [s3, s1]: the reference of the sheet column (in sheet order)')
+
+# Config key reference: an existing file, no reference job.
+given, code, log = run_workflow('given', reference=direct13)
+expect(not os.path.exists(os.path.join(given, 'reference.tsv')) and 'rule reference' not in log,
+       'reference given: no reference job')
+for s in SAMPLES:
+    expect(read_bytes(os.path.join(given, s, 'cells.tsv')) ==
+           read_bytes(os.path.join(marked, s, 'cells.tsv')),
+           'reference given: %s/cells.tsv equals the marked run\'s' % s)
+    expect(read_json(os.path.join(given, s, 'run.json'))['reference']['path'] == direct13,
+           'reference given: %s scored against it' % s)
+
+# Cell types: config celltype (a column of the groups table) goes to the
+# reference and to every score job; the workflow still equals a joint run.
+groups = os.path.join(base, 'groups.tsv')
+write_text(groups, 'barcode\ttype\n' + ''.join('%s\t%s\n' % (b, 'AB'[i % 2]) for i, b in enumerate(bc)))
+typed, code, log = run_workflow('typed', groups=groups, celltype='type')
+if expect(os.path.isfile(os.path.join(typed, 'reference.tsv')), 'celltype: reference.tsv exists'):
+    pops = [line.split('\t')[1:] for line in read_text(os.path.join(typed, 'reference.tsv')).splitlines()
+            if line.startswith('population\t')]
+    expect(pops == [['all', '150'], ['A', '75'], ['B', '75']], 'celltype: populations %s' % pops)
+joint_typed = os.path.join(base, 'joint_typed')
+run('score', '--samples', sheet, '--groups', groups, '--celltype', 'type', '-o', joint_typed,
+    '--quiet', check=0)
+jh, jrows = read_table(os.path.join(joint_typed, 'cells.tsv'))
+rows = []
+for s in SAMPLES:
+    if expect(os.path.isfile(os.path.join(typed, s, 'cells.tsv')), 'celltype: %s/cells.tsv' % s):
+        h, r = read_table(os.path.join(typed, s, 'cells.tsv'))
+        rows += r
+        expect(h == jh, 'celltype: %s has the joint run\'s columns' % s)
+expect(rows == jrows, 'celltype: the samples\' rows equal the joint run\'s')
+expect(os.path.isfile(os.path.join(typed, 'cohort_summary.tsv')) and
+       read_bytes(os.path.join(typed, 'cohort_summary.tsv')) ==
+       read_bytes(os.path.join(joint_typed, 'summary.tsv')),
+       'celltype: cohort_summary.tsv equals the joint run\'s summary.tsv')
+
+# A bad sample sheet or configuration stops the workflow before any job, naming the problem.
+def refused(name, sheet_text, message, **config):
+    d = os.path.join(base, name)
+    conf = dict(samples=os.path.join(d, 'samples.tsv'), outdir=os.path.join(d, 'o'))
+    conf.update(config)
+    write_text(conf['samples'], sheet_text)
+    write_text(os.path.join(d, 'config.yaml'), json.dumps(conf))
+    code, log = snakemake(d, '--configfile', os.path.join(d, 'config.yaml'))
+    expect(code != 0 and message in log, '%s: exit %d, message %r in: %s' % (name, code, message,
+                                                                            log[-400:]))
+    expect(not os.path.exists(os.path.join(d, 'o')), '%s: nothing written' % name)
+
+
+one, two = sample_dirs['s1'], sample_dirs['s2']
+refused('bad', 's1\t%s\ns1\t%s\n' % (one, two), "sample 's1' is given twice")
+refused('bad_value', 'sample\tpath\treference\ns1\t%s\ttrue\ns2\t%s\tmaybe\n' % (one, two),
+        "%s line 3: reference column of sample 's2' is 'maybe'; expected true/false, yes/no or 1/0"
+        % os.path.join(base, 'bad_value', 'samples.tsv'))
+refused('bad_fields', 'sample\tpath\treference\ns1\t%s\ttrue\ns2\t%s\n' % (one, two),
+        "%s line 3: expected sample<TAB>path<TAB>reference, got 2 field(s)"
+        % os.path.join(base, 'bad_fields', 'samples.tsv'))
+refused('bad_none', 's1\t%s\tno\ns2\t%s\t0\n' % (one, two), 'marks no sample as reference')
+refused('bad_both', 's1\t%s\tyes\ns2\t%s\tno\n' % (one, two), 'give the reference samples one way only',
+        reference_samples=['s1'])
+refused('bad_listed', 's1\t%s\n' % one, "'reference_samples': 's9' is not a sample of",
+        reference_samples=['s9'])
+refused('bad_given', 's1\t%s\n' % one, "config key 'reference': no such file",
+        reference=os.path.join(base, 'nonexistent.tsv'))
+refused('bad_celltype', 's1\t%s\n' % one, "config key 'celltype' names a column", celltype='type')
+
+# The Snakemake wrapper, from a local path, with the cohort reference as its
+# reference input, gives the workflow's table.
 wdir = os.path.join(base, 'wrapper')
 write_text(os.path.join(wdir, 'Snakefile'), '''
 rule dormscan_score:
-    input: "%(input)s"
+    input:
+        "%(input)s",
+        reference="%(reference)s",
     output:
         cells="out/{sample}/cells.tsv",
         summary="out/{sample}/summary.tsv",
@@ -153,7 +311,7 @@ rule dormscan_score:
     log: "logs/{sample}.log"
     threads: 1
     wrapper: "file:%(wrapper)s"
-''' % dict(input=sample_dirs['s2'], dormscan=DORMSCAN, wrapper=WRAPPER))
+''' % dict(input=sample_dirs['s2'], reference=reference, dormscan=DORMSCAN, wrapper=WRAPPER))
 code, log = snakemake(wdir, 'out/s2/cells.tsv', snakefile=os.path.join(wdir, 'Snakefile'))
 if not expect(code == 0, 'wrapper: snakemake exit %d' % code):
     print(log[-4000:])

@@ -173,6 +173,25 @@ Test(reference_file, genes_by_id_then_name)
     dorm_reference_destroy(r);
 }
 
+Test(reference_file, repeated_ids_match_by_name)
+{
+    char *ids[] = {"None", "None", "ENSG3"}, *names[] = {"A", "B", "C"}, *pops[] = {"all"};
+    dorm_reference_t *r;
+    dorm_err_t err;
+    cr_assert_eq(dorm_reference_new(&r, 3, ids, names, 1, pops, &err), 0);
+    r->means[0] = 1;
+    r->means[1] = 2;
+    r->means[2] = 3;
+    char *fids[] = {"None", "None", "X"}, *fnames[] = {"B", "A", "C"};
+    dorm_features_t f = {.n = 3, .ids = fids, .names = fnames};
+    double out[3];
+    int64_t missing;
+    dorm_reference_means_for(r, 0, &f, out, &missing);
+    cr_assert(out[0] == 2 && out[1] == 1 && out[2] == 3 && missing == 0,
+              "%g %g %g", out[0], out[1], out[2]);
+    dorm_reference_destroy(r);
+}
+
 Test(reference_file, errors_name_file_and_line)
 {
     char *dir = tmpdir_new();

@@ -23,7 +23,15 @@ for path in output:
             "dormscan wrapper: output %s is not in %s; dormscan writes every file of a run "
             "into one directory" % (path, outdir))
 
-inputs = [str(p) for p in snakemake.input]
+# The named input 'reference' (optional) is a file of `dormscan reference`:
+# every cell is judged against it.  The other inputs are the count matrices.
+reference = snakemake.input.get("reference")
+if reference is not None and not isinstance(reference, str):
+    reference = list(reference)
+    if len(reference) != 1:
+        raise ValueError("dormscan wrapper: the input 'reference' must be one file")
+    reference = reference[0]
+inputs = [str(p) for p in snakemake.input if reference is None or str(p) != str(reference)]
 if not inputs:
     raise ValueError("dormscan wrapper: no input")
 
@@ -36,6 +44,8 @@ if sample and len(inputs) != 1:
 args = ["score"] + inputs + ["-o", outdir, "--threads", str(snakemake.threads)]
 if sample:
     args += ["--sample", str(sample)]
+if reference is not None:
+    args += ["--reference", str(reference)]
 if cells.endswith(".gz"):
     args.append("--gzip")
 

@@ -9,6 +9,7 @@ process DORMSCAN_SCORE {
 
     input:
     tuple val(meta), path(input)
+    tuple val(meta2), path(reference)  // optional: [ [:], [] ] for the sample's own cells
 
     output:
     tuple val(meta), path("${prefix}/cells.{tsv,tsv.gz}")             , emit: cells
@@ -25,13 +26,15 @@ process DORMSCAN_SCORE {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
-    if ("${input}" == "${prefix}") {
+    def reference_arg = reference ? "--reference ${reference}" : ''
+    if ("${input}" == "${prefix}" || (reference && "${reference}" == "${prefix}")) {
         error("Input and output names are the same, use \"task.ext.prefix\" to disambiguate!")
     }
     """
     dormscan \\
         score \\
         ${args} \\
+        ${reference_arg} \\
         --threads ${task.cpus} \\
         --sample ${meta.id} \\
         -o ${prefix} \\
