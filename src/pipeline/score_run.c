@@ -117,7 +117,10 @@ static int open_reader(run_t *run, dorm_err_t *err)
     dorm_reader_opts_t ro = run->opts->reader;
     ro.chunk_cells = run->opts->chunk_cells;
     ro.in_memory = run->in_memory;
-    ro.threads = run->opts->threads - run->n_pre;
+    /* Two passes: the reader keeps the threads that do not prescore.  One
+     * pass: every thread reads and scores in turn (direct_pass), so the
+     * reader adds none. */
+    ro.threads = run->own_ref ? run->opts->threads - run->n_pre : 1;
     ro.helped = run->n_pre > 0; /* (idle_read_work) */
     return dorm_reader_open(&run->reader, run->sample->path, &ro, err);
 }
