@@ -127,5 +127,8 @@ void dorm_json_str(dorm_json_t *j, const char *key, const char *value); /* NULL 
 void dorm_json_num(dorm_json_t *j, const char *key, double value);      /* NaN -> null */
 void dorm_json_int(dorm_json_t *j, const char *key, int64_t value);
 void dorm_json_bool(dorm_json_t *j, const char *key, int value);
+/* A value already written as JSON (e.g. another run.json), copied as it is;
+ * trailing white space is dropped.  The caller vouches that it is JSON. */
+void dorm_json_raw(dorm_json_t *j, const char *key, const char *json);
 
 #endif

@@ -58,6 +58,55 @@ static int same_header(const shard_file_t *a, const shard_file_t *b, dorm_err_t 
     return 0;
 }
 
+/* A file's whole text (NUL-terminated), or NULL; caller frees. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    long size = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
+    size_t n = buf && fseek(f, 0, SEEK_SET) == 0 ? fread(buf, 1, (size_t)size, f) : 0;
+    if (f)
+        fclose(f);
+    if (buf)
+        buf[n] = '\0';
+    return buf;
+}
+
+/* The merged run's run.json: what merged it, the shards' reference, and
+ * the first shard's run.json (inputs, options, coverage) as it was. */
+static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
+                             const shard_file_t *first, dorm_err_t *err)
+{
+    char *dir = strdup(first->path), *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash)
+        *slash = '\0';
+    char *path = dir ? join(slash ? dir : ".", "run.json") : NULL;
+    char *shard_json = path ? slurp(path) : NULL;
+    int rc = dir && path ? 0 : nomem(err);
+    if (rc == 0 && (!shard_json || shard_json[0] != '{'))
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: missing or not a dormscan run.json", path);
+    if (rc == 0)
+        rc = dorm_outfile_open(out, o->outdir, "run.json", 0, err);
+    if (rc == 0) {
+        dorm_json_t j;
+        dorm_json_init(&j, out);
+        dorm_json_open(&j, NULL, '{');
+        dorm_json_str(&j, "dormscan_version", dorm_version());
+        dorm_json_str(&j, "command_line", o->command_line);
+        dorm_json_str(&j, "reference_id", first->h.reference);
+        dorm_json_open(&j, "merged_shards", '[');
+        for (int i = 0; i < o->n_inputs; i++)
+            dorm_json_str(&j, NULL, o->inputs[i]);
+        dorm_json_close(&j, ']');
+        dorm_json_raw(&j, "shard_run", shard_json);
+        dorm_json_close(&j, '}');
+    }
+    free(shard_json);
+    free(path);
+    free(dir);
+    return rc;
+}
+
 static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
 {
     int n = o->n_inputs, rc = 0;
@@ -65,7 +114,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     shard_file_t **by_k = calloc((size_t)n + 1, sizeof *by_k);
     cellmeta_t meta;
     dorm_summary_t summary, all;
-    dorm_outfile_t out[5]; /* cells table, summary, 2 MultiQC files, report: committed together */
+    dorm_outfile_t out[6]; /* cells table, summary, 2 MultiQC files, report, run.json: together */
     memset(out, 0, sizeof out);
     dorm_outfile_t *cells = &out[0];
     spill_t sp = {0};
@@ -153,10 +202,12 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
         rc = write_report(&out[4], o->outdir, o->command_line, ref_text, &summary,
                           n_samples > 1 ? &all : NULL, evidence_hist, qc_hist, NULL, 0, err);
     if (rc == 0)
-        rc = commit_all(out, 5, err);
+        rc = write_merged_json(&out[5], o, by_k[1], err);
+    if (rc == 0)
+        rc = commit_all(out, 6, err);
 done:
     spill_close(&sp);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         dorm_outfile_abort(&out[i]);
     if (have_meta)
         cellmeta_free(&meta);
@@ -311,28 +362,19 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
     return rc < 0 ? rc : 0;
 }
 
-/* The reference_id a score run recorded in DIR/run.json. */
+/* The reference_id a score run (or a merge of shards) recorded in
+ * DIR/run.json. */
 static int run_reference_id(const char *dir, char id[65], dorm_err_t *err)
 {
     char *p = join(dir, "run.json");
     if (!p)
         return nomem(err);
-    FILE *f = fopen(p, "rb");
-    long size = f && fseek(f, 0, SEEK_END) == 0 ? ftell(f) : 0;
-    char *buf = size >= 0 ? malloc((size_t)size + 1) : NULL;
-    size_t n = f && buf && fseek(f, 0, SEEK_SET) == 0 ? fread(buf, 1, (size_t)size, f) : 0;
-    if (f)
-        fclose(f);
-    if (!buf) {
-        free(p);
-        return nomem(err);
-    }
-    buf[n] = '\0';
+    char *buf = slurp(p);
     static const char key[] = "\"reference_id\": \"";
-    const char *at = strstr(buf, key);
+    const char *at = buf ? strstr(buf, key) : NULL;
     int rc = 0;
-    if (!f)
-        rc = dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", p, strerror(errno));
+    if (!buf)
+        rc = dorm_err_set(err, DORM_E_IO, "%s: cannot read: %s", p, strerror(errno));
     else if (!at || strlen(at + sizeof key - 1) < 64)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: no reference_id (made by an older dormscan: "
                           "score the sample again)", p);

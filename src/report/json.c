@@ -94,6 +94,15 @@ void dorm_json_int(dorm_json_t *j, const char *key, int64_t value)
     dorm_outfile_printf(j->o, "%lld", (long long)value);
 }
 
+void dorm_json_raw(dorm_json_t *j, const char *key, const char *json)
+{
+    item(j, key);
+    size_t n = strlen(json);
+    while (n > 0 && (json[n - 1] == '\n' || json[n - 1] == ' ' || json[n - 1] == '\r'))
+        n--;
+    dorm_outfile_write(j->o, json, n);
+}
+
 void dorm_json_bool(dorm_json_t *j, const char *key, int value)
 {
     item(j, key);
