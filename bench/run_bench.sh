@@ -51,6 +51,12 @@ while [ "$round" -le "$rounds" ]; do
     command -v igzip >/dev/null && run "igzip -dc" sh -c "igzip -dc $mtx > /dev/null"
     run "dormscan -@1" "$bin" score "$dir" -o "$out/run" -q -@ 1
     run "dormscan -@2" "$bin" score "$dir" -o "$out/run" -q -@ 2
+    # the one-pass run against a fixed reference (issue 17), of the same cells
+    run "dormscan reference -@1" "$bin" reference "$dir" -o "$out/ref.tsv" -q -@ 1
+    if [ -f "$out/ref.tsv" ]; then
+        run "dormscan --reference -@1" "$bin" score "$dir" -o "$out/run" -q -@ 1 --reference "$out/ref.tsv"
+        run "dormscan --reference -@2" "$bin" score "$dir" -o "$out/run" -q -@ 2 --reference "$out/ref.tsv"
+    fi
     run "dormscan module -@1" "$bin" score "$dir" -o "$out/run" -q -@ 1 --method module
     if [ -f "$h5" ]; then
         run "dormscan h5 -@1" "$bin" score "$h5" -o "$out/run" -q -@ 1

@@ -46,65 +46,64 @@ static void estimate(const items_t *it, int pop, int item, double *a, double *b,
     }
 }
 
-/* Items [i0, i0 + k): values grouped by population and item (offsets from
- * a counting read), then each group's baseline. */
+/* A growable array of doubles. */
+typedef struct vec_t {
+    double *v;
+    int64_t n, cap;
+} vec_t;
+
+static int vec_push(vec_t *a, double x)
+{
+    if (a->n == a->cap) {
+        int64_t cap = a->cap ? 2 * a->cap : 1024;
+        double *v = realloc(a->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return 0;
+}
+
+/* Items [i0, i0 + k): in one read, the values of every population and
+ * item (x, and y for width 2), then each group's baseline. */
 static int collect_pass(FILE *f, const char *path, const record_cols_t *c, const items_t *it,
                         int i0, int k, double *rec, dorm_err_t *err)
 {
-    int P = it->ref->n_pops, w = it->width;
-    int64_t *count = calloc((size_t)(P * k), sizeof *count), *at = NULL;
-    double *v = NULL;
-    int rc = 0;
-    if (!count)
+    int P = it->ref->n_pops, w = it->width, n_vec = P * k * w;
+    vec_t *vec = calloc((size_t)n_vec, sizeof *vec);
+    if (!vec)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-    int64_t total = 0;
-    for (int read = 0; read < 2 && rc == 0; read++) {
-        rewind(f);
-        errno = 0;
-        while (fread(rec, sizeof *rec, (size_t)c->rec_len, f) == (size_t)c->rec_len) {
-            if (c->skip >= 0 && rec[c->skip] != 0)
+    int rc = 0;
+    rewind(f);
+    errno = 0;
+    while (rc == 0 && fread(rec, sizeof *rec, (size_t)c->rec_len, f) == (size_t)c->rec_len) {
+        if (c->skip >= 0 && rec[c->skip] != 0)
+            continue;
+        int p = pop_of(rec, c, P);
+        for (int j = 0; rc == 0 && j < k; j++) {
+            double x = rec[it->first + i0 + j], y = w == 2 ? rec[it->second + i0 + j] : 0;
+            if (isnan(x) || isnan(y))
                 continue;
-            int p = pop_of(rec, c, P);
-            for (int j = 0; j < k; j++) {
-                double x = rec[it->first + i0 + j], y = w == 2 ? rec[it->second + i0 + j] : 0;
-                if (isnan(x) || isnan(y))
-                    continue;
-                for (int q = 0; q < 2; q++) { /* population 0, then the cell's own */
-                    int pp = q == 0 ? 0 : p;
-                    if (q == 1 && pp <= 0)
-                        break;
-                    int64_t *slot = read == 0 ? &count[pp * k + j] : &at[pp * k + j];
-                    if (read == 1) {
-                        v[*slot] = x;
-                        if (w == 2)
-                            v[total + *slot] = y;
-                    }
-                    ++*slot;
-                }
+            for (int q = 0; rc == 0 && q < 2; q++) { /* population 0, then the cell's own */
+                int pp = q == 0 ? 0 : p;
+                if (q == 1 && pp <= 0)
+                    break;
+                vec_t *a = &vec[(pp * k + j) * w];
+                if (vec_push(a, x) < 0 || (w == 2 && vec_push(a + 1, y) < 0))
+                    rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
             }
         }
-        if (ferror(f)) {
-            rc = io_error(err, path, "read failed");
-            break;
-        }
-        if (read == 0) {
-            at = malloc((size_t)(P * k) * sizeof *at);
-            for (int i = 0; at && i < P * k; i++) {
-                at[i] = total;
-                total += count[i];
-            }
-            v = at ? malloc((size_t)(total ? total : 1) * (size_t)w * sizeof *v) : NULL;
-            if (!v)
-                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-        }
     }
-    for (int i = 0; rc == 0 && i < P * k; i++) {
-        int64_t start = at[i] - count[i];
-        estimate(it, i / k, i0 + i % k, v + start, w == 2 ? v + total + start : NULL, count[i]);
-    }
-    free(count);
-    free(at);
-    free(v);
+    if (rc == 0 && ferror(f))
+        rc = io_error(err, path, "read failed");
+    for (int i = 0; rc == 0 && i < P * k; i++)
+        estimate(it, i / k, i0 + i % k, vec[i * w].v, w == 2 ? vec[i * w + 1].v : NULL,
+                 vec[i * w].n);
+    for (int i = 0; i < n_vec; i++)
+        free(vec[i].v);
+    free(vec);
     return rc;
 }
 
@@ -122,8 +121,9 @@ static int collect(FILE *f, const char *path, const record_cols_t *c, const item
     }
     if (fseek(f, 0, SEEK_END) == 0)
         n = ftell(f) / (int64_t)(sizeof(double) * (size_t)c->rec_len);
-    /* a record adds at most two populations' values per item */
-    int64_t per = budget / (16 * it->width * (n > 0 ? n : 1));
+    /* a record adds at most two populations' values per item, in arrays
+     * that grow by doubling (up to twice their content) */
+    int64_t per = budget / (32 * it->width * (n > 0 ? n : 1));
     int k = per < 1 ? 1 : per > it->n_items ? it->n_items : (int)per;
     int rc = 0;
     for (int i0 = 0; rc == 0 && i0 < it->n_items; i0 += k)

@@ -664,6 +664,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
         rc = scoring_pass(run, &kept, err);
     else if (rc == 0)
         rc = direct_pass(run, &kept, err);
+    double t_base = now();
     if (rc == 0 && run->own_ref)
         rc = own_baselines(run, err);
     double t2 = now(), store_mb = (double)run->store.bytes / 1e6;
@@ -679,9 +680,13 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
                                 R_LEN(run->sets.n_out), err);
     else if (rc == 0)
         rc = write_sample(run, err);
-    if (rc == 0)
-        dorm_log(DORM_LOG_INFO, "%s: read %.2f s (cell store %.1f MB), scored %.2f s, written %.2f s",
-                 run->sample->name, t1 - t0, store_mb, t2 - t1, now() - t2);
+    if (rc == 0 && run->own_ref)
+        dorm_log(DORM_LOG_INFO, "%s: read %.2f s (cell store %.1f MB), scored %.2f s, "
+                 "baselines %.2f s, written %.2f s", run->sample->name, t1 - t0, store_mb,
+                 t_base - t1, t2 - t_base, now() - t2);
+    else if (rc == 0)
+        dorm_log(DORM_LOG_INFO, "%s: read and scored %.2f s (one pass), written %.2f s",
+                 run->sample->name, t2 - t0, now() - t2);
     si->seconds = now() - t0;
     sample_reset(run);
     return rc;
