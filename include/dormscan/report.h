@@ -16,10 +16,14 @@ typedef struct dorm_outfile_t {
     int gzip;
     int failed;
     int saved_errno; /* of the first failed write, reported by close/commit */
+    int to_stdout;   /* dorm_outfile_open_stdout: no file, nothing to rename */
 } dorm_outfile_t;
 
 int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int gzip,
                       dorm_err_t *err) DORM_WUR;
+/* Standard output as an outfile (plain text): commit flushes it and
+ * reports a failed write; there is nothing to rename or remove. */
+void dorm_outfile_open_stdout(dorm_outfile_t *o);
 /* Append bytes; errors are remembered and reported by commit. */
 void dorm_outfile_write(dorm_outfile_t *o, const char *buf, size_t len);
 void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...) DORM_PRINTF(2, 3);

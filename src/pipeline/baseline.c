@@ -87,6 +87,8 @@ static int collect_pass(FILE *f, const char *path, const record_cols_t *c, const
             if (isnan(x) || isnan(y))
                 continue;
             for (int q = 0; rc == 0 && q < 2; q++) { /* population 0, then the cell's own */
+                if (q == 0 && it->ref->celltype)
+                    continue; /* cells are judged against their type alone */
                 int pp = q == 0 ? 0 : p;
                 if (q == 1 && pp <= 0)
                     break;

@@ -91,7 +91,7 @@ static void format_part(const formatter_t *fm, row_part_t *pt)
         int phase = DORM_N_PHASES; /* NA */
         if (f->module)
             phase = (int)rec[R_SEURAT_PHASE];
-        else if (!low)
+        else if (!low && b->call[i].state != DORM_STATE_UNSCORED)
             phase = (int)dorm_phase_rank(b->call[i].state == DORM_STATE_CYCLING, rec[R_Z_S],
                                          rec[R_Z_G2M]);
         b->phase[i] = phase;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "dormscan/reference.h"
@@ -30,8 +31,13 @@ static void put_num(dorm_outfile_t *o, double v)
         dorm_outfile_printf(o, "%.17g", v);
 }
 
-int dorm_reference_write(const dorm_reference_t *r, const char *path, dorm_err_t *err)
+/* "-": standard output; a name ending in .gz: gzip (BGZF). */
+static int open_output(dorm_outfile_t *o, const char *path, dorm_err_t *err)
 {
+    if (strcmp(path, "-") == 0) {
+        dorm_outfile_open_stdout(o);
+        return 0;
+    }
     char *dir = strdup(path);
     if (!dir)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -43,13 +49,18 @@ int dorm_reference_write(const dorm_reference_t *r, const char *path, dorm_err_t
         *slash = '\0';
     else
         strcpy(dir, ".");
-    if (!*name) {
-        free(dir);
-        return dorm_err_set(err, DORM_E_USAGE, "%s: a reference file name is needed", path);
-    }
-    dorm_outfile_t o;
-    int rc = dorm_outfile_open(&o, dir, name, 0, err);
+    size_t n = strlen(name);
+    int rc = *name ? 0 : dorm_err_set(err, DORM_E_USAGE, "%s: a reference file name is needed", path);
+    if (rc == 0)
+        rc = dorm_outfile_open(o, dir, name, n > 3 && strcmp(name + n - 3, ".gz") == 0, err);
     free(dir);
+    return rc;
+}
+
+int dorm_reference_write(const dorm_reference_t *r, const char *path, dorm_err_t *err)
+{
+    dorm_outfile_t o;
+    int rc = open_output(&o, path, err);
     if (rc < 0)
         return rc;
     dorm_outfile_printf(&o, "dormscan-reference\t%d\n", DORM_REFERENCE_VERSION);
@@ -454,7 +465,7 @@ int dorm_reference_read(dorm_reference_t **out, const char *path, dorm_err_t *er
     header_t h;
     memset(&h, 0, sizeof h);
     errno = 0;
-    ps.gz = gzopen(path, "rb");
+    ps.gz = strcmp(path, "-") == 0 ? gzdopen(dup(STDIN_FILENO), "rb") : gzopen(path, "rb");
     if (!ps.gz)
         return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path,
                             errno ? strerror(errno) : "out of memory");

@@ -15,6 +15,7 @@
 #include "cellmeta.h"
 #include "dormscan/dormscan.h"
 #include "dormscan/log.h"
+#include "dormscan/report.h"
 #include "reference_run.h"
 #include "reference_use.h"
 #include "run_sets.h"
@@ -303,6 +304,7 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
         rc = cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep, err);
     if (rc == 0 && !(b.in_memory = calloc((size_t)opts->n_samples + 1, 1)))
         rc = nomem(err);
+    b.sets.quiet = 1; /* (the column sets' coverage: score's business) */
     if (rc == 0)
         rc = pass_means(&b, err);
     if (rc == 0 && b.pm.m[0].n_cells == 0)
@@ -359,18 +361,23 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
 
 int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t *err)
 {
-    char *dir = strdup(path);
+    /* the temporary records go beside the output (made if missing), or
+     * into $TMPDIR for standard output */
+    const char *tmp = getenv("TMPDIR");
+    char *dir = strdup(strcmp(path, "-") == 0 ? (tmp && *tmp ? tmp : "/tmp") : path);
     if (!dir)
         return nomem(err);
-    char *slash = strrchr(dir, '/');
+    char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(dir, '/');
     if (slash && slash != dir)
         *slash = '\0';
     else if (slash)
         dir[1] = '\0';
-    else
+    else if (strcmp(path, "-") != 0)
         strcpy(dir, ".");
     dorm_reference_t *ref = NULL;
-    int rc = reference_build(opts, dir, &ref, err);
+    int rc = dorm_mkdir_p(dir, err);
+    if (rc == 0)
+        rc = reference_build(opts, dir, &ref, err);
     free(dir);
     if (rc == 0) {
         for (int p = 0; p < ref->n_pops; p++)

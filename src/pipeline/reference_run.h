@@ -10,7 +10,8 @@
 /* Read every sample of opts twice: the gene means of the reference cells
  * (kept by --cells/--keep, passing the QC) per population, then each
  * reference cell's raw evidence for the baselines.  Temporary files go in
- * tmp_dir.  *out is owned by the caller. */
+ * tmp_dir.  The coverage of the column sets is not logged (score reports
+ * it).  *out is owned by the caller. */
 int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_reference_t **out,
                     dorm_err_t *err);
 

@@ -137,13 +137,15 @@ static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, int
 {
     const dorm_geneset_t *s = &rs->out.sets[i];
     const char *src = rs->out.sources[s->source].path;
-    dorm_log(DORM_LOG_INFO, "%s: coverage %s: %d/%d genes found", sample, s->name, m->n_found,
-             m->n_total);
+    if (!rs->quiet)
+        dorm_log(DORM_LOG_INFO, "%s: coverage %s: %d/%d genes found", sample, s->name, m->n_found,
+                 m->n_total);
     int need = required_genes(m->n_total, opts->min_coverage);
     if (m->n_found >= need && m->n_found > 0)
         return 1;
     if (opts->n_gmt == 0) {
-        dorm_log(DORM_LOG_WARN, "%s: gene set %s: %d of its %d genes found, %d needed; its columns are NA",
+        if (!rs->quiet)
+            dorm_log(DORM_LOG_WARN, "%s: gene set %s: %d of its %d genes found, %d needed; its columns are NA",
                  sample, s->name, m->n_found, m->n_total, need);
         return 0;
     }
@@ -160,6 +162,8 @@ static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, int
  * gene IDs): a set gene named by such a symbol takes the first of them. */
 static void warn_repeated_symbols(const run_sets_t *rs, const char *sample)
 {
+    if (rs->quiet)
+        return;
     int n = 0;
     const char *first = NULL;
     for (int i = 0; i < rs->n_out; i++) {

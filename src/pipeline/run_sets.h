@@ -33,6 +33,7 @@ typedef struct run_sets_t {
     int64_t n_extra;              /* distinct column-set genes absent from the input */
     int *cov_found, *cov_total;   /* n_out + n_components: coverage of columns, then components */
     dorm_species_t species;
+    int quiet;                    /* run_sets_match logs no coverage (a second read) */
 } run_sets_t;
 
 int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err);

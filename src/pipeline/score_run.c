@@ -608,24 +608,28 @@ static int own_baselines(run_t *run, dorm_err_t *err)
     return rc;
 }
 
-/* One warning for the cells the reference cannot score. */
+/* One warning for the cells the reference cannot score, with the reasons
+ * that can apply. */
 static void warn_unscored(const run_t *run)
 {
     if (run->n_unscored == 0)
         return;
     const dorm_reference_t *r = run->ref;
-    char small[512] = "";
+    char why[1024] = "";
     size_t used = 0;
-    for (int p = r->celltype ? 1 : 0; p < r->n_pops && used < sizeof small - 64; p++)
+    for (int p = r->celltype ? 1 : 0; p < r->n_pops && used < 512; p++)
         if (r->pop_cells[p] < run->opts->min_ref_cells)
-            used += (size_t)snprintf(small + used, sizeof small - used, "%s%s (%lld)",
-                                     used ? ", " : "", r->pop_names[p], (long long)r->pop_cells[p]);
-    dorm_log(DORM_LOG_WARN,
-             "%s: %lld cells unscored: %s%s%s%s (fewer than %lld reference cells, see "
-             "--min-reference-cells), or no programme could be scored",
-             run->sample->name, (long long)run->n_unscored,
-             r->celltype ? "their cell type is not in " : "", r->celltype ? reference_label(run) : "",
-             used ? "; populations too small: " : "", small, (long long)run->opts->min_ref_cells);
+            used += (size_t)snprintf(why + used, sizeof why - used, "%s%s (%lld)",
+                                     used ? ", " : "cell types with fewer than --min-reference-cells "
+                                                   "reference cells: ",
+                                     r->pop_names[p], (long long)r->pop_cells[p]);
+    if (r->celltype)
+        used += (size_t)snprintf(why + used, sizeof why - used, "%scell types absent from %s",
+                                 used ? "; " : "", reference_label(run));
+    snprintf(why + used, sizeof why - used, "%sno gene of any programme found",
+             used ? "; or " : "");
+    dorm_log(DORM_LOG_WARN, "%s: %lld cells unscored: %s", run->sample->name,
+             (long long)run->n_unscored, why);
 }
 
 static int run_sample(run_t *run, int s, dorm_err_t *err)
@@ -879,9 +883,9 @@ static int load_reference(run_t *run, dorm_err_t *err)
 {
     const dorm_run_opts_t *o = run->opts;
     int rc = 0;
-    if (o->reference) /* a shard sees only its cells: it builds the run's reference first */
+    if (o->reference)
         rc = dorm_reference_read(&run->ref, o->reference, err);
-    else if (o->n_samples > 1 || o->shard_n > 0)
+    else if (o->n_samples > 1 || o->shard_n > 0) /* a shard sees only its own cells */
         rc = reference_build(o, o->outdir, &run->ref, err);
     else
         run->own_ref = 1;

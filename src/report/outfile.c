@@ -64,6 +64,13 @@ int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int 
     return 0;
 }
 
+void dorm_outfile_open_stdout(dorm_outfile_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->fp = stdout;
+    o->to_stdout = 1;
+}
+
 void dorm_outfile_write(dorm_outfile_t *o, const char *buf, size_t len)
 {
     if (o->failed || !o->fp || len == 0)
@@ -111,14 +118,17 @@ int dorm_outfile_close(dorm_outfile_t *o, dorm_err_t *err)
     if (!o->fp)
         return 0;
     errno = 0;
-    int close_failed = o->gzip ? bgzf_close(o->fp) < 0 : fclose(o->fp) != 0;
+    int close_failed = o->to_stdout ? fflush(o->fp) != 0 || ferror(o->fp)
+                       : o->gzip    ? bgzf_close(o->fp) < 0
+                                    : fclose(o->fp) != 0;
     o->fp = NULL;
     if (close_failed && !o->failed) {
         o->failed = 1;
         o->saved_errno = errno ? errno : EIO;
     }
     if (o->failed) {
-        int rc = dorm_err_set(err, DORM_E_IO, "%s: write failed: %s", o->final_path,
+        int rc = dorm_err_set(err, DORM_E_IO, "%s: write failed: %s",
+                              o->to_stdout ? "standard output" : o->final_path,
                               strerror(o->saved_errno));
         dorm_outfile_abort(o);
         return rc;
@@ -129,7 +139,7 @@ int dorm_outfile_close(dorm_outfile_t *o, dorm_err_t *err)
 int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err)
 {
     int rc = dorm_outfile_close(o, err);
-    if (rc < 0)
+    if (rc < 0 || o->to_stdout)
         return rc;
     if (rename(o->tmp_path, o->final_path) != 0) {
         rc = dorm_err_set(err, DORM_E_IO, "%s: cannot rename into place: %s", o->final_path,
@@ -145,7 +155,7 @@ int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err)
 
 void dorm_outfile_abort(dorm_outfile_t *o)
 {
-    if (o->fp) {
+    if (o->fp && !o->to_stdout) {
         if (o->gzip)
             bgzf_close(o->fp);
         else
