@@ -105,12 +105,16 @@ void dorm_baseline_estimate(double *v, int64_t n, dorm_baseline_t *b);
 void dorm_component_baseline_estimate(double *d, double *var, int64_t n, int sign,
                                       dorm_comp_baseline_t *b);
 
-/* A cell's raw programme evidence from its components' deviations and null
- * variances (n_comp each, NaN when not scored) against population pop:
- * component scores s_i = (d_i - centre_i) / sqrt(var_i + tau2_i) (into
- * comp_s, may be NULL), combined as dorm_evidence combines z. */
+/* A cell's raw programme evidence from its components' deviations, null
+ * variances and within-cell z (n_comp each, NaN when not scored) against
+ * population pop.  Dormancy programmes: component scores
+ * s_i = (d_i - centre_i) / sqrt(var_i + tau2_i), combined as dorm_evidence
+ * combines z.  Cycling is a state of the cell itself, not a departure from
+ * a baseline (a proliferating reference is full of cycling cells): its
+ * components enter with their within-cell z, and dorm_reference_standardise
+ * is not applied to it. */
 void dorm_reference_evidence(const dorm_reference_t *ref, int pop, const double *dev,
-                             const double *var, double *comp_s,
+                             const double *var, const double *zabs,
                              double ev_z[DORM_N_EVIDENCE], double ev_p[DORM_N_EVIDENCE]);
 
 /* A programme's score from its raw evidence z against a baseline:

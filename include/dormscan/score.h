@@ -96,9 +96,12 @@ int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *chunk,
 /* The module method only: as dorm_scorer_score_chunk, and also each set's
  * deviation (its up members' mean minus the null expectation, less the
  * down members' one; of deviations from the gene means when centred) and
- * that deviation's null variance, into dev and var (n_cells x n_sets). */
+ * that deviation's null variance, into dev and var (n_cells x n_sets).
+ * Centred scorers also give, in zabs (may be NULL), the within-cell z of
+ * the values themselves against random genes of the same bins: evidence
+ * of the cell alone, as for programmes that are absolute (the cycle). */
 int dorm_scorer_score_chunk_dev(dorm_scorer_t *sc, const dorm_chunk_t *chunk, double *score,
-                                double *z, double *p, double *dev, double *var,
+                                double *z, double *p, double *dev, double *var, double *zabs,
                                 dorm_err_t *err) DORM_WUR;
 
 void dorm_scorer_destroy(dorm_scorer_t *sc);

@@ -282,11 +282,17 @@ void dorm_component_baseline_estimate(double *d, double *var, int64_t n, int sig
 }
 
 void dorm_reference_evidence(const dorm_reference_t *r, int pop, const double *dev,
-                             const double *var, double *comp_s,
+                             const double *var, const double *zabs,
                              double ev_z[DORM_N_EVIDENCE], double ev_p[DORM_N_EVIDENCE])
 {
-    double s[r->n_comp > 0 ? r->n_comp : 1];
-    for (int k = 0; k < r->n_comp; k++) {
+    int n_comp;
+    const dorm_component_t *comp = dorm_components(&n_comp);
+    double s[n_comp > 0 ? n_comp : 1];
+    for (int k = 0; k < n_comp; k++) {
+        if (comp[k].evidence == DORM_EV_CYCLING) {
+            s[k] = zabs[k];
+            continue;
+        }
         const dorm_comp_baseline_t *b = &r->component[pop * r->n_comp + k];
         double x = dev[k] - b->centre, sd = sqrt(var[k] + b->tau2);
         if (isnan(x) || isnan(sd) || b->n <= 0)
@@ -299,8 +305,6 @@ void dorm_reference_evidence(const dorm_reference_t *r, int pop, const double *d
             s[k] = DORM_Z_MAX;
         else if (s[k] < -DORM_Z_MAX)
             s[k] = -DORM_Z_MAX;
-        if (comp_s)
-            comp_s[k] = s[k];
     }
     dorm_evidence(s, ev_z, ev_p);
 }

@@ -28,6 +28,7 @@ static int pop_of(const double *rec, const record_cols_t *c, int n_pops)
  * (components: the deviation and its variance). */
 typedef struct items_t {
     int n_items, width;
+    int offset;     /* item 0 is component or programme number offset */
     int first;      /* column of item 0's first value */
     int second;     /* column of item 0's second value (width 2) */
     dorm_reference_t *ref;
@@ -36,6 +37,7 @@ typedef struct items_t {
 static void estimate(const items_t *it, int pop, int item, double *a, double *b, int64_t n)
 {
     dorm_reference_t *r = it->ref;
+    item += it->offset;
     if (it->width == 1) {
         dorm_baseline_estimate(a, n, &r->baseline[pop * DORM_N_EVIDENCE + item]);
     } else {
@@ -138,14 +140,16 @@ static int collect(FILE *f, const char *path, const record_cols_t *c, const item
 int component_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
                         int64_t budget, dorm_err_t *err)
 {
-    items_t it = {DORM_N_COMPONENTS, 2, c->comp, c->comp + DORM_N_COMPONENTS, ref};
+    /* not the cycle's: components 0 and 1 (S, G2/M) are judged in the cell */
+    items_t it = {DORM_N_COMPONENTS - 2, 2, 2, c->comp + 2, c->comp + DORM_N_COMPONENTS + 2, ref};
     return collect(f, path, c, &it, budget, err);
 }
 
 int programme_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
                         int64_t budget, dorm_err_t *err)
 {
-    items_t it = {DORM_N_EVIDENCE, 1, c->ev_z, -1, ref};
+    /* the dormancy programmes: cycling, programme 0, is judged in the cell */
+    items_t it = {DORM_N_EVIDENCE - 1, 1, 1, c->ev_z + 1, -1, ref};
     return collect(f, path, c, &it, budget, err);
 }
 
@@ -200,19 +204,18 @@ static void evidence_of(double *rec, const void *ctx)
     const map_ctx_t *m = ctx;
     const record_cols_t *c = m->c;
     int p = pop_of(rec, c, m->ref->n_pops);
-    double comp_s[DORM_N_COMPONENTS];
+    const double *block = rec + c->comp;
     if (p < 0) {
         for (int e = 0; e < DORM_N_EVIDENCE; e++)
             rec[c->ev_z + e] = rec[c->ev_p + e] = NAN;
-        comp_s[0] = comp_s[1] = NAN;
     } else {
-        dorm_reference_evidence(m->ref, p, rec + c->comp, rec + c->comp + DORM_N_COMPONENTS,
-                                comp_s, rec + c->ev_z, rec + c->ev_p);
+        dorm_reference_evidence(m->ref, p, block, block + DORM_N_COMPONENTS,
+                                block + 2 * DORM_N_COMPONENTS, rec + c->ev_z, rec + c->ev_p);
     }
-    if (c->z_s >= 0) /* components 0 and 1 are S and G2/M */
-        rec[c->z_s] = comp_s[0];
+    if (c->z_s >= 0) /* components 0 and 1 are S and G2/M: their within-cell z */
+        rec[c->z_s] = block[2 * DORM_N_COMPONENTS];
     if (c->z_g2m >= 0)
-        rec[c->z_g2m] = comp_s[1];
+        rec[c->z_g2m] = block[2 * DORM_N_COMPONENTS + 1];
 }
 
 int records_evidence(FILE *f, const char *path, const record_cols_t *c,
@@ -232,7 +235,7 @@ static void standardise(double *rec, const void *ctx)
     for (int e = 0; e < DORM_N_EVIDENCE; e++) {
         if (p < 0)
             rec[c->ev_z + e] = rec[c->ev_p + e] = NAN;
-        else
+        else if (e != DORM_EV_CYCLING) /* (judged in the cell itself) */
             dorm_reference_standardise(&m->ref->baseline[p * DORM_N_EVIDENCE + e],
                                        rec[c->ev_z + e], &rec[c->ev_z + e], &rec[c->ev_p + e]);
     }

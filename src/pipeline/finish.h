@@ -17,8 +17,9 @@
 /* Layout of a spilled cell record (doubles). */
 enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW, R_SEURAT_PHASE, R_Z_S, R_Z_G2M,
        R_POP,  /* the reference population the cell was scored against (-1: none) */
-       R_COMP, /* DORM_N_COMPONENTS classifier deviations, then their null variances */
-       R_SETS = R_COMP + 2 * DORM_N_COMPONENTS };
+       R_COMP, /* DORM_N_COMPONENTS classifier deviations, their null variances, their
+                  within-cell z (reference_components) */
+       R_SETS = R_COMP + 3 * DORM_N_COMPONENTS };
 #define R_EV_Z(n_out) (R_SETS + 3 * (n_out))
 #define R_EV_P(n_out) (R_EV_Z(n_out) + DORM_N_EVIDENCE)
 #define R_LEN(n_out) (R_EV_P(n_out) + DORM_N_EVIDENCE)

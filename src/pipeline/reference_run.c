@@ -26,7 +26,7 @@ static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out 
 /* A reference cell's record in the temporary file: 0 (not skipped), its
  * population, its components' deviations and variances, the programmes'
  * raw evidence and p-values. */
-enum { REC_POP = 1, REC_COMP = 2, REC_EV_Z = REC_COMP + 2 * DORM_N_COMPONENTS,
+enum { REC_POP = 1, REC_COMP = 2, REC_EV_Z = REC_COMP + 3 * DORM_N_COMPONENTS,
        REC_EV_P = REC_EV_Z + DORM_N_EVIDENCE, REC_LEN = REC_EV_P + DORM_N_EVIDENCE };
 
 typedef struct builder_t {
@@ -51,7 +51,7 @@ typedef struct builder_t {
     uint8_t *eligible;
     const char **type;
     int32_t *pop;
-    double *buf[5];            /* classifier score, z, p, deviation, variance */
+    double *buf[6];            /* classifier score, z, p, deviation, variance, within-cell z */
     int64_t scratch_cells;
 } builder_t;
 
@@ -164,7 +164,7 @@ static int reserve(builder_t *b, int64_t n, int width, dorm_err_t *err)
     b->type = malloc((size_t)n * sizeof *b->type);
     b->pop = malloc((size_t)n * sizeof *b->pop);
     int ok = b->eligible && b->type && b->pop;
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 6; k++) {
         free(b->buf[k]);
         b->buf[k] = malloc((size_t)n * (size_t)(width ? width : 1) * sizeof *b->buf[k]);
         ok = ok && b->buf[k];
@@ -253,7 +253,8 @@ static int evidence_sample(builder_t *b, int s, const dorm_reference_t *ref, spi
             size_t at = (size_t)c * (size_t)b->sets.n_cls;
             rec[0] = 0;
             rec[REC_POP] = b->pop[c];
-            reference_components(&b->sets, b->buf[3] + at, b->buf[4] + at, rec + REC_COMP);
+            reference_components(&b->sets, b->buf[3] + at, b->buf[4] + at, b->buf[5] + at,
+                                 rec + REC_COMP);
             for (int e = REC_EV_Z; e < REC_LEN; e++)
                 rec[e] = NAN; /* (records_evidence fills them) */
             rc = spill_append(out, rec, ch->barcodes[c], err);
@@ -347,7 +348,7 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
     free(b.eligible);
     free(b.type);
     free(b.pop);
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 6; k++)
         free(b.buf[k]);
     run_sets_free(&b.sets);
     cellmeta_free(&b.meta);

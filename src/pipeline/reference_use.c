@@ -289,15 +289,16 @@ int reference_scorers(const dorm_reference_t *ref, const dorm_features_t *f, con
 }
 
 int reference_score_chunk(dorm_scorer_t **cls, int n_pops, const int32_t *pop,
-                          const dorm_chunk_t *ch, int n_sets, double *const out[5],
+                          const dorm_chunk_t *ch, int n_sets, double *const out[6],
                           dorm_err_t *err)
 {
     if (!pop)
-        return dorm_scorer_score_chunk_dev(cls[0], ch, out[0], out[1], out[2], out[3], out[4], err);
+        return dorm_scorer_score_chunk_dev(cls[0], ch, out[0], out[1], out[2], out[3], out[4],
+                                           out[5], err);
     for (int64_t c = 0; c < ch->n_cells; c++) {
         size_t at = (size_t)c * (size_t)n_sets;
         if (pop[c] < 0 || pop[c] >= n_pops) {
-            for (int k = 0; k < 5; k++)
+            for (int k = 0; k < 6; k++)
                 for (int j = 0; j < n_sets; j++)
                     out[k][at + j] = NAN;
             continue;
@@ -308,7 +309,8 @@ int reference_score_chunk(dorm_scorer_t **cls, int n_pops, const int32_t *pop,
         one.col_ptr = ch->col_ptr + c;
         one.barcodes = ch->barcodes + c;
         int rc = dorm_scorer_score_chunk_dev(cls[pop[c]], &one, out[0] + at, out[1] + at,
-                                             out[2] + at, out[3] + at, out[4] + at, err);
+                                             out[2] + at, out[3] + at, out[4] + at, out[5] + at,
+                                             err);
         if (rc < 0)
             return rc;
     }
@@ -316,11 +318,12 @@ int reference_score_chunk(dorm_scorer_t **cls, int n_pops, const int32_t *pop,
 }
 
 void reference_components(const run_sets_t *rs, const double *dev, const double *var,
-                          double *block)
+                          const double *zabs, double *block)
 {
     for (int k = 0; k < DORM_N_COMPONENTS; k++) {
         int j = rs->comp_score[k];
         block[k] = j >= 0 ? dev[j] : NAN;
         block[DORM_N_COMPONENTS + k] = j >= 0 ? var[j] : NAN;
+        block[2 * DORM_N_COMPONENTS + k] = j >= 0 ? zabs[j] : NAN;
     }
 }

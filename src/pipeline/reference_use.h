@@ -92,16 +92,17 @@ int reference_scorers(const dorm_reference_t *ref, const dorm_features_t *f, con
 
 /* The classifier sets of every cell of ch, each by the scorer of its
  * population pop[c] (pop NULL: population 0 for all; -1: none, NaN
- * results): n_cells x n_sets values into out[0..4], cell-major: score, z,
- * p, deviation and its null variance (dorm_scorer_score_chunk_dev). */
+ * results): n_cells x n_sets values into out[0..5], cell-major: score, z,
+ * p, deviation, its null variance and the within-cell z of the values
+ * (dorm_scorer_score_chunk_dev). */
 int reference_score_chunk(dorm_scorer_t **cls, int n_pops, const int32_t *pop,
-                          const dorm_chunk_t *ch, int n_sets, double *const out[5],
+                          const dorm_chunk_t *ch, int n_sets, double *const out[6],
                           dorm_err_t *err);
 
-/* A record's component block (DORM_N_COMPONENTS deviations, then their
- * variances) from a cell's classifier results (dev and var of its n_cls
- * sets; rs->comp_score maps components to sets). */
+/* A record's component block (DORM_N_COMPONENTS deviations, their
+ * variances, their within-cell z) from a cell's classifier results (dev,
+ * var and zabs of its n_cls sets; rs->comp_score maps components to sets). */
 void reference_components(const run_sets_t *rs, const double *dev, const double *var,
-                          double *block);
+                          const double *zabs, double *block);
 
 #endif

@@ -293,24 +293,24 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     }
     int pop = w->n_pops > 1 ? w->pop[c] : 0;
     r[R_POP] = pop;
-    reference_components(rs, w->buf[6] + cat, w->buf[7] + cat, r + R_COMP);
+    reference_components(rs, w->buf[6] + cat, w->buf[7] + cat, w->buf[8] + cat, r + R_COMP);
     double *ev_z = r + R_EV_Z(rs->n_out), *ev_p = r + R_EV_P(rs->n_out);
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         ev_z[e] = ev_p[e] = NAN;
     r[R_Z_S] = r[R_Z_G2M] = NAN;
     if (run->own_ref || pop < 0)
         return; /* the baselines come from these records (own_baselines) */
-    double comp_s[DORM_N_COMPONENTS];
-    dorm_reference_evidence(run->ref, pop, r + R_COMP, r + R_COMP + DORM_N_COMPONENTS, comp_s,
-                            ev_z, ev_p);
-    r[R_Z_S] = comp_s[0]; /* (components 0 and 1: S and G2/M) */
-    r[R_Z_G2M] = comp_s[1];
+    const double *block = r + R_COMP;
+    dorm_reference_evidence(run->ref, pop, block, block + DORM_N_COMPONENTS,
+                            block + 2 * DORM_N_COMPONENTS, ev_z, ev_p);
+    r[R_Z_S] = block[2 * DORM_N_COMPONENTS]; /* (components 0 and 1: S and G2/M) */
+    r[R_Z_G2M] = block[2 * DORM_N_COMPONENTS + 1];
     if (run->ref->pop_cells[pop] < run->opts->min_ref_cells)
         pop = -1;
     for (int e = 0; e < DORM_N_EVIDENCE; e++) {
         if (pop < 0)
             ev_z[e] = ev_p[e] = NAN;
-        else
+        else if (e != DORM_EV_CYCLING) /* (the cycle is judged in the cell itself) */
             dorm_reference_standardise(&run->ref->baseline[pop * DORM_N_EVIDENCE + e], ev_z[e],
                                        &ev_z[e], &ev_p[e]);
     }

@@ -39,8 +39,9 @@ static int grow_doubles(double **b, size_t *cap, size_t need)
 static int reserve(worker_t *w, dorm_err_t *err)
 {
     int64_t n = w->chunk->n_cells;
-    int width[8] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls, w->n_cls, w->n_cls, w->n_cls};
-    for (int k = 0; k < 8; k++)
+    int width[9] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls,
+                    w->n_cls, w->n_cls, w->n_cls, w->n_cls};
+    for (int k = 0; k < 9; k++)
         if (grow_doubles(&w->buf[k], &w->buf_cap[k],
                          (size_t)(n ? n : 1) * (size_t)(width[k] ? width[k] : 1)) < 0)
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
@@ -230,7 +231,7 @@ void worker_free(worker_t *w)
     free(w->pop);
     cellstore_chunk_free(&w->ck);
     dorm_held_chunk_free(&w->held);
-    for (int k = 0; k < 8; k++)
+    for (int k = 0; k < 9; k++)
         free(w->buf[k]);
     free(w->rec);
     free(w->keep);

@@ -31,9 +31,9 @@ typedef struct worker_t {
     cellstore_chunk_t ck;                /* a stored chunk; ck.view once decoded */
     dorm_held_chunk_t held;              /* a chunk taken from the reader */
     const dorm_chunk_t *chunk;           /* the chunk being scored: &ck.view or &held.view */
-    double *buf[8];                      /* column score, z, p; classifier score, z, p,
-                                            deviation, its null variance */
-    size_t buf_cap[8];
+    double *buf[9];                      /* column score, z, p; classifier score, z, p,
+                                            deviation, its null variance, within-cell z */
+    size_t buf_cap[9];
     int n_col, n_cls;
     double *rec;                         /* records: cells x rec_len, for finish */
     uint8_t *keep;                       /* cells: 1 if the record is written */

@@ -134,7 +134,7 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     int64_t *bin_size = calloc((size_t)nb, sizeof *bin_size);
     int *hits_all = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *hits_all);
     sc->part_bin_var = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->part_bin_var);
-    sc->bin_moments = calloc((size_t)(2 * nb), sizeof *sc->bin_moments);
+    sc->bin_moments = calloc((size_t)(4 * nb), sizeof *sc->bin_moments); /* centred: 4 */
     double *w = calloc((size_t)nb, sizeof *w);
     sc->ctrl_w = calloc((size_t)nb * (size_t)(np ? np : 1), sizeof *sc->ctrl_w);
     /* centred: one more row of tallies for the genes outside the pool */
@@ -204,16 +204,18 @@ done:
 }
 
 /* A cell's mean and (positive part of the) variance of normalised
- * expression in each bin, from its per-bin sums and sums of squares; of
- * the deviations from the gene means when centred. */
-static void bin_moments(const dorm_scorer_t *sc, const double *bin_stat, double *mu, double *v)
+ * expression in each bin, from its per-bin sums and sums of squares, as
+ * they are (raw) or, when centred and not raw, of the deviations from the
+ * gene means. */
+static void bin_moments(const dorm_scorer_t *sc, const double *bin_stat, int raw, double *mu,
+                        double *v)
 {
     int nb = sc->opts.n_bins;
     for (int b = 0; b < nb; b++) {
         double N = (double)sc->bin_size[b];
         mu[b] = bin_stat[b] / N;
         double second = bin_stat[nb + b] / N;
-        if (sc->centre) {
+        if (sc->centre && !raw) {
             second += sc->bin_centre[nb + b] - 2 * bin_stat[2 * nb + b] / N;
             mu[b] -= sc->bin_centre[b];
         }
@@ -377,7 +379,10 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
         const double *mrow = sc->prod + (size_t)c * (size_t)np, *crow = ctrl + (size_t)c * (size_t)np;
         const double *bs = sc->bin_stat + (size_t)c * 3 * (size_t)nb;
         double *mu = sc->bin_moments, *var = sc->bin_moments + nb;
-        bin_moments(sc, bs, mu, var);
+        double *mu_x = sc->bin_moments + 2 * nb, *var_x = sc->bin_moments + 3 * nb;
+        bin_moments(sc, bs, 0, mu, var);
+        if (sc->zabs)
+            bin_moments(sc, bs, 1, mu_x, var_x);
         for (int s = 0; s < S; s++) {
             int up = s, dn = S + s;
             double v = NAN;
@@ -405,6 +410,11 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
                 sc->dev[at] = !hu && !hd ? NAN : (hu ? d_up : 0) - (hd ? d_dn : 0);
                 sc->var[at] = !hu && !hd ? NAN : (hu ? v_up : 0) + (hd ? v_dn : 0);
             }
+            if (sc->zabs) /* the values themselves against the same pool bins */
+                sc->zabs[at] = dorm_signed_z(part_z(sc, up, mu_x, var_x, mrow[up], &d_up, &v_up),
+                                             sc->found[up] > 0,
+                                             part_z(sc, dn, mu_x, var_x, mrow[dn], &d_dn, &v_dn),
+                                             sc->found[dn] > 0);
         }
     }
     return 0;

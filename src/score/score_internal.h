@@ -88,7 +88,7 @@ struct dorm_scorer_t {
     double *bin_centre;/* centred: 2 n_bins, each bin's mean of the gene means and of
                           their squares */
     double *part_centre; /* centred: n_parts, mean gene mean of the found members */
-    double *dev, *var;   /* while dorm_scorer_score_chunk_dev runs: its outputs */
+    double *dev, *var, *zabs; /* while dorm_scorer_score_chunk_dev runs: its outputs */
     int32_t *pick;     /* module: 2 nnz_cap entry positions within a cell */
 };
 

@@ -214,13 +214,15 @@ int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *s
 }
 
 int dorm_scorer_score_chunk_dev(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score,
-                                double *z, double *p, double *dev, double *var, dorm_err_t *err)
+                                double *z, double *p, double *dev, double *var, double *zabs,
+                                dorm_err_t *err)
 {
     if (sc->opts.method != DORM_METHOD_MODULE)
         return dorm_err_set(err, DORM_E_USAGE, "deviations come from the module null only");
     sc->dev = dev;
     sc->var = var;
+    sc->zabs = sc->centre ? zabs : NULL;
     int rc = dorm_scorer_score_chunk(sc, ch, score, z, p, err);
-    sc->dev = sc->var = NULL;
+    sc->dev = sc->var = sc->zabs = NULL;
     return rc;
 }
