@@ -48,9 +48,13 @@ PEER_FILES = [('UCell', 'ucell.tsv'), ('AUCell', 'aucell.tsv'),
               ('Seurat AddModuleScore', 'seurat_module.tsv')]
 PEER_SENMAYO = 'SAUL_SEN_MAYO'
 
-AUROC_MIN = 0.85
-FRAC_RATIO_MIN = 2.0
-STATES = ['cycling', 'quiescent', 'diapause_like', 'senescent', 'non_cycling', 'low_quality']
+AUROC_MIN = 0.80
+RATIO_MIN = 5.0      # issue 17: senescent calls HighPD >= 5 x LowPD
+STATES = ['cycling', 'quiescent', 'diapause_like', 'senescent', 'non_cycling', 'low_quality',
+          'unscored']
+TANG_COUNTS = 'testdata/senescence_replicative_scRNA_tang2019_via_QDSWorkflow/counts_genes_x_cells.tsv.gz'
+MARTHANDAN = 'testdata/senescence_bulk_fibroblasts_marthandan2016'
+EBINGER = 'testdata/dormancy_lrc_all_ebinger2016'
 PHASES = ['G1', 'S', 'G2M']
 LOG10_1_5 = math.log10(1.5)
 
@@ -352,12 +356,11 @@ def validate_tang(args, tmp, rep):
               [[g] + [sum(1 for r in groups[g] if r['phase'] == p) for p in ph_cols] for g in ('HighPD', 'LowPD')])
 
     a_sen = res.get('score_senescent', math.nan)
+    # The default run's reference is these 800 cells pooled; the checks of
+    # the frame of reference are in part 3.
     checks = [
         ('AUROC(score_senescent) = %s >= %.2f' % (fmt(a_sen), AUROC_MIN),
          not math.isnan(a_sen) and a_sen >= AUROC_MIN),
-        ('senescent fraction HighPD %s >= %.0f x LowPD %s (and > 0)'
-         % (fmt(f_sen['HighPD']), FRAC_RATIO_MIN, fmt(f_sen['LowPD'])),
-         f_sen['HighPD'] > 0 and f_sen['HighPD'] >= FRAC_RATIO_MIN * f_sen['LowPD']),
     ]
     rep.add('### Checks', '')
     for text, ok in checks:
@@ -549,6 +552,186 @@ def validate_fucci(args, tmp, rep):
 
 # ---------------------------------------------------------------- main
 
+# ---------------------------------------------------------------- part 3
+
+def dormscan(exe, *args):
+    p = subprocess.run([exe] + [str(a) for a in args], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        raise RuntimeError('dormscan %s exited with %d: %s' % (' '.join(map(str, args)), p.returncode,
+                                                               p.stderr.strip()))
+
+
+def labels_of(path, key=None, value=None):
+    rows = read_tsv(path)
+    k = key or list(rows[0].keys())[0]
+    v = value or list(rows[0].keys())[1]
+    return {r[k]: r[v] for r in rows}
+
+
+def state_fractions(cells, labels, groups):
+    out = {}
+    for g in groups:
+        mine = [r for r in cells if labels.get(r['barcode']) == g]
+        out[g] = {s: sum(1 for r in mine if r['state'] == s) / max(1, len(mine)) for s in STATES}
+        out[g]['n'] = len(mine)
+        out[g]['sasp'] = sum(1 for r in mine if r['sasp'] == 'true') / max(1, len(mine))
+    return out
+
+
+def state_table(rep, frac, groups):
+    rep.table(['label', 'cells'] + STATES + ['sasp'],
+              [[g, frac[g]['n']] + [fmt(frac[g][s]) for s in STATES] + [fmt(frac[g]['sasp'])]
+               for g in groups])
+
+
+def split_dense(src, labels, groups, tmp):
+    """One dense table per label (the genes column and that label's cells)."""
+    with gzip.open(src, 'rt') as f:
+        header = f.readline().rstrip('\n').split('\t')
+        body = [line.rstrip('\n').split('\t') for line in f]
+    paths = {}
+    for g in groups:
+        cols = [0] + [i for i, c in enumerate(header) if i and labels.get(c) == g]
+        paths[g] = os.path.join(tmp, '%s.tsv.gz' % g)
+        with gzip.open(paths[g], 'wt') as f:
+            f.write('\t'.join(header[i] for i in cols) + '\n')
+            for row in body:
+                f.write('\t'.join(row[i] for i in cols) + '\n')
+    return paths
+
+
+def calibration_halves(exe, rep, tmp, inp, barcodes, label, extra=()):
+    """Reference from a random half of cells of one population, the other
+    half scored against it: the fraction of cells with p < 0.05 per
+    programme (the score's upper tail) and the calls."""
+    import random
+    bc = sorted(barcodes)
+    random.Random(7).shuffle(bc)
+    half = len(bc) // 2
+    a, b = os.path.join(tmp, 'half_a.txt'), os.path.join(tmp, 'half_b.txt')
+    with open(a, 'w') as f:
+        f.write(''.join(x + '\n' for x in bc[:half]))
+    with open(b, 'w') as f:
+        f.write(''.join(x + '\n' for x in bc[half:]))
+    ref = os.path.join(tmp, 'half.ref')
+    out = os.path.join(tmp, 'half_out')
+    dormscan(exe, 'reference', inp, '--cells', a, '-o', ref, *extra)
+    dormscan(exe, 'score', inp, '--cells', b, '--reference', ref, '-o', out, '-q', *extra)
+    cells = [r for r in read_tsv(os.path.join(out, 'cells.tsv')) if r['state'] != 'low_quality']
+    row = [label, len(cells)]
+    for e in ('cycling', 'quiescent', 'diapause_like', 'senescent', 'sasp'):
+        v = [to_float(r['score_' + e]) for r in cells]
+        v = [x for x in v if not math.isnan(x)]
+        row.append(fmt(sum(1 for x in v if x > 1.6448536269514722) / len(v)) if v else 'NA')
+    calls = sum(1 for r in cells if r['state'] in ('quiescent', 'diapause_like', 'senescent'))
+    row.append(fmt(calls / len(cells)))
+    return row
+
+
+def validate_reference(args, tmp, rep):
+    """The checks of the issue about a fixed frame of reference."""
+    exe, sh = args.dormscan, args.shared
+    if not os.path.isfile(os.path.join(sh, TANG_COUNTS)):
+        rep.add('## 3. Frame of reference: skipped (no Tang 2019 counts)', '')
+        return True
+    rep.add('## 3. The frame of reference', '')
+    checks = []
+    labels = labels_of(os.path.join(sh, TANG_LABELS))
+    groups = ('HighPD', 'LowPD')
+    parts = split_dense(os.path.join(sh, TANG_COUNTS), labels, groups, tmp)
+    # a. joint run = per-sample runs against the reference of all 800 cells
+    joint = os.path.join(tmp, 'tang_joint')
+    dormscan(exe, 'score', parts['HighPD'], parts['LowPD'], '-o', joint, '-q')
+    ref_all = os.path.join(tmp, 'tang_all.ref')
+    dormscan(exe, 'reference', parts['HighPD'], parts['LowPD'], '-o', ref_all)
+    split = []
+    for g in groups:
+        o = os.path.join(tmp, 'tang_' + g)
+        dormscan(exe, 'score', parts[g], '--reference', ref_all, '-o', o, '-q')
+        with open(os.path.join(o, 'cells.tsv')) as f:
+            split += f.read().split('\n')[1:-1]
+    with open(os.path.join(joint, 'cells.tsv')) as f:
+        joint_rows = ['\t'.join(l.split('\t')[:1] + l.split('\t')[2:]) for l in f.read().split('\n')[1:-1]]
+    same = joint_rows == split
+    rep.add('Tang 2019 as two inputs (HighPD, LowPD). Joint run: `dormscan score HighPD.tsv.gz '
+            'LowPD.tsv.gz` (its reference: the 800 cells pooled). Per-sample runs: `dormscan '
+            'reference HighPD.tsv.gz LowPD.tsv.gz -o all.ref`, then `dormscan score X.tsv.gz '
+            '--reference all.ref` for each. Every column but `sample` of the %d rows: %s.'
+            % (len(joint_rows), 'byte-identical' if same else 'DIFFERENT'), '')
+    checks.append(('per-sample runs against the pooled reference equal the joint run', same))
+    pooled = state_fractions(read_tsv(os.path.join(joint, 'cells.tsv')), labels, groups)
+    rep.add('Calls against the pooled reference (the joint run):', '')
+    state_table(rep, pooled, groups)
+    # b. LowPD cells as the reference
+    low = os.path.join(tmp, 'lowpd.txt')
+    with open(low, 'w') as f:
+        f.write(''.join(b + '\n' for b, g in labels.items() if g == 'LowPD'))
+    ref_low = os.path.join(tmp, 'tang_low.ref')
+    counts = os.path.join(sh, TANG_COUNTS)
+    dormscan(exe, 'reference', counts, '--cells', low, '-o', ref_low)
+    out_low = os.path.join(tmp, 'tang_lowref')
+    dormscan(exe, 'score', counts, '--reference', ref_low, '-o', out_low, '-q')
+    lowref = state_fractions(read_tsv(os.path.join(out_low, 'cells.tsv')), labels, groups)
+    rep.add('Calls against a reference of the 400 LowPD cells (`dormscan reference counts.tsv.gz '
+            '--cells lowpd.txt`):', '')
+    state_table(rep, lowref, groups)
+    for name, fr in (('pooled reference', pooled), ('LowPD reference', lowref)):
+        h, l = fr['HighPD']['senescent'], fr['LowPD']['senescent']
+        checks.append(('Tang, %s: senescent HighPD %s >= %.0f x LowPD %s (and > 0)'
+                       % (name, fmt(h), RATIO_MIN, fmt(l)), h > 0 and h >= RATIO_MIN * l))
+    # c. bulk fibroblasts, proliferative profiles as the reference
+    mdir = os.path.join(sh, MARTHANDAN)
+    if os.path.isdir(mdir):
+        mlab = labels_of(os.path.join(mdir, 'labels.tsv'), 'barcode', 'label')
+        prolif = os.path.join(tmp, 'prolif.txt')
+        with open(prolif, 'w') as f:
+            f.write(''.join(b + '\n' for b, g in mlab.items() if g == 'proliferative'))
+        expr = os.path.join(mdir, 'expression.tsv.gz')
+        mref = os.path.join(tmp, 'marthandan.ref')
+        dormscan(exe, 'reference', expr, '--min-genes', '0', '--cells', prolif, '-o', mref)
+        mout = os.path.join(tmp, 'marthandan')
+        dormscan(exe, 'score', expr, '--min-genes', '0', '--reference', mref, '-o', mout, '-q')
+        mfr = state_fractions(read_tsv(os.path.join(mout, 'cells.tsv')), mlab,
+                              ('proliferative', 'senescent'))
+        rep.add('Marthandan 2016 bulk fibroblasts (one profile read as one cell, `--min-genes 0`), '
+                'the 21 proliferative profiles as the reference:', '')
+        state_table(rep, mfr, ('proliferative', 'senescent'))
+        checks.append(('Marthandan: senescent profiles called senescent (%s >= 0.8), '
+                       'proliferative ones not (%s)' % (fmt(mfr['senescent']['senescent']),
+                                                        fmt(mfr['proliferative']['senescent'])),
+                       mfr['senescent']['senescent'] >= 0.8 and mfr['proliferative']['senescent'] == 0))
+    # d. calibration against the reference: half of one population vs the other half
+    rows = [calibration_halves(exe, rep, tmp, counts, [b for b, g in labels.items() if g == 'LowPD'],
+                               'Tang LowPD')]
+    rows.append(calibration_halves(exe, rep, tmp, counts,
+                                   [b for b, g in labels.items() if g == 'HighPD'], 'Tang HighPD'))
+    rep.add('Calibration against the reference: a reference of a random half of one population, '
+            'the other half scored against it. The fraction of cells whose score is above the '
+            'normal 5% point (p < 0.05), per programme, and of cells called a dormancy state '
+            '(BH 5%). For a population scored against itself these should be near 0.05 and 0.', '')
+    rep.table(['population', 'cells', 'cycling*', 'quiescent', 'diapause_like', 'senescent',
+               'sasp', 'dormancy calls'], rows)
+    rep.add('(*) cycling is judged in the cell itself, not against the reference: in a '
+            'proliferating population it marks the cells in S or G2/M.', '')
+    # e. the dormant leukaemia set (issue 18 reports it)
+    edir = os.path.join(sh, EBINGER)
+    if os.path.isdir(edir):
+        elab = labels_of(os.path.join(edir, 'labels.tsv'), 'barcode', 'label')
+        eout = os.path.join(tmp, 'ebinger')
+        dormscan(exe, 'score', os.path.join(edir, 'expression_normalised.tsv.gz'), '--normalized',
+                 '--min-genes', '0', '-o', eout, '-q')
+        efr = state_fractions(read_tsv(os.path.join(eout, 'cells.tsv')), elab,
+                              ('LRC_dormant', 'nonLRC_proliferating'))
+        rep.add('Ebinger 2016 leukaemia (48 cells, `--normalized --min-genes 0`, pooled reference):', '')
+        state_table(rep, efr, ('LRC_dormant', 'nonLRC_proliferating'))
+    rep.add('### Checks', '')
+    for text, ok in checks:
+        rep.add('- %s: %s' % ('PASS' if ok else 'FAIL', text))
+    rep.add('')
+    return all(ok for _, ok in checks)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -578,7 +761,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix='dormscan-validate-')
     status = 0
     try:
-        for part in (validate_tang, validate_fucci):
+        for part in (validate_tang, validate_fucci, validate_reference):
             try:
                 if part(args, tmp, rep) is False:
                     status = 1
