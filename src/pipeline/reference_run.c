@@ -176,15 +176,9 @@ static int reserve(builder_t *b, int64_t n, int width, dorm_err_t *err)
 /* Which cells of ch are reference cells, and their types. */
 static void classify_cells(builder_t *b, const dorm_chunk_t *ch)
 {
-    for (int64_t c = 0; c < ch->n_cells; c++) {
-        int64_t a = ch->col_ptr[c];
-        dorm_qc_t qc;
-        dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
-                     ch->col_ptr[c + 1] - a, b->qc_flags, b->n_mito > 0, b->n_ribo > 0, &qc);
-        b->eligible[c] = cellmeta_keep(&b->meta, ch->barcodes[c]) &&
-                         !dorm_qc_is_low(&qc, &b->opts->qc);
-        b->type[c] = b->opts->celltype ? typesrc_get(&b->types, ch->barcodes[c]) : NULL;
-    }
+    refcells_t rc = {&b->meta, b->opts->celltype ? &b->types : NULL, b->qc_flags, b->n_mito > 0,
+                     b->n_ribo > 0, &b->opts->qc};
+    reference_cells(&rc, ch, b->eligible, b->type);
 }
 
 /* Pass 1 over sample s; DORM_E_UNSORTED asks for a restart in memory. */

@@ -39,13 +39,12 @@ void obsmap_free(obsmap_t *om)
     memset(om, 0, sizeof *om);
 }
 
-int typesrc_column(typesrc_t *ts, const char *col)
+void typesrc_column(typesrc_t *ts, const char *col)
 {
     ts->col = -1;
     for (int c = 0; ts->meta && c < ts->meta->n_cols; c++)
         if (strcmp(ts->meta->col_names[c], col) == 0)
             ts->col = c;
-    return 0;
 }
 
 const char *typesrc_get(const typesrc_t *ts, const char *barcode)
@@ -84,6 +83,19 @@ static int add_pop(popmeans_t *pm, const char *name, dorm_err_t *err)
     }
     pm->n++;
     return 0;
+}
+
+void reference_cells(const refcells_t *rc, const dorm_chunk_t *ch, uint8_t *eligible,
+                     const char **type)
+{
+    for (int64_t c = 0; c < ch->n_cells; c++) {
+        int64_t a = ch->col_ptr[c];
+        dorm_qc_t qc;
+        dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
+                     ch->col_ptr[c + 1] - a, rc->qc_flags, rc->has_mito, rc->has_ribo, &qc);
+        eligible[c] = cellmeta_keep(rc->meta, ch->barcodes[c]) && !dorm_qc_is_low(&qc, rc->limits);
+        type[c] = rc->types ? typesrc_get(rc->types, ch->barcodes[c]) : NULL;
+    }
 }
 
 int popmeans_init(popmeans_t *pm, int64_t n_genes, int with_types, dorm_err_t *err)

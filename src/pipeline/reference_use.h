@@ -35,10 +35,24 @@ typedef struct typesrc_t {
 } typesrc_t;
 
 /* Point ts->col at the --groups column named col, if there is one. */
-int typesrc_column(typesrc_t *ts, const char *col);
+void typesrc_column(typesrc_t *ts, const char *col);
 
 /* The cell's type, or NULL when it has none (counted as "NA"). */
 const char *typesrc_get(const typesrc_t *ts, const char *barcode);
+
+/* What decides whether a cell is a reference cell, and its type. */
+typedef struct refcells_t {
+    const cellmeta_t *meta;          /* --cells, --keep */
+    const typesrc_t *types;          /* NULL: no cell types */
+    const uint8_t *qc_flags;         /* dorm_qc_flags of the sample */
+    int has_mito, has_ribo;
+    const dorm_qc_limits_t *limits;
+} refcells_t;
+
+/* eligible[c]: whether cell c of ch is a reference cell (kept by the
+ * filters, passing the QC); type[c]: its type (NULL: none, or no types). */
+void reference_cells(const refcells_t *rc, const dorm_chunk_t *ch, uint8_t *eligible,
+                     const char **type);
 
 /* Gene sums of the reference cells per population, growing a population
  * per new cell type: population 0 is every reference cell. */

@@ -151,15 +151,9 @@ static int add_reference_cells(run_t *run, const dorm_chunk_t *ch, dorm_err_t *e
         run->cell_types = t;
         run->scratch_cap = ch->n_cells;
     }
-    for (int64_t c = 0; c < ch->n_cells; c++) {
-        int64_t a = ch->col_ptr[c];
-        dorm_qc_t qc;
-        dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
-                     ch->col_ptr[c + 1] - a, run->qc_flags, run->n_mito > 0, run->n_ribo > 0, &qc);
-        run->eligible[c] = cellmeta_keep(&run->meta, ch->barcodes[c]) &&
-                           !dorm_qc_is_low(&qc, &run->opts->qc);
-        run->cell_types[c] = run->opts->celltype ? typesrc_get(&run->types, ch->barcodes[c]) : NULL;
-    }
+    refcells_t rc = {&run->meta, run->opts->celltype ? &run->types : NULL, run->qc_flags,
+                     run->n_mito > 0, run->n_ribo > 0, &run->opts->qc};
+    reference_cells(&rc, ch, run->eligible, run->cell_types);
     return popmeans_add(&run->pm, &run->opts->score, ch, run->eligible, run->cell_types, NULL, err);
 }
 
@@ -523,8 +517,9 @@ static int set_type_source(run_t *run, dorm_err_t *err)
     if (!run->opts->celltype)
         return 0;
     const obsmap_t *om = &run->obs;
-    int rc = typesrc_column(&run->types, run->opts->celltype);
-    if (rc == 0 && run->types.col < 0 &&
+    int rc = 0;
+    typesrc_column(&run->types, run->opts->celltype);
+    if (run->types.col < 0 &&
         !(run->opts->groupby && strcmp(run->opts->groupby, run->opts->celltype) == 0)) {
         rc = obsmap_load(&run->obs_type, run->sample->path, dorm_reader_info(run->reader)->format,
                          run->opts->celltype, "--celltype (not a --groups column)", err);
