@@ -61,6 +61,9 @@ const char *typesrc_get(const typesrc_t *ts, const char *barcode)
 /* A new population named name (its sums zero). */
 static int add_pop(popmeans_t *pm, const char *name, dorm_err_t *err)
 {
+    if (strpbrk(name, "\t\n\r"))
+        return dorm_err_set(err, DORM_E_FORMAT, "cell type '%s' holds a tab or line break, which "
+                            "a reference file cannot name", name);
     char **names = realloc(pm->names, (size_t)(pm->n + 1) * sizeof *names);
     if (!names)
         return nomem(err);
