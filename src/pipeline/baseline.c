@@ -68,16 +68,23 @@ static int vec_push(vec_t *a, double x)
     return 0;
 }
 
-/* Items [i0, i0 + k): in one read, the values of every population and
- * item (x, and y for width 2), then each group's baseline. */
+/* Items [i0, i0 + k) of n records: in one read, the values of every
+ * population and item (x, and y for width 2), then each group's baseline.
+ * Population 0's arrays hold n values from the start (no growth); the
+ * types' grow, but hold n in all. */
 static int collect_pass(FILE *f, const char *path, const record_cols_t *c, const items_t *it,
-                        int i0, int k, double *rec, dorm_err_t *err)
+                        int i0, int k, int64_t n, double *rec, dorm_err_t *err)
 {
     int P = it->ref->n_pops, w = it->width, n_vec = P * k * w;
     vec_t *vec = calloc((size_t)n_vec, sizeof *vec);
     if (!vec)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     int rc = 0;
+    for (int i = 0; !it->ref->celltype && i < k * w; i++) /* population 0: vec[0 .. k w) */
+        if (n > 0 && !(vec[i].v = malloc((size_t)n * sizeof *vec[i].v)))
+            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        else
+            vec[i].cap = n;
     rewind(f);
     errno = 0;
     while (rc == 0 && fread(rec, sizeof *rec, (size_t)c->rec_len, f) == (size_t)c->rec_len) {
@@ -125,13 +132,14 @@ static int collect(FILE *f, const char *path, const record_cols_t *c, const item
     }
     if (fseek(f, 0, SEEK_END) == 0)
         n = ftell(f) / (int64_t)(sizeof(double) * (size_t)c->rec_len);
-    /* a record adds at most two populations' values per item, in arrays
-     * that grow by doubling (up to twice their content) */
-    int64_t per = budget / (32 * it->width * (n > 0 ? n : 1));
+    /* a record adds one value per item and width to population 0, or (cell
+     * types) to its type's arrays, which grow by doubling: twice that */
+    int64_t per = budget / ((it->ref->celltype ? 16 : 8) * it->width * (n > 0 ? n : 1));
     int k = per < 1 ? 1 : per > it->n_items ? it->n_items : (int)per;
     int rc = 0;
     for (int i0 = 0; rc == 0 && i0 < it->n_items; i0 += k)
-        rc = collect_pass(f, path, c, it, i0, i0 + k > it->n_items ? it->n_items - i0 : k, rec, err);
+        rc = collect_pass(f, path, c, it, i0, i0 + k > it->n_items ? it->n_items - i0 : k, n, rec,
+                          err);
     free(rec);
     rewind(f);
     return rc;

@@ -663,15 +663,16 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
         rc = scoring_pass(run, &kept, err);
     else if (rc == 0)
         rc = direct_pass(run, &kept, err);
-    double t_base = now();
-    if (rc == 0 && run->own_ref)
-        rc = own_baselines(run, err);
-    double t2 = now(), store_mb = (double)run->store.bytes / 1e6;
+    double store_mb = (double)run->store.bytes / 1e6;
     sample_info_t *si = &run->info[s];
     if (rc == 0) /* (before the reader goes) */
         rc = record_info(run, si, err);
     si->n_written = kept;
-    release_scoring(run);
+    release_scoring(run); /* (before the baselines and FDRs take their memory) */
+    double t_base = now();
+    if (rc == 0 && run->own_ref)
+        rc = own_baselines(run, err);
+    double t2 = now();
     if (rc == 0)
         warn_unscored(run);
     if (rc == 0 && run->opts->shard_n > 0)
