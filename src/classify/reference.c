@@ -1,20 +1,24 @@
-/* reference.c -- populations of a reference, their gene means and the
- * programme baselines that turn raw evidence into scores.
+/* reference.c -- populations of a reference, their gene means, and the
+ * baselines that turn a cell's deviations into scores.
  *
- * Why a baseline as well as centred genes: the centred null asks whether a
- * programme's genes sit above their reference means more than random genes
- * do in this cell.  Genes of one programme move together from cell to cell
- * even within a population that is not in the state (cell size, cycle,
- * stress), so the raw evidence of the reference's own cells spreads wider
- * than the unit normal of that null.  A cell is therefore scored against
- * the reference cells' distribution of the same evidence: its distance from
- * their median in units of their spread (1.4826 MAD: the standard deviation
- * for normal data, and robust to a minority of reference cells that are in
- * the state).  The spread is never taken below 1, the null's own unit: a
- * reference whose cells agree more closely than one cell's sampling noise
- * (replicate bulk profiles) does not make smaller deviations significant.
- * sqrt(1 + 1/n) widens it for the uncertainty of a centre taken from n
- * cells (the prediction interval of a new observation). */
+ * Two levels, both estimated over the reference cells of a population:
+ *  - a component's deviation d (its members' mean deviation from their
+ *    reference means against random genes, score/module_score.c) has a
+ *    within-cell null variance V, and varies between cells of the reference
+ *    beyond it (cell size, cycle, stress; in bulk profiles almost all of its
+ *    variation).  As in a random-effects meta-analysis, tau2 = S^2 - median V
+ *    (S: 1.4826 x the MAD of d) is that between-cell variance, and the
+ *    component's score is (d - median d) / sqrt(V + tau2);
+ *  - a programme's raw evidence combines its components' scores (Stouffer).
+ *    Components of one programme move together, so the raw evidence of the
+ *    reference's own cells spreads wider than 1 (Strube's correction for
+ *    correlated tests, estimated): a cell's score is its distance from their
+ *    median in units of their spread (1.4826 MAD: the standard deviation for
+ *    normal data, robust to a minority of reference cells in the state).
+ *    The spread is never taken below 1, the null's own unit, and sqrt(1 +
+ *    1/n) widens it for a centre taken from n cells (the prediction interval
+ *    of a new observation).
+ * Cycling has neither level: it is judged in the cell (dorm_reference_evidence). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
