@@ -302,9 +302,6 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
     b.sets.quiet = 1; /* (the column sets' coverage: score's business) */
     if (rc == 0)
         rc = pass_means(&b, err);
-    if (rc == 0 && b.pm.m[0].n_cells == 0)
-        rc = dorm_err_set(err, DORM_E_FORMAT, "no reference cells: every cell was left out by "
-                          "--cells/--keep or failed the QC (--min-genes, --min-umis, --max-mito)");
     if (rc == 0)
         rc = popmeans_reference(&b.pm, b.ids, b.names, &ref, err);
     if (rc == 0) {
@@ -374,6 +371,9 @@ int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t
     if (rc == 0)
         rc = reference_build(opts, dir, &ref, err);
     free(dir);
+    if (rc == 0 && ref->pop_cells[0] == 0) /* (a run scores such cells as low_quality) */
+        rc = dorm_err_set(err, DORM_E_FORMAT, "no reference cells: every cell was left out by "
+                          "--cells/--keep or failed the QC (--min-genes, --min-umis, --max-mito)");
     if (rc == 0) {
         for (int p = 0; p < ref->n_pops; p++)
             dorm_log(DORM_LOG_INFO, "reference population %s: %lld cells", ref->pop_names[p],
