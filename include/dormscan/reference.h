@@ -84,25 +84,31 @@ void dorm_reference_digest(const dorm_reference_t *ref, char hex[65]);
  * type (NULL type: the cell has none, looked up as "NA"). */
 int dorm_reference_pop(const dorm_reference_t *ref, const char *type);
 
-/* Population pop's gene means in the order of features f: a gene is found
- * by its id, else by its name; genes the reference lacks get 0 and are
- * counted in *n_missing.  out holds f->n doubles. */
+/* The keys genes are matched by: "ID<TAB>NAME<TAB>K" for the K-th (from 0)
+ * of n genes with that id and name (tables repeat ids such as "None", and
+ * some repeat id and name).  NULL without memory; free with
+ * dorm_gene_keys_free. */
+char **dorm_gene_keys(char *const *ids, char *const *names, int64_t n);
+void dorm_gene_keys_free(char **keys, int64_t n);
+
+/* Population pop's gene means in the order of features f: a gene is the
+ * reference gene of the same key (dorm_gene_keys), else the only one with
+ * its id, else the only one with its name; genes the reference lacks get 0
+ * and are counted in *n_missing.  out holds f->n doubles. */
 void dorm_reference_means_for(const dorm_reference_t *ref, int pop, const dorm_features_t *f,
                               double *out, int64_t *n_missing);
 
 /* A programme's baseline from the raw evidence v[0..n) of the reference
- * cells (no NaN): the median, and 1.4826 x the median distance from it of
- * the values at or below it (the side of the cells not in the state, so a
- * minority of reference cells in the state does not widen it).  v is
- * reordered. */
+ * cells (no NaN): the median, and 1.4826 x the median absolute deviation
+ * from it (the standard deviation for normal data; a minority of reference
+ * cells in the state moves neither much).  v is reordered. */
 void dorm_baseline_estimate(double *v, int64_t n, dorm_baseline_t *b);
 
 /* A component's baseline from the deviations d[0..n) and their null
  * variances var[0..n) over the reference cells (no NaN): the median of d,
- * and tau2 = max(0, S^2 - median(var)) with S the spread of d estimated as
- * for programmes on the side away from the state (sign: the component's
- * direction).  d and var are reordered. */
-void dorm_component_baseline_estimate(double *d, double *var, int64_t n, int sign,
+ * and tau2 = max(0, S^2 - median(var)) with S = 1.4826 x the MAD of d.
+ * d and var are reordered. */
+void dorm_component_baseline_estimate(double *d, double *var, int64_t n,
                                       dorm_comp_baseline_t *b);
 
 /* A cell's raw programme evidence from its components' deviations, null

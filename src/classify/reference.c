@@ -159,39 +159,64 @@ static int64_t table_get(const gene_table_t *t, const char *k)
     return s >= 0 ? s : -1;
 }
 
+char **dorm_gene_keys(char *const *ids, char *const *names, int64_t n)
+{
+    char **key = calloc((size_t)(n ? n : 1), sizeof *key);
+    int64_t *seen = calloc((size_t)(n ? n : 1), sizeof *seen); /* per first gene of a pair */
+    char **pair = calloc((size_t)(n ? n : 1), sizeof *pair);
+    dorm_strmap_t first;
+    dorm_strmap_init(&first);
+    int ok = key && seen && pair;
+    for (int64_t g = 0; ok && g < n; g++) {
+        size_t a = strlen(ids[g]), b = strlen(names[g]);
+        ok = (pair[g] = malloc(a + b + 2)) != NULL;
+        if (!ok)
+            break;
+        memcpy(pair[g], ids[g], a);
+        pair[g][a] = '\t';
+        memcpy(pair[g] + a + 1, names[g], b + 1);
+        ok = dorm_strmap_put(&first, pair[g], g) >= 0;
+        int64_t f0 = ok ? dorm_strmap_get(&first, pair[g]) : 0;
+        size_t len = a + b + 24;
+        ok = ok && (key[g] = malloc(len)) != NULL;
+        if (ok)
+            snprintf(key[g], len, "%s\t%lld", pair[g], (long long)seen[f0]++);
+    }
+    dorm_strmap_destroy(&first);
+    for (int64_t g = 0; pair && g < n; g++)
+        free(pair[g]);
+    free(pair);
+    free(seen);
+    if (!ok) {
+        dorm_gene_keys_free(key, n);
+        return NULL;
+    }
+    return key;
+}
+
+void dorm_gene_keys_free(char **keys, int64_t n)
+{
+    for (int64_t g = 0; keys && g < n; g++)
+        free(keys[g]);
+    free(keys);
+}
+
 void dorm_reference_means_for(const dorm_reference_t *r, int pop, const dorm_features_t *f,
                               double *out, int64_t *n_missing)
 {
-    /* A feature is the reference gene with its id and name; else the one
-     * gene with its id; else the one gene with its name (tables whose ids
-     * repeat, such as "None", or that name genes otherwise). */
     const double *m = r->means + (size_t)pop * (size_t)r->n_genes;
-    char **pair = malloc((size_t)(r->n_genes ? r->n_genes : 1) * sizeof *pair);
+    char **ref_keys = dorm_gene_keys(r->gene_ids, r->gene_names, r->n_genes);
+    char **want = dorm_gene_keys(f->ids, f->names, f->n);
     gene_table_t t[3] = {{0}};
-    int ok = pair != NULL;
-    for (int64_t g = 0; ok && g < r->n_genes; g++) {
-        size_t a = strlen(r->gene_ids[g]), b = strlen(r->gene_names[g]);
-        if (!(pair[g] = malloc(a + b + 2))) {
-            for (int64_t k = 0; k < g; k++)
-                free(pair[k]);
-            free(pair);
-            pair = NULL;
-            ok = 0;
-            break;
-        }
-        memcpy(pair[g], r->gene_ids[g], a);
-        pair[g][a] = '\t';
-        memcpy(pair[g] + a + 1, r->gene_names[g], b + 1);
-    }
-    char **keys[3] = {pair, r->gene_ids, r->gene_names};
+    char **keys[3] = {ref_keys, r->gene_ids, r->gene_names};
+    int ok = ref_keys && want;
     for (int k = 0; ok && k < 3; k++)
         ok = table_build(&t[k], keys[k], r->n_genes) == 0;
     *n_missing = 0;
-    char buf[1024];
     for (int64_t g = 0; g < f->n; g++) {
         int64_t at = -1;
-        if (ok && snprintf(buf, sizeof buf, "%s\t%s", f->ids[g], f->names[g]) < (int)sizeof buf)
-            at = table_get(&t[0], buf);
+        if (ok)
+            at = table_get(&t[0], want[g]);
         if (ok && at < 0)
             at = table_get(&t[1], f->ids[g]);
         if (ok && at < 0)
@@ -204,9 +229,8 @@ void dorm_reference_means_for(const dorm_reference_t *r, int pop, const dorm_fea
     }
     for (int k = 0; k < 3; k++)
         free(t[k].slot);
-    for (int64_t g = 0; pair && g < r->n_genes; g++)
-        free(pair[g]);
-    free(pair);
+    dorm_gene_keys_free(ref_keys, r->n_genes);
+    dorm_gene_keys_free(want, f->n);
 }
 
 /* The k-th smallest of v[0..n) (0-based), v reordered (Hoare's selection). */
@@ -270,7 +294,7 @@ void dorm_baseline_estimate(double *v, int64_t n, dorm_baseline_t *b)
     b->spread = robust_spread(v, n, b->centre);
 }
 
-void dorm_component_baseline_estimate(double *d, double *var, int64_t n, int sign,
+void dorm_component_baseline_estimate(double *d, double *var, int64_t n,
                                       dorm_comp_baseline_t *b)
 {
     b->n = n;
@@ -279,7 +303,6 @@ void dorm_component_baseline_estimate(double *d, double *var, int64_t n, int sig
         return;
     }
     b->centre = median(d, n);
-    (void)sign;
     double s = robust_spread(d, n, b->centre);
     double within = median(var, n);
     b->tau2 = s * s > within ? s * s - within : 0;

@@ -38,14 +38,10 @@ static void estimate(const items_t *it, int pop, int item, double *a, double *b,
 {
     dorm_reference_t *r = it->ref;
     item += it->offset;
-    if (it->width == 1) {
+    if (it->width == 1)
         dorm_baseline_estimate(a, n, &r->baseline[pop * DORM_N_EVIDENCE + item]);
-    } else {
-        int n_comp;
-        const dorm_component_t *comp = dorm_components(&n_comp);
-        dorm_component_baseline_estimate(a, b, n, comp[item].sign,
-                                         &r->component[pop * n_comp + item]);
-    }
+    else
+        dorm_component_baseline_estimate(a, b, n, &r->component[pop * r->n_comp + item]);
 }
 
 /* A growable array of doubles. */

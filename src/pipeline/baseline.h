@@ -24,8 +24,9 @@ typedef struct record_cols_t {
     int skip;       /* records with a nonzero value here are no reference cells */
 } record_cols_t;
 
-/* A cell counts in population 0 and, when its population p is above 0, in
- * p too; NaN values do not count.  At most budget bytes of values are held
+/* A cell counts in its population p, and in population 0 too unless the
+ * reference has cell types (cells are then judged against their type
+ * only, and "all" keeps no baselines); NaN values do not count.  At most budget bytes of values are held
  * at a time (at least one item's).  f is read from its start; path names
  * it in messages. */
 int component_baselines(FILE *f, const char *path, const record_cols_t *cols,

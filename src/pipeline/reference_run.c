@@ -7,12 +7,16 @@
  * to a temporary file; the baselines are then the median and robust spread
  * of each programme per population (baseline.c).  Cells are taken in input
  * order, so the sums, and so the reference, are those of one joint run. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "baseline.h"
 #include "cellmeta.h"
+#include "core/text.h"
 #include "dormscan/dormscan.h"
 #include "dormscan/log.h"
 #include "dormscan/report.h"
@@ -34,7 +38,7 @@ typedef struct builder_t {
     run_sets_t sets;
     cellmeta_t meta;
     /* the union of the inputs' genes */
-    dorm_strmap_t gene_index;  /* "id<TAB>name" -> union gene */
+    dorm_strmap_t gene_index;  /* gene key (dorm_gene_keys) -> union gene */
     char **ids, **names;
     int64_t n_genes, cap;
     popmeans_t pm;
@@ -53,6 +57,7 @@ typedef struct builder_t {
     int32_t *pop;
     double *buf[6];            /* classifier score, z, p, deviation, variance, within-cell z */
     int64_t scratch_cells;
+    int scratch_width;         /* classifier sets the buffers hold per cell */
 } builder_t;
 
 static int open_sample(builder_t *b, int s, dorm_err_t *err)
@@ -100,63 +105,57 @@ static void close_sample(builder_t *b)
     b->map = NULL;
 }
 
-/* The sample's genes in the union (new ones appended). */
+/* The sample's genes in the union (new ones appended), matched by their
+ * keys (dorm_gene_keys: a repeated id and name stays two genes). */
 static int map_genes(builder_t *b, const dorm_features_t *f, dorm_err_t *err)
 {
-    if (!(b->map = malloc((size_t)(f->n ? f->n : 1) * sizeof *b->map)))
+    char **key = dorm_gene_keys(f->ids, f->names, f->n);
+    if (!key || !(b->map = malloc((size_t)(f->n ? f->n : 1) * sizeof *b->map))) {
+        dorm_gene_keys_free(key, f->n);
         return nomem(err);
-    char *key = NULL;
-    size_t key_cap = 0;
-    for (int64_t g = 0; g < f->n; g++) {
-        /* a gene is its id and name: ids repeat in some tables ("None") */
-        size_t need = strlen(f->ids[g]) + strlen(f->names[g]) + 2;
-        if (need > key_cap) {
-            char *k = realloc(key, need);
-            if (!k) {
-                free(key);
-                return nomem(err);
-            }
-            key = k;
-            key_cap = need;
-        }
-        snprintf(key, key_cap, "%s\t%s", f->ids[g], f->names[g]);
-        int64_t at = dorm_strmap_get(&b->gene_index, key);
-        if (at < 0) {
-            if (b->n_genes == b->cap) {
-                int64_t cap = b->cap ? 2 * b->cap : 4096;
-                char **i = realloc(b->ids, (size_t)cap * sizeof *i);
-                if (i)
-                    b->ids = i;
-                char **n = i ? realloc(b->names, (size_t)cap * sizeof *n) : NULL;
-                if (!n) {
-                    free(key);
-                    return nomem(err);
-                }
+    }
+    int rc = 0;
+    for (int64_t g = 0; rc == 0 && g < f->n; g++) {
+        int64_t at = dorm_strmap_get(&b->gene_index, key[g]);
+        if (at < 0 && b->n_genes == b->cap) {
+            int64_t cap = b->cap ? 2 * b->cap : 4096;
+            char **i = realloc(b->ids, (size_t)cap * sizeof *i);
+            if (i)
+                b->ids = i;
+            char **n = i ? realloc(b->names, (size_t)cap * sizeof *n) : NULL;
+            if (n)
                 b->names = n;
+            if (!n)
+                rc = nomem(err);
+            else
                 b->cap = cap;
-            }
+        }
+        if (rc == 0 && at < 0) {
             at = b->n_genes;
-            if (dorm_strmap_put(&b->gene_index, key, at) < 0 || !(b->ids[at] = strdup(f->ids[g]))) {
-                free(key);
-                return nomem(err);
-            }
-            if (!(b->names[at] = strdup(f->names[g]))) {
+            if (dorm_strmap_put(&b->gene_index, key[g], at) < 0 ||
+                !(b->ids[at] = strdup(f->ids[g])))
+                rc = nomem(err);
+            else if (!(b->names[at] = strdup(f->names[g]))) {
                 free(b->ids[at]);
-                free(key);
-                return nomem(err);
+                rc = nomem(err);
+            } else {
+                b->n_genes++;
             }
-            b->n_genes++;
         }
         b->map[g] = at;
     }
-    free(key);
-    return 0;
+    dorm_gene_keys_free(key, f->n);
+    return rc;
 }
 
 static int reserve(builder_t *b, int64_t n, int width, dorm_err_t *err)
 {
-    if (n <= b->scratch_cells)
+    if (n <= b->scratch_cells && width <= b->scratch_width)
         return 0;
+    if (n < b->scratch_cells)
+        n = b->scratch_cells;
+    if (width < b->scratch_width)
+        width = b->scratch_width;
     free(b->eligible);
     free(b->type);
     free(b->pop);
@@ -170,6 +169,7 @@ static int reserve(builder_t *b, int64_t n, int width, dorm_err_t *err)
         ok = ok && b->buf[k];
     }
     b->scratch_cells = ok ? n : 0;
+    b->scratch_width = ok ? width : 0;
     return ok ? 0 : nomem(err);
 }
 
@@ -268,15 +268,16 @@ static char *describe(const dorm_run_opts_t *o)
     char *d = malloc(cap);
     if (!d)
         return NULL;
-    used += (size_t)snprintf(d, cap, "%d input%s:", o->n_samples, o->n_samples == 1 ? "" : "s");
-    for (int s = 0; s < o->n_samples && used < cap - 256; s++)
-        used += (size_t)snprintf(d + used, cap - used, " %s", o->samples[s].name);
-    if (o->cells_path && used < cap - 256)
-        used += (size_t)snprintf(d + used, cap - used, "; --cells %s", o->cells_path);
-    if (o->keep && used < cap - 256)
-        used += (size_t)snprintf(d + used, cap - used, "; --keep %s", o->keep);
-    snprintf(d + used, cap - used, "; QC min_genes %lld, min_umis %g, max_mito %g",
-             (long long)o->qc.min_genes, o->qc.min_umis, o->qc.max_mito);
+    d[0] = '\0';
+    dorm_appendf(d, cap, &used, "%d input%s:", o->n_samples, o->n_samples == 1 ? "" : "s");
+    for (int s = 0; s < o->n_samples; s++)
+        dorm_appendf(d, cap, &used, " %s", o->samples[s].name);
+    if (o->cells_path)
+        dorm_appendf(d, cap, &used, "; --cells %s", o->cells_path);
+    if (o->keep)
+        dorm_appendf(d, cap, &used, "; --keep %s", o->keep);
+    dorm_appendf(d, cap, &used, "; QC min_genes %lld, min_umis %g, max_mito %g",
+                 (long long)o->qc.min_genes, o->qc.min_umis, o->qc.max_mito);
     for (char *c = d; *c; c++) /* one line of the file */
         if (*c == '\t' || *c == '\n' || *c == '\r')
             *c = ' ';
@@ -299,6 +300,9 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
         rc = cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep, err);
     if (rc == 0 && !(b.in_memory = calloc((size_t)opts->n_samples + 1, 1)))
         rc = nomem(err);
+    if (rc == 0 && (rc = spill_open(&sp, tmp_dir, "reference", REC_LEN, err)) < 0)
+        rc = dorm_err_set(err, rc, "cannot create a temporary file in %s (beside the output, or "
+                          "$TMPDIR): %s", tmp_dir, strerror(errno));
     b.sets.quiet = 1; /* (the column sets' coverage: score's business) */
     if (rc == 0)
         rc = pass_means(&b, err);
@@ -314,8 +318,6 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
             !(ref->built_from = describe(opts)))
             rc = nomem(err);
     }
-    if (rc == 0)
-        rc = spill_open(&sp, tmp_dir, "reference", REC_LEN, err);
     for (int s = 0; rc == 0 && s < opts->n_samples; s++)
         rc = evidence_sample(&b, s, ref, &sp, err);
     record_cols_t cols = {REC_LEN, REC_POP, REC_COMP, REC_EV_Z, REC_EV_P, -1, -1, 0};
@@ -351,6 +353,17 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
     return 0;
 }
 
+/* Whether path names a file (not a directory). */
+static int check_name(const char *path, dorm_err_t *err)
+{
+    struct stat st;
+    size_t n = strlen(path);
+    if (n == 0 || path[n - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+        return dorm_err_set(err, DORM_E_USAGE, "%s: a directory; -o takes the reference file's "
+                            "name", path);
+    return 0;
+}
+
 int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t *err)
 {
     /* the temporary records go beside the output (made if missing), or
@@ -367,7 +380,13 @@ int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t
     else if (strcmp(path, "-") != 0)
         strcpy(dir, ".");
     dorm_reference_t *ref = NULL;
-    int rc = dorm_mkdir_p(dir, err);
+    int to_file = strcmp(path, "-") != 0;
+    int rc = to_file ? check_name(path, err) : 0; /* the output's faults before the reading */
+    if (rc == 0)
+        rc = dorm_mkdir_p(dir, err);
+    if (rc == 0 && to_file && access(dir, W_OK | X_OK) != 0)
+        rc = dorm_err_set(err, DORM_E_IO, "%s: cannot write into %s: %s", path, dir,
+                          strerror(errno));
     if (rc == 0)
         rc = reference_build(opts, dir, &ref, err);
     free(dir);

@@ -64,6 +64,9 @@ static int add_pop(popmeans_t *pm, const char *name, dorm_err_t *err)
     if (strpbrk(name, "\t\n\r"))
         return dorm_err_set(err, DORM_E_FORMAT, "cell type '%s' holds a tab or line break, which "
                             "a reference file cannot name", name);
+    if (pm->n > 0 && strcmp(name, "all") == 0)
+        return dorm_err_set(err, DORM_E_FORMAT, "a cell type is named 'all', the name of the "
+                            "population of every reference cell: rename it");
     char **names = realloc(pm->names, (size_t)(pm->n + 1) * sizeof *names);
     if (!names)
         return nomem(err);

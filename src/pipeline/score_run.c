@@ -1,18 +1,20 @@
 /* score_run.c -- `dormscan score`: read, score, calibrate, call and write.
  *
  * Every cell is scored against one frame of reference (dormscan/reference.h):
- * a --reference file, or the run's own cells.  With one input and no file,
- * the read pass makes the reference's gene means from the input's
- * reference cells and puts every chunk in a compact temporary cell store;
- * the scoring pass reads the store back, and the programme baselines are
- * taken from the scored records before the calls.  With a file, or with
- * several inputs (whose pooled reference reference_run.c builds first),
- * the baselines are known while scoring.  Each cell's scores, z and p go to
- * a spill file; once the sample is scored, the p-values are BH-adjusted
- * across its cells (low-quality cells excluded) and a last pass over the
- * spill writes the calls into cells.tsv.  If the entries turn out not to be
- * grouped by cell, the reader is reopened in memory and the sample starts
- * again; nothing is under a final name until every sample is done. */
+ * a --reference file, or the run's own cells.  With one input, no file and
+ * no --shard, the read pass makes the reference's gene means from the
+ * input's reference cells and puts every chunk in a compact temporary cell
+ * store; the scoring pass reads the store back, and the baselines are taken
+ * from the scored records before the calls.  With a file, or with several
+ * inputs or a shard (whose pooled reference reference_run.c builds first),
+ * the reference is known before the first cell: one pass, each chunk from
+ * the reader straight to the scoring workers.  Each cell's scores, z and p
+ * go to a spill file; once the sample is scored, the p-values are
+ * BH-adjusted across its cells (low-quality cells excluded) and a last pass
+ * over the spill writes the calls into cells.tsv.  If the entries turn out
+ * not to be grouped by cell, the reader is reopened in memory and the
+ * sample starts again; nothing is under a final name until every sample is
+ * done. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "cellmeta.h"
 #include "cellstore.h"
 #include "core/sha256.h"
+#include "core/text.h"
 #include "dormscan/dormscan.h"
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
@@ -65,14 +68,13 @@ typedef struct run_t {
     dorm_reader_t *reader;
     int in_memory;
     dorm_reference_t *ref;     /* the frame of reference (owned) */
-    char ref_id[65];           /* SHA-256 of the reference file, or of this run's own */
+    char ref_id[65];           /* the reference's digest (dorm_reference_digest) */
     int own_ref;               /* made from this run's only sample: baselines after scoring */
     popmeans_t pm;             /* own_ref: the read pass's gene sums per population */
     uint8_t *eligible;         /* own_ref, per chunk: reference cells */
     const char **cell_types;   /* own_ref, per chunk */
     int64_t scratch_cap;
     typesrc_t types;           /* --celltype */
-    int64_t n_unscored;        /* cells the reference cannot score */
     cellstore_t store;
     prescore_t *pre;           /* ucell with >= 2 threads: column sets scored while reading */
     int n_pre;                 /* its threads (the reader keeps the others) */
@@ -319,17 +321,6 @@ static void cell_pops(void *ctx, worker_t *w)
         w->pop[c] = dorm_reference_pop(run->ref, typesrc_get(&run->types, ch->barcodes[c]));
 }
 
-/* Whether the reference can score a record's cell: a population with
- * enough reference cells and some evidence. */
-static int record_scorable(const run_t *run, const double *r)
-{
-    int pop = (int)r[R_POP], n_comp, any = 0;
-    const dorm_component_t *comp = dorm_components(&n_comp);
-    for (int k = 0; k < n_comp; k++)
-        any |= comp[k].evidence <= DORM_EV_SENESCENT && !isnan(r[R_COMP + k]);
-    return any && pop >= 0 && run->ref->pop_cells[pop] >= run->opts->min_ref_cells;
-}
-
 /* On a worker's thread: the records of its chunk's kept cells (in the
  * shard's cell range, not excluded by --cells/--keep). */
 static int chunk_records(void *ctx, worker_t *w, dorm_err_t *err)
@@ -359,7 +350,6 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
             const double *r = w->rec + (size_t)c * (size_t)w->rec_len;
             rc = spill_append(&run->spill, r, w->chunk->barcodes[c], err);
             run->n_kept++;
-            run->n_unscored += r[R_LOW] == 0 && !record_scorable(run, r);
         }
     return rc;
 }
@@ -396,7 +386,7 @@ static int chunk_wanted(void *ctx, const dorm_chunk_t *ch)
 static int direct_pass(run_t *run, int64_t *kept, dorm_err_t *err)
 {
     for (;;) {
-        run->n_kept = run->n_unscored = 0;
+        run->n_kept = 0;
         spill_close(&run->spill);
         int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
         worker_source_t src = {NULL, NULL, run->reader};
@@ -603,28 +593,40 @@ static int own_baselines(run_t *run, dorm_err_t *err)
     return rc;
 }
 
-/* One warning for the cells the reference cannot score, with the reasons
- * that can apply. */
+/* The cells of the sample just written that were called unscored. */
+static int64_t unscored_cells(const run_t *run)
+{
+    for (int64_t i = 0; i < run->summary.n; i++) {
+        const dorm_summary_row_t *r = &run->summary.rows[i];
+        if (strcmp(r->sample, run->sample->name) == 0 && strcmp(r->grouping, "all") == 0)
+            return r->state[DORM_STATE_UNSCORED];
+    }
+    return 0;
+}
+
+/* One warning for the cells the reference could not score, with the
+ * reasons that can apply. */
 static void warn_unscored(const run_t *run)
 {
-    if (run->n_unscored == 0)
+    int64_t n = unscored_cells(run);
+    if (n == 0)
         return;
     const dorm_reference_t *r = run->ref;
     char why[1024] = "";
     size_t used = 0;
-    for (int p = r->celltype ? 1 : 0; p < r->n_pops && used < 512; p++)
+    int small = 0;
+    for (int p = r->celltype ? 1 : 0; p < r->n_pops; p++)
         if (r->pop_cells[p] < run->opts->min_ref_cells)
-            used += (size_t)snprintf(why + used, sizeof why - used, "%s%s (%lld)",
-                                     used ? ", " : "cell types with fewer than --min-reference-cells "
-                                                   "reference cells: ",
-                                     r->pop_names[p], (long long)r->pop_cells[p]);
+            dorm_appendf(why, sizeof why, &used, "%s%s (%lld)",
+                         small++ ? ", " : "cell types with fewer than --min-reference-cells "
+                                          "reference cells: ",
+                         r->pop_names[p], (long long)r->pop_cells[p]);
     if (r->celltype)
-        used += (size_t)snprintf(why + used, sizeof why - used, "%scell types absent from %s",
-                                 used ? "; " : "", reference_label(run));
-    snprintf(why + used, sizeof why - used, "%sno gene of any programme found",
-             used ? "; or " : "");
-    dorm_log(DORM_LOG_WARN, "%s: %lld cells unscored: %s", run->sample->name,
-             (long long)run->n_unscored, why);
+        dorm_appendf(why, sizeof why, &used, "%scell types absent from %s", small ? "; " : "",
+                     reference_label(run));
+    dorm_appendf(why, sizeof why, &used, "%sno gene of any programme found",
+                 small || r->celltype ? "; or " : "");
+    dorm_log(DORM_LOG_WARN, "%s: %lld cells unscored: %s", run->sample->name, (long long)n, why);
 }
 
 static int run_sample(run_t *run, int s, dorm_err_t *err)
@@ -635,7 +637,6 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     /* prescoring serves the two-pass read only */
     run->n_pre = run->own_ref && run->opts->score.method == DORM_METHOD_UCELL && threads >= 2
                      ? threads / 2 : 0;
-    run->n_unscored = 0;
     int rc = open_reader(run, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
     if (rc == 0)
@@ -673,13 +674,13 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     if (rc == 0 && run->own_ref)
         rc = own_baselines(run, err);
     double t2 = now();
-    if (rc == 0)
-        warn_unscored(run);
     if (rc == 0 && run->opts->shard_n > 0)
         rc = shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
                                 R_LEN(run->sets.n_out), err);
     else if (rc == 0)
         rc = write_sample(run, err);
+    if (rc == 0) /* (from the calls: a shard's come with merge) */
+        warn_unscored(run);
     if (rc == 0 && run->own_ref)
         dorm_log(DORM_LOG_INFO, "%s: read %.2f s (cell store %.1f MB), scored %.2f s, "
                  "baselines %.2f s, written %.2f s", run->sample->name, t1 - t0, store_mb,

@@ -61,7 +61,7 @@ typedef void (*worker_pop_fn)(void *ctx, worker_t *w);
 typedef int (*worker_wanted_fn)(void *ctx, const dorm_chunk_t *ch);
 
 /* Runs on a worker's thread after scoring: fill w->rec and w->keep for
- * w->ck.view's cells.  Must only read shared state. */
+ * w->chunk's cells.  Must only read shared state. */
 typedef int (*worker_finish_fn)(void *ctx, worker_t *w, dorm_err_t *err);
 
 /* Runs on a worker's thread, for one chunk at a time in input order, after
@@ -76,7 +76,8 @@ typedef struct worker_source_t {
     dorm_reader_t *reader;
 } worker_source_t;
 
-/* What the workers do for the caller; pops and wanted may be NULL. */
+/* What the workers do for the caller; wanted may be NULL, and pops too
+ * when the workers have one population. */
 typedef struct worker_calls_t {
     worker_pop_fn pops;
     worker_wanted_fn wanted;

@@ -74,6 +74,8 @@ static int pool_bins(const dorm_scorer_t *sc, const double *mean, int32_t *bin, 
                 b = c;
         while (b > 0 && isinf(lo[b]))
             b--;
+        while (b < nb - 1 && isinf(lo[b])) /* below every pool gene: the lowest non-empty bin */
+            b++;
         bin[g] = b;
     }
 done:
@@ -172,8 +174,9 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
             double N = (double)bin_size[b];
             if (hits[b] && N > hits[b])
                 sc->part_bin_var[(size_t)p * (size_t)nb + (size_t)b] = hits[b] * (N - hits[b]) / (N - 1);
-            else if (hits[b] && !pool_is_all(sc) && N > 0) /* more members than pool genes: with replacement */
-                sc->part_bin_var[(size_t)p * (size_t)nb + (size_t)b] = hits[b];
+            else if (hits[b] && !pool_is_all(sc)) /* more members than pool genes: with
+                                                      replacement; fewer than 2: no null */
+                sc->part_bin_var[(size_t)p * (size_t)nb + (size_t)b] = N >= 2 ? hits[b] : NAN;
         }
         double total = 0;
         for (int b = 0; b < nb; b++)
@@ -245,6 +248,8 @@ static double part_z(const dorm_scorer_t *sc, int part, const double *mu, const 
     }
     mean /= n;
     var /= (double)n * n;
+    if (isnan(mean) || isnan(var))
+        return NAN; /* (a bin without enough genes to draw from) */
     *dev = observed - mean;
     *var_out = var > 0 ? var : 0;
     if (var <= 0)

@@ -82,11 +82,11 @@ Test(baseline, component_between_cell_variance)
 {
     double d[] = {0, 4, 1, 3, 2}, var[] = {0.5, 0.5, 0.5, 0.5, 0.5};
     dorm_comp_baseline_t b;
-    dorm_component_baseline_estimate(d, var, 5, +1, &b);
+    dorm_component_baseline_estimate(d, var, 5, &b);
     cr_assert_float_eq(b.centre, 2.0, 1e-15);
     cr_assert_float_eq(b.tau2, 1.4826 * 1.4826 - 0.5, 1e-12);
     double d2[] = {0, 0.1, 0.2}, big[] = {9, 9, 9}; /* all within-cell noise: no tau2 */
-    dorm_component_baseline_estimate(d2, big, 3, -1, &b);
+    dorm_component_baseline_estimate(d2, big, 3, &b);
     cr_assert_float_eq(b.tau2, 0.0, 0);
 }
 

@@ -1,0 +1,17 @@
+/* text.c -- bounded text building. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/text.h"
+
+void dorm_appendf(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+    if (*used >= cap - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used = *used + (size_t)n < cap - 1 ? *used + (size_t)n : cap - 1;
+}

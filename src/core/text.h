@@ -1,0 +1,13 @@
+/* text.h -- bounded text building, private. */
+#ifndef DORM_CORE_TEXT_H
+#define DORM_CORE_TEXT_H
+
+#include <stddef.h>
+
+/* Append printf-formatted text at buf + *used (buf holds cap bytes, cap >=
+ * 1, NUL-terminated); text that does not fit is cut, and *used never goes
+ * past cap - 1. */
+void dorm_appendf(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif
