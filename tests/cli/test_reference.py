@@ -5,8 +5,8 @@ import gzip
 import json
 import os
 
-from common import (EXAMPLE, SHARED, expect, finish, outputs_left, read_table, read_text, run,
-                    tmpdir, write_text)
+from common import (EXAMPLE, SHARED, expect, finish, mtx_parts, outputs_left, read_table, read_text,
+                    run, tmpdir, write_text)
 
 base = tmpdir()
 labels = dict(l.split('\t') for l in read_text(os.path.join(EXAMPLE, 'labels.tsv')).split('\n')[1:] if l)
@@ -113,6 +113,47 @@ none = os.path.join(base, 'none.ref')
 code, _, err = run('reference', EXAMPLE, '--min-genes', '1000000', '-o', none)
 expect(one_error_line(code, err, 1, 'no reference cells') and not os.path.exists(none),
        'no reference cells is an error, and no file: %s' % err)
+
+# Inputs whose features differ: a reference over both (fewer classifier
+# genes in the first), and repeated feature ids and names.
+head, size, entries, features, barcodes = mtx_parts(EXAMPLE)
+feat_lines = features.splitlines()
+drop = {i for i, l in enumerate(feat_lines) if l.split('\t')[1] in ('CDKN1A', 'CDKN2A', 'LMNB1', 'CDKN1B')}
+keep_rows = [i for i in range(len(feat_lines)) if i not in drop]
+new_index = {old: new for new, old in enumerate(keep_rows)}
+reduced_entries = ['%d %s' % (new_index[int(e.split()[0]) - 1] + 1, ' '.join(e.split()[1:]))
+                   for e in entries if int(e.split()[0]) - 1 in new_index]
+reduced = os.path.join(base, 'reduced')
+write_text(os.path.join(reduced, 'matrix.mtx.gz'), '\n'.join(head + ['%d %s %d' % (
+    len(keep_rows), size.split()[1], len(reduced_entries))] + reduced_entries) + '\n', gz=True)
+write_text(os.path.join(reduced, 'features.tsv.gz'), ''.join(feat_lines[i] + '\n' for i in keep_rows), gz=True)
+write_text(os.path.join(reduced, 'barcodes.tsv.gz'), barcodes, gz=True)
+code, _, err = run('reference', reduced, EXAMPLE, '-o', os.path.join(base, 'mixed.ref'))
+expect(code == 0, 'a reference over inputs of different gene coverage: %s' % err)
+dup = os.path.join(base, 'dup')
+dup_feats = list(feat_lines)
+dup_feats[101] = dup_feats[100]  # the same id and name twice
+write_text(os.path.join(dup, 'matrix.mtx.gz'), '\n'.join(head + [size] + entries) + '\n', gz=True)
+write_text(os.path.join(dup, 'features.tsv.gz'), '\n'.join(dup_feats) + '\n', gz=True)
+write_text(os.path.join(dup, 'barcodes.tsv.gz'), barcodes, gz=True)
+dup_ref = os.path.join(base, 'dup.ref')
+run('reference', dup, '-o', dup_ref, check=0)
+twice = [l for l in read_text(dup_ref).split('\n') if l.startswith(dup_feats[100].split('\t')[0] + '\t')]
+expect(len(twice) == 2 and twice[0] != twice[1], 'a repeated id and name stays two genes: %s' % twice)
+o1, o2 = os.path.join(base, 'dup_own'), os.path.join(base, 'dup_file')
+run('score', dup, '-o', o1, '-q', check=0)
+run('score', dup, '--reference', dup_ref, '-o', o2, '-q', check=0)
+expect(read_text(os.path.join(o1, 'cells.tsv')) == read_text(os.path.join(o2, 'cells.tsv')),
+       'repeated features: the default run equals the run against its reference')
+all_groups = os.path.join(base, 'all_groups.tsv')
+write_text(all_groups, 'barcode\tct\n' + ''.join('%s\t%s\n' % (b, 'all' if g == 'background' else g)
+                                                 for b, g in labels.items()))
+code, _, err = run('reference', EXAMPLE, '--groups', all_groups, '--celltype', 'ct', '-o',
+                   os.path.join(base, 'all.ref'))
+expect(one_error_line(code, err, 1, "named 'all'"), "a cell type named 'all': %s" % err)
+code, _, err = run('reference', EXAMPLE, '-o', os.path.join(base, 'newdir') + '/')
+expect(one_error_line(code, err, 2, 'a directory') and not os.path.exists(os.path.join(base, 'newdir')),
+       'reference -o DIR/: %s' % err)
 
 # Bad reference files: exit 1, one line naming the file (and the line), no output.
 good = read_text(ref).split('\n')
