@@ -178,6 +178,27 @@ static void warn_repeated_symbols(const run_sets_t *rs, const char *sample)
                  sample, n, first);
 }
 
+/* One warning when the shipped panel is barely found: the gene names are
+ * most likely of another organism or in another column. */
+static void warn_low_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts,
+                              const dorm_features_t *f, const char *sample)
+{
+    if (rs->quiet || opts->n_gmt > 0 || f->n == 0)
+        return;
+    int64_t found = 0, total = 0;
+    for (int i = 0; i < rs->n_out; i++) {
+        found += rs->match[i].n_found;
+        total += rs->match[i].n_total;
+    }
+    if (total == 0 || 10 * found >= total)
+        return;
+    dorm_log(DORM_LOG_WARN, "%s: only %lld of the %lld genes of the panel's sets found (as %s "
+             "genes; names such as '%s'): give --species if the organism is another, or "
+             "--var-column (AnnData, loom) if the gene names are in another column",
+             sample, (long long)found, (long long)total, dorm_species_name(rs->species),
+             f->names[0]);
+}
+
 static int count_extra(run_sets_t *rs, dorm_err_t *err)
 {
     dorm_strmap_t seen;
@@ -249,6 +270,7 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
             rs->col_sets[rs->n_col++].match = m;
     }
     warn_repeated_symbols(rs, sample);
+    warn_low_coverage(rs, opts, f, sample);
     for (int c = 0; c < n_comp; c++) {
         rs->comp_score[c] = -1;
         for (int k = 0; k < c && rs->comp_score[c] < 0; k++)

@@ -41,8 +41,8 @@ dorm_species_t dorm_species_guess(const dorm_features_t *f)
         else if (strncmp(f->ids[i], "ENSG", 4) == 0)
             human++;
         const char *s = f->names[i];
-        if (strcmp(s, f->ids[i]) == 0 || !isupper((unsigned char)s[0]))
-            continue; /* no symbol to judge by */
+        if (strncmp(s, "ENS", 3) == 0 || !isupper((unsigned char)s[0]))
+            continue; /* no symbol to judge by (an id only, or not a gene name) */
         int lower = 0, upper = 0;
         for (const char *p = s + 1; *p; p++) {
             lower += islower((unsigned char)*p) != 0;

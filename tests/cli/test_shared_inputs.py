@@ -89,6 +89,18 @@ if os.path.exists(adata):
            '--groupby clusters rows: %s' % by)
     code, _, err = run('score', adata, '--groupby', 'nope', '-o', o)
     expect(code == 2 and 'no obs column' in err, '--groupby with an unknown column: %s' % err)
+    # mouse symbols only (var_names are symbols, no Ensembl ids): detected as mouse
+    import json
+    o = os.path.join(base, 'species')
+    run('score', adata, '--normalized', '--min-genes', '0', '-q', '-o', o, check=0)
+    meta = json.load(open(os.path.join(o, 'run.json')))
+    expect(meta['samples'][0]['species'] == 'mouse', 'symbol-only mouse AnnData: %s'
+           % meta['samples'][0]['species'])
+    # the wrong organism finds almost none of the panel: one warning says why
+    code, _, err = run('score', adata, '--normalized', '--min-genes', '0', '--species', 'human',
+                       '-o', o)
+    expect(code == 0 and '--species' in err and '--var-column' in err and 'only 0 of the' in err,
+           'a panel barely found is explained: %s' % err)
 
 # Inputs that must be refused with a clear reason.
 for rel, needle in [('kallisto_bustools_kb_python_fixtures/tcc', 'transcript-compatibility'),
