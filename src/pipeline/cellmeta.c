@@ -184,6 +184,74 @@ int cellmeta_keep(const cellmeta_t *cm, const char *barcode)
     return 1;
 }
 
+/* a without a trailing "-DIGITS" (Cell Ranger's GEM well suffix): its length. */
+static size_t stem_len(const char *a)
+{
+    size_t n = strlen(a), k = n;
+    while (k > 0 && a[k - 1] >= '0' && a[k - 1] <= '9')
+        k--;
+    return k < n && k > 0 && a[k - 1] == '-' ? k - 1 : n;
+}
+
+/* Whether two barcodes are the same but for a suffix like -1 or a prefix
+ * like SAMPLE_. */
+static int nearly_same(const char *a, const char *b)
+{
+    size_t la = stem_len(a), lb = stem_len(b);
+    if (la == lb && strncmp(a, b, la) == 0)
+        return 1;
+    size_t na = strlen(a), nb = strlen(b);
+    return (na > nb && strcmp(a + na - nb, b) == 0) || (nb > na && strcmp(b + nb - na, a) == 0);
+}
+
+/* A key of m (keep_col >= 0: of a row whose value in it is value) that is
+ * nearly the barcode in (or NULL); else any such key, into *example. */
+static const char *near_key(const cellmeta_t *cm, const dorm_strmap_t *m, int keep_col,
+                            const char *in, const char **example)
+{
+    *example = NULL;
+    for (int64_t i = 0; i < m->cap; i++) {
+        const char *k = m->key[i];
+        if (!k || (keep_col >= 0 &&
+                   strcmp(cm->values[m->val[i] * cm->n_cols + keep_col], cm->keep_value) != 0))
+            continue;
+        if (!*example)
+            *example = k;
+        if (in && nearly_same(k, in)) {
+            *example = k;
+            return k;
+        }
+    }
+    return NULL;
+}
+
+int cellmeta_none_kept(const cellmeta_t *cm, const char *cells_path, const char *keep,
+                       const char *input_barcode, dorm_err_t *err)
+{
+    const char *in = input_barcode ? input_barcode : "", *example;
+    static const char hint[] = "; they differ by a prefix or suffix (such as -1 or SAMPLE_): "
+                               "give the barcodes as the input writes them";
+    if (cm->keep_col >= 0) {
+        const char *near = near_key(cm, &cm->row_of, cm->keep_col, in, &example);
+        if (!example) {
+            const char *other = cm->n_rows > 0 ? cm->values[cm->keep_col] : "";
+            return dorm_err_set(err, DORM_E_FORMAT,
+                                "--keep %s: no row of --groups has '%s' in column %s (values are "
+                                "compared exactly, with their case; one there: '%s')",
+                                keep, cm->keep_value, cm->col_names[cm->keep_col], other);
+        }
+        if (!cm->has_keep_list || dorm_strmap_get(&cm->keep, example) >= 0)
+            return dorm_err_set(err, DORM_E_FORMAT,
+                                "--keep %s: no cell of the inputs is kept (--groups has '%s', an "
+                                "input '%s')%s", keep, example, in, near ? hint : "");
+    }
+    const char *near = cm->has_keep_list ? near_key(cm, &cm->keep, -1, in, &example) : NULL;
+    return dorm_err_set(err, DORM_E_FORMAT,
+                        "--cells %s: none of its barcodes is a cell of the inputs (it lists '%s', "
+                        "an input has '%s')%s", cells_path ? cells_path : "",
+                        example ? example : "", in, near ? hint : "");
+}
+
 void dorm_samples_free(char **names, char **paths, int n)
 {
     for (int i = 0; i < n; i++) {

@@ -31,4 +31,10 @@ const char *cellmeta_group(const cellmeta_t *cm, const char *barcode, int c);
 /* 1 if the cell passes --cells and --keep. */
 int cellmeta_keep(const cellmeta_t *cm, const char *barcode);
 
+/* The error of a run whose --cells/--keep kept no cell: which filter, an
+ * example barcode of each side (input_barcode: one of the inputs'), and a
+ * hint when they differ by a prefix or suffix.  Returns DORM_E_FORMAT. */
+int cellmeta_none_kept(const cellmeta_t *cm, const char *cells_path, const char *keep,
+                       const char *input_barcode, dorm_err_t *err);
+
 #endif

@@ -84,6 +84,7 @@ typedef struct run_t {
     int64_t n_mito, n_ribo;
     spill_t spill;
     int64_t n_kept;            /* records spilled in the scoring pass */
+    char *input_barcode;       /* the inputs' first barcode, for a filter that keeps none */
     obsmap_t obs;              /* --groupby */
     obsmap_t obs_type;         /* --celltype from obs, when not --groupby's column */
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
@@ -345,6 +346,9 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
 {
     run_t *run = ctx;
     int rc = 0;
+    if (!run->input_barcode && w->chunk->n_cells > 0 &&
+        !(run->input_barcode = strdup(w->chunk->barcodes[0])))
+        rc = nomem(err);
     for (int64_t c = 0; rc == 0 && c < w->chunk->n_cells; c++)
         if (w->keep[c]) {
             const double *r = w->rec + (size_t)c * (size_t)w->rec_len;
@@ -855,6 +859,7 @@ static void run_free(run_t *run)
 {
     sample_reset(run);
     dorm_reference_destroy(run->ref);
+    free(run->input_barcode);
     free(run->eligible);
     free(run->cell_types);
     for (int i = 0; i < N_OUT; i++)
@@ -872,6 +877,21 @@ static void run_free(run_t *run)
     for (int i = 0; run->workers && i < run->n_workers; i++)
         worker_free(&run->workers[i]);
     free(run->workers);
+}
+
+/* --cells or --keep that keep no cell of inputs that have cells are an
+ * error (a wrong case or a -1 suffix would otherwise give an empty table). */
+static int check_filters_kept(run_t *run, dorm_err_t *err)
+{
+    int64_t cells = 0, written = 0;
+    for (int s = 0; s < run->opts->n_samples; s++) {
+        cells += run->info[s].n_cells;
+        written += run->info[s].n_written;
+    }
+    if (cells == 0 || written > 0)
+        return 0;
+    return cellmeta_none_kept(&run->meta, run->opts->cells_path, run->opts->keep,
+                              run->input_barcode, err);
 }
 
 /* The frame of reference: the file, the pooled cells of several inputs
@@ -942,6 +962,8 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     }
     for (int s = 0; rc == 0 && s < opts->n_samples; s++)
         rc = run_sample(&run, s, err);
+    if (rc == 0 && !shard && (opts->cells_path || opts->keep))
+        rc = check_filters_kept(&run, err);
     if (rc == 0 && shard)
         shard_write_end(&run.out[OUT_CELLS]);
     if (rc == 0 && !shard)

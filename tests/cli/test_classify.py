@@ -4,8 +4,8 @@ import gzip
 import os
 import random
 
-from common import (EXAMPLE, SHARED, expect, finish, mtx_parts, read_table, read_text, run,
-                    tmpdir, write_text)
+from common import (EXAMPLE, SHARED, expect, finish, mtx_parts, outputs_left, read_table,
+                    read_text, run, tmpdir, write_text)
 
 base = tmpdir()
 
@@ -162,6 +162,18 @@ write_text(cells, ''.join(b + '\n' for b in list(labels)[:10]))
 o = os.path.join(base, 'cells_out')
 run('score', EXAMPLE, '-o', o, '--cells', cells, check=0)
 expect(len(read_table(os.path.join(o, 'cells.tsv'))[1]) == 10, '--cells keeps the listed barcodes')
+# Filters that keep no cell are an error naming the filter and both sides.
+bcs = list(labels)
+for name, args, words in [
+        ('wrong case', ['--groups', groups, '--keep', 'celltype=Malignant'], ["'Malignant'", 'with their case']),
+        ('no -1', ['--cells', os.path.join(base, 'no_suffix.txt')], ['prefix or suffix', bcs[0][:-2]]),
+        ('a prefix', ['--cells', os.path.join(base, 'prefixed.txt')], ['prefix or suffix', 'S1_'])]:
+    write_text(os.path.join(base, 'no_suffix.txt'), ''.join(b[:-2] + '\n' for b in bcs[:5]))
+    write_text(os.path.join(base, 'prefixed.txt'), ''.join('S1_' + b + '\n' for b in bcs[:5]))
+    out = os.path.join(base, 'none_kept')
+    code, _, err = run('score', EXAMPLE, '-o', out, *args)
+    expect(code == 1 and len(err.strip().split('\n')) == 1 and all(w in err for w in words)
+           and not outputs_left(out), 'a filter that keeps no cell (%s): %d %r' % (name, code, err))
 code, _, err = run('score', EXAMPLE, '-o', o, '--keep', 'celltype=x')
 expect(code == 2 and '--keep needs --groups' in err, '--keep without --groups: %s' % err)
 code, _, err = run('score', EXAMPLE, ex2, '--sample', 'x', '-o', o)
