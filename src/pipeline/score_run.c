@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -879,6 +880,25 @@ static void run_free(run_t *run)
     free(run->workers);
 }
 
+/* Once the outputs are in place: files of dormscan's names that this run
+ * did not write (cells.tsv beside a new cells.tsv.gz, a shard.bin beside a
+ * finished table, or the tables beside a new shard.bin) are an earlier
+ * run's, and would be read as this one's: remove them. */
+static void remove_stale(const dorm_run_opts_t *o)
+{
+    static const char *const tables[] = {"cells.tsv", "cells.tsv.gz", "summary.tsv",
+                                         "dormscan_mqc.tsv", "dormscan_general_stats_mqc.tsv",
+                                         "report.html", NULL};
+    char path[4096];
+    for (int i = 0; tables[i]; i++) {
+        int mine = o->shard_n == 0 && (i > 1 || (i == 1) == (o->gzip != 0));
+        if (!mine && snprintf(path, sizeof path, "%s/%s", o->outdir, tables[i]) < (int)sizeof path)
+            unlink(path);
+    }
+    if (o->shard_n == 0 && snprintf(path, sizeof path, "%s/shard.bin", o->outdir) < (int)sizeof path)
+        unlink(path);
+}
+
 /* --cells or --keep that keep no cell of inputs that have cells are an
  * error (a wrong case or a -1 suffix would otherwise give an empty table). */
 static int check_filters_kept(run_t *run, dorm_err_t *err)
@@ -977,6 +997,8 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         write_run_json(&run);
     if (rc == 0)
         rc = commit_all(run.out, N_OUT, err);
+    if (rc == 0)
+        remove_stale(opts);
     run_free(&run);
     return rc;
 }

@@ -156,4 +156,18 @@ write_text(gmt, 'SPARSE\tx\tMCM5\tNOT1\tNOT2\tNOT3\tNOT4\tNOT5\n')
 code, _, err = run('score', EXAMPLE, '-o', os.path.join(base, 'cov'), '--gmt', gmt, check=1)
 expect('SPARSE' in err and '1 of its 6 genes' in err, 'coverage error names the set: %s' % err)
 run('score', EXAMPLE, '-o', os.path.join(base, 'cov'), '--gmt', gmt, '--min-coverage', '0.1', check=0)
+
+# A run into a folder leaves no table of an earlier run beside its own.
+again = os.path.join(base, 'again')
+run('score', EXAMPLE, '-o', again, '-q', check=0)
+run('score', EXAMPLE, '-o', again, '-q', '--gzip', check=0)
+expect(sorted(os.listdir(again)) == ['cells.tsv.gz', 'dormscan_general_stats_mqc.tsv',
+                                     'dormscan_mqc.tsv', 'report.html', 'run.json', 'summary.tsv'],
+       '--gzip after a plain run: %s' % sorted(os.listdir(again)))
+run('score', EXAMPLE, '-o', again, '-q', '--shard', '1/2', check=0)
+expect(sorted(os.listdir(again)) == ['run.json', 'shard.bin'],
+       'a shard after a full run: %s' % sorted(os.listdir(again)))
+run('score', EXAMPLE, '-o', again, '-q', check=0)
+expect('shard.bin' not in os.listdir(again) and 'cells.tsv' in os.listdir(again),
+       'a full run after a shard: %s' % sorted(os.listdir(again)))
 finish()

@@ -47,6 +47,7 @@ def run_workflow(name, targets=(), ok=True, **config):
     outdir = os.path.join(workdir, 'results')
     conf = dict(samples=sheet, outdir=outdir, dormscan=DORMSCAN)
     conf.update(config)
+    conf = {k: v for k, v in conf.items() if v is not None}  # None: leave the key out
     conf_path = os.path.join(workdir, 'config.yaml')
     write_text(conf_path, json.dumps(conf, indent=1) + '\n')  # JSON is YAML
     code, log = snakemake(workdir, *targets, '--configfile', conf_path)
@@ -318,4 +319,14 @@ if not expect(code == 0, 'wrapper: snakemake exit %d' % code):
 a, b = os.path.join(out, 's2', 'cells.tsv'), os.path.join(wdir, 'out', 's2', 'cells.tsv')
 expect(os.path.isfile(a) and os.path.isfile(b) and read_bytes(a) == read_bytes(b),
        'wrapper: the same cells.tsv as the workflow')
+# Without the key 'dormscan' and with no dormscan on PATH (the README builds
+# it in build/ but does not install it), the workflow finds build/dormscan.
+if os.path.realpath(DORMSCAN) == os.path.realpath(os.path.join(SRCDIR, 'build', 'dormscan')):
+    path_env = ENV['PATH']
+    ENV['PATH'] = os.pathsep.join(p for p in path_env.split(os.pathsep)
+                                  if not os.path.exists(os.path.join(p, 'dormscan')))
+    out, code, log = run_workflow('built_binary', dormscan=None)
+    expect(code == 0 and os.path.exists(os.path.join(out, 'cohort_summary.tsv')),
+           'the workflow finds build/dormscan: %s' % log[-500:])
+    ENV['PATH'] = path_env
 finish()
