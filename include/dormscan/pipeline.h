@@ -13,6 +13,13 @@ typedef struct dorm_sample_t {
     const char *path;            /* matrix directory or file */
 } dorm_sample_t;
 
+/* What a finished score run wrote (dorm_run_opts_t.result). */
+typedef struct dorm_run_result_t {
+    int64_t n_cells;                 /* cells written (a shard: of its range) */
+    int64_t state[DORM_N_STATES];    /* per call (not for shards: merge calls) */
+    int64_t sasp;
+} dorm_run_result_t;
+
 typedef struct dorm_run_opts_t {
     const dorm_sample_t *samples; /* inputs, scored one after the other */
     int n_samples;
@@ -43,6 +50,7 @@ typedef struct dorm_run_opts_t {
     /* Called after every chunk of the scoring pass (may be NULL). */
     void (*progress)(const char *sample, int64_t cells_read, int64_t n_cells, void *data);
     void *progress_data;
+    dorm_run_result_t *result;   /* filled on success; may be NULL */
     char reserved[32];
 } dorm_run_opts_t;
 

@@ -67,6 +67,28 @@ static void help(void)
            "See dormscan-score(1).\n", cli_reader_help);
 }
 
+/* One line on stderr after a run (not with -q): what was scored, the calls,
+ * where the outputs are. */
+static void closing_line(const dorm_run_opts_t *o, const dorm_run_result_t *res)
+{
+    fprintf(stderr, "dormscan score: %lld cells of %d sample%s", (long long)res->n_cells,
+            o->n_samples, o->n_samples == 1 ? "" : "s");
+    if (o->shard_n > 0) {
+        fprintf(stderr, " (shard %d of %d) in %s/shard.bin; finish with dormscan merge\n",
+                o->shard_k, o->shard_n, o->outdir);
+        return;
+    }
+    const char *sep = ": ";
+    for (int t = 0; t < DORM_N_STATES; t++) {
+        if (res->state[t] == 0 && (t == DORM_STATE_LOW_QUALITY || t == DORM_STATE_UNSCORED))
+            continue;
+        fprintf(stderr, "%s%lld %s", sep, (long long)res->state[t],
+                dorm_state_name((dorm_state_t)t));
+        sep = ", ";
+    }
+    fprintf(stderr, "; %lld with the SASP flag; in %s\n", (long long)res->sasp, o->outdir);
+}
+
 int cmd_score(int argc, char **argv)
 {
     cli_run_t r;
@@ -77,10 +99,14 @@ int cmd_score(int argc, char **argv)
     }
     dorm_err_t err;
     dorm_err_clear(&err);
+    dorm_run_result_t res;
+    r.o.result = &res;
     int rc = dorm_run_score(&r.o, &err);
     cli_run_finish(&r);
     if (rc < 0)
         fprintf(stderr, "dormscan score: %s\n", err.msg);
+    else if (dorm_log_get_level() > DORM_LOG_ERROR)
+        closing_line(&r.o, &res);
     cli_run_free(&r);
     return rc < 0 ? dorm_err_exit_status(rc) : 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/strmap.h"
+#include "core/text.h"
 #include "dormscan/log.h"
 #include "run_sets.h"
 
@@ -143,12 +144,8 @@ static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, int
     int need = required_genes(m->n_total, opts->min_coverage);
     if (m->n_found >= need && m->n_found > 0)
         return 1;
-    if (opts->n_gmt == 0) {
-        if (!rs->quiet)
-            dorm_log(DORM_LOG_WARN, "%s: gene set %s: %d of its %d genes found, %d needed; its columns are NA",
-                 sample, s->name, m->n_found, m->n_total, need);
-        return 0;
-    }
+    if (opts->n_gmt == 0)
+        return 0; /* (one warning for all such sets: warn_uncovered) */
     if (m->n_found == 0)
         return dorm_err_set(err, DORM_E_FORMAT, "%s: gene set %s: none of its %d genes is in %s",
                             src, s->name, m->n_total, sample);
@@ -156,6 +153,27 @@ static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, int
                         "%s: gene set %s: %d of its %d genes found in %s, %d needed "
                         "(lower the bar with --min-coverage)",
                         src, s->name, m->n_found, m->n_total, sample, need);
+}
+
+/* One warning naming every shipped set below its coverage bar. */
+static void warn_uncovered(const run_sets_t *rs, const dorm_run_opts_t *opts, const char *sample)
+{
+    if (rs->quiet || opts->n_gmt > 0)
+        return;
+    char list[2048] = "";
+    size_t used = 0;
+    int n = 0;
+    for (int i = 0; i < rs->n_out; i++) {
+        if (rs->out_score[i] >= 0)
+            continue;
+        const dorm_match_t *m = &rs->match[i];
+        dorm_appendf(list, sizeof list, &used, "%s%s (%d of %d, %d needed)", n++ ? ", " : "",
+                     rs->out.sets[i].name, m->n_found, m->n_total,
+                     required_genes(m->n_total, opts->min_coverage));
+    }
+    if (n > 0)
+        dorm_log(DORM_LOG_WARN, "%s: %d gene set%s with too few genes found, %s columns are NA: %s",
+                 sample, n, n == 1 ? "" : "s", n == 1 ? "its" : "their", list);
 }
 
 /* Features that share a symbol (Cell Ranger lists some symbols under two
@@ -269,6 +287,7 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
         if (rc)
             rs->col_sets[rs->n_col++].match = m;
     }
+    warn_uncovered(rs, opts, sample);
     warn_repeated_symbols(rs, sample);
     warn_low_coverage(rs, opts, f, sample);
     for (int c = 0; c < n_comp; c++) {

@@ -880,6 +880,22 @@ static void run_free(run_t *run)
     free(run->workers);
 }
 
+/* The counts of the cells written, from the summary rows over each sample. */
+static void fill_result(const run_t *run, dorm_run_result_t *res)
+{
+    memset(res, 0, sizeof *res);
+    for (int s = 0; s < run->opts->n_samples; s++)
+        res->n_cells += run->info[s].n_written;
+    for (int64_t i = 0; i < run->summary.n; i++) {
+        const dorm_summary_row_t *r = &run->summary.rows[i];
+        if (strcmp(r->grouping, "all") != 0)
+            continue;
+        for (int t = 0; t < DORM_N_STATES; t++)
+            res->state[t] += r->state[t];
+        res->sasp += r->sasp;
+    }
+}
+
 /* Once the outputs are in place: files of dormscan's names that this run
  * did not write (cells.tsv beside a new cells.tsv.gz, a shard.bin beside a
  * finished table, or the tables beside a new shard.bin) are an earlier
@@ -999,6 +1015,8 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         rc = commit_all(run.out, N_OUT, err);
     if (rc == 0)
         remove_stale(opts);
+    if (rc == 0 && opts->result)
+        fill_result(&run, opts->result);
     run_free(&run);
     return rc;
 }
