@@ -86,6 +86,7 @@ typedef struct run_t {
     spill_t spill;
     int64_t n_kept;            /* records spilled in the scoring pass */
     char *input_barcode;       /* the inputs' first barcode, for a filter that keeps none */
+    int values_checked;        /* this sample's values were looked at (note_values) */
     obsmap_t obs;              /* --groupby */
     obsmap_t obs_type;         /* --celltype from obs, when not --groupby's column */
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
@@ -137,6 +138,31 @@ static int switch_to_memory(run_t *run, dorm_err_t *err)
     run->in_memory = 1;
     dorm_err_clear(err);
     return open_reader(run, err);
+}
+
+/* Once per sample, on the first chunk with values: values that are not
+ * whole numbers are most likely already normalised (a scanpy X after
+ * normalize_total and log1p), which LogNormalize would transform again. */
+static void note_values(run_t *run, const dorm_chunk_t *ch)
+{
+    if (run->values_checked || run->opts->score.normalized || ch->col_ptr[ch->n_cells] == ch->col_ptr[0])
+        return;
+    run->values_checked = 1;
+    if (ch->count)
+        return;
+    for (int64_t i = ch->col_ptr[0]; i < ch->col_ptr[ch->n_cells]; i++) {
+        double v = ch->value[i];
+        if (v == floor(v))
+            continue;
+        int64_t c = 0;
+        while (c + 1 < ch->n_cells && ch->col_ptr[c + 1] <= i)
+            c++;
+        dorm_log(DORM_LOG_WARN, "%s: the values are not counts (%g in cell %s): if they are "
+                 "already normalised (log1p, normalize_total), give --normalized; for an "
+                 "AnnData, --layer counts or --raw may hold the counts", run->sample->name, v,
+                 ch->barcodes[c]);
+        return;
+    }
 }
 
 /* own_ref: the chunk's reference cells (kept by the filters, passing the
@@ -238,6 +264,7 @@ static int read_pass(run_t *run, dorm_err_t *err)
             /* every cell counts towards the means; a shard keeps its own */
             int keep = ch->first_cell < hi && ch->first_cell + ch->n_cells > lo;
             int64_t done = ch->first_cell + ch->n_cells;
+            note_values(run, ch);
             if (run->pre) /* (ch moves to the prescore queue) */
                 rc = prescore_put(run->pre, run->reader, keep, err);
             else if ((rc = add_reference_cells(run, ch, err)) == 0 && keep)
@@ -379,6 +406,7 @@ static int chunk_wanted(void *ctx, const dorm_chunk_t *ch)
     run_t *run = ctx;
     int64_t lo, hi, done = ch->first_cell + ch->n_cells;
     shard_range(run, &lo, &hi);
+    note_values(run, ch);
     if (run->opts->progress)
         run->opts->progress(run->sample->name, done, dorm_reader_info(run->reader)->n_cells,
                             run->opts->progress_data);
@@ -463,6 +491,7 @@ static void sample_reset(run_t *run)
     cellstore_close(&run->store);
     run->n_pre = 0;
     run->in_memory = 0;
+    run->values_checked = 0;
     obsmap_free(&run->obs);
     obsmap_free(&run->obs_type);
 }

@@ -102,6 +102,16 @@ if os.path.exists(adata):
     expect(code == 0 and '--species' in err and '--var-column' in err and 'only 0 of the' in err,
            'a panel barely found is explained: %s' % err)
 
+# Normalised values read as counts: one warning naming --normalized.
+ebinger = os.path.join(T, 'dormancy_lrc_all_ebinger2016', 'expression_normalised.tsv.gz')
+if os.path.exists(ebinger):
+    o = os.path.join(base, 'ebinger')
+    code, _, err = run('score', ebinger, '--min-genes', '0', '-o', o)
+    expect(code == 0 and err.count('not counts') == 1 and '--normalized' in err and '--layer counts' in err,
+           'normalised values are pointed out: %r' % err)
+    code, _, err = run('score', ebinger, '--min-genes', '0', '--normalized', '-o', o)
+    expect(code == 0 and 'not counts' not in err, 'and not with --normalized: %r' % err)
+
 # Inputs that must be refused with a clear reason.
 for rel, needle in [('kallisto_bustools_kb_python_fixtures/tcc', 'transcript-compatibility'),
                     ('kallisto_bustools_kb_python_fixtures/lamanno/counts', 'several matrices'),
