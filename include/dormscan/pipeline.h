@@ -96,6 +96,9 @@ typedef struct dorm_inspect_t {
     int64_t n_cells, n_genes, n_dropped;
     int64_t nnz;               /* entries in the matrix file */
     int sorted;                /* entries grouped by cell: streams */
+    char species[16];          /* detected from the features (as score detects it) */
+    int64_t panel_found, panel_total; /* genes of the shipped panel's sets found */
+    int sets_scored, n_sets;   /* panel sets that reach their coverage bar */
 } dorm_inspect_t;
 
 /* opts may be NULL (detect everything). */

@@ -53,5 +53,9 @@ int cmd_inspect(int argc, char **argv)
     printf("id_type: %s\n", in.id_type);
     printf("values: %s\n", in.field);
     printf("grouped_by_cell: %s\n", in.sorted ? "yes" : "no");
+    printf("species: %s\n", in.species);
+    printf("panel_genes_found: %lld of %lld\n", (long long)in.panel_found,
+           (long long)in.panel_total);
+    printf("panel_sets_scored: %d of %d\n", in.sets_scored, in.n_sets);
     return cli_close_stdout();
 }

@@ -4,11 +4,37 @@
 
 #include "dormscan/pipeline.h"
 #include "dormscan/reader.h"
+#include "run_sets.h"
 
 const char *dorm_id_type_name(int id_type)
 {
     static const char *const names[] = {"symbol", "ensembl", "other"};
     return id_type >= 0 && id_type <= 2 ? names[id_type] : "unknown";
+}
+
+/* The species score would detect, and how much of the shipped panel the
+ * features hold. */
+static int panel_coverage(const dorm_features_t *f, dorm_inspect_t *out, dorm_err_t *err)
+{
+    dorm_run_opts_t o;
+    dorm_run_opts_default(&o);
+    run_sets_t rs;
+    int rc = run_sets_load(&rs, &o, err);
+    if (rc < 0)
+        return rc;
+    rs.quiet = 1;
+    rc = run_sets_match(&rs, &o, f, "inspect", err);
+    if (rc == 0) {
+        snprintf(out->species, sizeof out->species, "%s", dorm_species_name(rs.species));
+        out->n_sets = rs.n_out;
+        for (int i = 0; i < rs.n_out; i++) {
+            out->panel_found += rs.cov_found[i];
+            out->panel_total += rs.cov_total[i];
+            out->sets_scored += rs.out_score[i] >= 0;
+        }
+    }
+    run_sets_free(&rs);
+    return rc;
 }
 
 /* Read every chunk; reopen in memory if the entries are not grouped. */
@@ -49,6 +75,7 @@ static int read_through(const char *path, const dorm_reader_opts_t *opts, dorm_i
                     break;
                 used += (size_t)n;
             }
+            rc = panel_coverage(f, out, err);
         }
         dorm_reader_close(r);
         if (rc != DORM_E_UNSORTED)

@@ -96,6 +96,9 @@ if os.path.exists(adata):
     meta = json.load(open(os.path.join(o, 'run.json')))
     expect(meta['samples'][0]['species'] == 'mouse', 'symbol-only mouse AnnData: %s'
            % meta['samples'][0]['species'])
+    code, out, _ = run('inspect', adata)
+    expect(code == 0 and 'species: mouse' in out and 'panel_genes_found: ' in out
+           and 'panel_sets_scored: ' in out, 'inspect tells the species and coverage: %r' % out)
     # the wrong organism finds almost none of the panel: one warning says why
     code, _, err = run('score', adata, '--normalized', '--min-genes', '0', '--species', 'human',
                        '-o', o)
