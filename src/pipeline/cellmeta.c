@@ -26,25 +26,101 @@ static int split_tabs(char *line, char **field, int max)
 
 #define MAX_COLS 64
 
+/* Split line at sep into at most max fields, in place, as R's write.table
+ * and pandas' to_csv write them: a field may be in double quotes, with ""
+ * for a quote inside.  Returns the count, or -1 for an unclosed quote. */
+static int split_fields(char *line, char sep, char **field, int max)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == max)
+            return n + 1; /* (more than max: the caller reports the count) */
+        char *out = p;
+        field[n++] = out;
+        if (*p == '"') { /* quoted: copy until the closing quote */
+            p++;
+            for (;;) {
+                if (*p == '\0')
+                    return -1;
+                if (*p == '"' && p[1] == '"') {
+                    *out++ = '"';
+                    p += 2;
+                } else if (*p == '"') {
+                    p++;
+                    break;
+                } else {
+                    *out++ = *p++;
+                }
+            }
+            if (*p != sep && *p != '\0')
+                return -1;
+        } else {
+            while (*p != sep && *p != '\0')
+                *out++ = *p++;
+        }
+        int end = *p == '\0';
+        *out = '\0';
+        if (end)
+            return n;
+        p++;
+    }
+}
+
+/* The separator of a table from its header line: a tab, else a comma (CSV),
+ * else a space (R's write.table default). */
+static char separator_of(const char *header)
+{
+    return strchr(header, '\t') ? '\t' : strchr(header, ',') ? ',' : ' ';
+}
+
+static const char *separator_name(char sep)
+{
+    return sep == '\t' ? "tab" : sep == ',' ? "comma" : "space";
+}
+
 static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
 {
     dorm_lines_t *lr;
     int rc = dorm_lines_open(&lr, path, err);
     if (rc < 0)
         return rc;
-    char *line, *f[MAX_COLS + 1];
+    char *line, *f[MAX_COLS + 2];
+    char *header = NULL; /* the header line, until the first row says its shape */
     size_t len;
     int64_t cap = 0;
+    char sep = '\t';
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
         if (len == 0)
             continue;
-        int n = split_tabs(line, f, MAX_COLS + 1);
         long ln = (long)dorm_lines_number(lr);
-        if (!cm->col_names) {
-            if (n < 2 || n > MAX_COLS) {
+        if (!header && !cm->col_names) {
+            if (!(header = strdup(line))) {
+                rc = nomem(err);
+                break;
+            }
+            continue;
+        }
+        if (header) /* (a one-column header has no separator: the first row tells) */
+            sep = separator_of(strpbrk(header, "\t,") ? header : line);
+        int n = split_fields(line, sep, f, MAX_COLS + 1);
+        if (n < 0) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: a quoted field is not closed",
+                              path, ln);
+            break;
+        }
+        if (header) {
+            /* a header with a name over the barcodes (barcode<TAB>group...),
+             * or without it (R's write.table: one field fewer than the rows) */
+            char *h[MAX_COLS + 2];
+            int nh = split_fields(header, sep, h, MAX_COLS + 1);
+            int skip = nh == n ? 1 : nh == n - 1 ? 0 : -1;
+            if (nh < 1 || skip < 0 || n - 1 < 1 || n - 1 > MAX_COLS - 1) {
                 rc = dorm_err_set(err, DORM_E_FORMAT,
-                                  "%s line %ld: expected a header 'barcode<TAB>group...' with 1 to %d group columns",
-                                  path, ln, MAX_COLS - 1);
+                                  "%s line %ld: %d fields (%s-separated), the header %d: expected "
+                                  "a header barcode%sgroup... (or R's, without its first name) and "
+                                  "1 to %d group columns", path, ln, n, separator_name(sep), nh,
+                                  sep == '\t' ? "<TAB>" : sep == ',' ? "," : " ", MAX_COLS - 1);
                 break;
             }
             cm->n_cols = n - 1;
@@ -52,16 +128,19 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
                 rc = nomem(err);
                 break;
             }
-            for (int c = 0; c < cm->n_cols; c++)
-                if (!(cm->col_names[c] = strdup(f[c + 1]))) {
-                    rc = nomem(err);
-                    break;
-                }
-            continue;
+            int ok = 1;
+            for (int c = 0; c < cm->n_cols && ok; c++)
+                ok = (cm->col_names[c] = strdup(h[c + skip])) != NULL;
+            free(header);
+            header = NULL;
+            if (!ok) {
+                rc = nomem(err);
+                break;
+            }
         }
         if (n != cm->n_cols + 1) {
-            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: %d fields, the header has %d",
-                              path, ln, n, cm->n_cols + 1);
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: %d fields (%s-separated), the "
+                              "first row has %d", path, ln, n, separator_name(sep), cm->n_cols + 1);
             break;
         }
         int put = dorm_strmap_put(&cm->row_of, f[0], cm->n_rows);
@@ -90,6 +169,21 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
         if (rc < 0)
             break;
     }
+    if (rc == 0 && header) { /* a header and no row: its columns, with a barcode column */
+        sep = separator_of(header);
+        char *h[MAX_COLS + 2];
+        int nh = split_fields(header, sep, h, MAX_COLS + 1);
+        if (nh < 2 || nh > MAX_COLS)
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: expected a header 'barcode<TAB>"
+                              "group...' with 1 to %d group columns", path, MAX_COLS - 1);
+        cm->n_cols = rc == 0 ? nh - 1 : 0;
+        if (rc == 0 && !(cm->col_names = calloc((size_t)cm->n_cols, sizeof *cm->col_names)))
+            rc = nomem(err);
+        for (int c = 0; rc == 0 && c < cm->n_cols; c++)
+            if (!(cm->col_names[c] = strdup(h[c + 1])))
+                rc = nomem(err);
+    }
+    free(header);
     if (rc == 0 && !cm->col_names)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
     dorm_lines_close(lr);

@@ -153,6 +153,27 @@ expect(keys.get(('example', 'celltype', 'malignant')) == 120 and keys.get(('exam
 mean_sen = float(srows[[tuple(r[:3]) for r in srows].index(('example', 'all', 'all'))][sh.index('mean_score_senescent')])
 expect(abs(mean_sen - sum(float(r[h.index('score_senescent')]) for r in rows) / 150) < 1e-5,
        'mean evidence in the summary')
+# --groups as R's write.table and write.csv and pandas' to_csv write it by default.
+rows_r = [(b, 'malignant' if labels[b] != 'background' else 'stroma') for b in labels]
+styles = {
+    'write.table': '"celltype"\n' + ''.join('"%s" "%s"\n' % r for r in rows_r),
+    'write.csv': '"","celltype"\n' + ''.join('"%s","%s"\n' % r for r in rows_r),
+    'to_csv': ',celltype\n' + ''.join('%s,%s\n' % r for r in rows_r),
+    'quoted tabs': '"celltype"\n' + ''.join('"%s"\t"%s"\n' % r for r in rows_r),
+}
+for style, text in styles.items():
+    path = os.path.join(base, 'groups_%s.txt' % style.replace(' ', '_'))
+    write_text(path, text)
+    out = os.path.join(base, 'groups_' + style.replace(' ', '_'))
+    code, _, err = run('score', EXAMPLE, '-o', out, '--groups', path, '-q')
+    sh2, sr2 = read_table(os.path.join(out, 'summary.tsv')) if code == 0 else ([], [])
+    got = {tuple(r[:3]): int(r[3]) for r in sr2}
+    expect(code == 0 and got.get(('example', 'celltype', 'malignant')) == 120,
+           '--groups as %s writes it: %d %s' % (style, code, err.strip()))
+bad_quote = os.path.join(base, 'groups_bad_quote.csv')
+write_text(bad_quote, 'barcode,celltype\n"%s,malignant\n' % list(labels)[0])
+code, _, err = run('score', EXAMPLE, '-o', os.path.join(base, 'bq'), '--groups', bad_quote)
+expect(code == 1 and 'line 2' in err and 'quoted' in err, 'an unclosed quote: %s' % err)
 o = os.path.join(base, 'keep_out')
 run('score', EXAMPLE, '-o', o, '--groups', groups, '--keep', 'celltype=malignant', check=0)
 hk, rk = read_table(os.path.join(o, 'cells.tsv'))
