@@ -26,8 +26,12 @@ int cli_parse_int(const char *cmd, const char *opt, const char *s, int64_t lo, i
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (end == s || *end || errno || v < lo || v > hi) {
-        cli_usage_error(cmd, "%s expects an integer in %lld..%lld, not '%s'", opt, (long long)lo,
-                        (long long)hi, s);
+        if (hi == INT64_MAX) /* (a range a person can read) */
+            cli_usage_error(cmd, "%s expects an integer of %lld or more, not '%s'", opt,
+                            (long long)lo, s);
+        else
+            cli_usage_error(cmd, "%s expects an integer in %lld..%lld, not '%s'", opt,
+                            (long long)lo, (long long)hi, s);
         return -1;
     }
     *out = v;

@@ -59,17 +59,21 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
         dorm_format_t fmt;
     } names[] = {{"mtx", DORM_FMT_MTX}, {"10x-h5", DORM_FMT_10X_H5}, {"h5ad", DORM_FMT_H5AD},
                  {"loom", DORM_FMT_LOOM}, {"dense", DORM_FMT_DENSE}, {"bam", DORM_FMT_BAM}};
+    struct stat st;
+    int is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
     if (forced) {
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             if (strcmp(forced, names[i].name) == 0) {
                 *fmt = names[i].fmt;
+                if (is_dir && *fmt != DORM_FMT_MTX) /* only MatrixMarket inputs are folders */
+                    return dorm_err_set(err, DORM_E_USAGE, "%s: a directory, read as MatrixMarket "
+                                        "only (--format %s takes a file)", path, forced);
                 return 0;
             }
         return dorm_err_set(err, DORM_E_USAGE,
                             "unknown format '%s' (mtx, 10x-h5, h5ad, loom, dense or bam)", forced);
     }
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (is_dir) {
         *fmt = DORM_FMT_MTX;
         return 0;
     }

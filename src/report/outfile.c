@@ -56,7 +56,7 @@ int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int 
     o->fp = gzip ? (void *)bgzf_open(o->tmp_path, "w") : (void *)fopen(o->tmp_path, "w");
     if (!o->fp) {
         int e = errno;
-        int rc = dorm_err_set(err, DORM_E_IO, "%s: cannot create: %s", o->tmp_path,
+        int rc = dorm_err_set(err, DORM_E_IO, "%s: cannot create: %s", o->final_path,
                               e ? strerror(e) : "unknown error");
         dorm_outfile_abort(o);
         return rc;

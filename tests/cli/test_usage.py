@@ -1,7 +1,7 @@
 """Command-line contract: version, help, usage errors, exit codes."""
 import re
 
-from common import run, expect, finish
+from common import EXAMPLE, run, expect, finish
 
 code, out, err = run('--version', check=0)
 expect(re.fullmatch(r'\d+\.\d+\.\d+\n', out), '--version prints only the version: %r' % out)
@@ -39,4 +39,10 @@ fields = out.rstrip('\n').split('\t')
 expect(fields[0] == 'cc_s' and len(fields) == 2 + 43 and fields[2] == 'MCM5', 'show cc_s: 43 genes')
 code, _, err = run('signatures', 'show', 'nope', check=1)
 expect("'nope'" in err, 'unknown set is named')
+# Messages a person can read: no 9223372036854775807, and a folder with a
+# --format that reads files only is a usage error that says so.
+code, _, err = run('score', EXAMPLE, '-o', '/tmp/dormscan-usage-unused', '--min-genes', '-5')
+expect(code == 2 and 'of 0 or more' in err and '922337' not in err, 'a readable range: %s' % err)
+code, _, err = run('score', EXAMPLE, '-o', '/tmp/dormscan-usage-unused', '--format', 'dense')
+expect(code == 2 and 'a directory' in err and '--format dense' in err, '--format on a folder: %s' % err)
 finish()
