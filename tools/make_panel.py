@@ -86,11 +86,11 @@ PANEL = [
      "senescent, down; Fridman & Tainsky 2008 Oncogene 27:5975"),
     ("senescence_cellage_up", "cellage.gmt", "CELLAGE_SIGNATURE_OVEREXPRESSED",
      "senescent (CellAge expression signature), up; "
-     "Chatsirisupachai et al. 2019 Aging Cell (citation unverified)"),
+     "CellAge database, Avelar et al. 2020 Genome Biology 21:91"),
     ("senescence_cellage_down", "cellage.gmt",
      "CELLAGE_SIGNATURE_UNDEREXPRESSED",
      "senescent (CellAge expression signature), down; "
-     "Chatsirisupachai et al. 2019 Aging Cell (citation unverified)"),
+     "CellAge database, Avelar et al. 2020 Genome Biology 21:91"),
     ("sasp_reactome", "reactome_msigdb_v7.2.gmt",
      "REACTOME_SENESCENCE_ASSOCIATED_SECRETORY_PHENOTYPE_SASP",
      "SASP (pathway membership, includes histone genes), up; "
