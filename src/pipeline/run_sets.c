@@ -146,6 +146,12 @@ static int check_coverage(const run_sets_t *rs, const dorm_run_opts_t *opts, int
         return 1;
     if (opts->n_gmt == 0)
         return 0; /* (one warning for all such sets: warn_uncovered) */
+    if (m->n_found == 0 && rs->n_out > 1) { /* the others are scored; this one is NA */
+        if (!rs->quiet)
+            dorm_log(DORM_LOG_WARN, "%s: gene set %s: none of its %d genes is in %s; its columns "
+                     "are NA", src, s->name, m->n_total, sample);
+        return 0;
+    }
     if (m->n_found == 0)
         return dorm_err_set(err, DORM_E_FORMAT, "%s: gene set %s: none of its %d genes is in %s",
                             src, s->name, m->n_total, sample);
@@ -286,6 +292,11 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
         rs->out_score[i] = rc ? rs->n_col : -1;
         if (rc)
             rs->col_sets[rs->n_col++].match = m;
+    }
+    if (opts->n_gmt > 0 && rs->n_out > 0 && rs->n_col == 0) {
+        rc = dorm_err_set(err, DORM_E_FORMAT, "none of the %d gene sets of --gmt has a gene in %s "
+                          "(first: %s)", rs->n_out, sample, rs->out.sets[0].name);
+        goto fail;
     }
     warn_uncovered(rs, opts, sample);
     warn_repeated_symbols(rs, sample);

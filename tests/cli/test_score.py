@@ -157,6 +157,16 @@ code, _, err = run('score', EXAMPLE, '-o', os.path.join(base, 'cov'), '--gmt', g
 expect('SPARSE' in err and '1 of its 6 genes' in err, 'coverage error names the set: %s' % err)
 run('score', EXAMPLE, '-o', os.path.join(base, 'cov'), '--gmt', gmt, '--min-coverage', '0.1', check=0)
 
+# A --gmt set that matches no gene, beside one that does: NA columns and a
+# warning, as for the shipped sets (a file with no scorable set is an error).
+gmt2 = os.path.join(base, 'one_empty.gmt')
+write_text(gmt2, 'GOOD\tx\tMCM5\tPCNA\tTYMS\tFEN1\tMCM2\nNOWHERE\tx\tNOT_A_GENE1\tNOT_A_GENE2\n')
+o = os.path.join(base, 'one_empty')
+code, _, err = run('score', EXAMPLE, '-o', o, '--gmt', gmt2)
+h, rows = read_table(os.path.join(o, 'cells.tsv')) if code == 0 else ([], [])
+expect(code == 0 and 'NOWHERE' in err and 'NA' in err and all(r[h.index('NOWHERE')] == 'NA' for r in rows)
+       and all(r[h.index('GOOD')] != 'NA' for r in rows), 'a --gmt set without genes is NA: %s' % err)
+
 # A run into a folder leaves no table of an earlier run beside its own.
 again = os.path.join(base, 'again')
 run('score', EXAMPLE, '-o', again, '-q', check=0)
