@@ -345,10 +345,10 @@ def validate_tang(args, tmp, rep):
                for g in ('HighPD', 'LowPD')])
     rep.add('### SASP flag per label', '')
     rep.table(['label', 'sasp=true', 'sasp=false', 'other', 'fraction true'],
-              [[g, sum(1 for r in groups[g] if r['sasp'] == 'true'),
-                sum(1 for r in groups[g] if r['sasp'] == 'false'),
-                sum(1 for r in groups[g] if r['sasp'] not in ('true', 'false')),
-                fmt(sum(1 for r in groups[g] if r['sasp'] == 'true') / len(groups[g]))]
+              [[g, sum(1 for r in groups[g] if r['sasp'] == 'TRUE'),
+                sum(1 for r in groups[g] if r['sasp'] == 'FALSE'),
+                sum(1 for r in groups[g] if r['sasp'] not in ('TRUE', 'FALSE')),
+                fmt(sum(1 for r in groups[g] if r['sasp'] == 'TRUE') / len(groups[g]))]
                for g in ('HighPD', 'LowPD')])
     rep.add('### Label x phase', '')
     ph_cols = ['G1', 'S', 'G2M', 'Undecided', 'NA']
@@ -575,7 +575,7 @@ def state_fractions(cells, labels, groups):
         mine = [r for r in cells if labels.get(r['barcode']) == g]
         out[g] = {s: sum(1 for r in mine if r['state'] == s) / max(1, len(mine)) for s in STATES}
         out[g]['n'] = len(mine)
-        out[g]['sasp'] = sum(1 for r in mine if r['sasp'] == 'true') / max(1, len(mine))
+        out[g]['sasp'] = sum(1 for r in mine if r['sasp'] == 'TRUE') / max(1, len(mine))
     return out
 
 

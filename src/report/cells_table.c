@@ -69,7 +69,7 @@ size_t dorm_cells_format_row(char *line, const dorm_cell_row_t *r, int n_sets)
         p = put_number(p, r->evidence[e]);
     p = put_field(p, r->phase);
     p = put_field(p, r->state);
-    p = put_field(p, r->sasp ? "true" : "false");
+    p = put_field(p, r->sasp ? "TRUE" : "FALSE"); /* (logical to R and pandas alike) */
     p = put_number(p, r->confidence);
     *p++ = '\n';
     return (size_t)(p - line);

@@ -105,7 +105,7 @@ for group, want in (('cycling', 'cycling'), ('quiescent', 'quiescent'), ('diapau
     got = calls_bg[group].count(want)
     expect(got >= 27, 'background reference: %s cells called %s: %d/30' % (group, want, got))
 sasp = h.index('sasp')
-expect(sum(r[sasp] == 'true' for r in rows if labels[r[0]] == 'senescent') >= 27, 'senescent cells carry the SASP flag')
+expect(sum(r[sasp] == 'TRUE' for r in rows if labels[r[0]] == 'senescent') >= 27, 'senescent cells carry the SASP flag')
 expect(all(r[h.index('phase')] in ('S', 'G2M') for r in rows if r[state] == 'cycling'), 'cycling cells have S or G2M')
 expect(all(r[h.index('phase')] == 'G1' for r in rows if r[state] not in ('cycling', 'low_quality')),
        'other cells are G1')

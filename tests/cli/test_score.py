@@ -167,6 +167,30 @@ h, rows = read_table(os.path.join(o, 'cells.tsv')) if code == 0 else ([], [])
 expect(code == 0 and 'NOWHERE' in err and 'NA' in err and all(r[h.index('NOWHERE')] == 'NA' for r in rows)
        and all(r[h.index('GOOD')] != 'NA' for r in rows), 'a --gmt set without genes is NA: %s' % err)
 
+# cells.tsv loads as documented: R's read.delim and pandas both read the
+# sasp column as logical (when they are installed).
+import shutil
+import subprocess
+table = os.path.join(again_src := os.path.join(base, 'loadable'), 'cells.tsv')
+run('score', EXAMPLE, '-o', again_src, '-q', check=0)
+if shutil.which('Rscript'):
+    p = subprocess.run(['Rscript', '-e', 'd <- read.delim(commandArgs(TRUE)[1], row.names = 1); '
+                        'cat(class(d$sasp), class(d$score_senescent), sum(d$sasp))', table],
+                       capture_output=True, text=True)
+    expect(p.stdout.split()[:2] == ['logical', 'numeric'], 'R reads sasp as logical: %r %r'
+           % (p.stdout, p.stderr[-300:]))
+for py in dict.fromkeys(['python3', '/usr/bin/python3']):  # (Debian's pandas is for its python)
+    p = subprocess.run([py, '-c', 'import sys, pandas; d = pandas.read_csv(sys.argv[1], sep="\\t", '
+                        'index_col=0); print(d["sasp"].dtype, d["score_senescent"].dtype)', table],
+                       capture_output=True, text=True)
+    if 'ModuleNotFoundError' in p.stderr or p.returncode == 127:
+        continue
+    expect(p.stdout.split() == ['bool', 'float64'], 'pandas reads sasp as bool: %r %r'
+           % (p.stdout, p.stderr[-300:]))
+    break
+else:
+    print('pandas not installed: its check skipped')
+
 # A run into a folder leaves no table of an earlier run beside its own.
 again = os.path.join(base, 'again')
 run('score', EXAMPLE, '-o', again, '-q', check=0)

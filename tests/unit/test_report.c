@@ -64,7 +64,7 @@ Test(report, cells_table_rows_and_json)
                      "\tscore_diapause_like\tscore_senescent\tscore_sasp\tphase\tstate\tsasp"
                      "\tconfidence\n"
                      "AAAC-1\ts1\t1234\t321\t2.5\tNA\t0.125\t1.5\t0.0668072013\t0.25\t-1\t2\tNA"
-                     "\t0.5\t3\tG1\tquiescent\ttrue\t0.75\n");
+                     "\t0.5\t3\tG1\tquiescent\tTRUE\t0.75\n");
     cr_assert_eq(dorm_outfile_open(&o, dir, "r.json", 0, &err), 0);
     dorm_json_t j;
     dorm_json_init(&j, &o);
