@@ -50,8 +50,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* Parse numbers for option opt; 0 on success, else a usage message and -1. */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out);
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
-/* argv joined with spaces, shell-quoted where needed; caller frees. */
-char *cli_join_argv(int argc, char **argv);
+/* "dormscan" and a subcommand's argv (argv[0] the subcommand), joined with spaces and
+ * shell-quoted where needed: the recorded command line; caller frees. */
+char *cli_command_line(int argc, char **argv);
 /* Flush and close stdout; 1 if that failed (e.g. a full disk or closed pipe). */
 int cli_close_stdout(void);
 

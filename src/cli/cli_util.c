@@ -52,17 +52,17 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo,
     return 0;
 }
 
-char *cli_join_argv(int argc, char **argv)
+char *cli_command_line(int argc, char **argv)
 {
-    size_t n = 1;
+    size_t n = sizeof "dormscan ";
     for (int i = 0; i < argc; i++)
         n += 3 + 4 * strlen(argv[i]);
     char *s = malloc(n), *p = s;
     if (!s)
         return NULL;
+    p += sprintf(p, "dormscan");
     for (int i = 0; i < argc; i++) {
-        if (i)
-            *p++ = ' ';
+        *p++ = ' ';
         const char *a = argv[i];
         int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                     "0123456789-_./=:,+@%") == strlen(a);

@@ -54,7 +54,7 @@ int cmd_merge(int argc, char **argv)
         return cli_usage_error("merge", "-o/--outdir is required");
     o.inputs = (const char *const *)(argv + optind);
     o.n_inputs = argc - optind;
-    char *cmdline = cli_join_argv(argc, argv);
+    char *cmdline = cli_command_line(argc, argv);
     o.command_line = cmdline;
     dorm_err_t err;
     dorm_err_clear(&err);

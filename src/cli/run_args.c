@@ -296,11 +296,7 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
         o->progress = show_progress;
         o->progress_data = &r->progress;
     }
-    char *cmdline = cli_join_argv(argc, argv);
-    r->command_line = cmdline ? malloc(strlen(cmdline) + 10) : NULL;
-    if (r->command_line)
-        sprintf(r->command_line, "dormscan %s", cmdline);
-    free(cmdline);
+    r->command_line = cli_command_line(argc, argv);
     o->command_line = r->command_line;
     return -1;
 }
