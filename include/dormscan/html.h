@@ -20,6 +20,7 @@
 
 #include <stdint.h>
 #include "dormscan/classify.h"
+#include "dormscan/log.h"
 #include "dormscan/report.h"
 
 #ifdef __cplusplus
@@ -59,6 +60,7 @@ typedef struct dorm_html_input_t {
     const char *title;                /* e.g. "dormscan 0.1.0 report"; NULL: "dormscan report" */
     const char *command_line;         /* shown verbatim (escaped); NULL: not shown */
     const char *reference;            /* the frame of reference, in words; NULL: not shown */
+    const dorm_log_warnings_t *warnings; /* the run's warnings, a banner; NULL or none: no banner */
     /* Summary rows (as in summary.tsv), drawn in this order: rows whose
      * grouping is "all" form the per-sample chart; the others form one chart
      * per grouping, in order of first appearance. */

@@ -1,6 +1,7 @@
 /* log.h -- the library's single logging channel.
  *
- * The log level is the only global mutable state of libdormscan.  Messages go
+ * The log level, the handler and the attached warning list are the only
+ * global mutable state of libdormscan.  Messages go
  * to a handler (default: stderr with a "dormscan: " prefix); the CLI sets the
  * level from --verbose/--quiet.
  */
@@ -24,5 +25,23 @@ dorm_log_level_t dorm_log_get_level(void);
 /* NULL restores the default stderr handler. */
 void dorm_log_set_handler(dorm_log_handler_t handler, void *data);
 void dorm_log(dorm_log_level_t level, const char *fmt, ...) DORM_PRINTF(2, 3);
+
+/* A run's warnings, kept whatever the level, for run.json and report.html.
+ * While a list is attached, each DORM_LOG_WARN message (the same text the
+ * handler gets) is also appended to it, from any thread; repeats of a
+ * message already listed are not added again, and past DORM_LOG_KEEP_MAX
+ * messages only n_more counts.  The caller owns the list (zero it before the
+ * first use) and frees it with dorm_log_warnings_free once detached. */
+#define DORM_LOG_KEEP_MAX 100
+typedef struct dorm_log_warnings_t {
+    char **msg; /* n strings, each owned by the list */
+    int n;
+    int n_more; /* warnings not kept */
+} dorm_log_warnings_t;
+
+/* Attach list (NULL detaches); returns the list attached before, so that
+ * nested runs can restore it. */
+dorm_log_warnings_t *dorm_log_keep_warnings(dorm_log_warnings_t *list);
+void dorm_log_warnings_free(dorm_log_warnings_t *list);
 
 #endif

@@ -404,8 +404,18 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
     dorm_hist_init(&qc[2], 0, 40);
 }
 
+void write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings)
+{
+    dorm_json_open(j, "warnings", '[');
+    for (int i = 0; i < warnings->n; i++)
+        dorm_json_str(j, NULL, warnings->msg[i]);
+    dorm_json_close(j, ']');
+    dorm_json_int(j, "warnings_not_kept", warnings->n_more);
+}
+
 int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line,
-                 const char *reference, const dorm_summary_t *per_sample,
+                 const char *reference, const dorm_log_warnings_t *warnings,
+                 const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err)
@@ -423,6 +433,7 @@ int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line
         .title = title,
         .command_line = command_line,
         .reference = reference,
+        .warnings = warnings,
         .rows = rows,
         .n_rows = n,
         .evidence = (const dorm_hist_t(*)[DORM_N_STATES])evidence,

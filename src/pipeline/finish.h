@@ -48,10 +48,14 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
  * sample, then over all samples), the histograms and the coverage.  The
  * caller commits *o with its other outputs (or aborts it). */
 int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line,
-                 const char *reference, const dorm_summary_t *per_sample,
+                 const char *reference, const dorm_log_warnings_t *warnings,
+                 const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err);
+
+/* run.json's "warnings": every kept warning, then "warnings_not_kept". */
+void write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings);
 
 /* Adjust, call and write every record of sp (a finished spill of one
  * sample).  Returns 0 or <0 with err set. */

@@ -75,7 +75,8 @@ static char *slurp(const char *path)
 /* The merged run's run.json: what merged it, the shards' reference, and
  * the first shard's run.json (inputs, options, coverage) as it was. */
 static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
-                             const shard_file_t *first, dorm_err_t *err)
+                             const shard_file_t *first, const dorm_log_warnings_t *warnings,
+                             dorm_err_t *err)
 {
     char *dir = strdup(first->path), *slash = dir ? strrchr(dir, '/') : NULL;
     if (slash)
@@ -98,6 +99,7 @@ static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
         for (int i = 0; i < o->n_inputs; i++)
             dorm_json_str(&j, NULL, o->inputs[i]);
         dorm_json_close(&j, ']');
+        write_json_warnings(&j, warnings);
         dorm_json_raw(&j, "shard_run", shard_json);
         dorm_json_close(&j, '}');
     }
@@ -121,6 +123,8 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     int have_meta = 0, have_sum = 0, have_all = 0;
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
     finish_hists_init(evidence_hist, qc_hist);
+    dorm_log_warnings_t warnings = {0}; /* the merge's own; each shard's are in its run.json */
+    dorm_log_warnings_t *outer = dorm_log_keep_warnings(&warnings);
     if (!sh || !by_k) {
         rc = nomem(err);
         goto done;
@@ -199,13 +203,15 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     snprintf(ref_text, sizeof ref_text, "the reference of digest %.16s shared by every shard",
              by_k[1]->h.reference);
     if (rc == 0)
-        rc = write_report(&out[4], o->outdir, o->command_line, ref_text, &summary,
+        rc = write_report(&out[4], o->outdir, o->command_line, ref_text, &warnings, &summary,
                           n_samples > 1 ? &all : NULL, evidence_hist, qc_hist, NULL, 0, err);
     if (rc == 0)
-        rc = write_merged_json(&out[5], o, by_k[1], err);
+        rc = write_merged_json(&out[5], o, by_k[1], &warnings, err);
     if (rc == 0)
         rc = commit_all(out, 6, err);
 done:
+    dorm_log_keep_warnings(outer);
+    dorm_log_warnings_free(&warnings);
     spill_close(&sp);
     for (int i = 0; i < 6; i++)
         dorm_outfile_abort(&out[i]);

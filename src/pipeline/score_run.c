@@ -90,6 +90,7 @@ typedef struct run_t {
     obsmap_t obs;              /* --groupby */
     obsmap_t obs_type;         /* --celltype from obs, when not --groupby's column */
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
+    dorm_log_warnings_t warnings; /* kept while the run lasts, for run.json and report.html */
     double t_start;
 } run_t;
 
@@ -837,6 +838,7 @@ static void write_run_json(run_t *run)
         dorm_json_close(&j, '}');
     }
     dorm_json_close(&j, ']');
+    write_json_warnings(&j, &run->warnings);
     dorm_json_open(&j, "timings_seconds", '{');
     dorm_json_num(&j, "total", now() - run->t_start);
     dorm_json_close(&j, '}');
@@ -878,7 +880,8 @@ static int write_run_report(run_t *run, dorm_err_t *err)
         }
     char text[1024];
     reference_text(run, text, sizeof text);
-    int rc = write_report(&run->out[OUT_REPORT], o->outdir, o->command_line, text, &run->summary,
+    int rc = write_report(&run->out[OUT_REPORT], o->outdir, o->command_line, text, &run->warnings,
+                          &run->summary,
                           o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
                           run->qc_hist, cov, n, err);
     free(cov);
@@ -901,6 +904,7 @@ static void run_free(run_t *run)
     }
     free(run->info);
     run_sets_free(&run->sets);
+    dorm_log_warnings_free(&run->warnings);
     cellmeta_free(&run->meta);
     dorm_summary_destroy(&run->summary);
     dorm_summary_destroy(&run->summary_all);
@@ -991,6 +995,7 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     memset(&run, 0, sizeof run);
     run.opts = opts;
     run.t_start = now();
+    dorm_log_warnings_t *outer = dorm_log_keep_warnings(&run.warnings);
     finish_hists_init(run.evidence_hist, run.qc_hist);
     int rc = run_sets_load(&run.sets, opts, err);
     if (rc == 0)
@@ -1046,6 +1051,7 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         remove_stale(opts);
     if (rc == 0 && opts->result)
         fill_result(&run, opts->result);
+    dorm_log_keep_warnings(outer);
     run_free(&run);
     return rc;
 }

@@ -181,6 +181,8 @@ static const char style_sheet[] =
     "pre.cmd{white-space:pre-wrap;word-break:break-all;background:#f4f6f9;border:1px solid #d8dde5;"
     "border-radius:4px;padding:8px 10px;font-size:12.5px}\n"
     "nav a{margin-right:1em}\n"
+    ".warn{background:#fff6e5;border-left:4px solid #d98200;padding:6px 12px;margin:.6em 0}\n"
+    ".warn ul{margin:.2em 0;padding-left:1.2em}\n"
     "svg{display:block;width:100%;height:auto;max-width:100%}\n"
     "svg text{font-family:inherit;font-size:12px;fill:#1d2430}\n"
     "svg text.t{font-size:13px;font-weight:600}\n"
@@ -861,6 +863,24 @@ static void coverage_section(dorm_outfile_t *o, const dorm_html_input_t *in)
 
 /* ---- the page ---- */
 
+/* The run's warnings at the top, where they are not missed. */
+static void warnings_banner(dorm_outfile_t *o, const dorm_log_warnings_t *w)
+{
+    if (!w || w->n + w->n_more == 0)
+        return;
+    dorm_outfile_printf(o, "<div class=\"warn\" role=\"alert\"><strong>%d warning%s</strong> "
+                           "(also in run.json):<ul>",
+                        w->n + w->n_more, w->n + w->n_more == 1 ? "" : "s");
+    for (int i = 0; i < w->n; i++) {
+        put(o, "<li>");
+        esc(o, w->msg[i]);
+        put(o, "</li>");
+    }
+    if (w->n_more)
+        dorm_outfile_printf(o, "<li>and %d more (see stderr)</li>", w->n_more);
+    put(o, "</ul></div>\n");
+}
+
 void dorm_html_write(dorm_outfile_t *o, const dorm_html_input_t *in)
 {
     const char *title = in->title ? in->title : "dormscan report";
@@ -886,6 +906,7 @@ void dorm_html_write(dorm_outfile_t *o, const dorm_html_input_t *in)
                "reference cells (of the cell's type, with --celltype); scores are in units of "
                "the programme's spread over them.</p>\n");
     }
+    warnings_banner(o, in->warnings);
     put(o, "<nav><a href=\"#composition\">State composition</a>"
            "<a href=\"#scores\">Score distributions</a><a href=\"#qc\">Quality control</a>"
            "<a href=\"#coverage\">Gene coverage</a></nav>\n</header>\n<main>\n");

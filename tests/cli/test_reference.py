@@ -204,7 +204,7 @@ expect(read_text(os.path.join(merged, 'cells.tsv')) == read_text(os.path.join(fu
        'shards against a reference merge into the unsharded table')
 mj = json.load(open(os.path.join(merged, 'run.json')))
 expect(mj['command_line'].startswith('dormscan merge ') and mj['reference_id'] == meta1['reference_id']
-       and mj['shard_run']['reference_id'] == meta1['reference_id'],
+       and mj['shard_run']['reference_id'] == meta1['reference_id'] and mj['warnings'] == [],
        'the merged run.json: %s' % {k: mj[k] for k in ('command_line', 'reference_id')})
 bg = os.path.join(base, 'background.txt')
 write_text(bg, ''.join(b + '\n' for b, g in labels.items() if g == 'background'))

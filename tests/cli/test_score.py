@@ -38,6 +38,9 @@ p_col = header.index('cc_s_p')
 expect(all(0 <= float(r[p_col]) <= 1 for r in rows), 'p-values in [0, 1]')
 meta = json.load(open(os.path.join(out, 'run.json')))
 sample = meta['samples'][0]
+expect(meta['warnings'] == [] and meta['warnings_not_kept'] == 0
+       and 'class="warn"' not in read_text(os.path.join(out, 'report.html')),
+       'no warning, no banner: %s' % meta['warnings'])
 expect(sample['n_cells'] == 150 and sample['format'] == '10x-mtx-v3', 'run.json sample')
 expect(sample['species'] == 'human', 'human detected')
 expect(meta['method']['name'] == 'ucell', 'run.json method')
@@ -166,6 +169,17 @@ code, _, err = run('score', EXAMPLE, '-o', o, '--gmt', gmt2)
 h, rows = read_table(os.path.join(o, 'cells.tsv')) if code == 0 else ([], [])
 expect(code == 0 and 'NOWHERE' in err and 'NA' in err and all(r[h.index('NOWHERE')] == 'NA' for r in rows)
        and all(r[h.index('GOOD')] != 'NA' for r in rows), 'a --gmt set without genes is NA: %s' % err)
+
+# Warnings go into run.json and the report's banner, under -q too (stderr
+# is then silent); a run without any has an empty list and no banner.
+oq = os.path.join(base, 'one_empty_quiet')
+code, _, err = run('score', EXAMPLE, '-o', oq, '--gmt', gmt2, '-q')
+kept = json.load(open(os.path.join(oq, 'run.json'))).get('warnings', []) if code == 0 else []
+expect(code == 0 and err == '' and any('NOWHERE' in w for w in kept),
+       'run.json keeps the warning under -q: %r %r' % (err, kept))
+page = read_text(os.path.join(oq, 'report.html')) if code == 0 else ''
+expect('class="warn"' in page and 'NOWHERE' in page.split('class="warn"')[1].split('</div>')[0],
+       'report.html shows the warning in a banner')
 
 # cells.tsv loads as documented: R's read.delim and pandas both read the
 # sasp column as logical (when they are installed).

@@ -285,3 +285,43 @@ Test(html, axis_spans_the_values)
     rm_rf(dir);
     free(dir);
 }
+
+/* Warnings are kept while a list is attached (even below the log level),
+ * once each, and shown escaped in one banner. */
+Test(html, warnings_kept_and_shown)
+{
+    dorm_log_level_t level = dorm_log_get_level();
+    dorm_log_set_level(DORM_LOG_ERROR);
+    dorm_log_warnings_t w = {0}, inner = {0};
+    cr_assert_null(dorm_log_keep_warnings(&w));
+    dorm_log(DORM_LOG_WARN, "set <A> has %d genes", 0);
+    dorm_log(DORM_LOG_WARN, "set <A> has %d genes", 0);
+    dorm_log(DORM_LOG_INFO, "not a warning");
+    cr_assert_eq(dorm_log_keep_warnings(&inner), &w);
+    dorm_log(DORM_LOG_WARN, "inner");
+    cr_assert_eq(dorm_log_keep_warnings(&w), &inner);
+    dorm_log(DORM_LOG_WARN, "second");
+    cr_assert_eq(dorm_log_keep_warnings(NULL), &w);
+    dorm_log(DORM_LOG_WARN, "after");
+    dorm_log_set_level(level);
+    cr_assert_eq(w.n, 2);
+    cr_assert_str_eq(w.msg[0], "set <A> has 0 genes");
+    cr_assert_str_eq(w.msg[1], "second");
+    cr_assert_eq(inner.n, 1);
+
+    char *dir = tmpdir_new();
+    dorm_html_input_t in = {.warnings = &w};
+    char *text = render(dir, "report.html", &in, NULL);
+    cr_assert(strstr(text, "<strong>2 warnings</strong>"));
+    cr_assert(strstr(text, "<li>set &lt;A&gt; has 0 genes</li>"));
+    free(text);
+    dorm_log_warnings_free(&w);
+    dorm_log_warnings_free(&inner);
+    cr_assert_eq(w.n, 0);
+    in.warnings = &w;
+    text = render(dir, "empty.html", &in, NULL);
+    cr_assert_null(strstr(text, "class=\"warn\""));
+    free(text);
+    rm_rf(dir);
+    free(dir);
+}
