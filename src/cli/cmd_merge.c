@@ -22,7 +22,8 @@ static void help(void)
            "dormscan_general_stats_mqc.tsv.\n\n"
            "Options:\n"
            "  -o, --outdir DIR     output directory (created if missing) [required]\n"
-           "      --groups FILE    shards: the --groups file of the score runs\n"
+           "      --groups FILE    shards: group the summary by FILE [default: the\n"
+           "                       --groups file the shards were scored with]\n"
            "  -h, --help           show this help\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n"
            "See dormscan-merge(1).\n");

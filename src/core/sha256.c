@@ -85,3 +85,22 @@ void dorm_sha256_final_hex(dorm_sha256_t *s, char hex[65])
     for (int i = 0; i < 8; i++)
         snprintf(hex + 8 * i, 9, "%08x", (unsigned)s->h[i]);
 }
+
+int dorm_sha256_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    dorm_sha256_t h;
+    dorm_sha256_init(&h);
+    unsigned char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        dorm_sha256_update(&h, buf, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed)
+        return -1;
+    dorm_sha256_final_hex(&h, hex);
+    return 0;
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cellmeta.h"
+#include "core/sha256.h"
 #include "dormscan/pipeline.h"
 #include "io/lines.h"
 
@@ -223,6 +224,8 @@ int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_pat
     int rc = 0;
     if (groups_path)
         rc = load_groups(cm, groups_path, err);
+    if (rc == 0 && groups_path && dorm_sha256_file(groups_path, cm->groups_sha256) < 0)
+        strcpy(cm->groups_sha256, "-");
     if (rc == 0 && cells_path)
         rc = load_cells(cm, cells_path, err);
     if (rc == 0 && keep) {

@@ -19,6 +19,8 @@ typedef struct cellmeta_t {
     dorm_strmap_t keep;    /* barcodes of --cells */
     int keep_col;          /* --keep column, or -1 */
     char *keep_value;
+    char groups_sha256[65]; /* of the --groups file's bytes; "-" when unreadable
+                               again (a pipe), "" without --groups */
 } cellmeta_t;
 
 /* Load the optional files; keep is "COLUMN=VALUE" (needs groups). */

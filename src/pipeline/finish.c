@@ -404,6 +404,16 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
     dorm_hist_init(&qc[2], 0, 40);
 }
 
+void write_json_groups(dorm_json_t *j, const char *path, const cellmeta_t *meta)
+{
+    if (!path)
+        return;
+    dorm_json_open(j, "groups", '{');
+    dorm_json_str(j, "path", path);
+    dorm_json_str(j, "sha256", meta->groups_sha256);
+    dorm_json_close(j, '}');
+}
+
 void write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings)
 {
     dorm_json_open(j, "warnings", '[');

@@ -54,6 +54,9 @@ int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err);
 
+/* run.json's "groups" (path and SHA-256 of the --groups file), if any. */
+void write_json_groups(dorm_json_t *j, const char *path, const cellmeta_t *meta);
+
 /* run.json's "warnings": every kept warning, then "warnings_not_kept". */
 void write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings);
 

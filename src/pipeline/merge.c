@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cellmeta.h"
 #include "core/strmap.h"
@@ -51,6 +52,11 @@ static int same_header(const shard_file_t *a, const shard_file_t *b, dorm_err_t 
         return dorm_err_set(err, DORM_E_USAGE,
                             "%s and %s come from different runs (options or gene sets differ)",
                             a->path, b->path);
+    if (strcmp(a->h.groups_sha256, b->h.groups_sha256) != 0)
+        return dorm_err_set(err, DORM_E_USAGE,
+                            "%s and %s were scored with different --groups files (%s, %s)",
+                            a->path, b->path, a->h.groups_path ? a->h.groups_path : "none",
+                            b->h.groups_path ? b->h.groups_path : "none");
     if (strcmp(a->h.reference, b->h.reference) != 0)
         return dorm_err_set(err, DORM_E_USAGE,
                             "%s and %s were scored against different references; score every "
@@ -75,8 +81,8 @@ static char *slurp(const char *path)
 /* The merged run's run.json: what merged it, the shards' reference, and
  * the first shard's run.json (inputs, options, coverage) as it was. */
 static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
-                             const shard_file_t *first, const dorm_log_warnings_t *warnings,
-                             dorm_err_t *err)
+                             const shard_file_t *first, const cellmeta_t *meta,
+                             const dorm_log_warnings_t *warnings, dorm_err_t *err)
 {
     char *dir = strdup(first->path), *slash = dir ? strrchr(dir, '/') : NULL;
     if (slash)
@@ -99,6 +105,7 @@ static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
         for (int i = 0; i < o->n_inputs; i++)
             dorm_json_str(&j, NULL, o->inputs[i]);
         dorm_json_close(&j, ']');
+        write_json_groups(&j, o->groups_path ? o->groups_path : first->h.groups_path, meta);
         write_json_warnings(&j, warnings);
         dorm_json_raw(&j, "shard_run", shard_json);
         dorm_json_close(&j, '}');
@@ -106,6 +113,26 @@ static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
     free(shard_json);
     free(path);
     free(dir);
+    return rc;
+}
+
+/* The groups of the merged summary: merge's --groups, else the file the
+ * shards were scored with, which must still be there and unchanged. */
+static int load_groups(cellmeta_t *meta, const char *given, const shard_header_t *h,
+                       dorm_err_t *err)
+{
+    const char *path = given ? given : h->groups_path;
+    if (!given && path && access(path, R_OK) != 0)
+        return dorm_err_set(err, DORM_E_USAGE,
+                            "the shards were scored with --groups %s, which cannot be read here: "
+                            "give merge --groups", path);
+    int rc = cellmeta_load(meta, path, NULL, NULL, err);
+    if (rc == 0 && !given && path && strcmp(meta->groups_sha256, h->groups_sha256) != 0) {
+        cellmeta_free(meta);
+        rc = dorm_err_set(err, DORM_E_USAGE,
+                          "%s has changed since the shards were scored with it: give merge "
+                          "--groups to group by its present content", path);
+    }
     return rc;
 }
 
@@ -152,7 +179,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
         }
         by_k[k] = &sh[i];
     }
-    if ((rc = cellmeta_load(&meta, o->groups_path, NULL, NULL, err)) < 0)
+    if ((rc = load_groups(&meta, o->groups_path, &sh[0].h, err)) < 0)
         goto done;
     have_meta = 1;
     if ((rc = dorm_summary_init(&summary, err)) < 0)
@@ -206,7 +233,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
         rc = write_report(&out[4], o->outdir, o->command_line, ref_text, &warnings, &summary,
                           n_samples > 1 ? &all : NULL, evidence_hist, qc_hist, NULL, 0, err);
     if (rc == 0)
-        rc = write_merged_json(&out[5], o, by_k[1], &warnings, err);
+        rc = write_merged_json(&out[5], o, by_k[1], &meta, &warnings, err);
     if (rc == 0)
         rc = commit_all(out, 6, err);
 done:

@@ -796,6 +796,7 @@ static void write_run_json(run_t *run)
             dorm_json_close(&j, '}');
         }
     dorm_json_close(&j, ']');
+    write_json_groups(&j, o->groups_path, &run->meta);
     dorm_json_open(&j, "qc", '{');
     dorm_json_int(&j, "min_genes", o->qc.min_genes);
     dorm_json_num(&j, "min_umis", o->qc.min_umis);
@@ -1019,8 +1020,10 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     if (rc == 0 && shard) {
         rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, "shard.bin", 0, err);
         shard_header_t h = {opts->shard_k, opts->shard_n, opts->score.method == DORM_METHOD_MODULE,
-                            opts->fdr, opts->sample_column, gz, run.sets.n_out, run.sets.names, ""};
+                            opts->fdr, opts->sample_column, gz, run.sets.n_out, run.sets.names, "",
+                            "", opts->groups_path};
         memcpy(h.reference, run.ref_id, sizeof h.reference);
+        memcpy(h.groups_sha256, run.meta.groups_sha256, sizeof h.groups_sha256);
         if (rc == 0)
             shard_write_header(&run.out[OUT_CELLS], &h);
     } else if (rc == 0) {

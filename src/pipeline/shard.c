@@ -7,7 +7,7 @@
 #include "finish.h"
 #include "shard.h"
 
-#define MAGIC "dormscan-shard 2" /* 2: records of the fixed-reference classifier */
+#define MAGIC "dormscan-shard 3" /* 2: records of the fixed-reference classifier; 3: groups */
 
 int shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
 {
@@ -17,6 +17,10 @@ int shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
                         h->reference, h->sample_column, h->gzip, h->n_out);
     for (int i = 0; i < h->n_out; i++)
         dorm_outfile_printf(o, "%s\n", h->set_names[i]);
+    if (h->groups_path)
+        dorm_outfile_printf(o, "groups %s %s\n", h->groups_sha256, h->groups_path);
+    else
+        dorm_outfile_printf(o, "groups none\n");
     return 0;
 }
 
@@ -106,6 +110,19 @@ int shard_open(shard_file_t *s, const char *path, dorm_err_t *err)
         if (!(h->set_names[i] = strdup(buf)))
             return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     }
+    if ((rc = line(s, buf, sizeof buf, err)) < 0)
+        return rc;
+    if (strncmp(buf, "groups ", 7) != 0)
+        return bad(s, err, "bad groups line");
+    if (strcmp(buf, "groups none") != 0) { /* groups SHA256 PATH */
+        char *path = strchr(buf + 7, ' ');
+        if (!path || path - (buf + 7) > 64 || !path[1])
+            return bad(s, err, "bad groups line");
+        memcpy(h->groups_sha256, buf + 7, (size_t)(path - (buf + 7)));
+        if (!(s->groups_path = strdup(path + 1)))
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        h->groups_path = s->groups_path;
+    }
     int64_t rec_bytes = (int64_t)R_LEN(h->n_out) * (int64_t)sizeof(double);
     for (;;) {
         if ((rc = line(s, buf, sizeof buf, err)) < 0)
@@ -180,6 +197,7 @@ void shard_close(shard_file_t *s)
     for (int i = 0; s->h.set_names && i < s->h.n_out; i++)
         free(s->h.set_names[i]);
     free(s->h.set_names);
+    free(s->groups_path);
     free(s->path);
     memset(s, 0, sizeof *s);
 }

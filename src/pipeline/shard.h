@@ -22,6 +22,8 @@ typedef struct shard_header_t {
     int n_out;
     char **set_names;      /* n_out */
     char reference[65];    /* the digest of the reference the cells were scored against */
+    char groups_sha256[65]; /* the --groups file's (cellmeta_t), "" without */
+    const char *groups_path; /* as given to score, or NULL (shard_open: s->groups_path) */
 } shard_header_t;
 
 int shard_write_header(dorm_outfile_t *o, const shard_header_t *h);
@@ -42,6 +44,7 @@ typedef struct shard_file_t {
     shard_header_t h;
     shard_sample_t *samples;
     int n_samples;
+    char *groups_path;     /* owned; h.groups_path points here */
 } shard_file_t;
 
 /* Open and index a shard.bin; free with shard_close. */

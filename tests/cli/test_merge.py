@@ -1,5 +1,6 @@
 """dormscan merge: shards finish into the unsharded table; separate runs
 combine into the joint run's summary; MultiQC files."""
+import json
 import os
 import shutil
 import subprocess
@@ -34,7 +35,8 @@ for extra, label in (([], 'ucell'), (['--method', 'module', '--gzip'], 'module_g
                not os.path.exists(os.path.join(d, 'cells.tsv')), 'a shard writes shard.bin only')
         shard_dirs.append(d)
     m = os.path.join(base, 'merged_' + label)
-    run('merge', *shard_dirs, '-o', m, '--groups', groups, check=0)
+    # (--groups given again, or carried from the shards)
+    run('merge', *shard_dirs, '-o', m, *(['--groups', groups] if label == 'ucell' else []), check=0)
     cells = 'cells.tsv.gz' if '--gzip' in extra else 'cells.tsv'
     same(os.path.join(m, cells), os.path.join(full, cells), label + ' cells')
     same(os.path.join(m, 'summary.tsv'), os.path.join(full, 'summary.tsv'), label + ' summary')
@@ -43,6 +45,31 @@ code, _, err = run('merge', *shard_dirs[:2], '-o', os.path.join(base, 'bad'))
 expect(code == 2 and '2 shard directories given, but the run has 3 shards' in err, 'missing shard: %s' % err)
 code, _, err = run('merge', shard_dirs[0], shard_dirs[0], shard_dirs[1], '-o', os.path.join(base, 'bad'))
 expect(code == 2 and 'given twice' in err, 'duplicate shard: %s' % err)
+mj = json.load(open(os.path.join(m, 'run.json')))
+expect(mj['groups']['path'] == groups and len(mj['groups']['sha256']) == 64
+       and mj['groups'] == mj['shard_run']['groups'], 'the merge records the groups: %s' % mj.get('groups'))
+
+# Shards scored with different --groups files are refused; so is a groups
+# file changed since the shards were scored (unless merge is given one).
+groups2 = os.path.join(base, 'groups2.tsv')
+write_text(groups2, 'barcode\tbatch\n' + ''.join('%s\tb%d\n' % (b, i % 2) for i, b in enumerate(barcodes)))
+odd = os.path.join(base, 'odd_shard3')
+run('score', EXAMPLE, ex2, '-o', odd, '--groups', groups2, '--shard', '3/3', '-q', '--method', 'module',
+    '--chunk-cells', '7', check=0)
+code, _, err = run('merge', shard_dirs[0], shard_dirs[1], odd, '-o', os.path.join(base, 'bad'))
+expect(code == 2 and 'different --groups files' in err, 'shards with other groups: %s' % err)
+moved = os.path.join(base, 'groups_moved.tsv')
+os.rename(groups, moved)
+write_text(groups, read_text(moved).replace('\tb2\n', '\tb9\n'))
+code, _, err = run('merge', *shard_dirs, '-o', os.path.join(base, 'bad'))
+expect(code == 2 and 'has changed since the shards were scored' in err, 'changed groups: %s' % err)
+os.unlink(groups)
+code, _, err = run('merge', *shard_dirs, '-o', os.path.join(base, 'bad'))
+expect(code == 2 and 'cannot be read here' in err, 'missing groups: %s' % err)
+run('merge', *shard_dirs, '-o', os.path.join(base, 'regrouped'), '--groups', moved, check=0)
+os.rename(moved, groups)
+expect(not os.path.exists(os.path.join(base, 'bad', 'cells.tsv')), 'refused merges write nothing')
+
 code, _, err = run('score', EXAMPLE, '-o', os.path.join(base, 'bad'), '--shard', '4/3')
 expect(code == 2 and '--shard' in err, 'bad --shard: %s' % err)
 
