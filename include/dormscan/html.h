@@ -54,13 +54,24 @@ typedef struct dorm_html_coverage_t {
     const char *set;
     int found, total;
     int scored;          /* 0: too few genes found, the set was not scored */
+    const char *programme; /* NULL: a set of cells.tsv's columns; else the classifier
+                              part of this programme (e.g. "senescent") */
 } dorm_html_coverage_t;
+
+/* One input of the run, as named in the page's header. */
+typedef struct dorm_html_source_t {
+    const char *name; /* the sample (or shard) name */
+    const char *path;
+} dorm_html_source_t;
 
 typedef struct dorm_html_input_t {
     const char *title;                /* e.g. "dormscan 0.1.0 report"; NULL: "dormscan report" */
     const char *command_line;         /* shown verbatim (escaped); NULL: not shown */
     const char *reference;            /* the frame of reference, in words; NULL: not shown */
     const dorm_log_warnings_t *warnings; /* the run's warnings, a banner; NULL or none: no banner */
+    const char *date;                 /* the run's date, shown as given; NULL: not shown */
+    const dorm_html_source_t *inputs; /* the run's inputs; NULL: not shown */
+    int n_inputs;
     /* Summary rows (as in summary.tsv), drawn in this order: rows whose
      * grouping is "all" form the per-sample chart; the others form one chart
      * per grouping, in order of first appearance. */
@@ -72,6 +83,10 @@ typedef struct dorm_html_input_t {
     const dorm_hist_t (*evidence)[DORM_N_STATES];
     /* QC distributions over all cells; NULL: that panel is omitted. */
     const dorm_hist_t *qc_genes, *qc_umis_log10, *qc_mito;
+    /* The QC cut-offs, drawn on those panels: minimum genes, log10 of the
+     * minimum UMIs, maximum % mitochondrial; a value that is not finite is
+     * not drawn; NULL: none. */
+    const double *qc_cut;
     const dorm_html_coverage_t *coverage;
     int n_coverage;
 } dorm_html_input_t;

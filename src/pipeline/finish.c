@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dormscan/dormscan.h"
 #include "dormscan/log.h"
@@ -423,8 +424,20 @@ void write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings)
     dorm_json_int(j, "warnings_not_kept", warnings->n_more);
 }
 
-int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line,
-                 const char *reference, const dorm_log_warnings_t *warnings,
+/* "YYYY-MM-DD" of SOURCE_DATE_EPOCH (the reproducible-builds convention),
+ * else of now, in UTC. */
+static void report_date(char buf[32])
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    char *end = NULL;
+    long long epoch = env ? strtoll(env, &end, 10) : 0;
+    time_t t = env && *env && end && !*end && epoch >= 0 ? (time_t)epoch : time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%d", &tm))
+        strcpy(buf, "unknown date");
+}
+
+int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *head,
                  const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
@@ -437,13 +450,17 @@ int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line
     memcpy(rows, per_sample->rows, (size_t)per_sample->n * sizeof *rows);
     if (all && all->n)
         memcpy(rows + per_sample->n, all->rows, (size_t)all->n * sizeof *rows);
-    char title[64];
-    snprintf(title, sizeof title, "dormscan %s report", dorm_version());
+    char date[32];
+    report_date(date);
     dorm_html_input_t in = {
-        .title = title,
-        .command_line = command_line,
-        .reference = reference,
-        .warnings = warnings,
+        .title = "dormscan report",
+        .command_line = head->command_line,
+        .reference = head->reference,
+        .warnings = head->warnings,
+        .date = date,
+        .inputs = head->inputs,
+        .n_inputs = head->n_inputs,
+        .qc_cut = head->qc_cut,
         .rows = rows,
         .n_rows = n,
         .evidence = (const dorm_hist_t(*)[DORM_N_STATES])evidence,

@@ -44,11 +44,21 @@ typedef struct finisher_t {
 /* Histograms for report.html with fixed ranges, so that runs add up. */
 void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3]);
 
-/* Open report.html in outdir as *o and write it from the summary rows (per
- * sample, then over all samples), the histograms and the coverage.  The
+/* Open report.html in outdir as *o and write it from the head (what the
+ * page's header says), the summary rows (per sample, then over all
+ * samples), the histograms and the coverage; the date is today's (UTC), or
+ * that of SOURCE_DATE_EPOCH when set (reproducible pages).  The
  * caller commits *o with its other outputs (or aborts it). */
-int write_report(dorm_outfile_t *o, const char *outdir, const char *command_line,
-                 const char *reference, const dorm_log_warnings_t *warnings,
+typedef struct report_head_t {
+    const char *command_line;
+    const char *reference;               /* the frame of reference, in words */
+    const dorm_log_warnings_t *warnings; /* or NULL */
+    const dorm_html_source_t *inputs;
+    int n_inputs;
+    const double *qc_cut;                /* 3 values (dorm_html_input_t) or NULL */
+} report_head_t;
+
+int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *head,
                  const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,

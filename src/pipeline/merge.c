@@ -229,9 +229,20 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     char ref_text[128];
     snprintf(ref_text, sizeof ref_text, "the reference of digest %.16s shared by every shard",
              by_k[1]->h.reference);
+    dorm_html_source_t *inputs = rc == 0 ? calloc((size_t)n, sizeof *inputs) : NULL;
+    char(*names)[32] = rc == 0 ? calloc((size_t)n, sizeof *names) : NULL;
+    if (rc == 0 && (!inputs || !names))
+        rc = nomem(err);
+    for (int k = 1; rc == 0 && k <= n; k++) {
+        snprintf(names[k - 1], sizeof names[k - 1], "shard %d/%d", k, n);
+        inputs[k - 1] = (dorm_html_source_t){names[k - 1], by_k[k]->path};
+    }
+    report_head_t head = {o->command_line, ref_text, &warnings, inputs, n, NULL};
     if (rc == 0)
-        rc = write_report(&out[4], o->outdir, o->command_line, ref_text, &warnings, &summary,
-                          n_samples > 1 ? &all : NULL, evidence_hist, qc_hist, NULL, 0, err);
+        rc = write_report(&out[4], o->outdir, &head, &summary, n_samples > 1 ? &all : NULL,
+                          evidence_hist, qc_hist, NULL, 0, err);
+    free(inputs);
+    free(names);
     if (rc == 0)
         rc = write_merged_json(&out[5], o, by_k[1], &meta, &warnings, err);
     if (rc == 0)

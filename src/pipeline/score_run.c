@@ -868,24 +868,35 @@ static int write_run_report(run_t *run, dorm_err_t *err)
     const dorm_component_t *comp = dorm_components(&n_comp);
     int per = run->sets.n_out + n_comp;
     dorm_html_coverage_t *cov = calloc((size_t)(o->n_samples * per + 1), sizeof *cov);
-    if (!cov)
+    dorm_html_source_t *inputs = calloc((size_t)o->n_samples + 1, sizeof *inputs);
+    if (!cov || !inputs) {
+        free(cov);
+        free(inputs);
         return nomem(err);
+    }
+    for (int s = 0; s < o->n_samples; s++)
+        inputs[s] = (dorm_html_source_t){o->samples[s].name, o->samples[s].path};
     int n = 0;
     for (int s = 0; s < o->n_samples; s++)
         for (int i = 0; i < per; i++) {
             const sample_info_t *si = &run->info[s];
-            cov[n++] = (dorm_html_coverage_t){o->samples[s].name,
-                                              i < run->sets.n_out ? run->sets.names[i]
-                                                                  : comp[i - run->sets.n_out].name,
-                                              si->found[i], si->total[i], si->scored[i]};
+            int col = i < run->sets.n_out;
+            cov[n++] = (dorm_html_coverage_t){
+                o->samples[s].name, col ? run->sets.names[i] : comp[i - run->sets.n_out].name,
+                si->found[i],       si->total[i],
+                si->scored[i],      col ? NULL : dorm_evidence_name(comp[i - run->sets.n_out].evidence)};
         }
     char text[1024];
     reference_text(run, text, sizeof text);
-    int rc = write_report(&run->out[OUT_REPORT], o->outdir, o->command_line, text, &run->warnings,
-                          &run->summary,
+    double cut[3] = {o->qc.min_genes > 0 ? o->qc.min_genes : NAN,
+                     o->qc.min_umis > 0 ? log10(o->qc.min_umis) : NAN,
+                     o->qc.max_mito < 100 ? o->qc.max_mito : NAN};
+    report_head_t head = {o->command_line, text, &run->warnings, inputs, o->n_samples, cut};
+    int rc = write_report(&run->out[OUT_REPORT], o->outdir, &head, &run->summary,
                           o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
                           run->qc_hist, cov, n, err);
     free(cov);
+    free(inputs);
     return rc;
 }
 

@@ -65,6 +65,7 @@ static const char *const state_colour[DORM_N_STATES] = {"#D55E00", "#0072B2", "#
 static const char *const state_text_class[DORM_N_STATES] = {"tw", "tw", "tw", "tk",
                                                             "tk", "tk", "tw"};
 static const char *const qc_colour = "#3B6EA8";
+static const char *const cut_colour = "#C0392B";
 static const char *const sasp_colour = "#7F3B08";
 
 static void put(dorm_outfile_t *o, const char *s) { dorm_outfile_write(o, s, strlen(s)); }
@@ -682,8 +683,9 @@ static void caption_outside(dorm_outfile_t *o, const axes_t *a, int64_t below, i
     put(o, "</figcaption></figure>\n");
 }
 
-/* Overlaid step outlines, each state's histogram as a percentage of its own
- * cells with a value, so states of very different sizes compare. */
+/* Overlaid step outlines, each state's histogram in cells: a state of a
+ * few cells stays small (percentages of each state's cells made 5 cells
+ * look like a peak of 60%). */
 static void evidence_panel(dorm_outfile_t *o, dorm_evidence_t e, const dorm_hist_t *h)
 {
     axes_t a = {0};
@@ -699,21 +701,19 @@ static void evidence_panel(dorm_outfile_t *o, dorm_evidence_t e, const dorm_hist
         below += h[s].below;
         above += h[s].above;
         with_values[n_with++] = &h[s];
-        for (int b = 0; b < DORM_HIST_BINS; b++) {
-            double f = pct(h[s].count[b], n);
-            if (f > max)
-                max = f;
-        }
+        for (int b = 0; b < DORM_HIST_BINS; b++)
+            if ((double)h[s].count[b] > max)
+                max = (double)h[s].count[b];
     }
     int any = n_with > 0;
     if (!any)
         with_values[n_with++] = &h[0];
     axes_x(&a, with_values, n_with);
-    axes_y(&a, max, 1);
+    axes_y(&a, max, 0);
     panel_open(o, dorm_evidence_name(e), "");
     char xlabel[64];
     snprintf(xlabel, sizeof xlabel, "score_%s (evidence z)", dorm_evidence_name(e));
-    axes_draw(o, &a, xlabel, "% of the state's cells");
+    axes_draw(o, &a, xlabel, "cells");
     if (!any)
         dorm_outfile_printf(o, "<text class=\"s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
                                "no values</text>\n",
@@ -733,7 +733,7 @@ static void evidence_panel(dorm_outfile_t *o, dorm_evidence_t e, const dorm_hist
                                "stroke-width=\"1.6\" stroke-linejoin=\"round\" d=\"M%.2f %.2f",
                             state_colour[s], state_colour[s], ax_x(&a, hs->lo), ax_y(&a, 0));
         for (int b = 0; b < DORM_HIST_BINS; b++)
-            dorm_outfile_printf(o, "V%.2fH%.2f", ax_y(&a, pct(hs->count[b], n)),
+            dorm_outfile_printf(o, "V%.2fH%.2f", ax_y(&a, (double)hs->count[b]),
                                 ax_x(&a, hs->lo + (b + 1) * w));
         dorm_outfile_printf(o, "V%.2fZ\"/></g>\n", ax_y(&a, 0));
     }
@@ -745,8 +745,8 @@ static void scores_section(dorm_outfile_t *o, const dorm_html_input_t *in)
 {
     put(o, "<section id=\"scores\">\n<h2>Score distributions per state programme</h2>\n"
            "<p>For each programme, the distribution of its evidence z (the score_&lt;programme&gt; "
-           "columns of cells.tsv) among the cells called in each state, as a percentage of that "
-           "state's cells. A programme's own state should sit to the right of the others.</p>\n");
+           "columns of cells.tsv) among the cells called in each state, in cells. A programme's "
+           "own state should sit to the right of the others.</p>\n");
     if (!in->evidence) {
         put(o, "<p class=\"note\">Not available for this run.</p>\n</section>\n");
         return;
@@ -765,7 +765,7 @@ static void scores_section(dorm_outfile_t *o, const dorm_html_input_t *in)
 
 /* Bars with one tooltip per bin. */
 static void qc_panel(dorm_outfile_t *o, const dorm_hist_t *h, const char *title,
-                     const char *xlabel, const char *missing_what)
+                     const char *xlabel, const char *missing_what, double cut)
 {
     axes_t a = {0};
     axes_x(&a, &h, 1);
@@ -795,28 +795,42 @@ static void qc_panel(dorm_outfile_t *o, const dorm_hist_t *h, const char *title,
         dorm_outfile_printf(o, "<text class=\"s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
                                "no values within the axis</text>\n",
                             PANEL_L + PLOT_W / 2, PANEL_T + PLOT_H / 2);
+    if (isfinite(cut) && cut >= a.x0 && cut <= a.x1) {
+        double x = ax_x(&a, cut);
+        dorm_outfile_printf(o,
+                            "<g class=\"cut\"><title>QC cut-off: %.4g</title><line x1=\"%.1f\" "
+                            "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
+                            "stroke-dasharray=\"5 3\"/><text class=\"s\" x=\"%.1f\" y=\"%.1f\">"
+                            "cut-off %.4g</text></g>\n",
+                            cut, x, PANEL_T, x, PANEL_T + PLOT_H, cut_colour, x + 3, PANEL_T + 10,
+                            cut);
+    }
     put(o, "</svg>");
     caption_outside(o, &a, h->below, h->above, h->missing, missing_what);
+    if (isfinite(cut) && (cut < a.x0 || cut > a.x1))
+        dorm_outfile_printf(o, "<p class=\"note\">QC cut-off %.4g, outside the axis.</p>\n", cut);
 }
 
 static void qc_section(dorm_outfile_t *o, const dorm_html_input_t *in)
 {
     put(o, "<section id=\"qc\">\n<h2>Quality control</h2>\n"
-           "<p>Distributions over all cells, before the low-quality call.</p>\n");
+           "<p>Distributions over all cells, before the low-quality call; a dashed line marks "
+           "the cut-off (cells beyond it are called low_quality).</p>\n");
     if (!in->qc_genes && !in->qc_umis_log10 && !in->qc_mito) {
         put(o, "<p class=\"note\">Not available for this run.</p>\n</section>\n");
         return;
     }
     put(o, "<div class=\"grid\">\n");
+    const double *cut = in->qc_cut;
     if (in->qc_genes)
         qc_panel(o, in->qc_genes, "Genes detected", "genes detected per cell",
-                 "without a value");
+                 "without a value", cut ? cut[0] : NAN);
     if (in->qc_umis_log10)
         qc_panel(o, in->qc_umis_log10, "UMIs", "log10 UMIs per cell",
-                 "without a value");
+                 "without a value", cut ? cut[1] : NAN);
     if (in->qc_mito)
         qc_panel(o, in->qc_mito, "Mitochondrial", "% mitochondrial UMIs",
-                 "of inputs without mitochondrial genes");
+                 "of inputs without mitochondrial genes", cut ? cut[2] : NAN);
     put(o, "</div>\n</section>\n");
 }
 
@@ -825,8 +839,10 @@ static void qc_section(dorm_outfile_t *o, const dorm_html_input_t *in)
 static void coverage_section(dorm_outfile_t *o, const dorm_html_input_t *in)
 {
     put(o, "<section id=\"coverage\">\n<h2>Gene coverage of the signatures</h2>\n"
-           "<p>Genes of each signature found in the input. A signature with too few of its "
-           "genes found is not scored (flagged).</p>\n");
+           "<p>Genes of each signature found in the input. Rows marked <em>cells.tsv "
+           "columns</em> are the sets whose columns cells.tsv holds; rows marked "
+           "<em>classifier</em> are the parts of the state programmes behind score_* and the "
+           "calls. A signature with too few of its genes found is not scored (flagged).</p>\n");
     if (!in->coverage || in->n_coverage <= 0) {
         put(o, "<p class=\"note\">Not available for this run.</p>\n</section>\n");
         return;
@@ -836,7 +852,7 @@ static void coverage_section(dorm_outfile_t *o, const dorm_html_input_t *in)
         n_unscored += !in->coverage[i].scored;
     if (n_unscored)
         dorm_outfile_printf(o, "<p><span class=\"flag\">%d not scored</span></p>\n", n_unscored);
-    put(o, "<div class=\"scroll\"><table>\n<thead><tr><th>sample</th><th>signature</th>"
+    put(o, "<div class=\"scroll\"><table>\n<thead><tr><th>sample</th><th>use</th><th>signature</th>"
            "<th class=\"num\">found / total</th><th class=\"num\">coverage</th><th></th>"
            "<th>status</th></tr></thead>\n<tbody>\n");
     for (int i = 0; i < in->n_coverage; i++) {
@@ -848,6 +864,13 @@ static void coverage_section(dorm_outfile_t *o, const dorm_html_input_t *in)
             f = 100;
         put(o, c->scored ? "<tr><td>" : "<tr class=\"unscored\"><td>");
         esc(o, c->sample);
+        put(o, "</td><td>");
+        if (c->programme) {
+            put(o, "classifier: ");
+            esc(o, c->programme);
+        } else {
+            put(o, "cells.tsv columns");
+        }
         put(o, "</td><td>");
         esc(o, c->set);
         dorm_outfile_printf(o,
@@ -862,6 +885,26 @@ static void coverage_section(dorm_outfile_t *o, const dorm_html_input_t *in)
 }
 
 /* ---- the page ---- */
+
+/* The inputs: on one line when few, else folded. */
+static void inputs_list(dorm_outfile_t *o, const dorm_html_source_t *in, int n)
+{
+    if (!in || n <= 0)
+        return;
+    int folded = n > 4;
+    if (folded)
+        dorm_outfile_printf(o, "<details class=\"meta\"><summary>%d inputs</summary><ul>", n);
+    else
+        put(o, "<p class=\"meta\">Input: ");
+    for (int i = 0; i < n; i++) {
+        put(o, folded ? "<li>" : i ? "; " : "");
+        esc(o, in[i].name);
+        put(o, " (");
+        esc(o, in[i].path);
+        put(o, folded ? ")</li>" : ")");
+    }
+    put(o, folded ? "</ul></details>\n" : "</p>\n");
+}
 
 /* The run's warnings at the top, where they are not missed. */
 static void warnings_banner(dorm_outfile_t *o, const dorm_log_warnings_t *w)
@@ -893,7 +936,13 @@ void dorm_html_write(dorm_outfile_t *o, const dorm_html_input_t *in)
     put(o, style_sheet);
     put(o, "</style>\n</head>\n<body>\n<header>\n<h1>");
     esc(o, title);
-    dorm_outfile_printf(o, "</h1>\n<p class=\"meta\">dormscan version %s</p>\n", dorm_version());
+    dorm_outfile_printf(o, "</h1>\n<p class=\"meta\">dormscan %s", dorm_version());
+    if (in->date) {
+        put(o, ", run of ");
+        esc(o, in->date);
+    }
+    put(o, "</p>\n");
+    inputs_list(o, in->inputs, in->n_inputs);
     if (in->command_line) {
         put(o, "<pre class=\"cmd\">");
         esc(o, in->command_line);

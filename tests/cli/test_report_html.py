@@ -120,6 +120,7 @@ def check_self_contained(html, label):
 
 base = tmpdir()
 out = os.path.join(base, 'out')
+os.environ['SOURCE_DATE_EPOCH'] = '1000000000'  # the page's date, fixed (2001-09-09 UTC)
 run('score', EXAMPLE, '-o', out, check=0)
 path = os.path.join(out, 'report.html')
 if not expect(os.path.isfile(path), 'score writes OUTDIR/report.html'):
@@ -138,6 +139,12 @@ for e in ('cycling', 'quiescent', 'diapause_like', 'senescent', 'sasp'):
     expect('score_%s (evidence z)' % e in html, 'a distribution panel for programme %s' % e)
 for q in ('genes detected per cell', 'log10 UMIs per cell', '% mitochondrial UMIs'):
     expect(q in html, 'QC panel: %s' % q)
+expect(html.count('<h1>') == 1 and '<h1>dormscan report</h1>' in html, 'one title')
+expect(', run of 2001-09-09</p>' in html, 'the date (SOURCE_DATE_EPOCH)')
+expect('Input: example (%s)' % EXAMPLE in html, 'the input and its path')
+expect('<title>QC cut-off: 200</title>' in html or 'QC cut-off 200, outside the axis' in html,
+       'the default minimum of 200 genes is marked')
+expect('% of the state' not in html, 'state histograms in cells')
 
 # The bars agree with summary.tsv (exact counts in the tooltips).
 sh, srows = read_table(os.path.join(out, 'summary.tsv'))

@@ -75,9 +75,9 @@ static void fixture_init(fixture_t *f, const char *sample_name)
         dorm_hist_add(&f->umis, 3 + 0.05 * k);
         dorm_hist_add(&f->mito, 0.5 * k);
     }
-    f->coverage[0] = (dorm_html_coverage_t){sample_name, "quiescence_up", 48, 50, 1};
-    f->coverage[1] = (dorm_html_coverage_t){sample_name, "cc_s", 43, 43, 1};
-    f->coverage[2] = (dorm_html_coverage_t){"s2", "tiny_set", 1, 12, 0};
+    f->coverage[0] = (dorm_html_coverage_t){sample_name, "quiescence_up", 48, 50, 1, NULL};
+    f->coverage[1] = (dorm_html_coverage_t){sample_name, "cc_s", 43, 43, 1, "cycling"};
+    f->coverage[2] = (dorm_html_coverage_t){"s2", "tiny_set", 1, 12, 0, NULL};
     f->in = (dorm_html_input_t){
         .title = "dormscan test report",
         .command_line = "dormscan score in -o out",
@@ -191,7 +191,9 @@ Test(html, page_is_self_contained_and_escaped)
     cr_assert(strstr(text, "log10 UMIs per cell"));
     /* Coverage: exact fractions, the unscored set flagged. */
     cr_assert(strstr(text, "<td class=\"num\">48 / 50</td><td class=\"num\">96.0%</td>"));
-    cr_assert(strstr(text, "<tr class=\"unscored\"><td>s2</td><td>tiny_set</td>"));
+    cr_assert(strstr(text, "<tr class=\"unscored\"><td>s2</td><td>cells.tsv columns</td>"
+                           "<td>tiny_set</td>"));
+    cr_assert(strstr(text, "<td>classifier: cycling</td><td>cc_s</td>"));
     cr_assert_eq(count_of(text, "<span class=\"flag\">not scored</span>"), 1);
     cr_assert(strstr(text, "<span class=\"flag\">1 not scored</span>"));
     free(text);
@@ -321,6 +323,31 @@ Test(html, warnings_kept_and_shown)
     in.warnings = &w;
     text = render(dir, "empty.html", &in, NULL);
     cr_assert_null(strstr(text, "class=\"warn\""));
+    free(text);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* The header gives the date and the inputs; QC panels mark the cut-offs
+ * (one outside the axis is said in words); state histograms are in cells. */
+Test(html, header_cutoffs_and_counts)
+{
+    fixture_t f;
+    fixture_init(&f, "s1");
+    static const dorm_html_source_t inputs[] = {{"s1", "/data/s1"}, {"s<2", "/data/s2"}};
+    static const double cut[3] = {1500, NAN, 35};
+    f.in.date = "2026-12-07";
+    f.in.inputs = inputs;
+    f.in.n_inputs = 2;
+    f.in.qc_cut = cut;
+    char *dir = tmpdir_new();
+    char *text = render(dir, "report.html", &f.in, NULL);
+    cr_assert(strstr(text, ", run of 2026-12-07</p>"));
+    cr_assert(strstr(text, "Input: s1 (/data/s1); s&lt;2 (/data/s2)</p>"));
+    cr_assert(strstr(text, "<title>QC cut-off: 1500</title>"));
+    cr_assert_eq(count_of(text, "<g class=\"cut\">"), 1);
+    cr_assert(strstr(text, "QC cut-off 35, outside the axis."));
+    cr_assert_null(strstr(text, "% of the state"));
     free(text);
     rm_rf(dir);
     free(dir);
