@@ -661,10 +661,14 @@ static void axes_draw(dorm_outfile_t *o, const axes_t *a, const char *xlabel, co
 
 /* The counts not drawn, as the panel's caption. */
 static void caption_outside(dorm_outfile_t *o, const axes_t *a, int64_t below, int64_t above,
-                            int64_t missing, const char *missing_what)
+                            int64_t missing, const char *missing_what, double cut_outside)
 {
     put(o, "<figcaption>");
     const char *sep = "";
+    if (isfinite(cut_outside)) {
+        dorm_outfile_printf(o, "QC cut-off %g, outside the axis", cut_outside);
+        sep = "; ";
+    }
     if (below) {
         dorm_outfile_printf(o, "%" PRId64 " below %g (not drawn)", below, a->x0);
         sep = "; ";
@@ -738,7 +742,7 @@ static void evidence_panel(dorm_outfile_t *o, dorm_evidence_t e, const dorm_hist
         dorm_outfile_printf(o, "V%.2fZ\"/></g>\n", ax_y(&a, 0));
     }
     put(o, "</svg>");
-    caption_outside(o, &a, below, above, missing, "without a score");
+    caption_outside(o, &a, below, above, missing, "without a score", NAN);
 }
 
 static void scores_section(dorm_outfile_t *o, const dorm_html_input_t *in)
@@ -769,6 +773,13 @@ static void qc_panel(dorm_outfile_t *o, const dorm_hist_t *h, const char *title,
 {
     axes_t a = {0};
     axes_x(&a, &h, 1);
+    double w = (h->hi - h->lo) / DORM_HIST_BINS;
+    if (isfinite(cut) && cut >= h->lo && cut <= h->hi) { /* the axis reaches the cut-off */
+        if (cut < a.x0)
+            a.x0 = h->lo + floor((cut - h->lo) / w) * w;
+        if (cut > a.x1)
+            a.x1 = h->lo + ceil((cut - h->lo) / w) * w;
+    }
     double max = 0;
     for (int b = 0; b < DORM_HIST_BINS; b++)
         if ((double)h->count[b] > max)
@@ -778,7 +789,6 @@ static void qc_panel(dorm_outfile_t *o, const dorm_hist_t *h, const char *title,
     snprintf(n_buf, sizeof n_buf, " (%" PRId64 " cells)", dorm_hist_total(h));
     panel_open(o, title, n_buf);
     axes_draw(o, &a, xlabel, "cells");
-    double w = (h->hi - h->lo) / DORM_HIST_BINS;
     for (int b = 0; b < DORM_HIST_BINS; b++) {
         if (h->count[b] <= 0)
             continue;
@@ -797,18 +807,18 @@ static void qc_panel(dorm_outfile_t *o, const dorm_hist_t *h, const char *title,
                             PANEL_L + PLOT_W / 2, PANEL_T + PLOT_H / 2);
     if (isfinite(cut) && cut >= a.x0 && cut <= a.x1) {
         double x = ax_x(&a, cut);
+        int right = x > PANEL_L + PLOT_W / 2; /* the label on the side with room */
         dorm_outfile_printf(o,
                             "<g class=\"cut\"><title>QC cut-off: %.4g</title><line x1=\"%.1f\" "
                             "y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\" "
-                            "stroke-dasharray=\"5 3\"/><text class=\"s\" x=\"%.1f\" y=\"%.1f\">"
-                            "cut-off %.4g</text></g>\n",
-                            cut, x, PANEL_T, x, PANEL_T + PLOT_H, cut_colour, x + 3, PANEL_T + 10,
-                            cut);
+                            "stroke-dasharray=\"5 3\"/><text class=\"s\" x=\"%.1f\" y=\"%.1f\" "
+                            "text-anchor=\"%s\">cut-off %.4g</text></g>\n",
+                            cut, x, PANEL_T, x, PANEL_T + PLOT_H, cut_colour, right ? x - 3 : x + 3,
+                            PANEL_T + 10, right ? "end" : "start", cut);
     }
     put(o, "</svg>");
-    caption_outside(o, &a, h->below, h->above, h->missing, missing_what);
-    if (isfinite(cut) && (cut < a.x0 || cut > a.x1))
-        dorm_outfile_printf(o, "<p class=\"note\">QC cut-off %.4g, outside the axis.</p>\n", cut);
+    caption_outside(o, &a, h->below, h->above, h->missing, missing_what,
+                    isfinite(cut) && (cut < a.x0 || cut > a.x1) ? cut : NAN);
 }
 
 static void qc_section(dorm_outfile_t *o, const dorm_html_input_t *in)

@@ -142,8 +142,8 @@ for q in ('genes detected per cell', 'log10 UMIs per cell', '% mitochondrial UMI
 expect(html.count('<h1>') == 1 and '<h1>dormscan report</h1>' in html, 'one title')
 expect(', run of 2001-09-09</p>' in html, 'the date (SOURCE_DATE_EPOCH)')
 expect('Input: example (%s)' % EXAMPLE in html, 'the input and its path')
-expect('<title>QC cut-off: 200</title>' in html or 'QC cut-off 200, outside the axis' in html,
-       'the default minimum of 200 genes is marked')
+expect('<title>QC cut-off: 200</title>' in html and '<title>QC cut-off: 20</title>' in html,
+       'the default cut-offs (200 genes, 20% mitochondrial) are marked')
 expect('% of the state' not in html, 'state histograms in cells')
 
 # The bars agree with summary.tsv (exact counts in the tooltips).

@@ -328,14 +328,15 @@ Test(html, warnings_kept_and_shown)
     free(dir);
 }
 
-/* The header gives the date and the inputs; QC panels mark the cut-offs
- * (one outside the axis is said in words); state histograms are in cells. */
+/* The header gives the date and the inputs; QC panels mark the cut-offs,
+ * the axis extended to reach them (one beyond the histogram's range is said
+ * in words); state histograms are in cells. */
 Test(html, header_cutoffs_and_counts)
 {
     fixture_t f;
     fixture_init(&f, "s1");
     static const dorm_html_source_t inputs[] = {{"s1", "/data/s1"}, {"s<2", "/data/s2"}};
-    static const double cut[3] = {1500, NAN, 35};
+    static const double cut[3] = {6000, NAN, 35}; /* genes beyond the histogram's range */
     f.in.date = "2026-12-07";
     f.in.inputs = inputs;
     f.in.n_inputs = 2;
@@ -344,9 +345,9 @@ Test(html, header_cutoffs_and_counts)
     char *text = render(dir, "report.html", &f.in, NULL);
     cr_assert(strstr(text, ", run of 2026-12-07</p>"));
     cr_assert(strstr(text, "Input: s1 (/data/s1); s&lt;2 (/data/s2)</p>"));
-    cr_assert(strstr(text, "<title>QC cut-off: 1500</title>"));
+    cr_assert(strstr(text, "<title>QC cut-off: 35</title>")); /* the axis reaches it */
     cr_assert_eq(count_of(text, "<g class=\"cut\">"), 1);
-    cr_assert(strstr(text, "QC cut-off 35, outside the axis."));
+    cr_assert(strstr(text, "<figcaption>QC cut-off 6000, outside the axis</figcaption>"));
     cr_assert_null(strstr(text, "% of the state"));
     free(text);
     rm_rf(dir);
