@@ -60,7 +60,7 @@ typedef struct dorm_html_coverage_t {
 
 /* One input of the run, as named in the page's header. */
 typedef struct dorm_html_source_t {
-    const char *name; /* the sample (or shard) name */
+    const char *name; /* the sample (or shard) name; NULL: only the path is shown */
     const char *path;
 } dorm_html_source_t;
 

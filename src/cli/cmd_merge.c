@@ -17,7 +17,7 @@ static void help(void)
            "    unsharded run;\n"
            "  - finished runs (each DIR holding summary.tsv): write\n"
            "    OUTDIR/cohort_summary.tsv, identical to the summary of one run over all\n"
-           "    their samples.\n"
+           "    their samples, and a cohort OUTDIR/report.html.\n"
            "Both also write the MultiQC files dormscan_mqc.tsv and\n"
            "dormscan_general_stats_mqc.tsv.\n\n"
            "Options:\n"

@@ -464,9 +464,9 @@ int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *hea
         .rows = rows,
         .n_rows = n,
         .evidence = (const dorm_hist_t(*)[DORM_N_STATES])evidence,
-        .qc_genes = &qc[0],
-        .qc_umis_log10 = &qc[1],
-        .qc_mito = &qc[2],
+        .qc_genes = qc ? &qc[0] : NULL,
+        .qc_umis_log10 = qc ? &qc[1] : NULL,
+        .qc_mito = qc ? &qc[2] : NULL,
         .coverage = coverage,
         .n_coverage = n_coverage,
     };

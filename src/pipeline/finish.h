@@ -46,7 +46,8 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
 
 /* Open report.html in outdir as *o and write it from the head (what the
  * page's header says), the summary rows (per sample, then over all
- * samples), the histograms and the coverage; the date is today's (UTC), or
+ * samples), the histograms and the coverage (evidence, qc or coverage NULL:
+ * those sections say they are not available); the date is today's (UTC), or
  * that of SOURCE_DATE_EPOCH when set (reproducible pages).  The
  * caller commits *o with its other outputs (or aborts it). */
 typedef struct report_head_t {

@@ -429,9 +429,33 @@ static int run_reference_id(const char *dir, char id[65], dorm_err_t *err)
     return rc;
 }
 
+/* The cohort's report.html: the composition of every sample (the
+ * summaries hold no distributions or coverage). */
+static int write_cohort_report(dorm_outfile_t *o, const dorm_merge_opts_t *opts,
+                               const char *reference_id, const dorm_log_warnings_t *warnings,
+                               const dorm_summary_t *per, const dorm_summary_t *all,
+                               dorm_err_t *err)
+{
+    dorm_html_source_t *inputs = calloc((size_t)opts->n_inputs, sizeof *inputs);
+    if (!inputs)
+        return nomem(err);
+    for (int i = 0; i < opts->n_inputs; i++)
+        inputs[i] = (dorm_html_source_t){NULL, opts->inputs[i]};
+    char ref_text[160];
+    snprintf(ref_text, sizeof ref_text,
+             "the reference of digest %.16s shared by every run; this cohort report is made from "
+             "the runs' summaries",
+             reference_id);
+    report_head_t head = {opts->command_line, ref_text, warnings, inputs, opts->n_inputs, NULL};
+    int rc = write_report(o, opts->outdir, &head, per, all->n ? all : NULL, NULL, NULL, NULL, 0,
+                          err);
+    free(inputs);
+    return rc;
+}
+
 static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
 {
-    dorm_outfile_t out[3]; /* cohort_summary.tsv and the MultiQC files */
+    dorm_outfile_t out[4]; /* cohort_summary.tsv, the MultiQC files, report.html */
     memset(out, 0, sizeof out);
     dorm_summary_t per, all;
     int rc = dorm_summary_init(&per, err);
@@ -441,6 +465,8 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
         dorm_summary_destroy(&per);
         return rc;
     }
+    dorm_log_warnings_t warnings = {0};
+    dorm_log_warnings_t *outer = dorm_log_keep_warnings(&warnings);
     dorm_strmap_t samples;
     dorm_strmap_init(&samples);
     char first[65] = "", id[65];
@@ -467,9 +493,13 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
     if (rc == 0)
         rc = write_summaries(out, o->outdir, "cohort_summary.tsv", &per, &all, err);
     if (rc == 0)
-        rc = commit_all(out, 3, err);
-    for (int i = 0; i < 3; i++)
+        rc = write_cohort_report(&out[3], o, first, &warnings, &per, &all, err);
+    if (rc == 0)
+        rc = commit_all(out, 4, err);
+    for (int i = 0; i < 4; i++)
         dorm_outfile_abort(&out[i]);
+    dorm_log_keep_warnings(outer);
+    dorm_log_warnings_free(&warnings);
     dorm_summary_destroy(&per);
     dorm_summary_destroy(&all);
     return rc;

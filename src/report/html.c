@@ -908,10 +908,13 @@ static void inputs_list(dorm_outfile_t *o, const dorm_html_source_t *in, int n)
         put(o, "<p class=\"meta\">Input: ");
     for (int i = 0; i < n; i++) {
         put(o, folded ? "<li>" : i ? "; " : "");
-        esc(o, in[i].name);
-        put(o, " (");
+        if (in[i].name) {
+            esc(o, in[i].name);
+            put(o, " (");
+        }
         esc(o, in[i].path);
-        put(o, folded ? ")</li>" : ")");
+        put(o, in[i].name ? ")" : "");
+        put(o, folded ? "</li>" : "");
     }
     put(o, folded ? "</ul></details>\n" : "</p>\n");
 }

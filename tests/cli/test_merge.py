@@ -89,6 +89,11 @@ run('score', ex2, '--sample', 'B', '-o', b, '--groups', groups, '-q', '--referen
 cohort = os.path.join(base, 'cohort')
 run('merge', a, b, '-o', cohort, check=0)
 same(os.path.join(cohort, 'cohort_summary.tsv'), os.path.join(joint, 'summary.tsv'), 'cohort summary')
+page = read_text(os.path.join(cohort, 'report.html')) if os.path.exists(
+    os.path.join(cohort, 'report.html')) else ''
+expect('<h1>dormscan report</h1>' in page and a in page and b in page
+       and 'A \u2014 cycling: ' in page and 'B \u2014 cycling: ' in page,
+       'the cohort report has a bar per sample and names the runs')
 own = os.path.join(base, 'B_own')
 run('score', ex2, '--sample', 'B', '-o', own, '-q', '--min-genes', '100', check=0)
 code, _, err = run('merge', a, own, '-o', os.path.join(base, 'bad'))
