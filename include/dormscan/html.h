@@ -81,6 +81,10 @@ typedef struct dorm_html_input_t {
      * e's evidence z over the cells called state s (e < DORM_N_EVIDENCE).
      * States without values are left out of a panel.  NULL: section omitted. */
     const dorm_hist_t (*evidence)[DORM_N_STATES];
+    /* Per input (in inputs' order, with at least 2 inputs): each programme's
+     * evidence z over the input's cells; drawn for up to 8 inputs.  NULL:
+     * not drawn. */
+    const dorm_hist_t (*sample_evidence)[DORM_N_EVIDENCE];
     /* QC distributions over all cells; NULL: that panel is omitted. */
     const dorm_hist_t *qc_genes, *qc_umis_log10, *qc_mito;
     /* The QC cut-offs, drawn on those panels: minimum genes, log10 of the

@@ -257,6 +257,8 @@ static int write_block(const finisher_t *f, const char *sample, const row_block_
         const dorm_call_t *call = &b->call[i];
         for (int e = 0; f->evidence_hist && e < DORM_N_EVIDENCE; e++)
             dorm_hist_add(&f->evidence_hist[e][call->state], low ? NAN : rec[R_EV_Z(n_out) + e]);
+        for (int e = 0; f->sample_evidence && !low && e < DORM_N_EVIDENCE; e++)
+            dorm_hist_add(&f->sample_evidence[e], rec[R_EV_Z(n_out) + e]);
         if (f->qc_hist) {
             dorm_hist_add(&f->qc_hist[0], rec[R_GENES]);
             dorm_hist_add(&f->qc_hist[1], rec[R_UMI] > 0 ? log10(rec[R_UMI]) : NAN);
@@ -461,6 +463,7 @@ int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *hea
         .inputs = head->inputs,
         .n_inputs = head->n_inputs,
         .qc_cut = head->qc_cut,
+        .sample_evidence = head->sample_evidence,
         .rows = rows,
         .n_rows = n,
         .evidence = (const dorm_hist_t(*)[DORM_N_STATES])evidence,

@@ -38,6 +38,7 @@ typedef struct finisher_t {
     dorm_outfile_t *cells;      /* cells.tsv */
     dorm_hist_t (*evidence_hist)[DORM_N_STATES]; /* per programme and call, or NULL */
     dorm_hist_t *qc_hist;       /* genes, log10 UMIs, % mito; or NULL */
+    dorm_hist_t *sample_evidence; /* this sample's, per programme (not low quality); or NULL */
     int threads;                /* rows formatted on this many threads (0: one) */
 } finisher_t;
 
@@ -57,6 +58,7 @@ typedef struct report_head_t {
     const dorm_html_source_t *inputs;
     int n_inputs;
     const double *qc_cut;                /* 3 values (dorm_html_input_t) or NULL */
+    const dorm_hist_t (*sample_evidence)[DORM_N_EVIDENCE]; /* per input, or NULL */
 } report_head_t;
 
 int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *head,

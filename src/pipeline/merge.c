@@ -237,7 +237,8 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
         snprintf(names[k - 1], sizeof names[k - 1], "shard %d/%d", k, n);
         inputs[k - 1] = (dorm_html_source_t){names[k - 1], by_k[k]->path};
     }
-    report_head_t head = {o->command_line, ref_text, &warnings, inputs, n, NULL};
+    report_head_t head = {.command_line = o->command_line, .reference = ref_text,
+                          .warnings = &warnings, .inputs = inputs, .n_inputs = n};
     if (rc == 0)
         rc = write_report(&out[4], o->outdir, &head, &summary, n_samples > 1 ? &all : NULL,
                           evidence_hist, qc_hist, NULL, 0, err);
@@ -446,7 +447,8 @@ static int write_cohort_report(dorm_outfile_t *o, const dorm_merge_opts_t *opts,
              "the reference of digest %.16s shared by every run; this cohort report is made from "
              "the runs' summaries",
              reference_id);
-    report_head_t head = {opts->command_line, ref_text, warnings, inputs, opts->n_inputs, NULL};
+    report_head_t head = {.command_line = opts->command_line, .reference = ref_text,
+                          .warnings = warnings, .inputs = inputs, .n_inputs = opts->n_inputs};
     int rc = write_report(o, opts->outdir, &head, per, all->n ? all : NULL, NULL, NULL, NULL, 0,
                           err);
     free(inputs);

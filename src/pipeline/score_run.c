@@ -90,6 +90,7 @@ typedef struct run_t {
     obsmap_t obs;              /* --groupby */
     obsmap_t obs_type;         /* --celltype from obs, when not --groupby's column */
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
+    dorm_hist_t (*sample_evidence)[DORM_N_EVIDENCE]; /* per sample, with several; or NULL */
     dorm_log_warnings_t warnings; /* kept while the run lasts, for run.json and report.html */
     double t_start;
 } run_t;
@@ -452,6 +453,9 @@ static int write_sample(run_t *run, dorm_err_t *err)
         .cells = &run->out[OUT_CELLS],
         .evidence_hist = run->evidence_hist,
         .qc_hist = run->qc_hist,
+        .sample_evidence = run->sample_evidence
+                               ? run->sample_evidence[run->sample - run->opts->samples]
+                               : NULL,
         .threads = run->opts->threads,
     };
     return finish_sample(&f, &run->spill, run->sample->name, err);
@@ -891,7 +895,8 @@ static int write_run_report(run_t *run, dorm_err_t *err)
     double cut[3] = {o->qc.min_genes > 0 ? o->qc.min_genes : NAN,
                      o->qc.min_umis > 0 ? log10(o->qc.min_umis) : NAN,
                      o->qc.max_mito < 100 ? o->qc.max_mito : NAN};
-    report_head_t head = {o->command_line, text, &run->warnings, inputs, o->n_samples, cut};
+    report_head_t head = {o->command_line, text, &run->warnings, inputs, o->n_samples, cut,
+                          (const dorm_hist_t(*)[DORM_N_EVIDENCE])run->sample_evidence};
     int rc = write_report(&run->out[OUT_REPORT], o->outdir, &head, &run->summary,
                           o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
                           run->qc_hist, cov, n, err);
@@ -915,6 +920,7 @@ static void run_free(run_t *run)
         free(run->info[s].scored);
     }
     free(run->info);
+    free(run->sample_evidence);
     run_sets_free(&run->sets);
     dorm_log_warnings_free(&run->warnings);
     cellmeta_free(&run->meta);
@@ -1020,8 +1026,13 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         run.info = calloc((size_t)(opts->n_samples ? opts->n_samples : 1), sizeof *run.info);
         run.n_workers = opts->threads > 0 ? opts->threads : 1;
         run.workers = calloc((size_t)run.n_workers, sizeof *run.workers);
-        if (!run.info || !run.workers)
+        if (opts->n_samples > 1)
+            run.sample_evidence = calloc((size_t)opts->n_samples, sizeof *run.sample_evidence);
+        if (!run.info || !run.workers || (opts->n_samples > 1 && !run.sample_evidence))
             rc = nomem(err);
+        for (int s = 0; rc == 0 && run.sample_evidence && s < opts->n_samples; s++)
+            for (int e = 0; e < DORM_N_EVIDENCE; e++)
+                dorm_hist_init(&run.sample_evidence[s][e], -20, 20);
     }
     if (rc == 0)
         rc = dorm_mkdir_p(opts->outdir, err);

@@ -62,6 +62,12 @@ int64_t dorm_hist_total(const dorm_hist_t *h)
  * class ("tw": white, "tk": dark). */
 static const char *const state_colour[DORM_N_STATES] = {"#D55E00", "#0072B2", "#009E73", "#CC79A7",
                                                         "#E69F00", "#B0B0B0", "#606060"};
+/* Samples' outlines: Paul Tol's qualitative "bright" colours, then two of
+ * his "muted" ones: as many as can be told apart. */
+#define MAX_OUTLINES 8
+_Static_assert(DORM_N_STATES <= MAX_OUTLINES, "a state panel draws every state");
+static const char *const sample_colour[MAX_OUTLINES] = {"#4477AA", "#EE6677", "#228833", "#CCBB44",
+                                                        "#66CCEE", "#AA3377", "#332288", "#882255"};
 static const char *const state_text_class[DORM_N_STATES] = {"tw", "tw", "tw", "tk",
                                                             "tk", "tk", "tw"};
 static const char *const qc_colour = "#3B6EA8";
@@ -687,62 +693,119 @@ static void caption_outside(dorm_outfile_t *o, const axes_t *a, int64_t below, i
     put(o, "</figcaption></figure>\n");
 }
 
-/* Overlaid step outlines, each state's histogram in cells: a state of a
- * few cells stays small (percentages of each state's cells made 5 cells
- * look like a peak of 60%). */
-static void evidence_panel(dorm_outfile_t *o, dorm_evidence_t e, const dorm_hist_t *h)
+/* Overlaid step outlines, one per histogram (empty ones left out): in
+ * cells, or with percent as a percentage of each histogram's own cells
+ * with a value (for samples of different sizes).  A state histogram in
+ * cells keeps a state of a few cells small (percentages of each state's
+ * cells made 5 cells look like a peak of 60%). */
+static void outline_panel(dorm_outfile_t *o, const char *title, const char *xlabel,
+                          const dorm_hist_t *const *h, const char *const *names,
+                          const char *const *colours, int n_hists, int percent)
 {
     axes_t a = {0};
-    const dorm_hist_t *with_values[DORM_N_STATES];
+    const dorm_hist_t *with_values[MAX_OUTLINES];
     int n_with = 0;
     double max = 0;
     int64_t below = 0, above = 0, missing = 0;
-    for (int s = 0; s < DORM_N_STATES; s++) {
-        int64_t n = dorm_hist_total(&h[s]) - h[s].missing;
-        missing += h[s].missing;
+    for (int i = 0; i < n_hists; i++) {
+        int64_t n = dorm_hist_total(h[i]) - h[i]->missing;
+        missing += h[i]->missing;
         if (n <= 0)
             continue;
-        below += h[s].below;
-        above += h[s].above;
-        with_values[n_with++] = &h[s];
-        for (int b = 0; b < DORM_HIST_BINS; b++)
-            if ((double)h[s].count[b] > max)
-                max = (double)h[s].count[b];
+        below += h[i]->below;
+        above += h[i]->above;
+        with_values[n_with++] = h[i];
+        for (int b = 0; b < DORM_HIST_BINS; b++) {
+            double v = percent ? pct(h[i]->count[b], n) : (double)h[i]->count[b];
+            if (v > max)
+                max = v;
+        }
     }
     int any = n_with > 0;
     if (!any)
-        with_values[n_with++] = &h[0];
+        with_values[n_with++] = h[0];
     axes_x(&a, with_values, n_with);
-    axes_y(&a, max, 0);
-    panel_open(o, dorm_evidence_name(e), "");
-    char xlabel[64];
-    snprintf(xlabel, sizeof xlabel, "score_%s (evidence z)", dorm_evidence_name(e));
-    axes_draw(o, &a, xlabel, "cells");
+    axes_y(&a, max, percent);
+    panel_open(o, title, "");
+    axes_draw(o, &a, xlabel, percent ? "% of the sample's cells" : "cells");
     if (!any)
         dorm_outfile_printf(o, "<text class=\"s\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
                                "no values</text>\n",
                             PANEL_L + PLOT_W / 2, PANEL_T + PLOT_H / 2);
-    for (int s = 0; s < DORM_N_STATES; s++) {
-        const dorm_hist_t *hs = &h[s];
+    for (int i = 0; i < n_hists; i++) {
+        const dorm_hist_t *hs = h[i];
         int64_t n = dorm_hist_total(hs) - hs->missing;
         if (n <= 0)
             continue;
         double w = (hs->hi - hs->lo) / DORM_HIST_BINS;
-        dorm_outfile_printf(o, "<g><title>%s: %" PRId64 " cells",
-                            dorm_state_name((dorm_state_t)s), n);
+        put(o, "<g><title>");
+        esc(o, names[i]);
+        dorm_outfile_printf(o, ": %" PRId64 " cells", n);
         if (hs->below || hs->above)
             dorm_outfile_printf(o, " (%" PRId64 " below, %" PRId64 " above the axis)", hs->below,
                                 hs->above);
         dorm_outfile_printf(o, "</title><path fill=\"%s\" fill-opacity=\"0.10\" stroke=\"%s\" "
                                "stroke-width=\"1.6\" stroke-linejoin=\"round\" d=\"M%.2f %.2f",
-                            state_colour[s], state_colour[s], ax_x(&a, hs->lo), ax_y(&a, 0));
+                            colours[i], colours[i], ax_x(&a, hs->lo), ax_y(&a, 0));
         for (int b = 0; b < DORM_HIST_BINS; b++)
-            dorm_outfile_printf(o, "V%.2fH%.2f", ax_y(&a, (double)hs->count[b]),
+            dorm_outfile_printf(o, "V%.2fH%.2f",
+                                ax_y(&a, percent ? pct(hs->count[b], n) : (double)hs->count[b]),
                                 ax_x(&a, hs->lo + (b + 1) * w));
         dorm_outfile_printf(o, "V%.2fZ\"/></g>\n", ax_y(&a, 0));
     }
     put(o, "</svg>");
     caption_outside(o, &a, below, above, missing, "without a score", NAN);
+}
+
+static void evidence_panel(dorm_outfile_t *o, dorm_evidence_t e, const dorm_hist_t *h)
+{
+    const dorm_hist_t *hs[DORM_N_STATES];
+    const char *names[DORM_N_STATES];
+    for (int s = 0; s < DORM_N_STATES; s++) {
+        hs[s] = &h[s];
+        names[s] = dorm_state_name((dorm_state_t)s);
+    }
+    char xlabel[64];
+    snprintf(xlabel, sizeof xlabel, "score_%s (evidence z)", dorm_evidence_name(e));
+    outline_panel(o, dorm_evidence_name(e), xlabel, hs, names, state_colour, DORM_N_STATES, 0);
+}
+
+/* Each programme's evidence per sample, when there are several (and few
+ * enough to tell their colours apart). */
+static void sample_panels(dorm_outfile_t *o, const dorm_html_input_t *in)
+{
+    int n = in->n_inputs;
+    if (!in->sample_evidence || n < 2)
+        return;
+    put(o, "<h3>Evidence per sample</h3>\n");
+    if (n > MAX_OUTLINES) {
+        dorm_outfile_printf(o, "<p class=\"note\">%d samples: too many to draw apart; the mean "
+                               "evidence per sample is in summary.tsv.</p>\n", n);
+        return;
+    }
+    const char *names[MAX_OUTLINES], *colours[MAX_OUTLINES];
+    put(o, "<p>Each programme's evidence over all cells of each sample (low-quality cells left "
+           "out), as a percentage of the sample's cells, so that samples of different sizes "
+           "compare.</p>\n<ul class=\"legend\">");
+    for (int i = 0; i < n; i++) {
+        names[i] = in->inputs[i].name ? in->inputs[i].name : in->inputs[i].path;
+        colours[i] = sample_colour[i];
+        dorm_outfile_printf(o, "<li><span class=\"sw\" style=\"background:%s\"></span>",
+                            colours[i]);
+        esc(o, names[i]);
+        put(o, "</li>");
+    }
+    put(o, "</ul>\n<div class=\"grid\">\n");
+    for (int e = 0; e < DORM_N_EVIDENCE; e++) {
+        const dorm_hist_t *hs[MAX_OUTLINES];
+        for (int i = 0; i < n; i++)
+            hs[i] = &in->sample_evidence[i][e];
+        char xlabel[64];
+        snprintf(xlabel, sizeof xlabel, "score_%s (evidence z)",
+                 dorm_evidence_name((dorm_evidence_t)e));
+        outline_panel(o, dorm_evidence_name((dorm_evidence_t)e), xlabel, hs, names, colours, n, 1);
+    }
+    put(o, "</div>\n");
 }
 
 static void scores_section(dorm_outfile_t *o, const dorm_html_input_t *in)
@@ -764,7 +827,9 @@ static void scores_section(dorm_outfile_t *o, const dorm_html_input_t *in)
     put(o, "<div class=\"grid\">\n");
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         evidence_panel(o, (dorm_evidence_t)e, in->evidence[e]);
-    put(o, "</div>\n</section>\n");
+    put(o, "</div>\n");
+    sample_panels(o, in);
+    put(o, "</section>\n");
 }
 
 /* Bars with one tooltip per bin. */

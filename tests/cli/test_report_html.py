@@ -182,6 +182,10 @@ if expect(os.path.isfile(path2), 'report.html with --samples'):
     expect('a&lt;b&amp;c' in html2, 'the sample name is escaped')
     expect('a<b' not in html2 and 'b&c' not in html2, 'the raw sample name never appears')
     expect('second %s cycling: ' % EM_DASH in html2, 'a bar for the second sample')
+    per = html2.split('<h3>Evidence per sample</h3>')[1].split('</section>')[0] if '<h3>Evidence per sample</h3>' in html2 else ''
+    expect(per.count('<svg') == 5 and per.count('<title>second: 150 cells</title>') == 5
+           and 'a&lt;b&amp;c: 150 cells' in per, 'per-sample distributions of each programme')
+expect('<h3>Evidence per sample</h3>' not in html, 'one sample: no per-sample distributions')
 
 # Render it headless and look for the state colours in the picture.
 chromium = shutil.which('chromium') or shutil.which('chromium-browser')
