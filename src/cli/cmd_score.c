@@ -61,7 +61,8 @@ static void help(void)
            "  -@, --threads N        threads to read and score with [1]; results do not\n"
            "                         depend on it\n"
            "  -v, --verbose          report gene coverage and pass times on stderr\n"
-           "  -q, --quiet            only errors on stderr (no progress line)\n"
+           "  -q, --quiet            only errors on stderr (warnings still go to\n"
+           "                         run.json and report.html)\n"
            "  -h, --help             show this help\n\n"
            "Exit status: 0 success, 1 data or runtime error, 2 usage error.\n"
            "See dormscan-score(1).\n", cli_reader_help);
