@@ -118,7 +118,7 @@ static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
 
 /* The groups of the merged summary: merge's --groups, else the file the
  * shards were scored with, which must still be there and unchanged. */
-static int load_groups(cellmeta_t *meta, const char *given, const shard_header_t *h,
+static int shard_groups(cellmeta_t *meta, const char *given, const shard_header_t *h,
                        dorm_err_t *err)
 {
     const char *path = given ? given : h->groups_path;
@@ -179,7 +179,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
         }
         by_k[k] = &sh[i];
     }
-    if ((rc = load_groups(&meta, o->groups_path, &sh[0].h, err)) < 0)
+    if ((rc = shard_groups(&meta, o->groups_path, &sh[0].h, err)) < 0)
         goto done;
     have_meta = 1;
     if ((rc = dorm_summary_init(&summary, err)) < 0)

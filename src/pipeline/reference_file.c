@@ -272,6 +272,15 @@ static int add_population(parser_t *ps, header_t *h)
     return 0;
 }
 
+/* The index of population name among the header's, or n_pops. */
+static int pop_index(const header_t *h, const char *name)
+{
+    int p = 0;
+    while (p < h->n_pops && strcmp(h->pop[p], name) != 0)
+        p++;
+    return p;
+}
+
 static int add_component(parser_t *ps, header_t *h)
 {
     h->seen_baseline = 1;
@@ -279,9 +288,7 @@ static int add_component(parser_t *ps, header_t *h)
         return bad(ps, "expected component<TAB>POPULATION<TAB>NAME/PROGRAMME<TAB>N<TAB>CENTRE<TAB>TAU2");
     int n_comp;
     const dorm_component_t *comp = dorm_components(&n_comp);
-    int p = 0, k = 0;
-    while (p < h->n_pops && strcmp(h->pop[p], ps->field[1]) != 0)
-        p++;
+    int p = pop_index(h, ps->field[1]), k = 0;
     for (; k < n_comp; k++) {
         char key[128];
         snprintf(key, sizeof key, "%s/%s", comp[k].name, dorm_evidence_name(comp[k].evidence));
@@ -306,9 +313,7 @@ static int add_baseline(parser_t *ps, header_t *h)
     h->seen_baseline = 1;
     if (ps->n_field != 6)
         return bad(ps, "expected baseline<TAB>POPULATION<TAB>PROGRAMME<TAB>N<TAB>CENTRE<TAB>SPREAD");
-    int p = 0, e = 0;
-    while (p < h->n_pops && strcmp(h->pop[p], ps->field[1]) != 0)
-        p++;
+    int p = pop_index(h, ps->field[1]), e = 0;
     while (e < DORM_N_EVIDENCE && strcmp(dorm_evidence_name((dorm_evidence_t)e), ps->field[2]) != 0)
         e++;
     if (p == h->n_pops)
