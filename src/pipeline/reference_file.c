@@ -230,6 +230,15 @@ static void header_free(header_t *h)
     free(h->built_from);
 }
 
+/* The index of population name among the header's, or n_pops. */
+static int pop_index(const header_t *h, const char *name)
+{
+    int p = 0;
+    while (p < h->n_pops && strcmp(h->pop[p], name) != 0)
+        p++;
+    return p;
+}
+
 static int add_population(parser_t *ps, header_t *h)
 {
     int64_t cells;
@@ -239,9 +248,8 @@ static int add_population(parser_t *ps, header_t *h)
         return bad(ps, "a population after the baselines");
     if ((h->n_pops == 0) != (strcmp(ps->field[1], "all") == 0))
         return bad(ps, "the first population must be \"all\", and only the first");
-    for (int p = 0; p < h->n_pops; p++)
-        if (strcmp(h->pop[p], ps->field[1]) == 0)
-            return bad(ps, "a population named twice");
+    if (pop_index(h, ps->field[1]) < h->n_pops)
+        return bad(ps, "a population named twice");
     char **pop = realloc(h->pop, (size_t)(h->n_pops + 1) * sizeof *pop);
     if (pop)
         h->pop = pop;
@@ -270,15 +278,6 @@ static int add_population(parser_t *ps, header_t *h)
     h->pop[h->n_pops] = name;
     h->pop_cells[h->n_pops++] = cells;
     return 0;
-}
-
-/* The index of population name among the header's, or n_pops. */
-static int pop_index(const header_t *h, const char *name)
-{
-    int p = 0;
-    while (p < h->n_pops && strcmp(h->pop[p], name) != 0)
-        p++;
-    return p;
 }
 
 static int add_component(parser_t *ps, header_t *h)
