@@ -17,13 +17,11 @@ typedef enum {
 
 const char *dorm_phase_name(dorm_phase_t p);
 
-/* Seurat CellCycleScoring: both scores < 0 -> G1; otherwise the larger wins;
- * equal -> Undecided. */
-dorm_phase_t dorm_phase_seurat(double s_score, double g2m_score);
-
-/* Rank rule (ucell): G1 unless the cell is called cycling; then the larger
- * of the S and G2/M z wins (NaN counts as lowest); equal -> Undecided. */
-dorm_phase_t dorm_phase_rank(int cycling, double z_s, double z_g2m);
+/* The phase from the cell's S and G2/M programme scores against its
+ * reference (dorm_reference_phase_scores): G1 when neither is above the
+ * reference's typical cell (both <= 0); otherwise the larger (equal:
+ * Undecided).  A NaN score counts as lowest; both NaN: DORM_N_PHASES (NA). */
+dorm_phase_t dorm_phase_relative(double u_s, double u_g2m);
 
 /* Per-cell QC metrics.  pct_* are NaN when the input has no such genes. */
 typedef struct dorm_qc_t {
@@ -96,6 +94,9 @@ typedef struct dorm_component_t {
 /* The fixed component table (see dormscan-score(1), CLASSIFIER), of
  * DORM_N_COMPONENTS entries. */
 #define DORM_N_COMPONENTS 21
+/* The phase programmes' places in the table: S (G1/S) and G2/M. */
+#define DORM_COMP_S 0
+#define DORM_COMP_G2M 1
 const dorm_component_t *dorm_components(int *n);
 
 /* Evidence z and one-sided p per programme from the components' z (NaN when

@@ -1,4 +1,5 @@
-/* phase.c -- cell-cycle phase rules. */
+/* phase.c -- the cell-cycle phase of a cell from the relative strength of
+ * its phase programmes (dormscan-score(1), PHASE). */
 #include <math.h>
 
 #include "dormscan/classify.h"
@@ -9,22 +10,14 @@ const char *dorm_phase_name(dorm_phase_t p)
     return p >= 0 && p < DORM_N_PHASES ? names[p] : "NA";
 }
 
-dorm_phase_t dorm_phase_seurat(double s, double g2m)
+dorm_phase_t dorm_phase_relative(double u_s, double u_g2m)
 {
-    if (s < 0 && g2m < 0)
+    if (isnan(u_s) && isnan(u_g2m))
+        return DORM_N_PHASES;
+    double s = isnan(u_s) ? -INFINITY : u_s, g = isnan(u_g2m) ? -INFINITY : u_g2m;
+    if (s <= 0 && g <= 0)
         return DORM_PHASE_G1;
-    if (s == g2m)
+    if (s == g)
         return DORM_PHASE_UNDECIDED;
-    return s > g2m ? DORM_PHASE_S : DORM_PHASE_G2M;
-}
-
-dorm_phase_t dorm_phase_rank(int cycling, double z_s, double z_g2m)
-{
-    if (!cycling)
-        return DORM_PHASE_G1;
-    if (isnan(z_s))
-        return DORM_PHASE_G2M;
-    if (isnan(z_g2m) || z_s > z_g2m)
-        return DORM_PHASE_S;
-    return z_s == z_g2m ? DORM_PHASE_UNDECIDED : DORM_PHASE_G2M;
+    return s > g ? DORM_PHASE_S : DORM_PHASE_G2M;
 }

@@ -308,6 +308,20 @@ void dorm_component_baseline_estimate(double *d, double *var, int64_t n,
     b->tau2 = s * s > within ? s * s - within : 0;
 }
 
+/* A component's score against its baseline b: (d - centre) / sqrt(var +
+ * tau2), within +-DORM_Z_MAX; NaN when it cannot be scored. */
+static double component_score(const dorm_comp_baseline_t *b, double d, double var)
+{
+    double x = d - b->centre, sd = sqrt(var + b->tau2), s;
+    if (isnan(x) || isnan(sd) || b->n <= 0)
+        return NAN;
+    if (sd > 0)
+        s = x / sd;
+    else
+        s = x > 0 ? DORM_Z_MAX : x < 0 ? -DORM_Z_MAX : 0;
+    return s > DORM_Z_MAX ? DORM_Z_MAX : s < -DORM_Z_MAX ? -DORM_Z_MAX : s;
+}
+
 void dorm_reference_evidence(const dorm_reference_t *r, int pop, const double *dev,
                              const double *var, const double *zabs,
                              double ev_z[DORM_N_EVIDENCE], double ev_p[DORM_N_EVIDENCE])
@@ -315,25 +329,19 @@ void dorm_reference_evidence(const dorm_reference_t *r, int pop, const double *d
     int n_comp;
     const dorm_component_t *comp = dorm_components(&n_comp);
     double s[n_comp > 0 ? n_comp : 1];
-    for (int k = 0; k < n_comp; k++) {
-        if (comp[k].evidence == DORM_EV_CYCLING) {
-            s[k] = zabs[k];
-            continue;
-        }
-        const dorm_comp_baseline_t *b = &r->component[pop * r->n_comp + k];
-        double x = dev[k] - b->centre, sd = sqrt(var[k] + b->tau2);
-        if (isnan(x) || isnan(sd) || b->n <= 0)
-            s[k] = NAN;
-        else if (sd > 0)
-            s[k] = x / sd;
-        else
-            s[k] = x > 0 ? DORM_Z_MAX : x < 0 ? -DORM_Z_MAX : 0;
-        if (s[k] > DORM_Z_MAX)
-            s[k] = DORM_Z_MAX;
-        else if (s[k] < -DORM_Z_MAX)
-            s[k] = -DORM_Z_MAX;
-    }
+    for (int k = 0; k < n_comp; k++)
+        s[k] = comp[k].evidence == DORM_EV_CYCLING
+                   ? zabs[k]
+                   : component_score(&r->component[pop * r->n_comp + k], dev[k], var[k]);
     dorm_evidence(s, ev_z, ev_p);
+}
+
+void dorm_reference_phase_scores(const dorm_reference_t *r, int pop, const double *dev,
+                                 const double *var, double *u_s, double *u_g2m)
+{
+    const dorm_comp_baseline_t *b = &r->component[pop * r->n_comp];
+    *u_s = component_score(&b[DORM_COMP_S], dev[DORM_COMP_S], var[DORM_COMP_S]);
+    *u_g2m = component_score(&b[DORM_COMP_G2M], dev[DORM_COMP_G2M], var[DORM_COMP_G2M]);
 }
 
 void dorm_reference_standardise(const dorm_baseline_t *b, double raw_z, double *z, double *p)

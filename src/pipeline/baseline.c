@@ -144,8 +144,8 @@ static int collect(FILE *f, const char *path, const record_cols_t *c, const item
 int component_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
                         int64_t budget, dorm_err_t *err)
 {
-    /* not the cycle's: components 0 and 1 (S, G2/M) are judged in the cell */
-    items_t it = {DORM_N_COMPONENTS - 2, 2, 2, c->comp + 2, c->comp + DORM_N_COMPONENTS + 2, ref};
+    /* every component: the cycle's (S, G2/M) place a cell's phase */
+    items_t it = {DORM_N_COMPONENTS, 2, 0, c->comp, c->comp + DORM_N_COMPONENTS, ref};
     return collect(f, path, c, &it, budget, err);
 }
 
@@ -216,10 +216,13 @@ static void evidence_of(double *rec, const void *ctx)
         dorm_reference_evidence(m->ref, p, block, block + DORM_N_COMPONENTS,
                                 block + 2 * DORM_N_COMPONENTS, rec + c->ev_z, rec + c->ev_p);
     }
-    if (c->z_s >= 0) /* components 0 and 1 are S and G2/M: their within-cell z */
-        rec[c->z_s] = block[2 * DORM_N_COMPONENTS];
+    double u_s = NAN, u_g2m = NAN;
+    if (p >= 0)
+        dorm_reference_phase_scores(m->ref, p, block, block + DORM_N_COMPONENTS, &u_s, &u_g2m);
+    if (c->z_s >= 0)
+        rec[c->z_s] = u_s;
     if (c->z_g2m >= 0)
-        rec[c->z_g2m] = block[2 * DORM_N_COMPONENTS + 1];
+        rec[c->z_g2m] = u_g2m;
 }
 
 int records_evidence(FILE *f, const char *path, const record_cols_t *c,

@@ -15,7 +15,8 @@
 #include "spill.h"
 
 /* Layout of a spilled cell record (doubles). */
-enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW, R_SEURAT_PHASE, R_Z_S, R_Z_G2M,
+enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW,
+       R_Z_S, R_Z_G2M, /* the phase programme scores (dorm_reference_phase_scores) */
        R_POP,  /* the reference population the cell was scored against (-1: none) */
        R_COMP, /* DORM_N_COMPONENTS classifier deviations, their null variances, their
                   within-cell z (reference_components) */
@@ -27,7 +28,6 @@ enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW, R_SEURAT_PHASE, R_Z_S, R_Z_G2M,
 typedef struct finisher_t {
     int n_out;                  /* set columns */
     double fdr;                 /* BH level of the calls */
-    int module;                 /* phase from the record (Seurat rule) */
     int sample_column;
     const cellmeta_t *meta;     /* --groups (may have no columns) */
     const char *groupby;        /* --groupby column name, or NULL */

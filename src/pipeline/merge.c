@@ -199,7 +199,6 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     finisher_t f = {
         .n_out = by_k[1]->h.n_out,
         .fdr = by_k[1]->h.fdr,
-        .module = by_k[1]->h.module,
         .sample_column = by_k[1]->h.sample_column,
         .meta = &meta,
         .summary = &summary,

@@ -56,7 +56,6 @@ int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
     memset(rs, 0, sizeof *rs);
     dorm_geneset_list_init(&rs->out);
     dorm_geneset_list_init(&rs->internal);
-    rs->phase_s = rs->phase_g2m = -1;
     int rc = 0;
     if (opts->n_gmt == 0)
         rc = dorm_panel_load(&rs->out, "dormancy_panel", err);
@@ -270,7 +269,6 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
     rs->comp_score = malloc((size_t)n_comp * sizeof *rs->comp_score);
     rs->cov_found = calloc((size_t)(rs->n_out + n_comp), sizeof *rs->cov_found);
     rs->cov_total = calloc((size_t)(rs->n_out + n_comp), sizeof *rs->cov_total);
-    rs->phase_s = rs->phase_g2m = -1;
     dorm_gene_index_t *ix = NULL;
     int rc = 0;
     if (!rs->match || !rs->col_sets || !rs->cls_sets || !rs->out_score || !rs->comp_score ||
@@ -320,22 +318,6 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
         if (m->n_found > 0 && m->n_found >= required_genes(m->n_total, -1)) {
             rs->comp_score[c] = rs->n_cls;
             rs->cls_sets[rs->n_cls++].match = m;
-        }
-    }
-    /* Seurat CellCycleScoring: S and G2/M with ctrl = the shorter list's length. */
-    if (opts->score.method == DORM_METHOD_MODULE) {
-        const dorm_geneset_t *cs = dorm_geneset_find(&rs->internal, "cc_s");
-        const dorm_geneset_t *cg = dorm_geneset_find(&rs->internal, "cc_g2m");
-        int ctrl = cs->n_genes < cg->n_genes ? cs->n_genes : cg->n_genes;
-        int ms = add_match(rs, cs, ix, 1, err);
-        int mg = ms < 0 ? ms : add_match(rs, cg, ix, 1, err);
-        if ((rc = mg) < 0)
-            goto fail;
-        if (rs->match[ms].n_found > 0 && rs->match[mg].n_found > 0) {
-            rs->phase_s = rs->n_col;
-            rs->col_sets[rs->n_col++] = (dorm_score_set_t){&rs->match[ms], ctrl};
-            rs->phase_g2m = rs->n_col;
-            rs->col_sets[rs->n_col++] = (dorm_score_set_t){&rs->match[mg], ctrl};
         }
     }
     if ((rc = count_extra(rs, err)) < 0)

@@ -29,7 +29,6 @@ typedef struct run_sets_t {
     int n_cls;
     int *out_score;               /* n_out: index into col_sets, -1 when skipped */
     int *comp_score;              /* per classifier component: index into cls_sets or -1 */
-    int phase_s, phase_g2m;       /* module: CellCycleScoring sets in col_sets, or -1 */
     int64_t n_extra;              /* distinct column-set genes absent from the input */
     int *cov_found, *cov_total;   /* n_out + n_components: coverage of columns, then components */
     dorm_species_t species;

@@ -309,8 +309,6 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     r[R_MITO] = qc.pct_mito;
     r[R_RIBO] = qc.pct_ribo;
     r[R_LOW] = dorm_qc_is_low(&qc, &run->opts->qc);
-    r[R_SEURAT_PHASE] = rs->phase_s >= 0 ? dorm_phase_seurat(sc[rs->phase_s], sc[rs->phase_g2m])
-                                         : DORM_N_PHASES;
     for (int i = 0; i < rs->n_out; i++) {
         int k = rs->out_score[i];
         double *v = r + R_SETS + 3 * i;
@@ -330,8 +328,8 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     const double *block = r + R_COMP;
     dorm_reference_evidence(run->ref, pop, block, block + DORM_N_COMPONENTS,
                             block + 2 * DORM_N_COMPONENTS, ev_z, ev_p);
-    r[R_Z_S] = block[2 * DORM_N_COMPONENTS]; /* (components 0 and 1: S and G2/M) */
-    r[R_Z_G2M] = block[2 * DORM_N_COMPONENTS + 1];
+    dorm_reference_phase_scores(run->ref, pop, block, block + DORM_N_COMPONENTS, &r[R_Z_S],
+                                &r[R_Z_G2M]);
     if (run->ref->pop_cells[pop] < run->opts->min_ref_cells)
         pop = -1;
     for (int e = 0; e < DORM_N_EVIDENCE; e++) {
@@ -442,7 +440,6 @@ static int write_sample(run_t *run, dorm_err_t *err)
     finisher_t f = {
         .n_out = run->sets.n_out,
         .fdr = run->opts->fdr,
-        .module = run->opts->score.method == DORM_METHOD_MODULE,
         .sample_column = run->opts->sample_column,
         .meta = &run->meta,
         .groupby = run->opts->groupby,
@@ -755,7 +752,7 @@ static void write_run_json(run_t *run)
     }
     dorm_json_str(&j, "null", module ? "expression-matched random sets (normal moments)"
                                      : "within-cell random gene sets (hypergeometric mixture)");
-    dorm_json_str(&j, "phase_rule", module ? "seurat" : "cycling call, larger of S and G2M z");
+    dorm_json_str(&j, "phase_rule", "relative: S and G2/M programme scores against the reference");
     dorm_json_num(&j, "fdr", o->fdr);
     dorm_json_close(&j, '}');
     if (o->shard_n > 0) {

@@ -33,8 +33,16 @@
 #include "core/stats.h"
 #include "score_internal.h"
 
+/* Genes a bin of the centred null holds at least: a bin's null variance is
+ * the variance of its genes in the cell, and from fewer than about ten
+ * values a standard deviation is off by a quarter or more (relative
+ * standard error 1 / sqrt(2 (n - 1))).  Universes of a few hundred genes
+ * (cell-cycle panels) get fewer bins than n_bins. */
+#define MIN_BIN_GENES 10
+
 /* Centred null: the pool's bins (bin[g] for every gene, pool[g] set for
- * pool genes); without pool genes every gene is in the pool. */
+ * pool genes, bins 0 .. n_pool / MIN_BIN_GENES at most); with fewer than
+ * two pool genes every gene is in the pool. */
 static int pool_bins(const dorm_scorer_t *sc, const double *mean, int32_t *bin, uint8_t *pool,
                      dorm_err_t *err)
 {
@@ -42,10 +50,14 @@ static int pool_bins(const dorm_scorer_t *sc, const double *mean, int32_t *bin, 
     int nb = sc->opts.n_bins;
     for (int64_t g = 0; g < G; g++)
         n += pool[g] = !dorm_scorer_in_union(sc, (int32_t)g);
-    if (n == 0) {
-        memset(pool, 1, (size_t)G);
-        return dorm_module_bins(mean, G, nb, bin, err);
+    if (n < 2) { /* no variance outside the sets: every gene */
+        memset(pool, 1, (size_t)(G > 0 ? G : 0));
+        n = G;
     }
+    if (nb > n / MIN_BIN_GENES) /* a small universe: fewer, fuller bins */
+        nb = n / MIN_BIN_GENES > 1 ? (int)(n / MIN_BIN_GENES) : 1;
+    if (n == G)
+        return dorm_module_bins(mean, G, nb, bin, err);
     double *pm = malloc((size_t)n * sizeof *pm), *lo = malloc((size_t)nb * sizeof *lo);
     int32_t *pb = malloc((size_t)n * sizeof *pb);
     int rc = 0;

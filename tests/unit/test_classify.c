@@ -1,4 +1,4 @@
-/* Unit tests of the phase rules, QC and the provisional state call. */
+/* Unit tests of the phase rule, QC and the provisional state call. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdint.h>
@@ -11,22 +11,20 @@
 #include "pipeline/spill.h"
 #include "dormscan/classify.h"
 
-Test(phase, seurat_rule)
+Test(phase, relative_rule)
 {
-    cr_assert_eq(dorm_phase_seurat(-0.1, -0.2), DORM_PHASE_G1);
-    cr_assert_eq(dorm_phase_seurat(0.1, -0.2), DORM_PHASE_S);
-    cr_assert_eq(dorm_phase_seurat(-0.1, 0.0), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_seurat(0.3, 0.3), DORM_PHASE_UNDECIDED);
+    cr_assert_eq(dorm_phase_relative(-0.1, -0.2), DORM_PHASE_G1);
+    cr_assert_eq(dorm_phase_relative(0.0, 0.0), DORM_PHASE_G1);
+    cr_assert_eq(dorm_phase_relative(0.1, -0.2), DORM_PHASE_S);
+    cr_assert_eq(dorm_phase_relative(-0.1, 0.2), DORM_PHASE_G2M);
+    cr_assert_eq(dorm_phase_relative(2.0, 3.5), DORM_PHASE_G2M);
+    cr_assert_eq(dorm_phase_relative(NAN, 3.5), DORM_PHASE_G2M);
+    cr_assert_eq(dorm_phase_relative(1.0, NAN), DORM_PHASE_S);
+    cr_assert_eq(dorm_phase_relative(NAN, -1.0), DORM_PHASE_G1);
+    cr_assert_eq(dorm_phase_relative(NAN, NAN), DORM_N_PHASES);
+    cr_assert_eq(dorm_phase_relative(0.3, 0.3), DORM_PHASE_UNDECIDED);
     cr_assert_str_eq(dorm_phase_name(DORM_PHASE_G2M), "G2M");
-}
-
-Test(phase, rank_rule)
-{
-    cr_assert_eq(dorm_phase_rank(0, 5.0, 1.5), DORM_PHASE_G1);
-    cr_assert_eq(dorm_phase_rank(1, 2.0, 1.5), DORM_PHASE_S);
-    cr_assert_eq(dorm_phase_rank(1, 2.0, 3.5), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_rank(1, NAN, 3.5), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_rank(1, 2.0, 2.0), DORM_PHASE_UNDECIDED);
+    cr_assert_str_eq(dorm_phase_name(DORM_N_PHASES), "NA");
 }
 
 /* Component z in the order of dorm_components(). */
