@@ -725,6 +725,26 @@ def validate_reference(args, tmp, rep):
                               ('LRC_dormant', 'nonLRC_proliferating'))
         rep.add('Ebinger 2016 leukaemia (48 cells, `--normalized --min-genes 0`, pooled reference):', '')
         state_table(rep, efr, ('LRC_dormant', 'nonLRC_proliferating'))
+        erows = read_tsv(os.path.join(eout, 'cells.tsv'))
+        q = {b['barcode']: to_float(b['score_quiescent']) for b in erows}
+        au, _, _ = auroc([q[b] for b, g in elab.items() if g == 'LRC_dormant' and b in q],
+                   [q[b] for b, g in elab.items() if g == 'nonLRC_proliferating' and b in q])
+        rep.add('AUROC of score_quiescent, LRC vs non-LRC: %s.' % fmt(au), '')
+        # the proliferating (non-LRC) cells as the reference, as for Tang and Marthandan
+        enon = os.path.join(tmp, 'nonlrc.txt')
+        with open(enon, 'w') as f:
+            f.write(''.join(b + '\n' for b, g in elab.items() if g == 'nonLRC_proliferating'))
+        expr = os.path.join(edir, 'expression_normalised.tsv.gz')
+        eref = os.path.join(tmp, 'ebinger.ref')
+        dormscan(exe, 'reference', expr, '--normalized', '--min-genes', '0', '--cells', enon,
+                 '-o', eref)
+        eout2 = os.path.join(tmp, 'ebinger_nonlrc')
+        dormscan(exe, 'score', expr, '--normalized', '--min-genes', '0', '--reference', eref,
+                 '-o', eout2, '-q')
+        efr2 = state_fractions(read_tsv(os.path.join(eout2, 'cells.tsv')), elab,
+                               ('LRC_dormant', 'nonLRC_proliferating'))
+        rep.add('The same, the 34 non-LRC (proliferating) cells as the reference:', '')
+        state_table(rep, efr2, ('LRC_dormant', 'nonLRC_proliferating'))
     rep.add('### Checks', '')
     for text, ok in checks:
         rep.add('- %s: %s' % ('PASS' if ok else 'FAIL', text))

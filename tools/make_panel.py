@@ -95,7 +95,36 @@ PANEL = [
      "REACTOME_SENESCENCE_ASSOCIATED_SECRETORY_PHENOTYPE_SASP",
      "SASP (pathway membership, includes histone genes), up; "
      "Reactome via MSigDB C2 v7.2"),
+    ("dtp_rehman_up", "dtp_persister_signatures.gmt", "REHMAN2021_CRC_DTP_UP",
+     "diapause-like drug-tolerant persister, up, cell-cycle genes removed; "
+     "Rehman et al. 2021 Cell 184:226"),
+    ("dtp_rehman_down", "dtp_persister_signatures.gmt", "REHMAN2021_CRC_DTP_DN",
+     "diapause-like drug-tolerant persister, down, cell-cycle genes removed; "
+     "Rehman et al. 2021 Cell 184:226"),
+    ("dtp_moghal_up", "dtp_persister_signatures.gmt", "MOGHAL2023_DTP_COMMON_UP",
+     "drug-tolerant persister (consensus), up, cell-cycle genes removed; "
+     "Moghal et al. 2023"),
+    ("dtp_moghal_down", "dtp_persister_signatures.gmt",
+     "MOGHAL2023_DTP_COMMON_DN",
+     "drug-tolerant persister (consensus), down, cell-cycle genes removed; "
+     "Moghal et al. 2023"),
 ]
+
+# Sets whose genes are removed from the persister lists: the cell-cycle
+# genes (DREAM targets and the Tirosh S and G2/M lists), down in every
+# non-dividing state and measured by the cycling and quiescent programmes,
+# so that the persister components carry what is specific to persisters.
+CELL_CYCLE = [("fischer2016_dream_targets.gmt", "FISCHER_DREAM_TARGETS"),
+              ("tirosh2016_cell_cycle.gmt", "TIROSH2016_S_PHASE"),
+              ("tirosh2016_cell_cycle.gmt", "TIROSH2016_G2M_PHASE")]
+WITHOUT_CELL_CYCLE = {"dtp_rehman_up", "dtp_rehman_down", "dtp_moghal_up",
+                      "dtp_moghal_down"}
+
+# Sets whose source lists a gene under its human and its mouse symbol (the
+# Moghal consensus pools human and mouse studies): the mouse spellings (MGI
+# symbols that are no HGNC symbol) are dropped, since the panel is human
+# and mouse data are matched through the ortholog table.
+HUMAN_ONLY = {"dtp_moghal_up", "dtp_moghal_down"}
 
 QC = [
     ("qc_mito", "qc_mito_ribo_gencode27.gmt", "QC_HUMAN_MITOCHONDRIAL_MT",
@@ -174,7 +203,20 @@ def build(entries, src_dir, cache):
         seen = set()
         genes = []
         dups = []
+        removed = set()
+        if name in WITHOUT_CELL_CYCLE:
+            removed = cell_cycle_genes(src_dir, cache)
+        mouse_only = set()
+        if name in HUMAN_ONLY:
+            mouse_only = mouse_only_symbols(src_dir, cache)
+        n_removed = n_mouse = 0
         for g in sets[src_set]:
+            if g in mouse_only:
+                n_mouse += 1
+                continue
+            if g in removed:
+                n_removed += 1
+                continue
             if g in seen:
                 dups.append(g)
                 continue
@@ -191,9 +233,36 @@ def build(entries, src_dir, cache):
             if "\t" in field or "\n" in field:
                 die("tab or newline in name/description of %s" % name)
         lines.append("\t".join([name, full_desc] + genes) + "\n")
-        sys.stderr.write("make_panel.py: %-24s %4d genes  <- %s\n"
-                         % (name, len(genes), src_set))
+        sys.stderr.write("make_panel.py: %-24s %4d genes  <- %s%s%s\n"
+                         % (name, len(genes), src_set,
+                            " (%d cell-cycle genes removed)" % n_removed
+                            if removed else "",
+                            " (%d mouse symbols dropped)" % n_mouse
+                            if mouse_only else ""))
     return lines
+
+
+def mouse_only_symbols(src_dir, cache):
+    """MGI symbols (mouse table) that are no HGNC symbol (human table)."""
+    key = "mouse_only"
+    if key not in cache:
+        mouse = read_map(src_dir, MOUSE_ENSEMBL_TABLE)
+        human = read_map(src_dir, HUMAN_ENSEMBL_TABLE)
+        cache[key] = set(mouse) - set(human)
+    return cache[key]
+
+
+def cell_cycle_genes(src_dir, cache):
+    """The genes of the CELL_CYCLE sets."""
+    genes = set()
+    for fname, src_set in CELL_CYCLE:
+        path = os.path.join(src_dir, fname)
+        if path not in cache:
+            cache[path] = read_gmt(path)
+        if src_set not in cache[path]:
+            die("source set %s not found in %s" % (src_set, path))
+        genes.update(cache[path][src_set])
+    return genes
 
 
 def read_map(src_dir, table):

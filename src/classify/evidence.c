@@ -25,9 +25,10 @@ static const dorm_component_t components[] = {
     {"rrna_processing", 0, DORM_EV_QUIESCENT, -1},
     {"qc_ribo", 0, DORM_EV_QUIESCENT, -1},
     {"CDKN1B", 1, DORM_EV_QUIESCENT, +1},
-    {"myc_targets", 0, DORM_EV_DIAPAUSE_LIKE, -1},
-    {"mtorc1_signaling", 0, DORM_EV_DIAPAUSE_LIKE, -1},
-    {"autophagy", 0, DORM_EV_DIAPAUSE_LIKE, +1},
+    {"dtp_rehman_up", 0, DORM_EV_DIAPAUSE_LIKE, +1},
+    {"dtp_rehman_down", 0, DORM_EV_DIAPAUSE_LIKE, -1},
+    {"dtp_moghal_up", 0, DORM_EV_DIAPAUSE_LIKE, +1},
+    {"dtp_moghal_down", 0, DORM_EV_DIAPAUSE_LIKE, -1},
     {"senmayo", 0, DORM_EV_SENESCENT, +1},
     {"senescence_fridman_up", 0, DORM_EV_SENESCENT, +1},
     {"senescence_fridman_down", 0, DORM_EV_SENESCENT, -1},
@@ -36,7 +37,6 @@ static const dorm_component_t components[] = {
     {"CDKN1A", 1, DORM_EV_SENESCENT, +1},
     {"CDKN2A", 1, DORM_EV_SENESCENT, +1},
     {"LMNB1", 1, DORM_EV_SENESCENT, -1},
-    {"sasp_reactome", 0, DORM_EV_SASP, +1},
     {"senmayo", 0, DORM_EV_SASP, +1},
 };
 

@@ -183,7 +183,7 @@ if expect(os.path.isfile(path2), 'report.html with --samples'):
     expect('a<b' not in html2 and 'b&c' not in html2, 'the raw sample name never appears')
     expect('second %s cycling: ' % EM_DASH in html2, 'a bar for the second sample')
     per = html2.split('<h3>Evidence per sample</h3>')[1].split('</section>')[0] if '<h3>Evidence per sample</h3>' in html2 else ''
-    expect(per.count('<svg') == 5 and per.count('<title>second: 150 cells</title>') == 5
+    expect(per.count('<svg') == 5 and per.count('<title>second: 150 cells') == 5
            and 'a&lt;b&amp;c: 150 cells' in per, 'per-sample distributions of each programme')
 expect('<h3>Evidence per sample</h3>' not in html, 'one sample: no per-sample distributions')
 
