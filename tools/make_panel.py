@@ -43,6 +43,7 @@ Standard library only.
 
 import argparse
 import os
+import re
 import sys
 import tempfile
 
@@ -162,6 +163,21 @@ ORTHOLOG_TABLE = ("mgi_HMD_human_mouse_orthologs.tsv",
 MOUSE_ENSEMBL_TABLE = ("mouse_ensembl_symbol_biomart.tsv",
                        "mgi_symbol", "ensembl_gene_id")
 
+# Sets derived from a gene table by a naming rule: (dormscan name, table,
+# pattern over its symbols, description).  Replication-dependent histone
+# genes: the HGNC nomenclature names the clustered, replication-dependent
+# core histone genes H2AC#, H2BC#, H3C#, H4C# ("C": cluster) and the
+# replication-dependent linker histones H1-1 .. H1-6 (Seal RL et al. 2022,
+# Epigenetics & Chromatin 15:1).  Their mRNAs are made during DNA
+# replication and degraded when it ends: the S-phase programme.
+DERIVED = [
+    ("cc_histone", HUMAN_ENSEMBL_TABLE,
+     r"^(H2AC[0-9]+|H2BC[0-9]+|H3C[0-9]+|H4C[0-9]+|H1-[1-6])$",
+     "S phase (replication-dependent histone genes), up in cycling cells; "
+     "HGNC nomenclature, Seal et al. 2022 Epigenetics Chromatin 15:1"),
+]
+
+
 
 def die(msg):
     sys.stderr.write("make_panel.py: error: %s\n" % msg)
@@ -250,6 +266,40 @@ def mouse_only_symbols(src_dir, cache):
         human = read_map(src_dir, HUMAN_ENSEMBL_TABLE)
         cache[key] = set(mouse) - set(human)
     return cache[key]
+
+
+def build_derived(entries, src_dir):
+    """GMT lines of the DERIVED sets, genes in the table's order."""
+    lines = []
+    for name, table, pattern, desc in entries:
+        rx = re.compile(pattern)
+        genes = []
+        for sym in read_column(src_dir, table[0], table[1]):
+            if rx.match(sym) and sym not in genes:
+                genes.append(sym)
+        if not genes:
+            die("no symbol of %s matches %s (needed for %s)"
+                % (table[0], pattern, name))
+        full_desc = "%s; symbols of %s matching %s" % (desc, table[0], pattern)
+        lines.append("\t".join([name, full_desc] + genes) + "\n")
+        sys.stderr.write("make_panel.py: %-24s %4d genes  <- %s (%s)\n"
+                         % (name, len(genes), table[0], pattern))
+    return lines
+
+
+def read_column(src_dir, fname, col):
+    """The values of one named column of a TSV table, in file order."""
+    path = os.path.join(src_dir, fname)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            header = fh.readline().rstrip("\r\n").split("\t")
+            if col not in header:
+                die("%s: header lacks column %s" % (path, col))
+            i = header.index(col)
+            return [line.rstrip("\r\n").split("\t")[i] for line in fh
+                    if line.strip()]
+    except OSError as exc:
+        die("cannot read identifier table %s: %s" % (path, exc.strerror))
 
 
 def cell_cycle_genes(src_dir, cache):
@@ -381,12 +431,14 @@ def main(argv=None):
     os.makedirs(out_dir, exist_ok=True)
 
     names = [e[0] for _, entries in OUTPUTS for e in entries]
+    names += [e[0] for e in DERIVED]
     if len(names) != len(set(names)):
         die("duplicate dormscan set name in the panel definition")
 
     cache = {}
     built = [(fname, build(entries, src_dir, cache))
              for fname, entries in OUTPUTS]
+    built[0][1][2:2] = build_derived(DERIVED, src_dir)  # after cc_s, cc_g2m
     tokens = set(MARKERS)
     for _, lines in built:
         for line in lines:

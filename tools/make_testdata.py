@@ -4,10 +4,10 @@
 The example is a synthetic 10x Cell Ranger v3 directory: 150 cells over the
 genes of the shipped panel plus filler genes, drawn from gamma-Poisson counts
 with a fixed seed.  Five groups of 30 cells raise different programmes:
-cycling (S and G2/M genes, MYC targets), quiescent (G0 up genes; G0 down
+cycling (S, histone and G2/M genes, MYC targets), quiescent (G0 up genes; G0 down
 genes, DREAM targets, rRNA processing and ribosomal protein genes low; p27),
 diapause-like (the persister lists' up genes high, down genes low), senescent
-(SenMayo, CellAge up, SASP, CDKN1A/CDKN2A, LMNB1 low) and background.
+(SenMayo, CellAge up, CDKN1A/CDKN2A, LMNB1 low) and background.
 Output is byte-identical on every run.
 
 usage: make_testdata.py [OUTDIR]   (default: testdata/ beside this script)
@@ -70,12 +70,12 @@ def main():
     for g in qc['qc_mito']:
         base[index[g]] = rng.uniform(1, 10)
     boost = {
-        'cycling': [('cc_s', 8), ('cc_g2m', 8), ('myc_targets', 3)],
+        'cycling': [('cc_s', 8), ('cc_g2m', 8), ('cc_histone', 8), ('myc_targets', 3)],
         'quiescent': [('quiescence_up', 5), ('quiescence_down', 0.4), ('dream_targets', 0.3),
                       ('rrna_processing', 0.4), ('qc_ribo', 0.4)],
         'diapause': [('dtp_rehman_up', 4), ('dtp_rehman_down', 0.3), ('dtp_moghal_up', 4),
                      ('dtp_moghal_down', 0.3), ('cc_s', 0.3), ('cc_g2m', 0.3)],
-        'senescent': [('senmayo', 5), ('senescence_cellage_up', 4), ('sasp_reactome', 3),
+        'senescent': [('senmayo', 5), ('senescence_cellage_up', 4),
                       ('cc_s', 0.2), ('cc_g2m', 0.2)],
         'background': [],
     }

@@ -17,11 +17,25 @@ typedef enum {
 
 const char *dorm_phase_name(dorm_phase_t p);
 
-/* The phase from the cell's S and G2/M programme scores against its
- * reference (dorm_reference_phase_scores): G1 when neither is above the
- * reference's typical cell (both <= 0); otherwise the larger (equal:
- * Undecided).  A NaN score counts as lowest; both NaN: DORM_N_PHASES (NA). */
-dorm_phase_t dorm_phase_relative(double u_s, double u_g2m);
+/* What a phase programme marks: the G1/S transition (E2F targets, induced
+ * at the restriction point before replication), S phase (replication-
+ * dependent histone genes, made only while DNA is replicated) or G2/M. */
+typedef enum {
+    DORM_MARK_NONE = 0,
+    DORM_MARK_G1S = 1,
+    DORM_MARK_S = 2,
+    DORM_MARK_G2M = 3
+} dorm_phase_mark_t;
+
+/* The phase of a cell from its phase programmes' scores against its
+ * reference, u[k] for component k of dorm_components() (NaN for components
+ * that mark no phase, or were not scored).  G1 when no phase programme is
+ * above the reference's average cell (every u <= 0).  Otherwise the
+ * highest-scoring programme decides: G2/M -> G2M; S -> S; G1/S -> S when a
+ * G2/M programme is above average too (replication under way, G2/M genes
+ * rising), else G1 (late G1).  Programmes of different marks tied at the
+ * top: Undecided.  No phase programme scored: DORM_N_PHASES (NA). */
+dorm_phase_t dorm_phase_relative(const double *u);
 
 /* Per-cell QC metrics.  pct_* are NaN when the input has no such genes. */
 typedef struct dorm_qc_t {
@@ -76,32 +90,33 @@ typedef enum {
     DORM_EV_DIAPAUSE_LIKE = 2,
     DORM_EV_SENESCENT = 3,
     DORM_EV_SASP = 4,
-    DORM_N_EVIDENCE = 5
+    DORM_N_EVIDENCE = 5,
+    DORM_EV_PHASE_ONLY = DORM_N_EVIDENCE /* a component that places the phase only */
 } dorm_evidence_t;
 
-/* "cycling", "quiescent", "diapause_like", "senescent", "sasp". */
+/* "cycling", "quiescent", "diapause_like", "senescent", "sasp"; "phase" for
+ * DORM_EV_PHASE_ONLY. */
 const char *dorm_evidence_name(dorm_evidence_t e);
 
 /* One input of the classifier: a shipped gene set or a single marker gene,
- * the programme it informs and its direction (+1: up in that programme). */
+ * the programme it informs and its direction (+1: up in that programme);
+ * the cycle's components also mark a phase. */
 typedef struct dorm_component_t {
     const char *name;   /* set name in the shipped panel or qc file, or a gene symbol */
     int is_gene;
     dorm_evidence_t evidence;
     int sign;
+    dorm_phase_mark_t phase; /* what it marks in the cycle, or DORM_MARK_NONE */
 } dorm_component_t;
 
 /* The fixed component table (see dormscan-score(1), CLASSIFIER), of
  * DORM_N_COMPONENTS entries. */
-#define DORM_N_COMPONENTS 21
-/* The phase programmes' places in the table: S (G1/S) and G2/M. */
-#define DORM_COMP_S 0
-#define DORM_COMP_G2M 1
+#define DORM_N_COMPONENTS 22
 const dorm_component_t *dorm_components(int *n);
 
 /* Evidence z and one-sided p per programme from the components' z (NaN when
- * a component is unavailable).  Cycling: Sidak over S and G2/M,
- * p = 1 - (1 - min(p_S, p_G2M))^2.  Others: Stouffer, sum(sign z) / sqrt(k)
+ * a component is unavailable).  Cycling: Sidak over its k components (S and
+ * G2/M), p = 1 - (1 - min p)^k.  Others: Stouffer, sum(sign z) / sqrt(k)
  * over the k available components.  NaN when none is available. */
 void dorm_evidence(const double *component_z, double ev_z[DORM_N_EVIDENCE],
                    double ev_p[DORM_N_EVIDENCE]);

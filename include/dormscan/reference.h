@@ -123,11 +123,13 @@ void dorm_reference_evidence(const dorm_reference_t *ref, int pop, const double 
                              const double *var, const double *zabs,
                              double ev_z[DORM_N_EVIDENCE], double ev_p[DORM_N_EVIDENCE]);
 
-/* The cell's S and G2/M phase programme scores against population pop:
- * the components DORM_COMP_S and DORM_COMP_G2M scored as a dormancy
- * component is, (d - centre) / sqrt(var + tau2); NaN when not scored. */
-void dorm_reference_phase_scores(const dorm_reference_t *ref, int pop, const double *dev,
-                                 const double *var, double *u_s, double *u_g2m);
+/* The cell's phase (dorm_phase_relative) from its phase programmes'
+ * deviations dev and null variances var (n_comp each) against population
+ * pop: u = dev / sqrt(var + tau2), the deviation from the population's
+ * average cell (the reference means) in units of the component's
+ * cell-to-cell spread. */
+dorm_phase_t dorm_reference_phase(const dorm_reference_t *ref, int pop, const double *dev,
+                                  const double *var);
 
 /* A programme's score from its raw evidence z against a baseline:
  * (z - centre) / (max(1, spread) sqrt(1 + 1/n)), NaN when either is; p is

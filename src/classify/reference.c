@@ -336,12 +336,20 @@ void dorm_reference_evidence(const dorm_reference_t *r, int pop, const double *d
     dorm_evidence(s, ev_z, ev_p);
 }
 
-void dorm_reference_phase_scores(const dorm_reference_t *r, int pop, const double *dev,
-                                 const double *var, double *u_s, double *u_g2m)
+dorm_phase_t dorm_reference_phase(const dorm_reference_t *r, int pop, const double *dev,
+                                  const double *var)
 {
-    const dorm_comp_baseline_t *b = &r->component[pop * r->n_comp];
-    *u_s = component_score(&b[DORM_COMP_S], dev[DORM_COMP_S], var[DORM_COMP_S]);
-    *u_g2m = component_score(&b[DORM_COMP_G2M], dev[DORM_COMP_G2M], var[DORM_COMP_G2M]);
+    int n_comp;
+    const dorm_component_t *comp = dorm_components(&n_comp);
+    double u[n_comp > 0 ? n_comp : 1];
+    for (int k = 0; k < n_comp; k++) {
+        const dorm_comp_baseline_t *b = &r->component[pop * r->n_comp + k];
+        double sd = sqrt(var[k] + b->tau2);
+        u[k] = comp[k].phase == DORM_MARK_NONE || b->n <= 0 || isnan(dev[k]) || !(sd > 0)
+                   ? NAN
+                   : dev[k] / sd;
+    }
+    return dorm_phase_relative(u);
 }
 
 void dorm_reference_standardise(const dorm_baseline_t *b, double raw_z, double *z, double *p)

@@ -15,6 +15,7 @@ struct dorm_lines_t {
     size_t cap, start, end;
     int eof;
     int64_t line_no;
+    int unterminated;  /* the line last returned ended the file without "\n" */
 };
 
 const char *dorm_basename(const char *path)
@@ -106,6 +107,7 @@ int dorm_lines_next(dorm_lines_t *lr, char **line, size_t *len, dorm_err_t *err)
         if (nl || (lr->eof && avail > 0)) {
             size_t n = nl ? (size_t)(nl - p) : avail;
             lr->start += nl ? n + 1 : n;
+            lr->unterminated = nl == NULL;
             if (n > 0 && p[n - 1] == '\r')
                 n--;
             p[n] = '\0';
@@ -152,6 +154,8 @@ void dorm_lines_consume(dorm_lines_t *lr, size_t bytes, int64_t lines)
 }
 
 int64_t dorm_lines_number(const dorm_lines_t *lr) { return lr->line_no; }
+
+int dorm_lines_unterminated(const dorm_lines_t *lr) { return lr->unterminated; }
 
 const char *dorm_lines_path(const dorm_lines_t *lr) { return lr->path; }
 

@@ -39,6 +39,9 @@ int dorm_lines_block(dorm_lines_t *lr, char **start, char **end, dorm_err_t *err
 void dorm_lines_consume(dorm_lines_t *lr, size_t bytes, int64_t lines);
 /* Number of the line last returned (1-based). */
 int64_t dorm_lines_number(const dorm_lines_t *lr);
+/* 1 when the line last returned by dorm_lines_next ended the file without
+ * "\n": a file cut short often ends so (messages then say "truncated?"). */
+int dorm_lines_unterminated(const dorm_lines_t *lr);
 const char *dorm_lines_path(const dorm_lines_t *lr);
 void dorm_lines_close(dorm_lines_t *lr);
 

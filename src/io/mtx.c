@@ -48,8 +48,10 @@ typedef struct mtx_t {
 
 static int err_at(dorm_err_t *err, dorm_lines_t *lr, const char *fmt, const char *what)
 {
-    return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %s%s", dorm_lines_path(lr),
-                        (long long)dorm_lines_number(lr), fmt, what ? what : "");
+    return dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %s%s%s", dorm_lines_path(lr),
+                        (long long)dorm_lines_number(lr), fmt, what ? what : "",
+                        dorm_lines_unterminated(lr) ? "; the file ends inside this line (truncated?)"
+                                                    : "");
 }
 
 /* Parse an unsigned decimal integer; advance *p.  -1 when none. */

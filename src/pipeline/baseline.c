@@ -216,13 +216,9 @@ static void evidence_of(double *rec, const void *ctx)
         dorm_reference_evidence(m->ref, p, block, block + DORM_N_COMPONENTS,
                                 block + 2 * DORM_N_COMPONENTS, rec + c->ev_z, rec + c->ev_p);
     }
-    double u_s = NAN, u_g2m = NAN;
-    if (p >= 0)
-        dorm_reference_phase_scores(m->ref, p, block, block + DORM_N_COMPONENTS, &u_s, &u_g2m);
-    if (c->z_s >= 0)
-        rec[c->z_s] = u_s;
-    if (c->z_g2m >= 0)
-        rec[c->z_g2m] = u_g2m;
+    if (c->phase >= 0)
+        rec[c->phase] = p >= 0 ? dorm_reference_phase(m->ref, p, block, block + DORM_N_COMPONENTS)
+                               : DORM_N_PHASES;
 }
 
 int records_evidence(FILE *f, const char *path, const record_cols_t *c,

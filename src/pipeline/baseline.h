@@ -20,7 +20,7 @@ typedef struct record_cols_t {
     int comp;       /* DORM_N_COMPONENTS deviations, then their variances */
     int ev_z;       /* DORM_N_EVIDENCE programme z (raw, then scores) */
     int ev_p;       /* DORM_N_EVIDENCE p-values */
-    int z_s, z_g2m; /* the S and G2/M component scores */
+    int phase;      /* the cell's phase (dorm_reference_phase) */
     int skip;       /* records with a nonzero value here are no reference cells */
 } record_cols_t;
 
@@ -35,8 +35,7 @@ int programme_baselines(FILE *f, const char *path, const record_cols_t *cols,
                         dorm_reference_t *ref, int64_t budget, dorm_err_t *err);
 
 /* Rewrite every record in place: its raw programme evidence from the
- * component baselines (dorm_reference_evidence), with the S and G2/M
- * component scores. */
+ * component baselines (dorm_reference_evidence), and its phase. */
 int records_evidence(FILE *f, const char *path, const record_cols_t *cols,
                      const dorm_reference_t *ref, dorm_err_t *err);
 /* Rewrite every record in place: the raw evidence becomes the score

@@ -91,7 +91,7 @@ static void format_part(const formatter_t *fm, row_part_t *pt)
         dorm_call(low, rec + R_EV_Z(n_out), fdr + n_out, f->fdr, &b->call[i]);
         int phase = DORM_N_PHASES; /* NA */
         if (!low && b->call[i].state != DORM_STATE_UNSCORED)
-            phase = (int)dorm_phase_relative(rec[R_Z_S], rec[R_Z_G2M]);
+            phase = (int)rec[R_PHASE];
         b->phase[i] = phase;
         dorm_qc_t qc = {rec[R_UMI], (int64_t)rec[R_GENES], rec[R_MITO], rec[R_RIBO]};
         dorm_cell_row_t row = {

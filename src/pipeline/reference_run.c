@@ -320,7 +320,7 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
     }
     for (int s = 0; rc == 0 && s < opts->n_samples; s++)
         rc = evidence_sample(&b, s, ref, &sp, err);
-    record_cols_t cols = {REC_LEN, REC_POP, REC_COMP, REC_EV_Z, REC_EV_P, -1, -1, 0};
+    record_cols_t cols = {REC_LEN, REC_POP, REC_COMP, REC_EV_Z, REC_EV_P, -1, 0};
     if (rc == 0)
         rc = component_baselines(sp.rec, sp.rec_path, &cols, ref, sp.fdr_memory, err);
     if (rc == 0)

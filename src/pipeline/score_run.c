@@ -322,14 +322,13 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     double *ev_z = r + R_EV_Z(rs->n_out), *ev_p = r + R_EV_P(rs->n_out);
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         ev_z[e] = ev_p[e] = NAN;
-    r[R_Z_S] = r[R_Z_G2M] = NAN;
+    r[R_PHASE] = DORM_N_PHASES;
     if (run->own_ref || pop < 0)
         return; /* the baselines come from these records (own_baselines) */
     const double *block = r + R_COMP;
     dorm_reference_evidence(run->ref, pop, block, block + DORM_N_COMPONENTS,
                             block + 2 * DORM_N_COMPONENTS, ev_z, ev_p);
-    dorm_reference_phase_scores(run->ref, pop, block, block + DORM_N_COMPONENTS, &r[R_Z_S],
-                                &r[R_Z_G2M]);
+    r[R_PHASE] = dorm_reference_phase(run->ref, pop, block, block + DORM_N_COMPONENTS);
     if (run->ref->pop_cells[pop] < run->opts->min_ref_cells)
         pop = -1;
     for (int e = 0; e < DORM_N_EVIDENCE; e++) {
@@ -612,7 +611,7 @@ static int init_scorers(run_t *run, const dorm_features_t *f, dorm_err_t *err)
 static int own_baselines(run_t *run, dorm_err_t *err)
 {
     int n_out = run->sets.n_out;
-    record_cols_t cols = {R_LEN(n_out), R_POP, R_COMP, R_EV_Z(n_out), R_EV_P(n_out), R_Z_S, R_Z_G2M,
+    record_cols_t cols = {R_LEN(n_out), R_POP, R_COMP, R_EV_Z(n_out), R_EV_P(n_out), R_PHASE,
                           R_LOW};
     FILE *f = run->spill.rec;
     const char *path = run->spill.rec_path;

@@ -55,12 +55,19 @@ for method, ref_name in (('ucell', 'ucell.tsv'), ('module', 'seurat_module.tsv')
         print('AddModuleScore: lowest Pearson r over %d sets = %.5f' % (len(rh) - 1, worst))
         ph = h.index('phase')
         ch, cc = columns(os.path.join(REF, 'tang2019', 'seurat_cellcycle.tsv'))
-        agree = sum(ours[b][ph] == cc[b][ch.index('Phase')] for b in cc) / len(cc)
-        # dormscan's phase is Seurat's rule on scores against the reference
-        # (dormscan-score(1), PHASE), not on CellCycleScoring's scores: on
-        # whole-transcriptome data the two should mostly agree (0.82 measured).
-        print('CellCycleScoring: phase agreement = %.4f' % agree)
-        expect(agree >= 0.75, 'phase agreement with CellCycleScoring %.4f < 0.75' % agree)
+        # dormscan's phase is not CellCycleScoring's (dormscan-score(1), PHASE):
+        # the scores are against the reference, and a cell whose G1/S
+        # programme alone is up is late G1, where Seurat says S.  Its G1 and
+        # G2M cells should still be dormscan's, and its S cells G1 or S.
+        seurat = {b: cc[b][ch.index('Phase')] for b in cc}
+        def share(want, got):
+            cells = [b for b in seurat if seurat[b] == want]
+            return sum(ours[b][ph] in got for b in cells) / len(cells)
+        g1, g2m, s_phase = share('G1', ('G1',)), share('G2M', ('G2M',)), share('S', ('G1', 'S'))
+        print('CellCycleScoring G1 / G2M / S cells called G1 / G2M / G1 or S: %.3f %.3f %.3f'
+              % (g1, g2m, s_phase))
+        expect(g1 >= 0.85 and g2m >= 0.85 and s_phase >= 0.9,
+               'phase against CellCycleScoring: %.3f %.3f %.3f' % (g1, g2m, s_phase))
 # The dense copy of the same counts gives the same UCell scores.
 dense = os.path.join(SHARED, 'testdata', 'senescence_replicative_scRNA_tang2019_via_QDSWorkflow',
                      'counts_genes_x_cells.tsv.gz')

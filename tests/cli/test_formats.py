@@ -60,8 +60,8 @@ def score(path, name, *extra):
 # The reference: the MatrixMarket directory itself.
 reference = score(EXAMPLE, 'ref')
 ref = inspect(EXAMPLE)
-expect(ref.get('format') == '10x-mtx-v3' and ref.get('cells') == '150' and ref.get('genes') == '7383',
-       'the example is a 150-cell, 7383-gene Cell Ranger v3 directory: %s' % ref)
+expect(ref.get('format') == '10x-mtx-v3' and ref.get('cells') == '150' and ref.get('genes') == '7392',
+       'the example is a 150-cell, 7392-gene Cell Ranger v3 directory: %s' % ref)
 expect(reference.count('\n') == 151, 'reference table has a header and 150 cells')
 
 # Every container: same cells, genes and stored nonzeros (the example has no
@@ -73,7 +73,7 @@ for name, (fmt, values) in FORMATS.items():
     info = inspect(path)
     if info:
         got = {k: info.get(k) for k in ('cells', 'genes', 'nnz')}
-        want = {'cells': '150', 'genes': '7383', 'nnz': ref.get('nnz')}
+        want = {'cells': '150', 'genes': '7392', 'nnz': ref.get('nnz')}
         expect(got == want, '%s: inspect %s, expected %s' % (name, got, want))
         expect(info.get('format', '').startswith(fmt),
                '%s: format %s, expected %s' % (name, info.get('format'), fmt))

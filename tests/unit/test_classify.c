@@ -11,18 +11,38 @@
 #include "pipeline/spill.h"
 #include "dormscan/classify.h"
 
+/* Phase of scores for the S (G1/S), G2/M and histone (S) programmes. */
+static dorm_phase_t phase3(double s, double g2m, double hist)
+{
+    double u[DORM_N_COMPONENTS];
+    for (int k = 0; k < DORM_N_COMPONENTS; k++)
+        u[k] = 7.0; /* components that mark no phase are ignored */
+    int n;
+    const dorm_component_t *c = dorm_components(&n);
+    for (int k = 0; k < n; k++)
+        if (strcmp(c[k].name, "cc_s") == 0)
+            u[k] = s;
+        else if (strcmp(c[k].name, "cc_g2m") == 0)
+            u[k] = g2m;
+        else if (strcmp(c[k].name, "cc_histone") == 0)
+            u[k] = hist;
+    return dorm_phase_relative(u);
+}
+
 Test(phase, relative_rule)
 {
-    cr_assert_eq(dorm_phase_relative(-0.1, -0.2), DORM_PHASE_G1);
-    cr_assert_eq(dorm_phase_relative(0.0, 0.0), DORM_PHASE_G1);
-    cr_assert_eq(dorm_phase_relative(0.1, -0.2), DORM_PHASE_S);
-    cr_assert_eq(dorm_phase_relative(-0.1, 0.2), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_relative(2.0, 3.5), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_relative(NAN, 3.5), DORM_PHASE_G2M);
-    cr_assert_eq(dorm_phase_relative(1.0, NAN), DORM_PHASE_S);
-    cr_assert_eq(dorm_phase_relative(NAN, -1.0), DORM_PHASE_G1);
-    cr_assert_eq(dorm_phase_relative(NAN, NAN), DORM_N_PHASES);
-    cr_assert_eq(dorm_phase_relative(0.3, 0.3), DORM_PHASE_UNDECIDED);
+    cr_assert_eq(phase3(-0.1, -0.2, -1), DORM_PHASE_G1);
+    cr_assert_eq(phase3(0.0, 0.0, 0.0), DORM_PHASE_G1);
+    cr_assert_eq(phase3(0.5, -0.2, NAN), DORM_PHASE_G1);   /* G1/S alone: late G1 */
+    cr_assert_eq(phase3(0.5, 0.2, NAN), DORM_PHASE_S);     /* G1/S, G2/M rising: S */
+    cr_assert_eq(phase3(-0.1, 0.2, -3), DORM_PHASE_G2M);
+    cr_assert_eq(phase3(2.0, 3.5, 1.0), DORM_PHASE_G2M);
+    cr_assert_eq(phase3(-2.0, 1.5, 2.5), DORM_PHASE_S);    /* histones: S */
+    cr_assert_eq(phase3(NAN, 3.5, NAN), DORM_PHASE_G2M);
+    cr_assert_eq(phase3(NAN, -1.0, NAN), DORM_PHASE_G1);
+    cr_assert_eq(phase3(NAN, NAN, NAN), DORM_N_PHASES);
+    cr_assert_eq(phase3(0.3, 0.3, 0.1), DORM_PHASE_UNDECIDED);
+    cr_assert_eq(phase3(0.1, 0.3, 0.3), DORM_PHASE_UNDECIDED);
     cr_assert_str_eq(dorm_phase_name(DORM_PHASE_G2M), "G2M");
     cr_assert_str_eq(dorm_phase_name(DORM_N_PHASES), "NA");
 }

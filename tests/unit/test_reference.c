@@ -215,7 +215,7 @@ Test(evidence, from_component_baselines)
     for (int k = 0; k < DORM_N_COMPONENTS; k++) {
         dev[k] = 0.01 * k + 1.5; /* 1.5 above each centre of population 0 */
         var[k] = 1.75;            /* + tau2 0.5: sd 1.5 */
-        zabs[k] = k < 2 ? 1.0 : 99; /* the cycle's within-cell z; others unused */
+        zabs[k] = k < 3 ? 1.0 : 99; /* the cycle's within-cell z; others unused */
     }
     double ev_z[DORM_N_EVIDENCE], ev_p[DORM_N_EVIDENCE], want_z[DORM_N_EVIDENCE], want_p[DORM_N_EVIDENCE];
     dorm_reference_evidence(r, 0, dev, var, zabs, ev_z, ev_p);
