@@ -751,7 +751,7 @@ static void write_run_json(run_t *run)
     }
     dorm_json_str(&j, "null", module ? "expression-matched random sets (normal moments)"
                                      : "within-cell random gene sets (hypergeometric mixture)");
-    dorm_json_str(&j, "phase_rule", "relative: S and G2/M programme scores against the reference");
+    dorm_json_str(&j, "phase_rule", "relative: G1/S, S (histones) and G2/M programmes against the reference");
     dorm_json_num(&j, "fdr", o->fdr);
     dorm_json_close(&j, '}');
     if (o->shard_n > 0) {
