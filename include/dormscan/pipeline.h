@@ -36,6 +36,7 @@ typedef struct dorm_run_opts_t {
     const char *groups_path;     /* --groups: barcode<TAB>group columns */
     const char *cells_path;      /* --cells: barcodes to keep */
     const char *keep;            /* --keep COLUMN=VALUE */
+    const char *baseline;        /* --baseline COLUMN=VALUE: the reference cells */
     const char *groupby;         /* --groupby: an obs column of h5ad inputs as groups */
     int shard_k, shard_n;        /* --shard K/N: write shard.bin for `merge` (0: off) */
     const char *reference;       /* --reference FILE; NULL: the run's own cells */

@@ -71,7 +71,7 @@ enum {
     OPT_GMT = 256, OPT_METHOD, OPT_MAX_RANK, OPT_NBIN, OPT_CTRL, OPT_NORMALIZED,
     OPT_MIN_COVERAGE, OPT_MIN_GENES, OPT_MIN_UMIS, OPT_MAX_MITO, OPT_FDR, OPT_GZIP,
     OPT_CHUNK_CELLS, OPT_SAMPLE, OPT_SAMPLES, OPT_GROUPS, OPT_CELLS, OPT_KEEP, OPT_SPECIES,
-    OPT_GROUPBY, OPT_SHARD, OPT_REFERENCE, OPT_CELLTYPE, OPT_MIN_REF_CELLS
+    OPT_GROUPBY, OPT_SHARD, OPT_REFERENCE, OPT_CELLTYPE, OPT_MIN_REF_CELLS, OPT_BASELINE
 };
 
 /* Options of score that make no sense when building a reference. */
@@ -80,7 +80,7 @@ static int score_only(int c)
     switch (c) {
     case OPT_GMT: case OPT_METHOD: case OPT_MAX_RANK: case OPT_CTRL: case OPT_MIN_COVERAGE:
     case OPT_FDR: case OPT_GZIP: case OPT_SHARD: case OPT_REFERENCE: case OPT_MIN_REF_CELLS:
-    case OPT_GROUPBY:
+    case OPT_GROUPBY: case OPT_BASELINE:
         return 1;
     default:
         return 0;
@@ -111,6 +111,7 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
         {"groupby", required_argument, NULL, OPT_GROUPBY},
         {"shard", required_argument, NULL, OPT_SHARD},
         {"reference", required_argument, NULL, OPT_REFERENCE},
+        {"baseline", required_argument, NULL, OPT_BASELINE},
         {"celltype", required_argument, NULL, OPT_CELLTYPE},
         {"min-reference-cells", required_argument, NULL, OPT_MIN_REF_CELLS},
         {"threads", required_argument, NULL, '@'},
@@ -191,6 +192,7 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
         case OPT_KEEP: o->keep = optarg; break;
         case OPT_GROUPBY: o->groupby = optarg; break;
         case OPT_REFERENCE: o->reference = optarg; break;
+        case OPT_BASELINE: o->baseline = optarg; break;
         case OPT_CELLTYPE: o->celltype = optarg; break;
         case OPT_MIN_REF_CELLS:
             if (cli_parse_int(cmd, "--min-reference-cells", optarg, 1, INT64_MAX, &o->min_ref_cells) < 0) status = 2;
@@ -239,6 +241,9 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
         status = cli_usage_error(cmd, "--sample names a single INPUT; use --samples for several");
     if (status < 0 && !o->outdir)
         status = cli_usage_error(cmd, reference ? "-o/--output is required" : "-o/--outdir is required");
+    if (status < 0 && o->baseline && o->reference)
+        status = cli_usage_error(cmd, "--baseline chooses the run's own reference cells: not with "
+                                      "--reference, whose file is the reference");
     if (status < 0 && o->shard_n > 0 && o->groupby)
         status = cli_usage_error(cmd, "--groupby cannot be used with --shard");
     char **names = NULL, **paths = NULL;

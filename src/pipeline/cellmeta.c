@@ -214,13 +214,39 @@ static int load_cells(cellmeta_t *cm, const char *path, dorm_err_t *err)
     return rc < 0 ? rc : 0;
 }
 
+/* A "COLUMN=VALUE" option: the --groups column (-1 for "sample" when
+ * sample_ok and --groups has no such column: the input's sample name) and
+ * a copy of the value. */
+static int column_value(cellmeta_t *cm, const char *spec, const char *option,
+                        const char *groups_path, int sample_ok, int *col, char **value,
+                        dorm_err_t *err)
+{
+    const char *eq = strchr(spec, '=');
+    size_t n = eq ? (size_t)(eq - spec) : 0;
+    *col = -1;
+    if (!eq || eq == spec)
+        return dorm_err_set(err, DORM_E_USAGE, "%s expects COLUMN=VALUE, not '%s'", option, spec);
+    for (int c = 0; c < cm->n_cols; c++)
+        if (strlen(cm->col_names[c]) == n && strncmp(cm->col_names[c], spec, n) == 0)
+            *col = c;
+    int by_sample = *col < 0 && sample_ok && n == 6 && strncmp(spec, "sample", 6) == 0;
+    if (*col < 0 && !by_sample)
+        return groups_path ? dorm_err_set(err, DORM_E_USAGE, "%s: %s has no column %.*s", option,
+                                          groups_path, (int)n, spec)
+                           : dorm_err_set(err, DORM_E_USAGE, "%s needs --groups%s", option,
+                                          sample_ok ? " (or the column 'sample')" : "");
+    if (!(*value = strdup(eq + 1)))
+        return nomem(err);
+    return 0;
+}
+
 int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
-                  const char *keep, dorm_err_t *err)
+                  const char *keep, const char *baseline, dorm_err_t *err)
 {
     memset(cm, 0, sizeof *cm);
     dorm_strmap_init(&cm->row_of);
     dorm_strmap_init(&cm->keep);
-    cm->keep_col = -1;
+    cm->keep_col = cm->baseline_col = -1;
     int rc = 0;
     if (groups_path)
         rc = load_groups(cm, groups_path, err);
@@ -228,22 +254,11 @@ int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_pat
         strcpy(cm->groups_sha256, "-");
     if (rc == 0 && cells_path)
         rc = load_cells(cm, cells_path, err);
-    if (rc == 0 && keep) {
-        const char *eq = strchr(keep, '=');
-        if (!eq || eq == keep)
-            rc = dorm_err_set(err, DORM_E_USAGE, "--keep expects COLUMN=VALUE, not '%s'", keep);
-        else if (!groups_path)
-            rc = dorm_err_set(err, DORM_E_USAGE, "--keep needs --groups");
-        for (int c = 0; rc == 0 && c < cm->n_cols; c++)
-            if (strlen(cm->col_names[c]) == (size_t)(eq - keep) &&
-                strncmp(cm->col_names[c], keep, (size_t)(eq - keep)) == 0)
-                cm->keep_col = c;
-        if (rc == 0 && cm->keep_col < 0)
-            rc = dorm_err_set(err, DORM_E_USAGE, "--keep: %s has no column %.*s", groups_path,
-                              (int)(eq - keep), keep);
-        if (rc == 0 && !(cm->keep_value = strdup(eq + 1)))
-            rc = nomem(err);
-    }
+    if (rc == 0 && keep)
+        rc = column_value(cm, keep, "--keep", groups_path, 0, &cm->keep_col, &cm->keep_value, err);
+    if (rc == 0 && baseline)
+        rc = column_value(cm, baseline, "--baseline", groups_path, 1, &cm->baseline_col,
+                          &cm->baseline_value, err);
     if (rc < 0)
         cellmeta_free(cm);
     return rc;
@@ -258,10 +273,11 @@ void cellmeta_free(cellmeta_t *cm)
         free(cm->values[i]);
     free(cm->values);
     free(cm->keep_value);
+    free(cm->baseline_value);
     dorm_strmap_destroy(&cm->row_of);
     dorm_strmap_destroy(&cm->keep);
     memset(cm, 0, sizeof *cm);
-    cm->keep_col = -1;
+    cm->keep_col = cm->baseline_col = -1;
 }
 
 const char *cellmeta_group(const cellmeta_t *cm, const char *barcode, int c)
@@ -279,6 +295,16 @@ int cellmeta_keep(const cellmeta_t *cm, const char *barcode)
         return v && strcmp(v, cm->keep_value) == 0;
     }
     return 1;
+}
+
+int cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample)
+{
+    if (!cellmeta_keep(cm, barcode))
+        return 0;
+    if (!cm->baseline_value)
+        return 1;
+    const char *v = cm->baseline_col >= 0 ? cellmeta_group(cm, barcode, cm->baseline_col) : sample;
+    return v && strcmp(v, cm->baseline_value) == 0;
 }
 
 /* a without a trailing "-DIGITS" (Cell Ranger's GEM well suffix): its length. */

@@ -19,19 +19,27 @@ typedef struct cellmeta_t {
     dorm_strmap_t keep;    /* barcodes of --cells */
     int keep_col;          /* --keep column, or -1 */
     char *keep_value;
+    /* the reference cells (--baseline) */
+    int baseline_col;      /* --groups column, or -1: the sample name */
+    char *baseline_value;  /* NULL: every kept cell */
     char groups_sha256[65]; /* of the --groups file's bytes; "-" when unreadable
                                again (a pipe), "" without --groups */
 } cellmeta_t;
 
-/* Load the optional files; keep is "COLUMN=VALUE" (needs groups). */
+/* Load the optional files; keep is "COLUMN=VALUE" (needs groups), and so
+ * is baseline, whose COLUMN may also be "sample" (the input's sample name,
+ * unless groups has a column of that name). */
 int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
-                  const char *keep, dorm_err_t *err);
+                  const char *keep, const char *baseline, dorm_err_t *err);
 void cellmeta_free(cellmeta_t *cm);
 
 /* Group value of a barcode in column c, or NULL when the barcode is absent. */
 const char *cellmeta_group(const cellmeta_t *cm, const char *barcode, int c);
 /* 1 if the cell passes --cells and --keep. */
 int cellmeta_keep(const cellmeta_t *cm, const char *barcode);
+/* 1 if the cell is kept and, with --baseline, in the baseline population
+ * (sample: the name of the cell's sample). */
+int cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample);
 
 /* The error of a run whose --cells/--keep kept no cell: which filter, an
  * example barcode of each side (input_barcode: one of the inputs'), and a

@@ -16,6 +16,7 @@
 
 /* Layout of a spilled cell record (doubles). */
 enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW,
+       R_NOT_REF, /* nonzero: not a reference cell of its own run (filters, --baseline, QC) */
        R_PHASE, /* the cell's phase (dorm_reference_phase; DORM_N_PHASES: NA) */
        R_POP,  /* the reference population the cell was scored against (-1: none) */
        R_COMP, /* DORM_N_COMPONENTS classifier deviations, their null variances, their

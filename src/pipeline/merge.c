@@ -126,7 +126,7 @@ static int shard_groups(cellmeta_t *meta, const char *given, const shard_header_
         return dorm_err_set(err, DORM_E_USAGE,
                             "the shards were scored with --groups %s, which cannot be read here: "
                             "give merge --groups", path);
-    int rc = cellmeta_load(meta, path, NULL, NULL, err);
+    int rc = cellmeta_load(meta, path, NULL, NULL, NULL, err);
     if (rc == 0 && !given && path && strcmp(meta->groups_sha256, h->groups_sha256) != 0) {
         cellmeta_free(meta);
         rc = dorm_err_set(err, DORM_E_USAGE,

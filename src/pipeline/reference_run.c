@@ -46,6 +46,7 @@ typedef struct builder_t {
     dorm_species_t species;
     uint8_t *in_memory;         /* per sample: entries not grouped by cell */
     /* the current sample */
+    const char *sample_name;
     dorm_reader_t *reader;
     uint8_t *qc_flags;
     int64_t n_mito, n_ribo;
@@ -67,6 +68,7 @@ static int open_sample(builder_t *b, int s, dorm_err_t *err)
     ro.chunk_cells = o->chunk_cells;
     ro.in_memory = b->in_memory[s];
     ro.threads = o->threads;
+    b->sample_name = o->samples[s].name;
     int rc = dorm_reader_open(&b->reader, o->samples[s].path, &ro, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(b->reader) : NULL;
     if (rc == 0)
@@ -176,8 +178,8 @@ static int reserve(builder_t *b, int64_t n, int width, dorm_err_t *err)
 /* Which cells of ch are reference cells, and their types. */
 static void classify_cells(builder_t *b, const dorm_chunk_t *ch)
 {
-    refcells_t rc = {&b->meta, b->opts->celltype ? &b->types : NULL, b->qc_flags, b->n_mito > 0,
-                     b->n_ribo > 0, &b->opts->qc};
+    refcells_t rc = {&b->meta, b->sample_name, b->opts->celltype ? &b->types : NULL, b->qc_flags,
+                     b->n_mito > 0, b->n_ribo > 0, &b->opts->qc};
     reference_cells(&rc, ch, b->eligible, b->type);
 }
 
@@ -276,6 +278,8 @@ static char *describe(const dorm_run_opts_t *o)
         dorm_appendf(d, cap, &used, "; --cells %s", o->cells_path);
     if (o->keep)
         dorm_appendf(d, cap, &used, "; --keep %s", o->keep);
+    if (o->baseline)
+        dorm_appendf(d, cap, &used, "; --baseline %s", o->baseline);
     dorm_appendf(d, cap, &used, "; QC min_genes %lld, min_umis %g, max_mito %g",
                  (long long)o->qc.min_genes, o->qc.min_umis, o->qc.max_mito);
     for (char *c = d; *c; c++) /* one line of the file */
@@ -297,7 +301,8 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
     dorm_reference_t *ref = NULL;
     int rc = run_sets_load(&b.sets, opts, err);
     if (rc == 0)
-        rc = cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep, err);
+        rc = cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep,
+                           opts->baseline, err);
     if (rc == 0 && !(b.in_memory = calloc((size_t)opts->n_samples + 1, 1)))
         rc = nomem(err);
     if (rc == 0 && (rc = spill_open(&sp, tmp_dir, "reference", REC_LEN, err)) < 0)
@@ -308,6 +313,8 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
         rc = pass_means(&b, err);
     if (rc == 0)
         rc = popmeans_reference(&b.pm, b.ids, b.names, &ref, err);
+    if (rc == 0)
+        rc = reference_check_baseline(ref, opts->baseline, err);
     if (rc == 0) {
         ref->species = b.species;
         reference_panel_hash(&b.sets, ref->panel);

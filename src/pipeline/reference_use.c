@@ -99,9 +99,18 @@ void reference_cells(const refcells_t *rc, const dorm_chunk_t *ch, uint8_t *elig
         dorm_qc_t qc;
         dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
                      ch->col_ptr[c + 1] - a, rc->qc_flags, rc->has_mito, rc->has_ribo, &qc);
-        eligible[c] = cellmeta_keep(rc->meta, ch->barcodes[c]) && !dorm_qc_is_low(&qc, rc->limits);
+        eligible[c] = cellmeta_baseline(rc->meta, ch->barcodes[c], rc->sample) &&
+                      !dorm_qc_is_low(&qc, rc->limits);
         type[c] = rc->types ? typesrc_get(rc->types, ch->barcodes[c]) : NULL;
     }
+}
+
+int reference_check_baseline(const dorm_reference_t *ref, const char *baseline, dorm_err_t *err)
+{
+    if (!baseline || ref->pop_cells[0] > 0)
+        return 0;
+    return dorm_err_set(err, DORM_E_FORMAT, "--baseline %s: no cell of the inputs is a baseline "
+                        "cell that passes the QC, so there is no reference", baseline);
 }
 
 int popmeans_init(popmeans_t *pm, int64_t n_genes, int with_types, dorm_err_t *err)

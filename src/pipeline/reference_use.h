@@ -42,7 +42,8 @@ const char *typesrc_get(const typesrc_t *ts, const char *barcode);
 
 /* What decides whether a cell is a reference cell, and its type. */
 typedef struct refcells_t {
-    const cellmeta_t *meta;          /* --cells, --keep */
+    const cellmeta_t *meta;          /* --cells, --keep, --baseline */
+    const char *sample;              /* the sample's name (--baseline sample=NAME) */
     const typesrc_t *types;          /* NULL: no cell types */
     const uint8_t *qc_flags;         /* dorm_qc_flags of the sample */
     int has_mito, has_ribo;
@@ -50,9 +51,14 @@ typedef struct refcells_t {
 } refcells_t;
 
 /* eligible[c]: whether cell c of ch is a reference cell (kept by the
- * filters, passing the QC); type[c]: its type (NULL: none, or no types). */
+ * filters, in the --baseline population, passing the QC); type[c]: its
+ * type (NULL: none, or no types). */
 void reference_cells(const refcells_t *rc, const dorm_chunk_t *ch, uint8_t *eligible,
                      const char **type);
+
+/* With --baseline, a reference without a cell is an error (a value that
+ * names no cell, or baseline cells that all fail the QC): DORM_E_FORMAT. */
+int reference_check_baseline(const dorm_reference_t *ref, const char *baseline, dorm_err_t *err);
 
 /* Gene sums of the reference cells per population, growing a population
  * per new cell type: population 0 is every reference cell. */

@@ -183,8 +183,8 @@ static int add_reference_cells(run_t *run, const dorm_chunk_t *ch, dorm_err_t *e
         run->cell_types = t;
         run->scratch_cap = ch->n_cells;
     }
-    refcells_t rc = {&run->meta, run->opts->celltype ? &run->types : NULL, run->qc_flags,
-                     run->n_mito > 0, run->n_ribo > 0, &run->opts->qc};
+    refcells_t rc = {&run->meta, run->sample->name, run->opts->celltype ? &run->types : NULL,
+                     run->qc_flags, run->n_mito > 0, run->n_ribo > 0, &run->opts->qc};
     reference_cells(&rc, ch, run->eligible, run->cell_types);
     return popmeans_add(&run->pm, &run->opts->score, ch, run->eligible, run->cell_types, NULL, err);
 }
@@ -309,6 +309,7 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     r[R_MITO] = qc.pct_mito;
     r[R_RIBO] = qc.pct_ribo;
     r[R_LOW] = dorm_qc_is_low(&qc, &run->opts->qc);
+    r[R_NOT_REF] = r[R_LOW] || !cellmeta_baseline(&run->meta, ch->barcodes[c], run->sample->name);
     for (int i = 0; i < rs->n_out; i++) {
         int k = rs->out_score[i];
         double *v = r + R_SETS + 3 * i;
@@ -529,6 +530,17 @@ static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
     return 0;
 }
 
+/* Where the reference came from, for run.json and the report. */
+static const char *reference_source(const run_t *run)
+{
+    if (run->opts->reference)
+        return "file";
+    if (run->opts->baseline)
+        return run->own_ref ? "this run's baseline cells (--baseline)"
+                            : "the baseline cells of this run's inputs (--baseline)";
+    return run->own_ref ? "this run's cells" : "the pooled cells of this run's inputs";
+}
+
 /* The frame of reference as messages name it. */
 static const char *reference_label(const run_t *run)
 {
@@ -564,6 +576,8 @@ static int make_own_reference(run_t *run, const dorm_features_t *f, dorm_err_t *
     dorm_reference_destroy(run->ref);
     run->ref = NULL;
     int rc = popmeans_reference(&run->pm, f->ids, f->names, &run->ref, err);
+    if (rc == 0)
+        rc = reference_check_baseline(run->ref, run->opts->baseline, err);
     if (rc < 0)
         return rc;
     dorm_reference_t *r = run->ref;
@@ -572,8 +586,13 @@ static int make_own_reference(run_t *run, const dorm_features_t *f, dorm_err_t *
     r->n_bins = run->opts->score.n_bins;
     r->normalized = run->opts->score.normalized != 0;
     r->scale_factor = run->opts->score.scale_factor;
-    char built[256];
-    snprintf(built, sizeof built, "the reference cells of sample %s", run->sample->name);
+    char built[1024];
+    snprintf(built, sizeof built, "the reference cells of sample %s%s%s", run->sample->name,
+             run->opts->baseline ? " with --baseline " : "",
+             run->opts->baseline ? run->opts->baseline : "");
+    for (char *c = built; *c; c++) /* one line of the file */
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
     if ((run->opts->celltype && !(r->celltype = strdup(run->opts->celltype))) ||
         !(r->built_from = strdup(built)))
         return nomem(err);
@@ -612,7 +631,7 @@ static int own_baselines(run_t *run, dorm_err_t *err)
 {
     int n_out = run->sets.n_out;
     record_cols_t cols = {R_LEN(n_out), R_POP, R_COMP, R_EV_Z(n_out), R_EV_P(n_out), R_PHASE,
-                          R_LOW};
+                          R_NOT_REF};
     FILE *f = run->spill.rec;
     const char *path = run->spill.rec_path;
     int64_t budget = run->spill.fdr_memory;
@@ -762,8 +781,7 @@ static void write_run_json(run_t *run)
     }
     dorm_json_str(&j, "reference_id", run->ref_id);
     dorm_json_open(&j, "reference", '{');
-    dorm_json_str(&j, "source", o->reference ? "file" : run->own_ref ? "this run's cells"
-                                                      : "the pooled cells of this run's inputs");
+    dorm_json_str(&j, "source", reference_source(run));
     if (o->reference)
         dorm_json_str(&j, "path", o->reference);
     if (run->ref) {
@@ -851,9 +869,7 @@ static void reference_text(const run_t *run, char *buf, size_t size)
 {
     const dorm_reference_t *r = run->ref;
     int n = snprintf(buf, size, "%s, %lld reference cells (%s)",
-                     run->opts->reference ? run->opts->reference
-                     : run->own_ref       ? "this run's cells"
-                                          : "the pooled cells of this run's inputs",
+                     run->opts->reference ? run->opts->reference : reference_source(run),
                      (long long)(r ? r->pop_cells[0] : 0), r && r->built_from ? r->built_from : "");
     if (r && r->celltype && n > 0 && (size_t)n < size)
         snprintf(buf + n, size - (size_t)n, ", a baseline per %s (%d types)", r->celltype,
@@ -1013,7 +1029,8 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     finish_hists_init(run.evidence_hist, run.qc_hist);
     int rc = run_sets_load(&run.sets, opts, err);
     if (rc == 0)
-        rc = cellmeta_load(&run.meta, opts->groups_path, opts->cells_path, opts->keep, err);
+        rc = cellmeta_load(&run.meta, opts->groups_path, opts->cells_path, opts->keep,
+                           opts->baseline, err);
     if (rc == 0)
         rc = dorm_summary_init(&run.summary, err);
     if (rc == 0)

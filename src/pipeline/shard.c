@@ -7,7 +7,8 @@
 #include "finish.h"
 #include "shard.h"
 
-#define MAGIC "dormscan-shard 3" /* 2: records of the fixed-reference classifier; 3: groups */
+#define MAGIC "dormscan-shard 4" /* 2: records of the fixed-reference classifier; 3: groups;
+                                    4: records with the phase and the reference-cell flag */
 
 int shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
 {

@@ -114,6 +114,44 @@ code, _, err = run('reference', EXAMPLE, '--min-genes', '1000000', '-o', none)
 expect(one_error_line(code, err, 1, 'no reference cells') and not os.path.exists(none),
        'no reference cells is an error, and no file: %s' % err)
 
+# --baseline: the run's own reference from its baseline cells equals a
+# reference file made from the same cells; by a --groups column in one
+# input, and by sample name across inputs.
+labels_path = os.path.join(EXAMPLE, 'labels.tsv')
+bg_list = os.path.join(base, 'bg_cells.txt')
+write_text(bg_list, ''.join(b + '\n' for b, g in labels.items() if g.strip() == 'background'))
+bg_ref = os.path.join(base, 'bg_only.ref')
+run('reference', EXAMPLE, '--cells', bg_list, '-o', bg_ref, check=0)
+by_file, by_baseline = os.path.join(base, 'bg_file'), os.path.join(base, 'bg_baseline')
+run('score', EXAMPLE, '--reference', bg_ref, '-o', by_file, '-q', check=0)
+run('score', EXAMPLE, '--groups', labels_path, '--baseline', 'group=background', '-o', by_baseline,
+    '-q', check=0)
+expect(read_text(os.path.join(by_file, 'cells.tsv')) == read_text(os.path.join(by_baseline, 'cells.tsv')),
+       '--baseline group=background: the same table as a reference file of those cells')
+meta = json.load(open(os.path.join(by_baseline, 'run.json')))
+expect('--baseline' in meta['reference']['source'] and 'group=background' in meta['reference']['built_from'],
+       '--baseline in run.json: %s' % meta['reference'])
+sheet = os.path.join(base, 'two_samples.tsv')
+write_text(sheet, 'young\t%s\nold\t%s\n' % (EXAMPLE, EXAMPLE))
+young_ref = os.path.join(base, 'young.ref')
+run('reference', EXAMPLE, '-o', young_ref, check=0)
+two_file, two_baseline = os.path.join(base, 'two_file'), os.path.join(base, 'two_baseline')
+run('score', '--samples', sheet, '--reference', young_ref, '-o', two_file, '-q', check=0)
+run('score', '--samples', sheet, '--baseline', 'sample=young', '-o', two_baseline, '-q', check=0)
+expect(read_text(os.path.join(two_file, 'cells.tsv')) == read_text(os.path.join(two_baseline, 'cells.tsv')),
+       '--baseline sample=young: the same table as a reference file of that input')
+code, _, err = run('score', EXAMPLE, '--groups', labels_path, '--baseline', 'group=nothing', '-o',
+                   os.path.join(base, 'bl_none'))
+expect(one_error_line(code, err, 1, '--baseline group=nothing', 'no cell') and
+       not outputs_left(os.path.join(base, 'bl_none')), 'a baseline of no cell: %s' % err)
+code, _, err = run('score', EXAMPLE, '--baseline', 'group=background', '-o', os.path.join(base, 'x'))
+expect(one_error_line(code, err, 2, '--baseline', '--groups'), '--baseline needs --groups: %s' % err)
+code, _, err = run('score', EXAMPLE, '--reference', bg_ref, '--baseline', 'sample=x', '-o',
+                   os.path.join(base, 'x'))
+expect(one_error_line(code, err, 2, '--baseline', '--reference'), 'not with --reference: %s' % err)
+code, _, err = run('reference', EXAMPLE, '--baseline', 'sample=x', '-o', os.path.join(base, 'x.ref'))
+expect(code == 2 and '--baseline' in err, 'reference has --keep, not --baseline: %s' % err)
+
 # Inputs whose features differ: a reference over both (fewer classifier
 # genes in the first), and repeated feature ids and names.
 head, size, entries, features, barcodes = mtx_parts(EXAMPLE)
