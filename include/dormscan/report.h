@@ -43,6 +43,10 @@ const char *dorm_fmt_double(double v, char *buf);
 /* The same text written at dst (room for 32 bytes, not NUL-terminated);
  * returns its end. */
 char *dorm_fmt_double_put(double v, char *dst);
+/* A count: an integral v below 2^63 in magnitude as all its digits ("%lld";
+ * 1000000000000000, not 1e+15), anything else as dorm_fmt_double_put.
+ * Writes at most 32 bytes; returns the end. */
+char *dorm_fmt_count_put(double v, char *dst);
 
 /* ---- cells table ---- */
 #include "dormscan/classify.h"

@@ -58,7 +58,11 @@ int cmd_count(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:@:T:vqh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': outdir = optarg; break;
+        case 'o':
+            if (!*optarg)
+                return cli_usage_error("count", "-o needs a path, not an empty string");
+            outdir = optarg;
+            break;
         case OPT_BARCODES: o.barcodes_path = optarg; break;
         case OPT_FEATURES: o.features_path = optarg; break;
         case OPT_MIN_UMIS:

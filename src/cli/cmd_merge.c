@@ -42,7 +42,11 @@ int cmd_merge(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o.outdir = optarg; break;
+        case 'o':
+            if (!*optarg)
+                return cli_usage_error("merge", "-o needs a path, not an empty string");
+            o.outdir = optarg;
+            break;
         case 'g': o.groups_path = optarg; break;
         case 'h': help(); return cli_close_stdout();
         case ':': return cli_usage_error("merge", "%s needs a value", argv[optind - 1]);

@@ -1,6 +1,8 @@
 /* main.c -- dormscan's entry point: dispatch to a subcommand. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __GLIBC__ /* defined by the headers above */
 #include <malloc.h>
 #endif
@@ -23,6 +25,21 @@ static const struct {
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
+/* Descriptors 0-2 closed by the caller (2>&-) would be reused by the first
+ * files opened, so that messages went into an output: hold each closed one
+ * on /dev/null. */
+static void hold_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0) {
+            int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (nfd >= 0 && nfd != fd) { /* (a lower one was free: it is held now too) */
+                dup2(nfd, fd);
+                close(nfd);
+            }
+        }
+}
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -43,6 +60,7 @@ static void usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+    hold_std_fds();
 #ifdef __GLIBC__
     /* Fixed malloc thresholds: setting one stops glibc from raising its mmap
      * threshold each time a large buffer is freed, which otherwise puts later

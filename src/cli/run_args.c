@@ -147,7 +147,11 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
             break;
         }
         switch (c) {
-        case 'o': o->outdir = optarg; break;
+        case 'o':
+            o->outdir = optarg;
+            if (!*optarg)
+                status = cli_usage_error(cmd, "-o needs a path, not an empty string");
+            break;
         case OPT_GMT: gmt[o->n_gmt++] = optarg; break;
         case OPT_METHOD:
             if (strcmp(optarg, "ucell") == 0)

@@ -188,10 +188,10 @@ static int next_entry(dorm_reader_t *r, mtx_t *m, mtx_entry_t *e, dorm_err_t *er
         if (q > p && (*q == '\0' || *q == ' ' || *q == '\t')) {
             v = (double)iv;
         } else {
-            char *end;
-            errno = 0;
+            char *end; /* (an underflow to a subnormal value or 0 is a value; an
+                           overflow gives HUGE_VAL, refused as not finite) */
             v = strtod(p, &end);
-            if (end == p || (*end && *end != ' ' && *end != '\t') || errno == ERANGE)
+            if (end == p || (*end && *end != ' ' && *end != '\t'))
                 return err_at(err, m->mat, "non-numeric value: ", p);
             if (!isfinite(v))
                 return err_at(err, m->mat, "value is not finite: ", p);

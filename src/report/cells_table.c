@@ -54,8 +54,10 @@ size_t dorm_cells_format_row(char *line, const dorm_cell_row_t *r, int n_sets)
     char *p = put(line, r->barcode);
     if (r->sample)
         p = put_field(p, r->sample);
-    p = put_number(p, qc->n_umi);
-    p = put_number(p, (double)qc->n_genes); /* below 10^10: the same digits as %lld */
+    *p++ = '\t';
+    p = dorm_fmt_count_put(qc->n_umi, p);
+    *p++ = '\t';
+    p = dorm_fmt_count_put((double)qc->n_genes, p);
     p = put_number(p, qc->pct_mito);
     p = put_number(p, qc->pct_ribo);
     for (int s = 0; s < n_sets; s++) {

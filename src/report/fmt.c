@@ -155,3 +155,10 @@ const char *dorm_fmt_double(double v, char *buf)
     *dorm_fmt_double_put(v, buf) = '\0';
     return buf;
 }
+
+char *dorm_fmt_count_put(double v, char *dst)
+{
+    if (v == floor(v) && fabs(v) < 9.2233720368547758e18)
+        return dst + snprintf(dst, 32, "%lld", (long long)v);
+    return dorm_fmt_double_put(v, dst);
+}

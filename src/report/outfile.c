@@ -32,7 +32,11 @@ int dorm_mkdir_p(const char *dir, dorm_err_t *err)
             break;
     }
     struct stat st;
-    if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+    if (rc == 0 && stat(dir, &st) != 0)
+        rc = lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)
+                 ? dorm_err_set(err, DORM_E_IO, "%s: a symbolic link to a missing directory", dir)
+                 : dorm_err_set(err, DORM_E_IO, "%s: %s", dir, strerror(errno));
+    else if (rc == 0 && !S_ISDIR(st.st_mode))
         rc = dorm_err_set(err, DORM_E_IO, "%s: not a directory", dir);
     free(p);
     return rc;
