@@ -368,7 +368,7 @@ refused('mtx_size_line_overflow', make('size_overflow', mtx_text(size_line='1 1 
 # ---- NaN, Inf and negative values ----
 FIN = 'value is not finite'
 for value, cause in (('nan', FIN), ('NaN', FIN), ('inf', FIN), ('-Infinity', FIN),
-                     ('-0.5', 'negative value'), ('1e999', 'non-numeric value')):
+                     ('-0.5', 'negative value'), ('1e999', 'value is not finite')):
     body = entries[:]
     body[4] = ' '.join(body[4].split()[:2] + [value])
     refused('mtx_value_%s' % value, make('mtx_value_%s' % value, mtx_text(body, hdr=HDR_REAL)),
