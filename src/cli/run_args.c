@@ -283,6 +283,11 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
                     break;
                 }
     }
+    for (int i = 0; status < 0 && i < n; i++)
+        if (strpbrk(names[i], "\t\n\r"))
+            status = cli_usage_error(cmd, "sample %d's name holds a tab, newline or carriage return, "
+                                          "which no output table could hold; name it with --sample "
+                                          "or --samples", i + 1);
     dorm_sample_t *samples = status < 0 ? calloc((size_t)n, sizeof *samples) : NULL;
     if (status < 0 && !samples) {
         fprintf(stderr, "dormscan %s: out of memory\n", cmd);

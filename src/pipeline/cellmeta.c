@@ -144,6 +144,15 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
                               "first row has %d", path, ln, n, separator_name(sep), cm->n_cols + 1);
             break;
         }
+        int bad = 0;
+        while (bad < n && !strpbrk(f[bad], "\t\n\r"))
+            bad++;
+        if (bad < n) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: field %d holds a tab, newline or "
+                              "carriage return (in a quoted field), which no output table could "
+                              "hold", path, ln, bad + 1);
+            break;
+        }
         int put = dorm_strmap_put(&cm->row_of, f[0], cm->n_rows);
         if (put == 0) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: barcode %s appears twice", path,
@@ -295,6 +304,16 @@ int cellmeta_keep(const cellmeta_t *cm, const char *barcode)
         return v && strcmp(v, cm->keep_value) == 0;
     }
     return 1;
+}
+
+int cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell,
+                           dorm_err_t *err)
+{
+    if (!strpbrk(barcode, "\t\n\r"))
+        return 0;
+    return dorm_err_set(err, DORM_E_FORMAT, "%s: the barcode of cell %lld holds a tab, newline or "
+                        "carriage return, which no output table could hold", sample,
+                        (long long)cell + 1);
 }
 
 int cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample)

@@ -41,6 +41,12 @@ int cellmeta_keep(const cellmeta_t *cm, const char *barcode);
  * (sample: the name of the cell's sample). */
 int cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample);
 
+/* A cell's barcode that no output table could hold (a tab, newline or
+ * carriage return in it): DORM_E_FORMAT naming the sample and the cell
+ * (first_cell + c, 1-based in the message); 0 otherwise. */
+int cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell,
+                           dorm_err_t *err);
+
 /* The error of a run whose --cells/--keep kept no cell: which filter, an
  * example barcode of each side (input_barcode: one of the inputs'), and a
  * hint when they differ by a prefix or suffix.  Returns DORM_E_FORMAT. */

@@ -253,7 +253,10 @@ static int evidence_sample(builder_t *b, int s, const dorm_reference_t *ref, spi
                                  rec + REC_COMP);
             for (int e = REC_EV_Z; e < REC_LEN; e++)
                 rec[e] = NAN; /* (records_evidence fills them) */
-            rc = spill_append(out, rec, ch->barcodes[c], err);
+            rc = cellmeta_check_barcode(ch->barcodes[c], b->opts->samples[s].path,
+                                        ch->first_cell + c, err);
+            if (rc == 0)
+                rc = spill_append(out, rec, ch->barcodes[c], err);
         }
     }
     for (int p = 0; cls && p < ref->n_pops; p++)

@@ -380,7 +380,10 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
     for (int64_t c = 0; rc == 0 && c < w->chunk->n_cells; c++)
         if (w->keep[c]) {
             const double *r = w->rec + (size_t)c * (size_t)w->rec_len;
-            rc = spill_append(&run->spill, r, w->chunk->barcodes[c], err);
+            rc = cellmeta_check_barcode(w->chunk->barcodes[c], run->sample->path,
+                                        w->chunk->first_cell + c, err);
+            if (rc == 0)
+                rc = spill_append(&run->spill, r, w->chunk->barcodes[c], err);
             run->n_kept++;
         }
     return rc;

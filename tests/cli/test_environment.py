@@ -68,4 +68,28 @@ if code == 0:
     umi = {r[0]: r[h.index('dorm_n_umi')] for r in rows}
     expect(umi.get('big-1') == '1000000000000007', 'n_umi as an integer: %s' % umi.get('big-1'))
 
+# ---- names that no table could hold: a tab, newline or carriage return ----
+tab_dir = os.path.join(base, 'a\tb')
+os.makedirs(tab_dir)
+for f in os.listdir(EXAMPLE):
+    os.symlink(os.path.join(EXAMPLE, f), os.path.join(tab_dir, f))
+for what, args in (('a folder name', [tab_dir]), ('--sample', [EXAMPLE, '--sample', 'x\ny'])):
+    out = os.path.join(base, 'name_out')
+    code, _, err = run('score', *args, '-o', out)
+    expect(code == 2 and 'tab, newline or carriage return' in err and not os.path.exists(out),
+           'a sample name from %s: usage error: %s' % (what, err.strip()))
+cr = os.path.join(base, 'cr_barcode')
+os.makedirs(cr)
+write_text(os.path.join(cr, 'matrix.mtx'), '%%MatrixMarket matrix coordinate integer general\n2 2 2\n1 1 4\n2 2 3\n')
+write_text(os.path.join(cr, 'genes.tsv'), 'G1\tCDK1\nG2\tMKI67\n')
+write_text(os.path.join(cr, 'barcodes.tsv'), 'AAA\rBBB-1\nccc-1\n')
+out = os.path.join(base, 'cr_out')
+code, _, err = run('score', cr, '--min-genes', '0', '--min-coverage', '0', '-o', out)
+expect(code == 1 and 'barcode of cell 1' in err and not os.path.exists(os.path.join(out, 'cells.tsv')),
+       'a carriage return inside a barcode: %s' % err.strip())
+groups = os.path.join(base, 'quoted_tab.csv')
+write_text(groups, 'barcode,group\n"CYCL_01-1","a\tb"\n')
+code, _, err = run('score', EXAMPLE, '--groups', groups, '-o', os.path.join(base, 'g_out'))
+expect(code == 1 and 'line 2: field 2' in err, 'a tab in a quoted group value: %s' % err.strip())
+
 finish()
