@@ -861,16 +861,31 @@ static int prepare(dorm_reader_t *r, h5ad_t *h, dorm_err_t *err)
     return h->block ? 0 : nomem(err);
 }
 
-/* The number of stored entries a sparse matrix declares through indptr. */
+/* The number of stored entries a sparse matrix declares through indptr,
+ * whose first entry must be 0 and last the length of data and indices (an
+ * offset start or a short end would drop entries silently). */
 static int declared_nnz(const h5ad_t *h, int64_t *nnz, dorm_err_t *err)
 {
     int64_t major = h->layout == LAYOUT_CSR ? h->n_obs : h->n_vars, ends[2] = {0, 0};
     *nnz = 0;
     if (h->layout == LAYOUT_DENSE)
         return 0; /* a dense matrix declares none */
+    int rank;
+    int64_t n_data[2] = {0, 0}, n_idx[2] = {0, 0};
     int rc = h5u_read_i64(h->file, h->indptr, 0, 1, &ends[0], h->path, err);
     if (rc == 0)
         rc = h5u_read_i64(h->file, h->indptr, major, 1, &ends[1], h->path, err);
+    if (rc == 0)
+        rc = h5u_dims(h->file, h->data, &rank, n_data, h->path, err);
+    if (rc == 0)
+        rc = h5u_dims(h->file, h->indices, &rank, n_idx, h->path, err);
+    if (rc == 0 && ends[0] != 0)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s starts at %lld, not 0", h->path, h->indptr,
+                          (long long)ends[0]);
+    if (rc == 0 && (ends[1] != n_data[0] || ends[1] != n_idx[0]))
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s ends at %lld, but data holds %lld entries and "
+                          "indices %lld", h->path, h->indptr, (long long)ends[1],
+                          (long long)n_data[0], (long long)n_idx[0]);
     *nnz = ends[1] - ends[0];
     return rc;
 }
