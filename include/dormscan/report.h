@@ -32,11 +32,28 @@ void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...) DORM_PRINTF(2,
 int dorm_outfile_close(dorm_outfile_t *o, dorm_err_t *err) DORM_WUR;
 /* Close if still open, then rename into place. */
 int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err) DORM_WUR;
+/* Commit the set o[0..n) (entries without a final name are skipped) as a
+ * whole: every write is finished first, then each earlier file of a final
+ * name is moved aside and the new one renamed in; if any step fails, every
+ * step is undone, so that the directory holds the earlier run's files (or
+ * none) and err names the file.  A terminating signal meanwhile waits for
+ * the end.  Every o[i] is aborted (freed) on return. */
+int dorm_outfile_commit_all(dorm_outfile_t *o, int n, dorm_err_t *err) DORM_WUR;
 /* Close and delete the temporary file (safe after commit or on a zeroed o). */
 void dorm_outfile_abort(dorm_outfile_t *o);
 
 /* Create dir (and parents) unless it exists. */
 int dorm_mkdir_p(const char *dir, dorm_err_t *err) DORM_WUR;
+/* An output directory for a run: created (dorm_mkdir_p), locked against
+ * other runs (a second run into it fails at once, naming it), and cleared
+ * of the temporaries that dead runs left.  Pass *lock_fd to
+ * dorm_outdir_release once the outputs are committed (or not). */
+int dorm_outdir_prepare(const char *dir, int *lock_fd, dorm_err_t *err) DORM_WUR;
+void dorm_outdir_release(int lock_fd);
+/* For a program: SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the outputs'
+ * temporary files and end the process by the signal (128 + signal); a file
+ * over the size limit (SIGXFSZ) fails its write instead.  Call once, early. */
+void dorm_outputs_guard_signals(void);
 
 /* Format a double for the tables: %.10g, "NA" for NaN. buf >= 32 bytes. */
 const char *dorm_fmt_double(double v, char *buf);

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "dormscan/dormscan.h"
+#include "dormscan/report.h"
 
 static const struct {
     const char *name;
@@ -61,6 +62,7 @@ static void usage(FILE *fp)
 int main(int argc, char **argv)
 {
     hold_std_fds();
+    dorm_outputs_guard_signals();
 #ifdef __GLIBC__
     /* Fixed malloc thresholds: setting one stops glibc from raising its mmap
      * threshold each time a large buffer is freed, which otherwise puts later

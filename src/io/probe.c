@@ -60,7 +60,15 @@ int dorm_probe(const char *path, const char *forced, dorm_format_t *fmt, dorm_er
     } names[] = {{"mtx", DORM_FMT_MTX}, {"10x-h5", DORM_FMT_10X_H5}, {"h5ad", DORM_FMT_H5AD},
                  {"loom", DORM_FMT_LOOM}, {"dense", DORM_FMT_DENSE}, {"bam", DORM_FMT_BAM}};
     struct stat st;
-    int is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    int found = !strstr(path, "://") && stat(path, &st) == 0;
+    int is_dir = found && S_ISDIR(st.st_mode);
+    /* A pipe, a terminal or standard input cannot be read twice, and every
+     * format is (content detection, the reference's pass, the scoring pass):
+     * refuse it before reading a byte, rather than hang or misparse. */
+    if (strcmp(path, "-") == 0 || (found && !is_dir && !S_ISREG(st.st_mode)))
+        return dorm_err_set(err, DORM_E_USAGE, "%s: not a regular file (a pipe, a device or "
+                            "standard input): inputs are read more than once; write it to a file "
+                            "first", path);
     if (forced) {
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
             if (strcmp(forced, names[i].name) == 0) {

@@ -7,6 +7,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/tmpfile.h"
 #include "cellstore.h"
 #include "spill.h"
 
@@ -46,7 +47,7 @@ int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t
     if (!(cs->path = spill_tmp_name(dir, tag, "cells")))
         return nomem(err);
     errno = 0;
-    if (!(cs->fp = fopen(cs->path, "w+b"))) {
+    if (!(cs->fp = dorm_tmp_anon(cs->path))) {
         int rc = io_error(err, cs->path, "cannot create");
         cellstore_close(cs);
         return rc;
@@ -383,8 +384,6 @@ void cellstore_close(cellstore_t *cs)
 {
     if (cs->fp)
         fclose(cs->fp);
-    if (cs->path)
-        unlink(cs->path);
     free(cs->path);
     free(cs->buf);
     memset(cs, 0, sizeof *cs);

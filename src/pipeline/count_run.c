@@ -76,7 +76,8 @@ int dorm_run_count(const char *path, const dorm_count_opts_t *opts, const char *
     int rc = dorm_count_bam(path, opts, &c, err);
     if (rc < 0)
         return rc;
-    rc = dorm_mkdir_p(outdir, err);
+    int lock_fd = -1;
+    rc = dorm_outdir_prepare(outdir, &lock_fd, err);
     for (int i = 0; rc == 0 && i < N_OUT; i++)
         rc = dorm_outfile_open(&out[i], outdir, out_names[i], 1, err);
     if (rc < 0)
@@ -84,17 +85,11 @@ int dorm_run_count(const char *path, const dorm_count_opts_t *opts, const char *
     write_matrix(&out[OUT_MATRIX], &c);
     write_features(&out[OUT_FEATURES], &c);
     write_barcodes(&out[OUT_BARCODES], &c);
-    for (int k = 0; rc == 0 && k < N_OUT; k++) {
-        rc = dorm_outfile_commit(&out[k], err);
-        for (int i = 0; rc < 0 && i < k; i++) { /* take back the files already in place */
-            char p[4096];
-            snprintf(p, sizeof p, "%s/%s", outdir, out_names[i]);
-            unlink(p);
-        }
-    }
+    rc = dorm_outfile_commit_all(out, N_OUT, err);
 done:
     for (int i = 0; i < N_OUT; i++)
         dorm_outfile_abort(&out[i]);
+    dorm_outdir_release(lock_fd);
     if (stats && rc == 0) {
         *stats = c;
         stats->barcodes = stats->gene_ids = stats->gene_names = stats->gene_types = NULL;

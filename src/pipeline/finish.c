@@ -380,20 +380,6 @@ int write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name,
     return rc;
 }
 
-int commit_all(dorm_outfile_t *o, int n, dorm_err_t *err)
-{
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < n; i++) /* every write done before any rename */
-        if (o[i].final_path)
-            rc = dorm_outfile_close(&o[i], err);
-    for (int i = 0; rc == 0 && i < n; i++)
-        if (o[i].final_path)
-            rc = dorm_outfile_commit(&o[i], err);
-    for (int i = 0; i < n; i++)
-        dorm_outfile_abort(&o[i]);
-    return rc;
-}
-
 void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3])
 {
     for (int e = 0; e < DORM_N_EVIDENCE; e++)

@@ -85,9 +85,5 @@ int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err
 int write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name, dorm_summary_t *per_sample,
                     dorm_summary_t *all, dorm_err_t *err);
 
-/* Commit o[0..n) (zeroed entries are skipped) only if every write
- * succeeded: nothing reaches its final name when one failed.  Aborts the
- * rest on error. */
-int commit_all(dorm_outfile_t *o, int n, dorm_err_t *err);
 
 #endif

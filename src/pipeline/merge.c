@@ -147,7 +147,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     memset(out, 0, sizeof out);
     dorm_outfile_t *cells = &out[0];
     spill_t sp = {0};
-    int have_meta = 0, have_sum = 0, have_all = 0;
+    int have_meta = 0, have_sum = 0, have_all = 0, lock_fd = -1;
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
     finish_hists_init(evidence_hist, qc_hist);
     dorm_log_warnings_t warnings = {0}; /* the merge's own; each shard's are in its run.json */
@@ -188,7 +188,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     if ((rc = dorm_summary_init(&all, err)) < 0)
         goto done;
     have_all = 1;
-    if ((rc = dorm_mkdir_p(o->outdir, err)) < 0)
+    if ((rc = dorm_outdir_prepare(o->outdir, &lock_fd, err)) < 0)
         goto done;
     int gz = by_k[1]->h.gzip;
     if ((rc = dorm_outfile_open(cells, o->outdir, gz ? "cells.tsv.gz" : "cells.tsv", gz, err)) < 0)
@@ -246,7 +246,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     if (rc == 0)
         rc = write_merged_json(&out[5], o, by_k[1], &meta, &warnings, err);
     if (rc == 0)
-        rc = commit_all(out, 6, err);
+        rc = dorm_outfile_commit_all(out, 6, err);
 done:
     dorm_log_keep_warnings(outer);
     dorm_log_warnings_free(&warnings);
@@ -263,6 +263,7 @@ done:
         shard_close(&sh[i]);
     free(sh);
     free(by_k);
+    dorm_outdir_release(lock_fd);
     return rc;
 }
 
@@ -489,20 +490,22 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
     dorm_strmap_destroy(&samples);
     for (int64_t r = 0; rc == 0 && distinct > 1 && r < per.n; r++)
         rc = dorm_summary_merge_row(&all, &per.rows[r], "all", err);
+    int lock_fd = -1;
     if (rc == 0)
-        rc = dorm_mkdir_p(o->outdir, err);
+        rc = dorm_outdir_prepare(o->outdir, &lock_fd, err);
     if (rc == 0)
         rc = write_summaries(out, o->outdir, "cohort_summary.tsv", &per, &all, err);
     if (rc == 0)
         rc = write_cohort_report(&out[3], o, first, &warnings, &per, &all, err);
     if (rc == 0)
-        rc = commit_all(out, 4, err);
+        rc = dorm_outfile_commit_all(out, 4, err);
     for (int i = 0; i < 4; i++)
         dorm_outfile_abort(&out[i]);
     dorm_log_keep_warnings(outer);
     dorm_log_warnings_free(&warnings);
     dorm_summary_destroy(&per);
     dorm_summary_destroy(&all);
+    dorm_outdir_release(lock_fd);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/tmpfile.h"
 #include "prescore.h"
 #include "spill.h"
 
@@ -174,7 +175,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
         return nomem(err);
     }
     errno = 0;
-    if (!(ps->fp = fopen(ps->path, "w+b"))) {
+    if (!(ps->fp = dorm_tmp_anon(ps->path))) {
         int rc = dorm_err_set(err, DORM_E_IO, "%s: cannot create: %s", ps->path,
                               errno ? strerror(errno) : "I/O error");
         prescore_close(ps);
@@ -292,8 +293,6 @@ void prescore_close(prescore_t *ps)
     }
     if (ps->fp)
         fclose(ps->fp);
-    if (ps->path)
-        unlink(ps->path);
     free(ps->path);
     free(ps->slot);
     free(ps->tid);

@@ -1050,8 +1050,9 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
             for (int e = 0; e < DORM_N_EVIDENCE; e++)
                 dorm_hist_init(&run.sample_evidence[s][e], -20, 20);
     }
+    int lock_fd = -1;
     if (rc == 0)
-        rc = dorm_mkdir_p(opts->outdir, err);
+        rc = dorm_outdir_prepare(opts->outdir, &lock_fd, err);
     if (rc == 0)
         rc = load_reference(&run, err);
     int gz = opts->gzip, shard = opts->shard_n > 0;
@@ -1087,12 +1088,13 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     if (rc == 0)
         write_run_json(&run);
     if (rc == 0)
-        rc = commit_all(run.out, N_OUT, err);
+        rc = dorm_outfile_commit_all(run.out, N_OUT, err);
     if (rc == 0)
         remove_stale(opts);
     if (rc == 0 && opts->result)
         fill_result(&run, opts->result);
     dorm_log_keep_warnings(outer);
     run_free(&run);
+    dorm_outdir_release(lock_fd);
     return rc;
 }

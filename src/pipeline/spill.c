@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/stats.h"
+#include "core/tmpfile.h"
 #include "spill.h"
 
 #define FDR_MEMORY_BYTES ((int64_t)16 << 20) /* p-values held at once, all threads (flat RSS) */
@@ -22,9 +23,9 @@ static int io_error(dorm_err_t *err, const char *path, const char *what)
 /* A temporary file with a stdio buffer of SPILL_BUFFER bytes in *buf (glibc
  * ignores a size given without a buffer and takes 4 KB: a system call per
  * 4 KB); the caller frees *buf after fclose. */
-static FILE *open_buffered(const char *path, char **buf)
+static FILE *open_buffered(char *path, char **buf)
 {
-    FILE *f = fopen(path, "w+b");
+    FILE *f = dorm_tmp_anon(path);
     if (f && (*buf = malloc(SPILL_BUFFER)))
         setvbuf(f, *buf, _IOFBF, SPILL_BUFFER);
     return f;
@@ -41,10 +42,13 @@ int spill_file_rewind(FILE *f, const char *path, dorm_err_t *err)
 
 char *spill_tmp_name(const char *dir, const char *tag, const char *kind)
 {
-    size_t n = strlen(dir) + strlen(tag) + 64;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/.dormscan-%s.%ld.%s", dir, tag, (long)getpid(), kind);
+    size_t n = strlen(tag) + strlen(kind) + 2;
+    char *stem = malloc(n);
+    if (!stem)
+        return NULL;
+    snprintf(stem, n, "%s.%s", tag, kind);
+    char *p = dorm_tmp_template(dir, stem);
+    free(stem);
     return p;
 }
 
@@ -290,10 +294,6 @@ void spill_close(spill_t *sp)
         fclose(sp->pv);
     for (int i = 0; i < 4; i++)
         free(sp->io_buf[i]);
-    const char *paths[] = {sp->rec_path, sp->bc_path, sp->fdr_path, sp->pv_path};
-    for (int i = 0; i < 4; i++)
-        if (paths[i])
-            unlink(paths[i]);
     free(sp->rec_path);
     free(sp->bc_path);
     free(sp->fdr_path);

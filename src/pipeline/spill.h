@@ -28,7 +28,8 @@ typedef struct spill_t {
     size_t line_cap;
 } spill_t;
 
-/* "dir/.dormscan-TAG.PID.KIND", the name of a temporary file; caller frees. */
+/* The template of an anonymous temporary file (dorm_tmp_anon) named after
+ * TAG and KIND in dir; caller frees. */
 char *spill_tmp_name(const char *dir, const char *tag, const char *kind);
 /* Flush a temporary file written so far and go back to its start; <0 with
  * err naming path when the flush fails. */

@@ -10,6 +10,7 @@
 
 #include <htslib/bgzf.h>
 
+#include "core/tmpfile.h"
 #include "dormscan/report.h"
 
 int dorm_mkdir_p(const char *dir, dorm_err_t *err)
@@ -42,22 +43,35 @@ int dorm_mkdir_p(const char *dir, dorm_err_t *err)
     return rc;
 }
 
+int dorm_outdir_prepare(const char *dir, int *lock_fd, dorm_err_t *err)
+{
+    *lock_fd = -1;
+    int rc = dorm_mkdir_p(dir, err);
+    if (rc == 0)
+        rc = dorm_dir_lock(dir, lock_fd, err);
+    if (rc == 0)
+        dorm_tmp_remove_stale(dir);
+    return rc;
+}
+
+void dorm_outdir_release(int lock_fd) { dorm_dir_unlock(lock_fd); }
+
+void dorm_outputs_guard_signals(void) { dorm_cleanup_install(); }
+
 int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int gzip,
                       dorm_err_t *err)
 {
     memset(o, 0, sizeof *o);
-    size_t n = strlen(dir) + strlen(name) + 64;
-    o->final_path = malloc(n);
-    o->tmp_path = malloc(n);
-    if (!o->final_path || !o->tmp_path) {
-        dorm_outfile_abort(o);
+    size_t n = strlen(dir) + strlen(name) + 2;
+    if (!(o->final_path = malloc(n)))
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-    }
     snprintf(o->final_path, n, "%s/%s", dir, name);
-    snprintf(o->tmp_path, n, "%s/.%s.tmp.%ld", dir, name, (long)getpid());
     o->gzip = gzip;
     errno = 0;
-    o->fp = gzip ? (void *)bgzf_open(o->tmp_path, "w") : (void *)fopen(o->tmp_path, "w");
+    int fd = dorm_tmp_named(dir, name, &o->tmp_path);
+    o->fp = fd < 0 ? NULL : gzip ? (void *)bgzf_dopen(fd, "w") : (void *)fdopen(fd, "w");
+    if (fd >= 0 && !o->fp)
+        close(fd);
     if (!o->fp) {
         int e = errno;
         int rc = dorm_err_set(err, DORM_E_IO, "%s: cannot create: %s", o->final_path,
@@ -151,10 +165,107 @@ int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err)
         dorm_outfile_abort(o);
         return rc;
     }
+    dorm_tmp_forget(o->tmp_path);
     free(o->tmp_path);
     o->tmp_path = NULL;
     dorm_outfile_abort(o);
     return 0;
+}
+
+/* A name beside final_path for the earlier run's file (an empty file made
+ * now, which the rename replaces); NULL on failure, errno set. */
+static char *backup_name(const char *final_path)
+{
+    const char *slash = strrchr(final_path, '/');
+    size_t dn = slash ? (size_t)(slash - final_path) : 1;
+    char *dir = malloc(dn + 1);
+    if (!dir)
+        return NULL;
+    memcpy(dir, slash ? final_path : ".", dn);
+    dir[dn] = '\0';
+    char *path;
+    int fd = dorm_tmp_named(dir, slash ? slash + 1 : final_path, &path);
+    free(dir);
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    return path;
+}
+
+/* Put back what the first k steps of a commit did, last first. */
+static void roll_back(dorm_outfile_t *o, char **backup, const int *moved, int k)
+{
+    for (int i = k - 1; i >= 0; i--) {
+        if (backup[i])
+            rename(backup[i], o[i].final_path); /* the earlier file over the new one */
+        else if (moved[i])
+            unlink(o[i].final_path); /* there was none before */
+    }
+}
+
+int dorm_outfile_commit_all(dorm_outfile_t *o, int n, dorm_err_t *err)
+{
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) /* every write done before any rename */
+        if (o[i].final_path)
+            rc = dorm_outfile_close(&o[i], err);
+    char **backup = rc == 0 ? calloc((size_t)(n > 0 ? n : 1), sizeof *backup) : NULL;
+    int *moved = rc == 0 ? calloc((size_t)(n > 0 ? n : 1), sizeof *moved) : NULL;
+    if (rc == 0 && (!backup || !moved))
+        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    dorm_cleanup_defer_begin(); /* a signal now waits until the set is whole or undone */
+    int i = 0;
+    for (; rc == 0 && i < n; i++) {
+        if (!o[i].final_path || o[i].to_stdout)
+            continue;
+        struct stat st;
+        errno = 0;
+        if (lstat(o[i].final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            rc = dorm_err_set(err, DORM_E_IO, "%s: a directory is in the way of this output",
+                              o[i].final_path);
+            break;
+        }
+        if (lstat(o[i].final_path, &st) == 0 &&
+            (!(backup[i] = backup_name(o[i].final_path)) || rename(o[i].final_path, backup[i]) != 0)) {
+            rc = dorm_err_set(err, DORM_E_IO, "%s: cannot replace: %s", o[i].final_path,
+                              errno ? strerror(errno) : "out of memory");
+            if (backup[i]) { /* (its empty placeholder) */
+                unlink(backup[i]);
+                dorm_tmp_forget(backup[i]);
+                free(backup[i]);
+                backup[i] = NULL;
+            }
+            break;
+        }
+        if (rename(o[i].tmp_path, o[i].final_path) != 0) {
+            rc = dorm_err_set(err, DORM_E_IO, "%s: cannot rename into place: %s", o[i].final_path,
+                              strerror(errno));
+            i++; /* (its backup, if any, goes back) */
+            break;
+        }
+        moved[i] = 1;
+    }
+    if (rc < 0 && backup && moved)
+        roll_back(o, backup, moved, i);
+    for (int k = 0; backup && k < n; k++) {
+        if (backup[k]) {
+            if (rc == 0)
+                unlink(backup[k]);
+            dorm_tmp_forget(backup[k]);
+            free(backup[k]);
+        }
+        if (moved && moved[k] && rc == 0) { /* in place: nothing to remove */
+            dorm_tmp_forget(o[k].tmp_path);
+            free(o[k].tmp_path);
+            o[k].tmp_path = NULL;
+        }
+    }
+    free(backup);
+    free(moved);
+    for (int k = 0; k < n; k++)
+        dorm_outfile_abort(&o[k]);
+    dorm_cleanup_defer_end();
+    return rc;
 }
 
 void dorm_outfile_abort(dorm_outfile_t *o)
@@ -166,8 +277,10 @@ void dorm_outfile_abort(dorm_outfile_t *o)
             fclose(o->fp);
         o->fp = NULL;
     }
-    if (o->tmp_path)
+    if (o->tmp_path) {
         unlink(o->tmp_path);
+        dorm_tmp_forget(o->tmp_path);
+    }
     free(o->tmp_path);
     free(o->final_path);
     memset(o, 0, sizeof *o);
