@@ -133,8 +133,12 @@ cancel_one_shard() {
         sleep 0.2
     done
     [ -n "$id" ] || { echo "  no shard job ran" >&2; wait "$snake"; return 1; }
-    scancel "$id"
-    echo "  cancelled $name (job $id)"
+    # SIGTERM to every process of the job, as SLURM sends at a time limit or a
+    # preemption: the job ends FAILED.  (A plain scancel ends it "CANCELLED by
+    # 0", a state Snakemake 7.21's executor does not recognise: it would wait
+    # for the job forever.)
+    scancel --signal=TERM --full "$id"
+    echo "  sent SIGTERM to $name (job $id)"
     wait "$snake" && { echo "  snakemake did not fail" >&2; return 1; }
     # what a shard job writes: OUTDIR/SAMPLE/shards/K/{shard.bin,run.json}; nothing
     # under a final name without its partner, and no temporary
@@ -150,7 +154,8 @@ cancel_one_shard() {
     fi
     echo "  $(echo "$left" | grep -c shard.bin) shard(s) complete at the cancel"
 }
-check "scancel of a shard job: snakemake fails, nothing half-written" cancel_one_shard
+check "a shard job killed by the scheduler: snakemake fails, nothing half-written" cancel_one_shard
+echo "  sacct of the killed job: $(sacct -X -n -P --format=JobName,State,ExitCode | grep -v COMPLETED | tr '\n' ' ')"
 check "a rerun completes the cancelled workflow" workflow "$WORK/cancel" "${on_slurm[@]}"
 check "and its outputs equal the local run's" same_outputs "$WORK/local" "$WORK/cancel"
 
