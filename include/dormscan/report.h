@@ -30,7 +30,8 @@ void dorm_outfile_printf(dorm_outfile_t *o, const char *fmt, ...) DORM_PRINTF(2,
 /* Flush and close, keeping the temporary file (the last step that can run
  * out of space); on error the file is deleted and err names the cause. */
 int dorm_outfile_close(dorm_outfile_t *o, dorm_err_t *err) DORM_WUR;
-/* Close if still open, then rename into place. */
+/* Close if still open, then rename into place: dorm_outfile_commit_all of
+ * one file. */
 int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err) DORM_WUR;
 /* Commit the set o[0..n) (entries without a final name are skipped) as a
  * whole: every write is finished first, then each earlier file of a final

@@ -25,18 +25,13 @@ static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t deferring, pending;
 static mode_t file_mode = 0644; /* 0666 less the umask, read at install */
 
-static char *format_path(const char *fmt, const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 64;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, fmt, dir, name);
-    return p;
-}
-
 char *dorm_tmp_template(const char *dir, const char *stem)
 {
-    return format_path("%s/.dormscan-tmp.%s.XXXXXX", dir, stem);
+    size_t n = strlen(dir) + strlen(stem) + 32;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/" DORM_TMP_MARK "%s.XXXXXX", dir, stem);
+    return p;
 }
 
 FILE *dorm_tmp_anon(char *template)
@@ -65,9 +60,12 @@ static void registry_put(const char *path)
     pthread_mutex_unlock(&registry_mu);
 }
 
-int dorm_tmp_named(const char *dir, const char *name, char **path)
+int dorm_tmp_named(const char *final, char **path)
 {
-    *path = format_path("%s/.%s" DORM_TMP_MARK "XXXXXX", dir, name);
+    const char *slash = strrchr(final, '/');
+    size_t dn = slash ? (size_t)(slash - final) + 1 : 0, n = strlen(final) + 32;
+    if ((*path = malloc(n))) /* "DIR/" + "." + NAME + mark */
+        snprintf(*path, n, "%.*s.%s" DORM_TMP_MARK "XXXXXX", (int)dn, final, final + dn);
     if (!*path) {
         errno = ENOMEM;
         return -1;

@@ -26,11 +26,11 @@ char *dorm_tmp_template(const char *dir, const char *stem);
  * NULL with errno set on failure. */
 FILE *dorm_tmp_anon(char *template);
 
-/* A named temporary for the output dir/name: "dir/.NAME.dormscan-tmp.XXXXXX",
- * created empty with O_EXCL and registered for removal on a signal.  Returns
- * its descriptor (the caller owns it) and the name in *path (malloc'd, caller
- * frees), or -1 with errno set and *path NULL. */
-int dorm_tmp_named(const char *dir, const char *name, char **path);
+/* A named temporary beside the file final ("DIR/NAME"): "DIR/.NAME.dormscan-
+ * tmp.XXXXXX", created empty with O_EXCL and registered for removal on a
+ * signal.  Returns its descriptor (the caller owns it) and the name in *path
+ * (malloc'd, caller frees), or -1 with errno set and *path NULL. */
+int dorm_tmp_named(const char *final, char **path);
 /* The named temporary path is gone (renamed into place or removed): stop
  * removing it on a signal. */
 void dorm_tmp_forget(const char *path);

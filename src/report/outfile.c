@@ -68,7 +68,7 @@ int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int 
     snprintf(o->final_path, n, "%s/%s", dir, name);
     o->gzip = gzip;
     errno = 0;
-    int fd = dorm_tmp_named(dir, name, &o->tmp_path);
+    int fd = dorm_tmp_named(o->final_path, &o->tmp_path);
     o->fp = fd < 0 ? NULL : gzip ? (void *)bgzf_dopen(fd, "w") : (void *)fdopen(fd, "w");
     if (fd >= 0 && !o->fp)
         close(fd);
@@ -156,36 +156,15 @@ int dorm_outfile_close(dorm_outfile_t *o, dorm_err_t *err)
 
 int dorm_outfile_commit(dorm_outfile_t *o, dorm_err_t *err)
 {
-    int rc = dorm_outfile_close(o, err);
-    if (rc < 0 || o->to_stdout)
-        return rc;
-    if (rename(o->tmp_path, o->final_path) != 0) {
-        rc = dorm_err_set(err, DORM_E_IO, "%s: cannot rename into place: %s", o->final_path,
-                          strerror(errno));
-        dorm_outfile_abort(o);
-        return rc;
-    }
-    dorm_tmp_forget(o->tmp_path);
-    free(o->tmp_path);
-    o->tmp_path = NULL;
-    dorm_outfile_abort(o);
-    return 0;
+    return dorm_outfile_commit_all(o, 1, err);
 }
 
 /* A name beside final_path for the earlier run's file (an empty file made
  * now, which the rename replaces); NULL on failure, errno set. */
 static char *backup_name(const char *final_path)
 {
-    const char *slash = strrchr(final_path, '/');
-    size_t dn = slash ? (size_t)(slash - final_path) : 1;
-    char *dir = malloc(dn + 1);
-    if (!dir)
-        return NULL;
-    memcpy(dir, slash ? final_path : ".", dn);
-    dir[dn] = '\0';
     char *path;
-    int fd = dorm_tmp_named(dir, slash ? slash + 1 : final_path, &path);
-    free(dir);
+    int fd = dorm_tmp_named(final_path, &path);
     if (fd < 0)
         return NULL;
     close(fd);
@@ -207,7 +186,7 @@ int dorm_outfile_commit_all(dorm_outfile_t *o, int n, dorm_err_t *err)
 {
     int rc = 0;
     for (int i = 0; rc == 0 && i < n; i++) /* every write done before any rename */
-        if (o[i].final_path)
+        if (o[i].final_path || o[i].to_stdout)
             rc = dorm_outfile_close(&o[i], err);
     char **backup = rc == 0 ? calloc((size_t)(n > 0 ? n : 1), sizeof *backup) : NULL;
     int *moved = rc == 0 ? calloc((size_t)(n > 0 ? n : 1), sizeof *moved) : NULL;
@@ -220,12 +199,13 @@ int dorm_outfile_commit_all(dorm_outfile_t *o, int n, dorm_err_t *err)
             continue;
         struct stat st;
         errno = 0;
-        if (lstat(o[i].final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        int earlier = lstat(o[i].final_path, &st) == 0;
+        if (earlier && S_ISDIR(st.st_mode)) {
             rc = dorm_err_set(err, DORM_E_IO, "%s: a directory is in the way of this output",
                               o[i].final_path);
             break;
         }
-        if (lstat(o[i].final_path, &st) == 0 &&
+        if (earlier &&
             (!(backup[i] = backup_name(o[i].final_path)) || rename(o[i].final_path, backup[i]) != 0)) {
             rc = dorm_err_set(err, DORM_E_IO, "%s: cannot replace: %s", o[i].final_path,
                               errno ? strerror(errno) : "out of memory");
