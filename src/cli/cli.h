@@ -47,6 +47,9 @@ void cli_run_free(cli_run_t *r);
 
 /* Print "dormscan CMD: MSG" on stderr and return 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The value of -o: 0 when usable, else a usage message and -1 (an empty
+ * string names no file or directory). */
+int cli_parse_output(const char *cmd, const char *s);
 /* Parse numbers for option opt; 0 on success, else a usage message and -1. */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *out);
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);

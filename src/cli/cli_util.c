@@ -19,6 +19,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
+int cli_parse_output(const char *cmd, const char *s)
+{
+    if (*s)
+        return 0;
+    cli_usage_error(cmd, "-o needs a path, not an empty string");
+    return -1;
+}
+
 int cli_parse_int(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t hi,
                   int64_t *out)
 {

@@ -59,8 +59,8 @@ int cmd_count(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":o:@:T:vqh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
-            if (!*optarg)
-                return cli_usage_error("count", "-o needs a path, not an empty string");
+            if (cli_parse_output("count", optarg) < 0)
+                return 2;
             outdir = optarg;
             break;
         case OPT_BARCODES: o.barcodes_path = optarg; break;

@@ -43,8 +43,8 @@ int cmd_merge(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
-            if (!*optarg)
-                return cli_usage_error("merge", "-o needs a path, not an empty string");
+            if (cli_parse_output("merge", optarg) < 0)
+                return 2;
             o.outdir = optarg;
             break;
         case 'g': o.groups_path = optarg; break;

@@ -149,8 +149,7 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
         switch (c) {
         case 'o':
             o->outdir = optarg;
-            if (!*optarg)
-                status = cli_usage_error(cmd, "-o needs a path, not an empty string");
+            if (cli_parse_output(cmd, optarg) < 0) status = 2;
             break;
         case OPT_GMT: gmt[o->n_gmt++] = optarg; break;
         case OPT_METHOD:
