@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "dormscan/error.h"
 #include "dormscan/geneset.h"
-#include "dormscan/reader.h"
+#include "dormscan/matrix.h"
 
 typedef enum {
     DORM_PHASE_G1 = 0,

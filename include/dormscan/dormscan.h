@@ -8,8 +8,7 @@
 #include "dormscan/geneset.h"
 #include "dormscan/score.h"
 #include "dormscan/pipeline.h"
+#include "dormscan/version.h"
 
-/* Version string, e.g. "0.1.0". */
-const char *dorm_version(void);
 
 #endif

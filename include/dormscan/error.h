@@ -40,6 +40,9 @@ typedef struct dorm_err_t {
  * err may be NULL, in which case only code is returned. */
 int dorm_err_set(dorm_err_t *err, int code, const char *fmt, ...) DORM_PRINTF(3, 4);
 
+/* dorm_err_set(err, DORM_E_NOMEM, "out of memory"). */
+int dorm_err_nomem(dorm_err_t *err);
+
 /* Clear a record. */
 void dorm_err_clear(dorm_err_t *err);
 

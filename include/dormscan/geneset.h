@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dormscan/error.h"
-#include "dormscan/reader.h"
+#include "dormscan/matrix.h"
 
 typedef struct dorm_geneset_t {
     char *name;
@@ -43,10 +43,6 @@ void dorm_geneset_list_destroy(dorm_geneset_list_t *l);
  * messages and run.json.  A duplicate set name is DORM_E_USAGE. */
 int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len,
                    const char *label, dorm_err_t *err) DORM_WUR;
-
-/* Read a GMT file (plain or gzip) through htslib and append its sets. */
-int dorm_gmt_read(dorm_geneset_list_t *l, const char *path,
-                  dorm_err_t *err) DORM_WUR;
 
 /* Append the shipped dormancy panel (builtin "dormancy_panel") or QC sets
  * ("qc").  Unknown names are DORM_E_USAGE. */

@@ -21,7 +21,8 @@
 #include <stdint.h>
 #include "dormscan/classify.h"
 #include "dormscan/log.h"
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
+#include "dormscan/summary.h"
 
 #ifdef __cplusplus
 extern "C" {

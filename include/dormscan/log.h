@@ -19,7 +19,6 @@ typedef enum {
 
 typedef void (*dorm_log_handler_t)(dorm_log_level_t level, const char *msg, void *data);
 
-/* Also silences htslib's own stderr messages below DORM_LOG_DEBUG. */
 void dorm_log_set_level(dorm_log_level_t level);
 dorm_log_level_t dorm_log_get_level(void);
 /* NULL restores the default stderr handler. */

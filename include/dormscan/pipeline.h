@@ -57,13 +57,6 @@ typedef struct dorm_run_opts_t {
 
 void dorm_run_opts_default(dorm_run_opts_t *o);
 
-/* Read a sample sheet: sample<TAB>path lines, an optional header
- * "sample<TAB>path", '#' comments.  names and paths are allocated; free
- * them with dorm_samples_free. */
-int dorm_samples_read(const char *path, char ***names, char ***paths, int *n,
-                      dorm_err_t *err) DORM_WUR;
-void dorm_samples_free(char **names, char **paths, int n);
-
 /* Score every sample and write cells.tsv[.gz], summary.tsv and run.json into
  * opts->outdir.  Nothing is left under a final name on error. */
 int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err) DORM_WUR;
@@ -105,7 +98,5 @@ typedef struct dorm_inspect_t {
 /* opts may be NULL (detect everything). */
 int dorm_inspect(const char *path, const dorm_reader_opts_t *opts, dorm_inspect_t *out,
                  dorm_err_t *err) DORM_WUR;
-
-const char *dorm_id_type_name(int id_type);
 
 #endif

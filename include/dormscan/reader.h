@@ -10,25 +10,7 @@
 
 #include <stdint.h>
 #include "dormscan/error.h"
-
-typedef enum {
-    DORM_ID_SYMBOL = 0,   /* features are known by gene symbols */
-    DORM_ID_ENSEMBL = 1,  /* Ensembl gene IDs (ENSG..., ENSMUSG...) */
-    DORM_ID_OTHER = 2
-} dorm_id_type_t;
-
-/* The kept features (e.g. 'Gene Expression' rows) of an input. */
-typedef struct dorm_features_t {
-    int64_t n;             /* number of kept features (genes) */
-    char **ids;            /* n ids (first column; symbol if there is no id) */
-    char **names;          /* n names (symbols; equal to ids when absent) */
-    int64_t n_dropped;     /* features of other types that were dropped */
-    char **dropped_types;  /* distinct dropped feature types */
-    int n_dropped_types;
-    char **kept_types;     /* distinct kept feature types ("Gene Expression") */
-    int n_kept_types;
-    dorm_id_type_t id_type;
-} dorm_features_t;
+#include "dormscan/matrix.h"
 
 /* What a reader learned when it opened its input. */
 typedef struct dorm_reader_info_t {
@@ -43,19 +25,6 @@ typedef struct dorm_reader_info_t {
     int cells_are_rows;     /* 1 for kallisto|bustools (cells x genes) */
     const char *field;      /* MatrixMarket field: integer, real, pattern */
 } dorm_reader_info_t;
-
-/* A block of consecutive cells.  Values are as stored in the input. */
-typedef struct dorm_chunk_t {
-    int64_t first_cell;      /* 0-based index of the first cell */
-    int64_t n_cells;
-    const int64_t *col_ptr;  /* n_cells + 1 offsets into gene/value */
-    const int32_t *gene;     /* kept-feature index, ascending within a cell */
-    const double *value;     /* > 0 (explicit zeros are dropped) */
-    char *const *barcodes;   /* n_cells barcodes, as written in the input */
-    const uint32_t *count;   /* NULL, or the same values as integers when every
-                                value of the chunk is one below 2^31 (counts):
-                                value[i] == count[i], indexed like value */
-} dorm_chunk_t;
 
 typedef enum {
     DORM_ORIENT_AUTO = 0,      /* dense tables: decide from the gene names */
@@ -99,20 +68,11 @@ const dorm_features_t *dorm_reader_features(const dorm_reader_t *r);
 int dorm_reader_read(dorm_reader_t *r, const dorm_chunk_t **chunk,
                      dorm_err_t *err) DORM_WUR;
 
-/* A chunk moved out of a reader by dorm_reader_take: the holder owns its
- * arrays.  Zero-initialise before the first take. */
-typedef struct dorm_held_chunk_t {
-    dorm_chunk_t view;              /* the chunk, valid until the next take
-                                       into this holder or its free */
-    struct dorm_chunk_buf_t *arrays; /* opaque */
-} dorm_held_chunk_t;
-
-/* Move the chunk last returned by dorm_reader_read into h without copying
- * an entry; the arrays h held before go to the reader for the chunks it
- * reads next.  0, or DORM_E_NOMEM. */
-int dorm_reader_take(dorm_reader_t *r, dorm_held_chunk_t *h, dorm_err_t *err) DORM_WUR;
-/* Free what h holds (h can be used again). */
-void dorm_held_chunk_free(dorm_held_chunk_t *h);
+/* Move the chunk last returned by dorm_reader_read into c (an owned chunk,
+ * dormscan/matrix.h) without copying an entry; the arrays c held before go to
+ * the reader for the chunks it reads next.  c->view is the chunk until the
+ * next take into c or its free.  0, or DORM_E_NOMEM. */
+int dorm_reader_take(dorm_reader_t *r, dorm_chunk_buf_t *c, dorm_err_t *err) DORM_WUR;
 
 /* From a thread other than the reading one, while a pass is under way (not
  * during dorm_reader_rewind or close): do a piece of reading work ahead of
@@ -128,9 +88,11 @@ int64_t dorm_reader_entries_read(const dorm_reader_t *r);
 
 void dorm_reader_close(dorm_reader_t *r);
 
-/* value[0..n) as integers into count (n slots, caller-owned); returns 1 if
- * every value is an integer in [0, 2^31), so that count can stand for them
- * (dorm_chunk_t.count), else 0 (count then holds nothing useful). */
-int dorm_values_as_counts(const double *value, int64_t n, uint32_t *count);
+/* Read a sample sheet: sample<TAB>path lines, an optional header
+ * "sample<TAB>path", '#' comments.  names and paths are allocated; free
+ * them with dorm_samples_free. */
+int dorm_samples_read(const char *path, char ***names, char ***paths, int *n,
+                      dorm_err_t *err) DORM_WUR;
+void dorm_samples_free(char **names, char **paths, int n);
 
 #endif

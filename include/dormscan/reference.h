@@ -22,7 +22,7 @@
 #include "dormscan/classify.h"
 #include "dormscan/error.h"
 #include "dormscan/geneset.h"
-#include "dormscan/reader.h"
+#include "dormscan/matrix.h"
 
 #define DORM_REFERENCE_VERSION 1
 

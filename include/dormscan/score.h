@@ -18,7 +18,7 @@
 
 #include <stdint.h>
 #include "dormscan/error.h"
-#include "dormscan/reader.h"
+#include "dormscan/matrix.h"
 #include "dormscan/geneset.h"
 
 typedef enum { DORM_METHOD_UCELL = 0, DORM_METHOD_MODULE = 1 } dorm_method_t;

@@ -27,7 +27,7 @@ int dorm_qc_flags(const dorm_features_t *f, uint8_t **flags, int64_t *n_mito, in
     dorm_geneset_list_init(&qc);
     dorm_gene_index_t *ix = NULL;
     uint8_t *fl = calloc((size_t)(f->n ? f->n : 1), 1);
-    int rc = fl ? 0 : dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    int rc = fl ? 0 : dorm_err_nomem(err);
     if (rc == 0)
         rc = dorm_panel_load(&qc, "qc", err);
     if (rc == 0)

@@ -44,7 +44,7 @@ int dorm_reference_new(dorm_reference_t **out, int64_t n_genes, char *const *ids
     *out = NULL;
     dorm_reference_t *r = calloc(1, sizeof *r);
     if (!r)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     r->n_bins = 24;
     r->scale_factor = 1e4;
     r->n_genes = n_genes;
@@ -70,7 +70,7 @@ int dorm_reference_new(dorm_reference_t **out, int64_t n_genes, char *const *ids
         r->component[k] = (dorm_comp_baseline_t){0, NAN, NAN};
     if (!ok) {
         dorm_reference_destroy(r);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     *out = r;
     return 0;

@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "dormscan/dormscan.h"
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
 
 static const struct {
     const char *name;

@@ -29,6 +29,8 @@ int dorm_err_set(dorm_err_t *err, int code, const char *fmt, ...)
     return code;
 }
 
+int dorm_err_nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+
 void dorm_err_clear(dorm_err_t *err)
 {
     if (!err)

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <htslib/hts.h>
-
 #include "dormscan/log.h"
 
 static dorm_log_level_t log_level = DORM_LOG_WARN;
@@ -18,8 +16,6 @@ static pthread_mutex_t kept_lock = PTHREAD_MUTEX_INITIALIZER;
 void dorm_log_set_level(dorm_log_level_t level)
 {
     log_level = level;
-    /* htslib reports through dormscan's errors; its own lines only when debugging. */
-    hts_set_log_level(level >= DORM_LOG_DEBUG ? HTS_LOG_WARNING : HTS_LOG_OFF);
 }
 
 dorm_log_level_t dorm_log_get_level(void) { return log_level; }

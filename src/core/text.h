@@ -1,8 +1,11 @@
-/* text.h -- bounded text building, private. */
+/* text.h -- bounded text building and the text limits every reader shares. */
 #ifndef DORM_CORE_TEXT_H
 #define DORM_CORE_TEXT_H
 
 #include <stddef.h>
+
+/* The longest line any line-based reader accepts: 64 MiB. */
+#define DORM_LINE_MAX ((size_t)64 << 20)
 
 /* Append printf-formatted text at buf + *used (buf holds cap bytes, cap >=
  * 1, NUL-terminated); text that does not fit is cut, and *used never goes

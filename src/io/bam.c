@@ -28,6 +28,7 @@
 #include "dormscan/count.h"
 #include "dormscan/log.h"
 #include "features.h"
+#include "instream.h"
 #include "lines.h"
 #include "reader_internal.h"
 
@@ -182,8 +183,6 @@ typedef struct count_ctx_t {
     int64_t n_other_cells;  /* would count, but CB is not in --barcodes */
 } count_ctx_t;
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 void dorm_count_opts_default(dorm_count_opts_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -317,7 +316,7 @@ static int on_record(count_ctx_t *c, const bam1_t *b, dorm_err_t *err)
         return 0;
     int64_t gene = genes_of(c, gx, tag_value(b, "GN"));
     if (gene < -1)
-        return gene == -3 ? too_many(c, "genes", err) : nomem(err);
+        return gene == -3 ? too_many(c, "genes", err) : dorm_err_nomem(err);
     if (gene < 0)
         return 0;
     const char *cb = tag_value(b, "CB");
@@ -333,11 +332,11 @@ static int on_record(count_ctx_t *c, const bam1_t *b, dorm_err_t *err)
             b->core.qual != 255 || !(ub = tag_value(b, "UB")))
             return 0;
         if (umi_code(c, ub, &umi) < 0)
-            return nomem(err);
+            return dorm_err_nomem(err);
     }
     int64_t cell = cell_of(c, cb);
     if (cell < -1)
-        return cell == -3 ? too_many(c, "barcodes", err) : nomem(err);
+        return cell == -3 ? too_many(c, "barcodes", err) : dorm_err_nomem(err);
     if (cell < 0) {
         c->n_other_cells++;
         return 0;
@@ -345,7 +344,7 @@ static int on_record(count_ctx_t *c, const bam1_t *b, dorm_err_t *err)
     c->n_qualified++;
     c->tab.with_x = !c->xf_mode;
     if (table_add(&c->tab, (uint32_t)cell, (uint32_t)gene, umi) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     return 0;
 }
 
@@ -391,7 +390,7 @@ static int read_list(count_ctx_t *c, const char *path, int features, dorm_err_t 
         if (put < 0 || strvec_push(ids, f[0]) < 0 ||
             (features && (strvec_push(&c->feat_names, f[1] && *f[1] ? f[1] : NULL) < 0 ||
                           strvec_push(&c->feat_types, f[2] && *f[2] ? f[2] : NULL) < 0))) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             break;
         }
     }
@@ -523,7 +522,7 @@ static int finish(count_ctx_t *c, dorm_counts_t *out, dorm_err_t *err)
     int64_t *cell_new = malloc((size_t)(n_all ? n_all : 1) * sizeof *cell_new);
     int64_t *by_rank = malloc((size_t)(n_all ? n_all : 1) * sizeof *by_rank);
     if (!gene_out || !cell_rank || !total || !cell_new || !by_rank) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     /* genes: the --features rows, or every gene seen sorted by ID */
@@ -531,7 +530,7 @@ static int finish(count_ctx_t *c, dorm_counts_t *out, dorm_err_t *err)
         for (int64_t g = 0; g < n_seen; g++)
             gene_out[g] = dorm_strmap_get(&c->feat_map, c->gene_ids.s[g]);
     } else if (sorted_ranks(c->gene_ids.s, n_seen, gene_out) < 0) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     /* cells: the --barcodes order, or sorted */
@@ -539,7 +538,7 @@ static int finish(count_ctx_t *c, dorm_counts_t *out, dorm_err_t *err)
         for (int64_t i = 0; i < n_all; i++)
             cell_rank[i] = i;
     } else if (sorted_ranks(c->cells.s, n_all, cell_rank) < 0) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     for (int64_t i = 0; i < n_all; i++)
@@ -597,7 +596,7 @@ static int finish(count_ctx_t *c, dorm_counts_t *out, dorm_err_t *err)
     out->umis = malloc((size_t)(nnz ? nnz : 1) * sizeof *out->umis);
     if (!out->barcodes || !out->gene_ids || !out->gene_names || !out->gene_types ||
         !out->col_ptr || !out->gene || !out->umis) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     out->n_cells = n_keep;
@@ -626,7 +625,7 @@ static int finish(count_ctx_t *c, dorm_counts_t *out, dorm_err_t *err)
         if (!out->gene_types[g])
             out->gene_types[g] = strdup(GENE_EXPRESSION);
         if (!out->gene_names[g] || !out->gene_types[g]) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             goto done;
         }
     }
@@ -674,6 +673,7 @@ int dorm_count_bam(const char *path, const dorm_count_opts_t *opts, dorm_counts_
                    dorm_err_t *err)
 {
     memset(out, 0, sizeof *out);
+    dorm_hts_follow_log_level();
     dorm_count_opts_t defaults;
     if (!opts) {
         dorm_count_opts_default(&defaults);
@@ -682,7 +682,7 @@ int dorm_count_bam(const char *path, const dorm_count_opts_t *opts, dorm_counts_
     count_ctx_t c = {.path = path, .o = opts};
     bam_in_t in = {0};
     bam1_t *b = bam_init1();
-    int rc = b ? 0 : nomem(err);
+    int rc = b ? 0 : dorm_err_nomem(err);
     if (rc == 0 && opts->barcodes_path) {
         c.cells_fixed = 1;
         rc = read_list(&c, opts->barcodes_path, 0, err);
@@ -772,10 +772,10 @@ static int bam_read(dorm_reader_t *r, dorm_err_t *err)
         for (int64_t j = c->col_ptr[k]; j < c->col_ptr[k + 1]; j++) {
             int32_t g = d->row_map[c->gene[j]];
             if (g >= 0 && dorm_chunk_buf_push(&r->chunk, g, (double)c->umis[j]) < 0)
-                return nomem(err);
+                return dorm_err_nomem(err);
         }
         if (dorm_chunk_buf_close_cell(&r->chunk, c->barcodes[k]) < 0)
-            return nomem(err);
+            return dorm_err_nomem(err);
     }
     return 0;
 }
@@ -805,11 +805,11 @@ int dorm_bam_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
     bam_reader_t *d = calloc(1, sizeof *d);
     if (!d)
-        return nomem(err);
+        return dorm_err_nomem(err);
     r->impl = d;
     r->ops = &bam_ops;
     if (!(d->path = strdup(path)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     int rc = dorm_count_bam(path, NULL, &d->counts, err);
     if (rc < 0)
         return rc;

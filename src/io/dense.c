@@ -36,8 +36,6 @@ typedef struct dense_t {
     int64_t next_cell;
 } dense_t;
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 static int push_str(strvec_t *v, const char *s)
 {
     if (v->n == v->cap) {
@@ -158,7 +156,7 @@ static int build(dorm_reader_t *r, dense_t *d, strvec_t *row_ids, strvec_t *row_
         t[k].gene = (int32_t)col; /* columns fit: a line holds fewer than 2^31 fields */
     }
     if (memcsc_build(&d->mem, t, nt, n_cells) < 0) /* entries keep their order per cell */
-        return nomem(err);
+        return dorm_err_nomem(err);
     r->info.cells_are_rows = cells_rows;
     r->info.n_cells = n_cells;
     r->info.n_rows_declared = ids->n;
@@ -190,7 +188,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
     }
     delim = strchr(line, '\t') ? '\t' : ',';
     if (!(head = strdup(line)) || split(head, delim, &header) < 0) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
@@ -205,7 +203,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
         int64_t n = split(line, delim, &fields);
         double v;
         if (n < 0) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             goto done;
         }
         if (n_lead < 0) { /* leading name columns: 1, or 2 when the second is not numeric */
@@ -223,7 +221,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
             }
             for (int64_t i = skip; i < header.n; i++)
                 if (push_str(&col_names, header.s[i]) < 0) {
-                    rc = nomem(err);
+                    rc = dorm_err_nomem(err);
                     goto done;
                 }
         }
@@ -233,7 +231,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
             goto done;
         }
         if (push_str(&row_ids, fields.s[0]) < 0 || (n_lead == 2 && push_str(&row_names, fields.s[1]) < 0)) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             goto done;
         }
         if (rows >= INT32_MAX) {
@@ -256,7 +254,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
                 cap = cap ? cap * 2 : 1 << 16;
                 memcsc_entry_t *nt2 = realloc(t, (size_t)cap * sizeof *t);
                 if (!nt2) {
-                    rc = nomem(err);
+                    rc = dorm_err_nomem(err);
                     goto done;
                 }
                 t = nt2;
@@ -293,9 +291,9 @@ static int dense_read(dorm_reader_t *r, dorm_err_t *err)
     while (r->chunk.view.n_cells < r->opts.chunk_cells && d->next_cell < d->cells.n) {
         int64_t c = d->next_cell++;
         if (memcsc_push_cell(&d->mem, c, &r->chunk) < 0)
-            return nomem(err);
+            return dorm_err_nomem(err);
         if (dorm_chunk_buf_close_cell(&r->chunk, d->cells.s[c]) < 0)
-            return nomem(err);
+            return dorm_err_nomem(err);
     }
     return 0;
 }
@@ -325,11 +323,11 @@ int dorm_dense_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
     dense_t *d = calloc(1, sizeof *d);
     if (!d)
-        return nomem(err);
+        return dorm_err_nomem(err);
     r->impl = d;
     r->ops = &dense_ops;
     if (!(d->path = strdup(path)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     r->info.format = "dense";
     r->info.matrix_path = r->info.features_path = r->info.barcodes_path = d->path;
     return load(r, d, err);

@@ -118,7 +118,7 @@ int dorm_features_read(const char *path, int keep_all_types, dorm_features_t *f,
             if (m)
                 map = m;
             if (!m || !ids || !names) {
-                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                rc = dorm_err_nomem(err);
                 goto fail;
             }
         }
@@ -126,7 +126,7 @@ int dorm_features_read(const char *path, int keep_all_types, dorm_features_t *f,
         int keep = keep_all_types || strcmp(kind, GENE_EXPRESSION) == 0;
         if (add_distinct(keep ? &f->kept_types : &f->dropped_types,
                          keep ? &f->n_kept_types : &f->n_dropped_types, kind) < 0) {
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
             goto fail;
         }
         if (!keep) {
@@ -140,7 +140,7 @@ int dorm_features_read(const char *path, int keep_all_types, dorm_features_t *f,
             if (f->names[f->n] != f->ids[f->n])
                 free(f->names[f->n]);
             free(f->ids[f->n]);
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
             goto fail;
         }
         map[rows++] = (int32_t)f->n++;
@@ -201,5 +201,5 @@ nomem:
     free(*row_map);
     *row_map = NULL;
     dorm_features_free(f);
-    return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    return dorm_err_nomem(err);
 }

@@ -79,8 +79,6 @@ typedef struct h5ad_t {
     int64_t block_rows, block_first, block_n;
 } h5ad_t;
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 static int is_count(double v) { return isfinite(v) && v >= 0; }
 
 /* The type class of a dataset, H5T_NO_CLASS when it cannot be opened. */
@@ -186,7 +184,7 @@ static int read_field_slice(const h5ad_t *h, const strcol_t *col, int64_t start,
     fs = H5Dget_space(d);
     ms = H5Screate_simple(1, &ct, NULL);
     if (!(raw = calloc((size_t)count, width))) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st0, NULL, &ct, NULL) < 0 ||
@@ -198,7 +196,7 @@ static int read_field_slice(const h5ad_t *h, const strcol_t *col, int64_t start,
         goto done;
     }
     if (copy_strings(vlen, width, raw, count, out) < 0)
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
 done:
     if (raw && vlen)
         H5Dvlen_reclaim(mt, ms, H5P_DEFAULT, raw);
@@ -236,7 +234,7 @@ static int read_column_all(const h5ad_t *h, const strcol_t *col, int64_t n, char
 {
     *out = calloc((size_t)(n ? n : 1), sizeof **out);
     if (!*out)
-        return nomem(err);
+        return dorm_err_nomem(err);
     int rc = read_column(h, col, 0, n, *out, err);
     if (rc < 0) {
         h5u_free_strings(*out, n);
@@ -324,7 +322,7 @@ static int read_categorical(const h5ad_t *h, const char *codes_path, const char 
                           h->path, codes_path, (long long)n_codes, (long long)n);
     if (rc == 0 && (!(codes = malloc((size_t)(n ? n : 1) * sizeof *codes)) ||
                     !(names = calloc((size_t)(n ? n : 1), sizeof *names))))
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
     if (rc == 0)
         rc = h5u_read_i64(h->file, codes_path, 0, n, codes, h->path, err);
     if (rc == 0)
@@ -335,7 +333,7 @@ static int read_categorical(const h5ad_t *h, const char *codes_path, const char 
                               h->path, codes_path, (long long)i, (long long)codes[i], cats_path,
                               (long long)n_cats);
         else if (!(names[i] = strdup(codes[i] < 0 ? "" : cats[codes[i]])))
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
     }
     free(codes);
     h5u_free_strings(cats, n_cats);
@@ -563,11 +561,11 @@ static int reserve_entries(h5ad_t *h, int64_t n, dorm_err_t *err)
         return 0;
     int64_t *ix = realloc(h->idx, (size_t)n * sizeof *ix);
     if (!ix)
-        return nomem(err);
+        return dorm_err_nomem(err);
     h->idx = ix;
     double *v = realloc(h->val, (size_t)n * sizeof *v);
     if (!v)
-        return nomem(err);
+        return dorm_err_nomem(err);
     h->val = v;
     h->cap_entries = n;
     return 0;
@@ -600,7 +598,7 @@ static int keep_entry(dorm_reader_t *r, const h5ad_t *h, int64_t var, double v, 
     r->entries_read++;
     int32_t g = h->row_map[var];
     if (v > 0 && g >= 0 && dorm_chunk_buf_push(&r->chunk, g, v) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     return 0;
 }
 
@@ -608,7 +606,7 @@ static int close_cell(dorm_reader_t *r, h5ad_t *h, const char *barcode, dorm_err
 {
     int rc = dorm_chunk_buf_close_cell(&r->chunk, barcode);
     if (rc < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     if (rc > 0 && !h->warned_duplicates) {
         dorm_log(DORM_LOG_WARN, "%s: %s repeats a gene within a cell; the values were summed (first in cell %s)",
                  h->path, h->matrix, barcode);
@@ -709,7 +707,7 @@ static int load_csc(h5ad_t *h, dorm_err_t *err)
     h->cell_ptr = calloc((size_t)h->n_obs + 1, sizeof *h->cell_ptr);
     int rc = 0;
     if (!col_ptr || !fill || !h->cell_ptr) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     if ((rc = h5u_read_i64(h->file, h->indptr, 0, h->n_vars + 1, col_ptr, h->path, err)) < 0 ||
@@ -848,9 +846,9 @@ static int prepare(dorm_reader_t *r, h5ad_t *h, dorm_err_t *err)
     if (cells < 1)
         cells = 1;
     if (!(h->barcodes = calloc((size_t)cells, sizeof *h->barcodes)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     if (h->layout == LAYOUT_CSR)
-        return (h->ptr = malloc((size_t)(cells + 1) * sizeof *h->ptr)) ? 0 : nomem(err);
+        return (h->ptr = malloc((size_t)(cells + 1) * sizeof *h->ptr)) ? 0 : dorm_err_nomem(err);
     if (h->layout == LAYOUT_CSC)
         return load_csc(h, err);
     int64_t width = h->n_vars ? h->n_vars : 1, extent = storage_rows(h->file, h->matrix);
@@ -858,7 +856,7 @@ static int prepare(dorm_reader_t *r, h5ad_t *h, dorm_err_t *err)
     rows = rows < extent ? extent : rows / extent * extent;
     h->block_rows = rows < h->n_obs ? rows : h->n_obs > 0 ? h->n_obs : 1;
     h->block = malloc((size_t)(h->block_rows * width) * sizeof *h->block);
-    return h->block ? 0 : nomem(err);
+    return h->block ? 0 : dorm_err_nomem(err);
 }
 
 /* The number of stored entries a sparse matrix declares through indptr,
@@ -894,12 +892,12 @@ int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
     h5ad_t *h = calloc(1, sizeof *h);
     if (!h)
-        return nomem(err);
+        return dorm_err_nomem(err);
     h->file = -1;
     r->impl = h;
     r->ops = &h5ad_ops;
     if (!(h->path = strdup(path)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     const char *var_frame = r->opts.use_raw ? "raw/var" : "var";
     int64_t n_barcodes = 0, n_genes = 0, nnz = 0;
     int rc = h5u_open(path, &h->file, err);

@@ -51,8 +51,6 @@ static int h5_fail(const h5chunks_t *c, int64_t start, int64_t count, dorm_err_t
                         c->file, c->name, (long long)start, (long long)(start + count));
 }
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 /* Decide whether chunks can be decoded here. */
 static void probe_direct(h5chunks_t *c)
 {
@@ -106,7 +104,7 @@ int h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, co
         if (c)
             free(c->name);
         free(c);
-        return nomem(err);
+        return dorm_err_nomem(err);
     }
     c->threads = threads > 1 ? threads : 1;
     c->first = -1;
@@ -288,11 +286,11 @@ static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
 {
     int64_t nk = k1 - k0 + 1;
     if (grow(&c->dec2, &c->dec2_cap, (size_t)nk * c->chunk_bytes) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     if (nk > c->jobs_cap) {
         job_t *j = realloc(c->jobs, (size_t)nk * sizeof *j);
         if (!j)
-            return nomem(err);
+            return dorm_err_nomem(err);
         c->jobs = j;
         c->jobs_cap = nk;
     }
@@ -310,7 +308,7 @@ static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
             nbytes > MAX_CHUNK_BYTES)
             return 1; /* unallocated (fill value) or odd: let HDF5 do it */
         if (grow(&c->raw, &c->raw_cap, raw_used + (size_t)nbytes) < 0)
-            return nomem(err);
+            return dorm_err_nomem(err);
         c->jobs[n_jobs++] = (job_t){k, raw_used, NULL, (size_t)nbytes, 0, dst, 0};
         raw_used += (size_t)nbytes;
     }
@@ -322,7 +320,7 @@ static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
             return -2; /* reported by the caller with the range */
     }
     if (decode_all(c, n_jobs) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     for (int64_t i = 0; i < n_jobs; i++)
         if (c->jobs[i].failed)
             return -2;

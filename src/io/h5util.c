@@ -119,12 +119,12 @@ int h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, const
     void *raw = malloc((size_t)(count ? count : 1) * esize);
     char **s = calloc((size_t)(count ? count : 1), sizeof *s);
     if (!raw || !s) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     } else if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
         rc = h5_error(err, file, "cannot read", name);
     } else {
         if (strings_from(ft, raw, count, s) < 0)
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
         if (H5Tis_variable_str(ft) > 0)
             H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
     }
@@ -161,14 +161,14 @@ int h5u_read_strings_slice(hid_t loc, const char *name, int64_t start, int64_t c
     if (H5Tget_class(ft) != H5T_STRING)
         rc = h5_error(err, file, "not a string dataset:", name);
     else if (!raw)
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     else if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &ct, NULL) < 0 ||
              H5Dread(d, ft, ms, fs, H5P_DEFAULT, raw) < 0)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: cannot read %s[%lld..%lld) (truncated or corrupt?)",
                           file, name, (long long)start, (long long)(start + count));
     else {
         if (strings_from(ft, raw, count, out) < 0)
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
         if (vlen)
             H5Dvlen_reclaim(ft, ms, H5P_DEFAULT, raw);
     }
@@ -314,14 +314,14 @@ int h5u_members(hid_t loc, const char *group, char ***out, int *n, const char *f
     }
     names = calloc((size_t)(gi.nlinks ? gi.nlinks : 1), sizeof *names);
     if (!names) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
         goto done;
     }
     for (hsize_t i = 0; i < gi.nlinks; i++) {
         ssize_t len = H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, NULL, 0, H5P_DEFAULT);
         if (len < 0 || !(names[i] = malloc((size_t)len + 1))) {
             rc = len < 0 ? h5_error(err, file, "cannot list group", group)
-                         : dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                         : dorm_err_nomem(err);
             h5u_free_strings(names, (int64_t)gi.nlinks);
             names = NULL;
             goto done;

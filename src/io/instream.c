@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include <htslib/hfile.h>
+#include <htslib/hts.h>
 #include <isa-l/igzip_lib.h>
 
 #include "core/simd.h"
+#include "dormscan/log.h"
 #include "instream.h"
 
 #define IN_SIZE ((size_t)1 << 20)    /* compressed bytes per hread */
@@ -177,13 +179,19 @@ fail:
 
 /* mode: 0 inflate when read, 1 in a read-ahead thread, 2 by blocks that
  * the reader or a helper (dorm_instream_help) fills. */
+void dorm_hts_follow_log_level(void)
+{
+    hts_set_log_level(dorm_log_get_level() >= DORM_LOG_DEBUG ? HTS_LOG_WARNING : HTS_LOG_OFF);
+}
+
 static int open_stream(dorm_instream_t **out, const char *path, int mode, dorm_err_t *err)
 {
     *out = NULL;
+    dorm_hts_follow_log_level();
     dorm_instream_t *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     errno = 0;
     s->fp = strcmp(path, "-") == 0 ? hdopen(0, "r") : hopen(path, "r");
@@ -205,7 +213,7 @@ static int open_stream(dorm_instream_t **out, const char *path, int mode, dorm_e
     if (s->gzip) {
         if (!(s->in = malloc(IN_SIZE))) {
             dorm_instream_close(s);
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         }
         isal_inflate_init(&s->z);
         s->z.crc_flag = ISAL_GZIP;

@@ -41,4 +41,9 @@ int dorm_instream_is_gzip(const dorm_instream_t *s);
 
 void dorm_instream_close(dorm_instream_t *s);
 
+/* htslib reports through dormscan's errors: its own stderr lines only at
+ * DORM_LOG_DEBUG.  Called before io opens anything through htslib (a
+ * process-wide htslib setting, following dorm_log_get_level). */
+void dorm_hts_follow_log_level(void);
+
 #endif

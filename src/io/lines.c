@@ -30,13 +30,13 @@ static int open_lines(dorm_lines_t **out, const char *path, int ahead, dorm_err_
     *out = NULL;
     dorm_lines_t *lr = calloc(1, sizeof *lr);
     if (!lr)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     lr->path = strdup(path);
     lr->cap = READ_BLOCK;
     lr->buf = malloc(lr->cap + 1 + DORM_LINES_PAD);
     if (!lr->path || !lr->buf) {
         dorm_lines_close(lr);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     int rc = ahead == 1 ? dorm_instream_open_ahead(&lr->in, path, err)
              : ahead == 2 ? dorm_instream_open_shared(&lr->in, path, err)
@@ -81,7 +81,7 @@ static int fill(dorm_lines_t *lr, dorm_err_t *err)
         size_t cap = lr->cap * 2;
         char *buf = realloc(lr->buf, cap + 1 + DORM_LINES_PAD);
         if (!buf)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         lr->buf = buf;
         lr->cap = cap;
     }
@@ -180,7 +180,7 @@ int dorm_read_file(const char *path, size_t max_len, char **text, size_t *len, d
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
     if (!buf) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
         goto done;
     }
     for (;;) {
@@ -191,7 +191,7 @@ int dorm_read_file(const char *path, size_t max_len, char **text, size_t *len, d
             }
             char *b = realloc(buf, cap * 2 + 1);
             if (!b) {
-                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                rc = dorm_err_nomem(err);
                 goto done;
             }
             buf = b;

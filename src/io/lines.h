@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "core/text.h"
 #include "dormscan/error.h"
 
-#define DORM_LINE_MAX ((size_t)64 << 20) /* longest line accepted: 64 MiB */
 
 typedef struct dorm_lines_t dorm_lines_t;
 

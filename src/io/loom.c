@@ -38,8 +38,6 @@ typedef struct loom_t {
     int64_t block_cols, block_first, block_n;
 } loom_t;
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 /* The first of two datasets that exists, or NULL. */
 static const char *first_of(const loom_t *l, const char *a, const char *b)
 {
@@ -125,10 +123,10 @@ static int add_cell(dorm_reader_t *r, loom_t *l, int64_t cell, const char *barco
             continue;
         r->entries_read++;
         if (l->row_map[g] >= 0 && dorm_chunk_buf_push(&r->chunk, l->row_map[g], v) < 0)
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
     }
     if (rc == 0 && dorm_chunk_buf_close_cell(&r->chunk, barcode) < 0)
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
     return rc;
 }
 
@@ -233,7 +231,7 @@ static int prepare(dorm_reader_t *r, loom_t *l, dorm_err_t *err)
     l->block_cols = cols < l->n_cells ? cols : l->n_cells > 0 ? l->n_cells : 1;
     l->barcodes = calloc((size_t)cells, sizeof *l->barcodes);
     l->block = malloc((size_t)(l->block_cols * height) * sizeof *l->block);
-    return l->barcodes && l->block ? 0 : nomem(err);
+    return l->barcodes && l->block ? 0 : dorm_err_nomem(err);
 }
 
 /* "integer" when the matrix holds integers, else "real". */
@@ -252,12 +250,12 @@ int dorm_loom_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
     loom_t *l = calloc(1, sizeof *l);
     if (!l)
-        return nomem(err);
+        return dorm_err_nomem(err);
     l->file = -1;
     r->impl = l;
     r->ops = &loom_ops;
     if (!(l->path = strdup(path)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     int rc = h5u_open(path, &l->file, err);
     if (rc == 0)
         rc = find_matrix(r, l, err);

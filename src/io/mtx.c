@@ -225,7 +225,7 @@ static int close_cells(dorm_reader_t *r, mtx_t *m, int64_t stop, dorm_err_t *err
             return rc;
         rc = dorm_chunk_buf_close_cell(&r->chunk, bc);
         if (rc < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         if (rc > 0 && !m->warned_duplicates) {
             dorm_log(DORM_LOG_WARN, "%s: repeated (row, column) entries were summed (first in cell %s)",
                      m->lay.matrix, bc);
@@ -328,7 +328,7 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, int 
         return rc;
     dorm_chunk_buf_t *ck = &r->chunk;
     if (dorm_chunk_buf_grow(ck) < 0)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     const char *p = start;
     int64_t entries = r->entries_read, first = entries, nnz = m->nnz;
     int64_t n_rows = m->n_rows, n_cols = m->n_cols, cur = m->next_cell;
@@ -369,7 +369,7 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, int 
         if (at == cap) {
             ck->col_ptr[ck->view.n_cells + 1] = at;
             if (dorm_chunk_buf_grow(ck) < 0)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                return dorm_err_nomem(err);
             cap = ck->nnz_cap;
             gene_out = ck->gene;
             value_out = ck->value;
@@ -452,7 +452,7 @@ static int stream_read(dorm_reader_t *r, dorm_err_t *err)
             continue;
         }
         if (e->gene >= 0 && e->value > 0 && dorm_chunk_buf_push(&r->chunk, e->gene, e->value) < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         m->have_pending = 0;
     }
     return 0;
@@ -504,7 +504,7 @@ static int memory_read(dorm_reader_t *r, dorm_err_t *err)
     while (r->chunk.view.n_cells < r->opts.chunk_cells && m->next_cell < n_cells) {
         int64_t c = m->next_cell;
         if (memcsc_push_cell(&m->mem, c, &r->chunk) < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         int rc = close_cells(r, m, c + 1, err);
         if (rc < 0)
             return rc;
@@ -566,7 +566,7 @@ int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
     mtx_t *m = calloc(1, sizeof *m);
     if (!m)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     r->impl = m;
     r->ops = &mtx_ops;
 #if MTX_LINE_WORDS

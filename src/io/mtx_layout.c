@@ -91,7 +91,7 @@ static int from_matrix(const char *matrix, dorm_mtx_layout_t *lay, dorm_err_t *e
 {
     char *dir = dir_of(matrix);
     if (!dir)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     const char *base = dorm_basename(matrix);
     int rc = 0;
     lay->matrix = strdup(matrix);
@@ -135,7 +135,7 @@ static int from_matrix(const char *matrix, dorm_mtx_layout_t *lay, dorm_err_t *e
     }
     free(dir);
     if (!lay->matrix && rc == 0)
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     return rc;
 }
 
@@ -165,7 +165,7 @@ static int find_kallisto(const char *dir, char **matrix, dorm_err_t *err)
                             first, second, n > 2 ? ", ..." : "");
     size_t len = strlen(dir) + strlen(first) + 2;
     if (!(*matrix = malloc(len)))
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     snprintf(*matrix, len, "%s/%s", dir, first);
     return rc;
 }

@@ -14,18 +14,6 @@ typedef struct dorm_reader_ops_t {
     int (*help)(dorm_reader_t *r); /* dorm_reader_help, or NULL: nothing to share */
 } dorm_reader_ops_t;
 
-/* A growable CSC chunk the backends fill. */
-typedef struct dorm_chunk_buf_t {
-    dorm_chunk_t view;
-    int64_t *col_ptr;
-    int32_t *gene;
-    double *value;
-    uint32_t *count;         /* nnz_cap: the values as integers, as pushed */
-    int counts_ok;           /* every value so far is an integer below 2^31 */
-    char **barcodes;
-    int64_t cells_cap, nnz_cap;
-} dorm_chunk_buf_t;
-
 struct dorm_reader_t {
     const dorm_reader_ops_t *ops;
     void *impl;
@@ -35,46 +23,6 @@ struct dorm_reader_t {
     dorm_chunk_buf_t chunk;
     int64_t entries_read;
 };
-
-/* Start an empty chunk at first_cell. */
-void dorm_chunk_buf_reset(dorm_chunk_buf_t *c, int64_t first_cell);
-/* Room for one more cell and one more entry (the slow path of push). */
-int dorm_chunk_buf_grow(dorm_chunk_buf_t *c);
-/* Room for one more cell and n more entries in the open cell, for backends
- * that fill the arrays themselves (and then set col_ptr[n_cells + 1], and
- * counts_ok as push would). */
-int dorm_chunk_buf_reserve(dorm_chunk_buf_t *c, int64_t n);
-/* v as a count: the integer, with *ok cleared unless v is an integer in
- * [0, 2^31) (dorm_chunk_t.count). */
-static inline uint32_t dorm_count_of(double v, int *ok)
-{
-    int in = v >= 0 && v < 0x1p31;
-    uint32_t c = in ? (uint32_t)(int32_t)v : 0;
-    *ok &= in & ((double)c == v);
-    return c;
-}
-
-/* Append one entry to the open cell (and its value as a count, see
- * counts_ok); <0 on allocation failure.  Backends that fill the arrays
- * themselves fill count too, and clear counts_ok for a value that is not
- * a count. */
-static inline int dorm_chunk_buf_push(dorm_chunk_buf_t *c, int32_t gene, double value)
-{
-    if ((!c->col_ptr || c->view.n_cells + 3 > c->cells_cap ||
-         c->col_ptr[c->view.n_cells + 1] == c->nnz_cap) &&
-        dorm_chunk_buf_grow(c) < 0)
-        return -1;
-    int64_t at = c->col_ptr[c->view.n_cells + 1]++;
-    c->gene[at] = gene;
-    c->value[at] = value;
-    c->count[at] = dorm_count_of(value, &c->counts_ok);
-    return 0;
-}
-/* Close the open cell: sort its entries by gene, sum duplicates, take a
- * copy of barcode.  Returns 1 if duplicates were summed, 0 if not, <0 on
- * allocation failure. */
-int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode);
-void dorm_chunk_buf_free(dorm_chunk_buf_t *c);
 
 /* For backends that serve cells by index: start r's chunk at cell next and
  * return how many of the n_cells it takes (at most chunk_cells; 0 at the

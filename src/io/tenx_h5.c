@@ -33,8 +33,6 @@ typedef struct tenx_t {
     h5chunks_t *d_indptr, *d_indices, *d_data; /* kept open: chunks decoded once */
 } tenx_t;
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 static void path_in(const tenx_t *t, const char *name, char *out, size_t n)
 {
     snprintf(out, n, "%s/%s", t->group, name);
@@ -186,7 +184,7 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
         return 0;
     char p[600];
     if (grow(t, k, 0) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     path_in(t, "indptr", p, sizeof p);
     int rc = h5chunks_read_i64(t->d_indptr, t->next_cell, k + 1, t->indptr, err);
     if (rc < 0)
@@ -197,7 +195,7 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
             return dorm_err_set(err, DORM_E_FORMAT, "%s: %s is not increasing within 0..%lld at cell %lld",
                                 t->path, p, (long long)t->nnz, (long long)(t->next_cell + c));
     if (grow(t, k, b - a) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     if ((rc = h5chunks_read_i64(t->d_indices, a, b - a, t->indices, err)) < 0)
         return rc;
     if ((rc = h5chunks_read_f64(t->d_data, a, b - a, t->data, err)) < 0)
@@ -209,10 +207,10 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
         int64_t e0 = t->indptr[c] - a, e1 = t->indptr[c + 1] - a;
         rc = check_entries(t, a, e0, e1, err);
         if (rc == 0 && push_entries(&r->chunk, t, e0, e1) < 0)
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
         r->entries_read += e1 - e0;
         if (rc == 0 && dorm_chunk_buf_close_cell(&r->chunk, t->barcodes[c]) < 0)
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
     }
     dorm_strings_clear(t->barcodes, k);
     t->next_cell += k;
@@ -254,12 +252,12 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
     tenx_t *t = calloc(1, sizeof *t);
     if (!t)
-        return nomem(err);
+        return dorm_err_nomem(err);
     t->file = -1;
     r->impl = t;
     r->ops = &tenx_ops;
     if (!(t->path = strdup(path)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     int rc = h5u_open(path, &t->file, err);
     if (rc == 0)
         rc = find_group(t, r->opts.genome, err);

@@ -74,11 +74,11 @@ static int collect_pass(FILE *f, const char *path, const record_cols_t *c, const
     int P = it->ref->n_pops, w = it->width, n_vec = P * k * w;
     vec_t *vec = calloc((size_t)n_vec, sizeof *vec);
     if (!vec)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     int rc = 0;
     for (int i = 0; !it->ref->celltype && i < k * w; i++) /* population 0: vec[0 .. k w) */
         if (n > 0 && !(vec[i].v = malloc((size_t)n * sizeof *vec[i].v)))
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
         else
             vec[i].cap = n;
     rewind(f);
@@ -99,7 +99,7 @@ static int collect_pass(FILE *f, const char *path, const record_cols_t *c, const
                     break;
                 vec_t *a = &vec[(pp * k + j) * w];
                 if (vec_push(a, x) < 0 || (w == 2 && vec_push(a + 1, y) < 0))
-                    rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                    rc = dorm_err_nomem(err);
             }
         }
     }
@@ -119,7 +119,7 @@ static int collect(FILE *f, const char *path, const record_cols_t *c, const item
 {
     double *rec = malloc((size_t)c->rec_len * sizeof *rec);
     if (!rec)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     int64_t n = 0;
     errno = 0;
     if (fflush(f) != 0) {
@@ -166,7 +166,7 @@ static int records_map(FILE *f, const char *path, int rec_len,
     size_t len = (size_t)rec_len;
     double *block = malloc(MAP_BLOCK * len * sizeof *block);
     if (!block)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     int rc = 0;
     errno = 0;
     if (fflush(f) != 0) {

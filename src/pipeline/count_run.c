@@ -10,7 +10,7 @@
 
 #include "dorm_config.h"
 #include "dormscan/count.h"
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
 
 enum { OUT_MATRIX, OUT_FEATURES, OUT_BARCODES, N_OUT };
 

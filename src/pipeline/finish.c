@@ -5,10 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "dormscan/dormscan.h"
 #include "dormscan/log.h"
 #include "finish.h"
-#include "repeats.h"
+#include "store/repeats.h"
 
 static int summarise(const finisher_t *f, const char *sample, dorm_state_t state, int sasp,
                      int phase, const double *ev, const char *barcode, dorm_err_t *err)
@@ -226,7 +225,7 @@ static int read_block(spill_t *sp, row_block_t *b, int64_t first, int rec_len, i
             size_t cap = (b->names_len + len) * 2;
             char *t = realloc(b->names, cap);
             if (!t)
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                return dorm_err_nomem(err);
             b->names = t;
             b->names_cap = cap;
         }
@@ -245,7 +244,7 @@ static int write_block(const finisher_t *f, const char *sample, const row_block_
     int n_out = f->n_out, rec_len = R_LEN(n_out);
     for (int k = 0; k < b->n_parts; k++) {
         if (b->part[k].failed)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         dorm_outfile_write(f->cells, b->part[k].text, b->part[k].len);
     }
     for (int64_t i = 0; i < b->n; i++) {
@@ -323,7 +322,7 @@ int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err
     if (rc < 0)
         goto done;
     if (!cols || alloc0 < 0 || alloc1 < 0) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
         goto done;
     }
     for (int i = 0; i < n_out; i++)
@@ -431,7 +430,7 @@ int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *hea
     int64_t n = per_sample->n + (all ? all->n : 0);
     dorm_summary_row_t *rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
     if (!rows)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     memcpy(rows, per_sample->rows, (size_t)per_sample->n * sizeof *rows);
     if (all && all->n)
         memcpy(rows + per_sample->n, all->rows, (size_t)all->n * sizeof *rows);

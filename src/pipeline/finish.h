@@ -8,11 +8,14 @@
 #ifndef DORM_PIPELINE_FINISH_H
 #define DORM_PIPELINE_FINISH_H
 
-#include "cellmeta.h"
+#include "io/cellmeta.h"
 #include "core/strmap.h"
 #include "dormscan/html.h"
-#include "dormscan/report.h"
-#include "spill.h"
+#include "dormscan/json.h"
+#include "dormscan/outfile.h"
+#include "dormscan/summary.h"
+#include "dormscan/tables.h"
+#include "store/spill.h"
 
 /* Layout of a spilled cell record (doubles). */
 enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW,

@@ -6,12 +6,6 @@
 #include "dormscan/reader.h"
 #include "run_sets.h"
 
-const char *dorm_id_type_name(int id_type)
-{
-    static const char *const names[] = {"symbol", "ensembl", "other"};
-    return id_type >= 0 && id_type <= 2 ? names[id_type] : "unknown";
-}
-
 /* The species score would detect, and how much of the shipped panel the
  * features hold. */
 static int panel_coverage(const dorm_features_t *f, dorm_inspect_t *out, dorm_err_t *err)

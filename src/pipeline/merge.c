@@ -12,15 +12,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cellmeta.h"
+#include "io/cellmeta.h"
 #include "core/strmap.h"
-#include "dormscan/dormscan.h"
-#include "dormscan/report.h"
+#include "dormscan/log.h"
+#include "dormscan/pipeline.h"
+#include "dormscan/version.h"
+#include "dormscan/json.h"
+#include "dormscan/outfile.h"
+#include "dormscan/summary.h"
+#include "dormscan/tables.h"
 #include "finish.h"
 #include "io/lines.h"
-#include "shard.h"
-
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+#include "store/shard.h"
 
 static char *join(const char *dir, const char *name)
 {
@@ -41,6 +44,8 @@ static int exists(const char *dir, const char *name)
 }
 
 /* ---- shard mode ---- */
+
+static int record_len(int n_out) { return R_LEN(n_out); }
 
 static int same_header(const shard_file_t *a, const shard_file_t *b, dorm_err_t *err)
 {
@@ -89,7 +94,7 @@ static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
         *slash = '\0';
     char *path = dir ? join(slash ? dir : ".", "run.json") : NULL;
     char *shard_json = path ? slurp(path) : NULL;
-    int rc = dir && path ? 0 : nomem(err);
+    int rc = dir && path ? 0 : dorm_err_nomem(err);
     if (rc == 0 && (!shard_json || shard_json[0] != '{'))
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: missing or not a dormscan run.json", path);
     if (rc == 0)
@@ -153,12 +158,12 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     dorm_log_warnings_t warnings = {0}; /* the merge's own; each shard's are in its run.json */
     dorm_log_warnings_t *outer = dorm_log_keep_warnings(&warnings);
     if (!sh || !by_k) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto done;
     }
     for (int i = 0; i < n && rc == 0; i++) {
         char *p = join(o->inputs[i], "shard.bin");
-        rc = p ? shard_open(&sh[i], p, err) : nomem(err);
+        rc = p ? shard_open(&sh[i], p, record_len, err) : dorm_err_nomem(err);
         free(p);
         if (rc == 0 && i > 0)
             rc = same_header(&sh[0], &sh[i], err);
@@ -231,7 +236,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     dorm_html_source_t *inputs = rc == 0 ? calloc((size_t)n, sizeof *inputs) : NULL;
     char(*names)[32] = rc == 0 ? calloc((size_t)n, sizeof *names) : NULL;
     if (rc == 0 && (!inputs || !names))
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
     for (int k = 1; rc == 0 && k <= n; k++) {
         snprintf(names[k - 1], sizeof names[k - 1], "shard %d/%d", k, n);
         inputs[k - 1] = (dorm_html_source_t){names[k - 1], by_k[k]->path};
@@ -269,33 +274,6 @@ done:
 
 /* ---- cohort mode ---- */
 
-/* An exact decimal with up to six fraction digits, in millionths. */
-static int parse_micro(const char *s, int64_t *out)
-{
-    int neg = *s == '-';
-    s += neg;
-    char *end;
-    long long whole = strtoll(s, &end, 10);
-    int64_t frac = 0, scale = 100000;
-    if (end == s)
-        return -1;
-    if (*end == '.')
-        for (end++; *end >= '0' && *end <= '9' && scale > 0; end++, scale /= 10)
-            frac += (*end - '0') * scale;
-    if (*end)
-        return -1;
-    *out = (neg ? -1 : 1) * ((int64_t)whole * 1000000 + frac);
-    return 0;
-}
-
-static int col_index(char **h, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(h[i], name) == 0)
-            return i;
-    return -1;
-}
-
 /* Fold one summary.tsv into per (its per-sample rows); samples maps every
  * sample read so far to the input it came from (input). */
 static int read_summary(const char *path, int input, dorm_strmap_t *samples, dorm_summary_t *per,
@@ -305,13 +283,13 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
     int rc = dorm_lines_open(&lr, path, err);
     if (rc < 0)
         return rc;
-    char *line, *f[256], *head = NULL, *hf[256];
+    char *line, *f[DORM_SUMMARY_MAX_COLS];
     size_t len;
-    int nh = 0, c_state[DORM_N_STATES], c_phase[DORM_N_PHASES + 1], c_n[DORM_N_EVIDENCE],
-        c_sum[DORM_N_EVIDENCE];
+    dorm_summary_cols_t cols;
+    int have_cols = 0;
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
         int nf = 0;
-        for (char *p = line; nf < 256;) {
+        for (char *p = line; nf < DORM_SUMMARY_MAX_COLS;) {
             f[nf++] = p;
             char *t = strchr(p, '\t');
             if (!t)
@@ -320,47 +298,18 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
             p = t + 1;
         }
         long ln = (long)dorm_lines_number(lr);
-        if (!head) { /* the header: find the columns by name */
-            if (!(head = malloc(len + 1))) {
-                rc = nomem(err);
-                break;
-            }
-            char *p = head;
-            for (int i = 0; i < nf; i++) {
-                strcpy(p, f[i]);
-                hf[i] = p;
-                p += strlen(f[i]) + 1;
-            }
-            nh = nf;
-            int missing = col_index(hf, nh, "sample") != 0 || col_index(hf, nh, "n_cells") != 3;
-            for (int t = 0; t < DORM_N_STATES; t++) {
-                char name[64];
-                snprintf(name, sizeof name, "n_%s", dorm_state_name((dorm_state_t)t));
-                missing |= (c_state[t] = col_index(hf, nh, name)) < 0;
-            }
-            for (int q = 0; q <= DORM_N_PHASES; q++) {
-                char name[64];
-                snprintf(name, sizeof name, "n_phase_%s",
-                         q < DORM_N_PHASES ? dorm_phase_name((dorm_phase_t)q) : "NA");
-                missing |= (c_phase[q] = col_index(hf, nh, name)) < 0;
-            }
-            for (int e = 0; e < DORM_N_EVIDENCE; e++) {
-                char name[64];
-                snprintf(name, sizeof name, "n_score_%s", dorm_evidence_name((dorm_evidence_t)e));
-                missing |= (c_n[e] = col_index(hf, nh, name)) < 0;
-                snprintf(name, sizeof name, "sum_score_%s", dorm_evidence_name((dorm_evidence_t)e));
-                missing |= (c_sum[e] = col_index(hf, nh, name)) < 0;
-            }
-            if (missing || col_index(hf, nh, "n_sasp") < 0) {
+        if (!have_cols) { /* the header: find the columns by name */
+            if (dorm_summary_cols_find(&cols, f, nf) < 0) {
                 rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: not a dormscan summary.tsv header",
                                   path);
                 break;
             }
+            have_cols = 1;
             continue;
         }
-        if (nf != nh) {
+        if (nf != cols.n) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: %d fields, the header has %d", path,
-                              ln, nf, nh);
+                              ln, nf, cols.n);
             break;
         }
         if (strcmp(f[0], "all") == 0)
@@ -372,27 +321,11 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
             break;
         }
         if (from < 0 && dorm_strmap_put(samples, f[0], input) < 0) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             break;
         }
         dorm_summary_row_t row;
-        memset(&row, 0, sizeof row);
-        row.grouping = f[1];
-        row.group = f[2];
-        int ok = 1;
-        char *end;
-        row.n_cells = strtoll(f[3], &end, 10);
-        ok &= !*end;
-        for (int t = 0; t < DORM_N_STATES; t++)
-            row.state[t] = strtoll(f[c_state[t]], &end, 10), ok &= !*end;
-        row.sasp = strtoll(f[col_index(hf, nh, "n_sasp")], &end, 10);
-        ok &= !*end;
-        for (int q = 0; q <= DORM_N_PHASES; q++)
-            row.phase[q] = strtoll(f[c_phase[q]], &end, 10), ok &= !*end;
-        for (int e = 0; e < DORM_N_EVIDENCE; e++) {
-            row.evidence_n[e] = strtoll(f[c_n[e]], &end, 10);
-            ok &= !*end && parse_micro(f[c_sum[e]], &row.evidence_micro[e]) == 0;
-        }
+        int ok = dorm_summary_parse_row(&cols, f, &row) == 0;
         if (!ok) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: a count is not a number", path, ln);
             break;
@@ -400,9 +333,8 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
         if ((rc = dorm_summary_merge_row(per, &row, f[0], err)) < 0)
             break;
     }
-    if (rc == 0 && !head)
+    if (rc == 0 && !have_cols)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
-    free(head);
     dorm_lines_close(lr);
     return rc < 0 ? rc : 0;
 }
@@ -413,7 +345,7 @@ static int run_reference_id(const char *dir, char id[65], dorm_err_t *err)
 {
     char *p = join(dir, "run.json");
     if (!p)
-        return nomem(err);
+        return dorm_err_nomem(err);
     char *buf = slurp(p);
     static const char key[] = "\"reference_id\": \"";
     const char *at = buf ? strstr(buf, key) : NULL;
@@ -439,7 +371,7 @@ static int write_cohort_report(dorm_outfile_t *o, const dorm_merge_opts_t *opts,
 {
     dorm_html_source_t *inputs = calloc((size_t)opts->n_inputs, sizeof *inputs);
     if (!inputs)
-        return nomem(err);
+        return dorm_err_nomem(err);
     for (int i = 0; i < opts->n_inputs; i++)
         inputs[i] = (dorm_html_source_t){NULL, opts->inputs[i]};
     char ref_text[160];
@@ -483,7 +415,7 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
             break;
         }
         char *p = join(o->inputs[i], "summary.tsv");
-        rc = p ? read_summary(p, i, &samples, &per, err) : nomem(err);
+        rc = p ? read_summary(p, i, &samples, &per, err) : dorm_err_nomem(err);
         free(p);
     }
     int64_t distinct = samples.n;

@@ -8,7 +8,7 @@
 
 #include "core/tmpfile.h"
 #include "prescore.h"
-#include "spill.h"
+#include "store/spill.h"
 
 typedef enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY } slot_state_t;
 
@@ -16,7 +16,7 @@ typedef struct slot_t {
     slot_state_t state;
     int64_t seq;               /* chunk number */
     int score;                 /* 0: in_order only, no results */
-    dorm_held_chunk_t held;    /* the chunk, moved out of the reader */
+    dorm_chunk_buf_t held;    /* the chunk, moved out of the reader */
     double *res;               /* score, z, p: 3 x n_cells x n_col */
     size_t res_cap;
 } slot_t;
@@ -44,8 +44,6 @@ struct prescore_t {
     int stop, rc;
     dorm_err_t err;
 };
-
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
 
 static void fail(prescore_t *ps, int rc, const dorm_err_t *err)
 {
@@ -85,7 +83,7 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
             s->res = r;
             s->res_cap = need;
         } else {
-            rc = nomem(&err);
+            rc = dorm_err_nomem(&err);
         }
     }
     if (rc == 0 && s->score)
@@ -158,7 +156,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     *out = NULL;
     prescore_t *ps = calloc(1, sizeof *ps);
     if (!ps)
-        return nomem(err);
+        return dorm_err_nomem(err);
     ps->n_col = n_col;
     ps->n_threads = n_threads;
     ps->helper = helper;
@@ -172,7 +170,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     ps->path = spill_tmp_name(dir, "prescore", "scores");
     if (!ps->slot || !ps->tid || !ps->args || !ps->path) {
         prescore_close(ps);
-        return nomem(err);
+        return dorm_err_nomem(err);
     }
     errno = 0;
     if (!(ps->fp = dorm_tmp_anon(ps->path))) {
@@ -288,7 +286,7 @@ void prescore_close(prescore_t *ps)
         pthread_mutex_destroy(&ps->mu);
     }
     for (int i = 0; ps->slot && i < ps->n_slots; i++) {
-        dorm_held_chunk_free(&ps->slot[i].held);
+        dorm_chunk_buf_free(&ps->slot[i].held);
         free(ps->slot[i].res);
     }
     if (ps->fp)

@@ -21,7 +21,7 @@
 #include <zlib.h>
 
 #include "dormscan/reference.h"
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
 
 static void put_num(dorm_outfile_t *o, double v)
 {
@@ -40,7 +40,7 @@ static int open_output(dorm_outfile_t *o, const char *path, dorm_err_t *err)
     }
     char *dir = strdup(path);
     if (!dir)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     char *slash = strrchr(dir, '/');
     const char *name = slash ? slash + 1 : path;
     if (slash == dir)
@@ -144,7 +144,7 @@ static int next_line(parser_t *ps)
             size_t cap = ps->cap ? 2 * ps->cap : 4096;
             char *l = realloc(ps->line, cap);
             if (!l)
-                return dorm_err_set(ps->err, DORM_E_NOMEM, "out of memory");
+                return dorm_err_nomem(ps->err);
             ps->line = l;
             ps->cap = cap;
         }
@@ -270,7 +270,7 @@ static int add_population(parser_t *ps, header_t *h)
         h->component = cb;
     char *name = cb ? strdup(ps->field[1]) : NULL;
     if (!name)
-        return dorm_err_set(ps->err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(ps->err);
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         h->baseline[h->n_pops * DORM_N_EVIDENCE + e] = (dorm_baseline_t){-1, NAN, NAN};
     for (int k = 0; k < n_comp; k++)
@@ -380,7 +380,7 @@ static int read_header(parser_t *ps, header_t *h, int64_t *n_genes)
                      ? 0 : bad(ps, "cell-type column name too long");
         } else if (strcmp(k, "built_from") == 0) {
             free(h->built_from);
-            rc = (h->built_from = strdup(v)) ? 0 : dorm_err_set(ps->err, DORM_E_NOMEM, "out of memory");
+            rc = (h->built_from = strdup(v)) ? 0 : dorm_err_nomem(ps->err);
         } else if (strcmp(k, "genes") == 0) {
             if (parse_int(v, n_genes) < 0 || *n_genes < 1)
                 return bad(ps, "genes must be a positive count");
@@ -447,7 +447,7 @@ static int read_genes(parser_t *ps, dorm_reference_t *r)
                     return bad(ps, "an empty gene id or name");
                 char **slot = c == 0 ? &r->gene_ids[g] : &r->gene_names[g];
                 if (!(*slot = strdup(tok)))
-                    return dorm_err_set(ps->err, DORM_E_NOMEM, "out of memory");
+                    return dorm_err_nomem(ps->err);
             } else {
                 double v;
                 if (parse_num(tok, &v) < 0 || isnan(v) || v < 0)
@@ -482,7 +482,7 @@ int dorm_reference_read(dorm_reference_t **out, const char *path, dorm_err_t *er
         if (!r || !(r->gene_ids = calloc((size_t)n_genes, sizeof *r->gene_ids)) ||
             !(r->gene_names = calloc((size_t)n_genes, sizeof *r->gene_names)) ||
             !(r->means = calloc((size_t)n_genes * (size_t)h.n_pops, sizeof *r->means))) {
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
         } else {
             r->n_genes = n_genes;
             r->n_pops = h.n_pops;
@@ -506,7 +506,7 @@ int dorm_reference_read(dorm_reference_t **out, const char *path, dorm_err_t *er
             r->normalized = h.normalized;
             r->scale_factor = h.scale_factor;
             if (rc == 0 && h.has_celltype && !(r->celltype = strdup(h.celltype)))
-                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                rc = dorm_err_nomem(err);
         }
     }
     if (rc == 0)

@@ -15,17 +15,18 @@
 #include <unistd.h>
 
 #include "baseline.h"
-#include "cellmeta.h"
+#include "io/cellmeta.h"
 #include "core/text.h"
-#include "dormscan/dormscan.h"
+#include "dormscan/geneset.h"
+#include "dormscan/pipeline.h"
+#include "dormscan/reader.h"
+#include "dormscan/score.h"
 #include "dormscan/log.h"
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
 #include "reference_run.h"
 #include "reference_use.h"
 #include "run_sets.h"
-#include "spill.h"
-
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+#include "store/spill.h"
 
 /* A reference cell's record in the temporary file: 0 (not skipped), its
  * population, its components' deviations and variances, the programmes'
@@ -114,7 +115,7 @@ static int map_genes(builder_t *b, const dorm_features_t *f, dorm_err_t *err)
     char **key = dorm_gene_keys(f->ids, f->names, f->n);
     if (!key || !(b->map = malloc((size_t)(f->n ? f->n : 1) * sizeof *b->map))) {
         dorm_gene_keys_free(key, f->n);
-        return nomem(err);
+        return dorm_err_nomem(err);
     }
     int rc = 0;
     for (int64_t g = 0; rc == 0 && g < f->n; g++) {
@@ -128,7 +129,7 @@ static int map_genes(builder_t *b, const dorm_features_t *f, dorm_err_t *err)
             if (n)
                 b->names = n;
             if (!n)
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
             else
                 b->cap = cap;
         }
@@ -136,10 +137,10 @@ static int map_genes(builder_t *b, const dorm_features_t *f, dorm_err_t *err)
             at = b->n_genes;
             if (dorm_strmap_put(&b->gene_index, key[g], at) < 0 ||
                 !(b->ids[at] = strdup(f->ids[g])))
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
             else if (!(b->names[at] = strdup(f->names[g]))) {
                 free(b->ids[at]);
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
             } else {
                 b->n_genes++;
             }
@@ -172,7 +173,7 @@ static int reserve(builder_t *b, int64_t n, int width, dorm_err_t *err)
     }
     b->scratch_cells = ok ? n : 0;
     b->scratch_width = ok ? width : 0;
-    return ok ? 0 : nomem(err);
+    return ok ? 0 : dorm_err_nomem(err);
 }
 
 /* Which cells of ch are reference cells, and their types. */
@@ -307,7 +308,7 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
         rc = cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep,
                            opts->baseline, err);
     if (rc == 0 && !(b.in_memory = calloc((size_t)opts->n_samples + 1, 1)))
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
     if (rc == 0 && (rc = spill_open(&sp, tmp_dir, "reference", REC_LEN, err)) < 0)
         rc = dorm_err_set(err, rc, "cannot create a temporary file in %s (beside the output, or "
                           "$TMPDIR): %s", tmp_dir, strerror(errno));
@@ -326,7 +327,7 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
         ref->scale_factor = opts->score.scale_factor;
         if ((opts->celltype && !(ref->celltype = strdup(opts->celltype))) ||
             !(ref->built_from = describe(opts)))
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
     }
     for (int s = 0; rc == 0 && s < opts->n_samples; s++)
         rc = evidence_sample(&b, s, ref, &sp, err);
@@ -381,7 +382,7 @@ int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t
     const char *tmp = getenv("TMPDIR");
     char *dir = strdup(strcmp(path, "-") == 0 ? (tmp && *tmp ? tmp : "/tmp") : path);
     if (!dir)
-        return nomem(err);
+        return dorm_err_nomem(err);
     char *slash = strcmp(path, "-") == 0 ? NULL : strrchr(dir, '/');
     if (slash && slash != dir)
         *slash = '\0';

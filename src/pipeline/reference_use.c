@@ -10,8 +10,6 @@
 #include "dormscan/log.h"
 #include "reference_use.h"
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 int obsmap_load(obsmap_t *om, const char *path, const char *format, const char *column,
                 const char *option, dorm_err_t *err)
 {
@@ -23,7 +21,7 @@ int obsmap_load(obsmap_t *om, const char *path, const char *format, const char *
     int rc = dorm_h5ad_obs_column(path, column, &om->barcodes, &om->values, &om->n, err);
     for (int64_t i = 0; rc == 0 && i < om->n; i++)
         if (dorm_strmap_put(&om->map, om->barcodes[i], i) < 0)
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
     return rc;
 }
 
@@ -69,14 +67,14 @@ static int add_pop(popmeans_t *pm, const char *name, dorm_err_t *err)
                             "population of every reference cell: rename it");
     char **names = realloc(pm->names, (size_t)(pm->n + 1) * sizeof *names);
     if (!names)
-        return nomem(err);
+        return dorm_err_nomem(err);
     pm->names = names;
     dorm_gene_means_t *m = realloc(pm->m, (size_t)(pm->n + 1) * sizeof *m);
     if (!m)
-        return nomem(err);
+        return dorm_err_nomem(err);
     pm->m = m;
     if (!(pm->names[pm->n] = strdup(name)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     int rc = dorm_gene_means_init(&pm->m[pm->n], pm->n_genes, err);
     if (rc < 0) {
         free(pm->names[pm->n]);
@@ -85,7 +83,7 @@ static int add_pop(popmeans_t *pm, const char *name, dorm_err_t *err)
     if (pm->n > 0 && dorm_strmap_put(&pm->index, name, pm->n) < 0) {
         dorm_gene_means_destroy(&pm->m[pm->n]);
         free(pm->names[pm->n]);
-        return nomem(err);
+        return dorm_err_nomem(err);
     }
     pm->n++;
     return 0;
@@ -138,7 +136,7 @@ int popmeans_add(popmeans_t *pm, const dorm_score_opts_t *opts, const dorm_chunk
             pm->use = u;
         int32_t *p = u ? realloc(pm->pop, (size_t)ch->n_cells * sizeof *p) : NULL;
         if (!p)
-            return nomem(err);
+            return dorm_err_nomem(err);
         pm->pop = p;
         pm->cap = ch->n_cells;
     }
@@ -171,7 +169,7 @@ int popmeans_grow(popmeans_t *pm, int64_t n_genes, dorm_err_t *err)
     for (int p = 0; p < pm->n && n_genes > pm->n_genes; p++) {
         double *sum = realloc(pm->m[p].sum, (size_t)n_genes * sizeof *sum);
         if (!sum)
-            return nomem(err);
+            return dorm_err_nomem(err);
         memset(sum + pm->n_genes, 0, (size_t)(n_genes - pm->n_genes) * sizeof *sum);
         pm->m[p].sum = sum;
         pm->m[p].n_genes = n_genes;
@@ -260,7 +258,7 @@ int reference_check(const dorm_reference_t *ref, const char *what, const run_set
         return dorm_err_set(err, DORM_E_FORMAT, "%s: another LogNormalize scale factor", what);
     double *tmp = malloc((size_t)(f->n ? f->n : 1) * sizeof *tmp);
     if (!tmp)
-        return nomem(err);
+        return dorm_err_nomem(err);
     int64_t missing = 0;
     dorm_reference_means_for(ref, 0, f, tmp, &missing);
     free(tmp);
@@ -296,7 +294,7 @@ int reference_scorers(const dorm_reference_t *ref, const dorm_features_t *f, con
     co.n_bins = ref->n_bins;
     dorm_scorer_t **sc = calloc((size_t)ref->n_pops, sizeof *sc);
     if (!sc)
-        return nomem(err);
+        return dorm_err_nomem(err);
     int rc = 0;
     for (int p = 0; rc == 0 && p < ref->n_pops; p++) {
         dorm_gene_means_t m;

@@ -7,7 +7,7 @@
 #define DORM_PIPELINE_REFERENCE_USE_H
 
 #include <stdint.h>
-#include "cellmeta.h"
+#include "io/cellmeta.h"
 #include "core/strmap.h"
 #include "dormscan/reference.h"
 #include "dormscan/score.h"

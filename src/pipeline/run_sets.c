@@ -7,9 +7,8 @@
 #include "core/strmap.h"
 #include "core/text.h"
 #include "dormscan/log.h"
+#include "dormscan/geneset_file.h"
 #include "run_sets.h"
-
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
 
 static void unmatch(run_sets_t *rs)
 {
@@ -86,7 +85,7 @@ int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
     rs->names = calloc((size_t)(rs->n_out ? rs->n_out : 1), sizeof *rs->names);
     if (!rs->names) {
         run_sets_free(rs);
-        return nomem(err);
+        return dorm_err_nomem(err);
     }
     for (int i = 0; i < rs->n_out; i++) {
         rs->names[i] = rs->out.sets[i].name;
@@ -234,7 +233,7 @@ static int count_extra(run_sets_t *rs, dorm_err_t *err)
             int put = dorm_strmap_put(&seen, m->missing[k], 0);
             if (put < 0) {
                 dorm_strmap_destroy(&seen);
-                return nomem(err);
+                return dorm_err_nomem(err);
             }
             rs->n_extra += put;
         }
@@ -273,7 +272,7 @@ int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_featu
     int rc = 0;
     if (!rs->match || !rs->col_sets || !rs->cls_sets || !rs->out_score || !rs->comp_score ||
         !rs->cov_found || !rs->cov_total) {
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
         goto fail;
     }
     if ((rc = dorm_gene_index_build(&ix, f, 0, err)) < 0)

@@ -25,21 +25,28 @@
 #endif
 
 #include "baseline.h"
-#include "cellmeta.h"
-#include "cellstore.h"
+#include "io/cellmeta.h"
+#include "store/cellstore.h"
 #include "core/sha256.h"
 #include "core/text.h"
-#include "dormscan/dormscan.h"
+#include "dormscan/geneset.h"
+#include "dormscan/pipeline.h"
+#include "dormscan/reader.h"
+#include "dormscan/score.h"
+#include "dormscan/version.h"
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
-#include "dormscan/report.h"
+#include "dormscan/json.h"
+#include "dormscan/outfile.h"
+#include "dormscan/summary.h"
+#include "dormscan/tables.h"
 #include "reference_run.h"
 #include "reference_use.h"
 #include "run_sets.h"
 #include "finish.h"
 #include "prescore.h"
-#include "shard.h"
-#include "spill.h"
+#include "store/shard.h"
+#include "store/spill.h"
 #include "workers.h"
 
 /* Every output, committed together at the end.  OUT_CELLS is shard.bin with
@@ -101,21 +108,6 @@ static double now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
-
-void dorm_run_opts_default(dorm_run_opts_t *o)
-{
-    memset(o, 0, sizeof *o);
-    dorm_score_opts_default(&o->score);
-    dorm_qc_limits_default(&o->qc);
-    o->min_coverage = -1;
-    o->min_ref_cells = 2;
-    o->fdr = 0.05;
-    o->species_auto = 1;
-    o->chunk_cells = 64;
-    o->threads = 1;
-}
-
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
 
 static int open_reader(run_t *run, dorm_err_t *err)
 {
@@ -179,7 +171,7 @@ static int add_reference_cells(run_t *run, const dorm_chunk_t *ch, dorm_err_t *e
             run->eligible = e;
         const char **t = e ? realloc(run->cell_types, (size_t)ch->n_cells * sizeof *t) : NULL;
         if (!t)
-            return nomem(err);
+            return dorm_err_nomem(err);
         run->cell_types = t;
         run->scratch_cap = ch->n_cells;
     }
@@ -376,7 +368,7 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
     int rc = 0;
     if (!run->input_barcode && w->chunk->n_cells > 0 &&
         !(run->input_barcode = strdup(w->chunk->barcodes[0])))
-        rc = nomem(err);
+        rc = dorm_err_nomem(err);
     for (int64_t c = 0; rc == 0 && c < w->chunk->n_cells; c++)
         if (w->keep[c]) {
             const double *r = w->rec + (size_t)c * (size_t)w->rec_len;
@@ -525,7 +517,7 @@ static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
     si->total = malloc((size_t)n * sizeof *si->total);
     si->scored = malloc((size_t)n * sizeof *si->scored);
     if (!si->found || !si->total || !si->scored)
-        return nomem(err);
+        return dorm_err_nomem(err);
     memcpy(si->found, rs->cov_found, (size_t)n * sizeof *si->found);
     memcpy(si->total, rs->cov_total, (size_t)n * sizeof *si->total);
     for (int i = 0; i < n; i++)
@@ -598,7 +590,7 @@ static int make_own_reference(run_t *run, const dorm_features_t *f, dorm_err_t *
             *c = ' ';
     if ((run->opts->celltype && !(r->celltype = strdup(run->opts->celltype))) ||
         !(r->built_from = strdup(built)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     return 0;
 }
 
@@ -891,7 +883,7 @@ static int write_run_report(run_t *run, dorm_err_t *err)
     if (!cov || !inputs) {
         free(cov);
         free(inputs);
-        return nomem(err);
+        return dorm_err_nomem(err);
     }
     for (int s = 0; s < o->n_samples; s++)
         inputs[s] = (dorm_html_source_t){o->samples[s].name, o->samples[s].path};
@@ -1045,7 +1037,7 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         if (opts->n_samples > 1)
             run.sample_evidence = calloc((size_t)opts->n_samples, sizeof *run.sample_evidence);
         if (!run.info || !run.workers || (opts->n_samples > 1 && !run.sample_evidence))
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
         for (int s = 0; rc == 0 && run.sample_evidence && s < opts->n_samples; s++)
             for (int e = 0; e < DORM_N_EVIDENCE; e++)
                 dorm_hist_init(&run.sample_evidence[s][e], -20, 20);

@@ -44,7 +44,7 @@ static int reserve(worker_t *w, dorm_err_t *err)
     for (int k = 0; k < 9; k++)
         if (grow_doubles(&w->buf[k], &w->buf_cap[k],
                          (size_t)(n ? n : 1) * (size_t)(width[k] ? width[k] : 1)) < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
     if (n > w->rec_cells_cap) {
         double *r = realloc(w->rec, (size_t)n * (size_t)w->rec_len * sizeof *r);
         if (r)
@@ -53,16 +53,16 @@ static int reserve(worker_t *w, dorm_err_t *err)
         if (k)
             w->keep = k;
         if (!r || !k)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         w->rec_cells_cap = n;
     }
     if (!w->scratch && !(w->scratch = malloc((size_t)(w->n_scratch ? w->n_scratch : 1) *
                                              sizeof *w->scratch)))
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     if (n > w->pop_cap) {
         int32_t *p = realloc(w->pop, (size_t)n * sizeof *p);
         if (!p)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         w->pop = p;
         w->pop_cap = n;
     }
@@ -84,7 +84,7 @@ int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
     size_t need = (size_t)(w->ck.n_cells ? w->ck.n_cells : 1) * (size_t)(w->n_col ? w->n_col : 1);
     for (int k = 0; k < 3; k++)
         if (grow_doubles(&w->buf[k], &w->buf_cap[k], need) < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
     w->col_done = 1;
     return prescore_read(ps, w->ck.n_cells, w->buf[0], w->buf[1], w->buf[2], err);
 }
@@ -123,7 +123,7 @@ static int next_chunk(crew_t *cr, worker_t *w, int *wanted)
     w->col_done = 0;
     if (cr->src.store) {
         rc = cellstore_read(cr->src.store, &w->ck, &w->err); /* in store order */
-        w->chunk = &w->ck.view;
+        w->chunk = &w->ck.arr.view;
         if (rc > 0 && cr->src.pre) {
             int prc = worker_take_prescored(w, cr->src.pre, &w->err);
             rc = prc < 0 ? prc : rc;
@@ -230,7 +230,7 @@ void worker_free(worker_t *w)
     worker_free_cls(w);
     free(w->pop);
     cellstore_chunk_free(&w->ck);
-    dorm_held_chunk_free(&w->held);
+    dorm_chunk_buf_free(&w->held);
     for (int k = 0; k < 9; k++)
         free(w->buf[k]);
     free(w->rec);

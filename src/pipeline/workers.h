@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "cellstore.h"
+#include "store/cellstore.h"
 #include "prescore.h"
 #include "dormscan/reader.h"
 #include "dormscan/score.h"
@@ -29,7 +29,7 @@ typedef struct worker_t {
     int32_t *pop;                        /* cells of the chunk: population (-1: none) */
     int64_t pop_cap;
     cellstore_chunk_t ck;                /* a stored chunk; ck.view once decoded */
-    dorm_held_chunk_t held;              /* a chunk taken from the reader */
+    dorm_chunk_buf_t held;              /* a chunk taken from the reader */
     const dorm_chunk_t *chunk;           /* the chunk being scored: &ck.view or &held.view */
     double *buf[9];                      /* column score, z, p; classifier score, z, p,
                                             deviation, its null variance, within-cell z */

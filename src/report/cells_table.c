@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
+#include "dormscan/tables.h"
 
 void dorm_cells_write_header(dorm_outfile_t *o, char *const *set_names, int n_sets,
                              int sample_column)

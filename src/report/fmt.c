@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dormscan/report.h"
+#include "dormscan/tables.h"
 
 #define DIGITS 10
 _Static_assert(DIGITS == 10, "dorm_fmt_double_put writes the digits as two halves of five");

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dormscan/dormscan.h"
+#include "dormscan/log.h"
+#include "dormscan/version.h"
 #include "dormscan/html.h"
 
 /* ---- histograms ---- */

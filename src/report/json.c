@@ -3,7 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dormscan/report.h"
+#include "dormscan/json.h"
+#include "dormscan/outfile.h"
 
 void dorm_json_init(dorm_json_t *j, dorm_outfile_t *o)
 {

@@ -6,13 +6,15 @@
 #include <string.h>
 
 #include "core/strmap.h"
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
+#include "dormscan/summary.h"
+#include "dormscan/tables.h"
 
 int dorm_summary_init(dorm_summary_t *s, dorm_err_t *err)
 {
     memset(s, 0, sizeof *s);
     if (!(s->index = malloc(sizeof *s->index)))
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     dorm_strmap_init(s->index);
     return 0;
 }
@@ -70,7 +72,7 @@ int dorm_summary_add(dorm_summary_t *s, const char *sample, const char *grouping
 {
     dorm_summary_row_t *r = row_of(s, sample, grouping, group);
     if (!r)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     r->n_cells++;
     r->state[state]++;
     r->sasp += sasp != 0;
@@ -90,7 +92,7 @@ int dorm_summary_merge_row(dorm_summary_t *s, const dorm_summary_row_t *in, cons
 {
     dorm_summary_row_t *r = row_of(s, sample, in->grouping, in->group);
     if (!r)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     r->n_cells += in->n_cells;
     for (int t = 0; t < DORM_N_STATES; t++)
         r->state[t] += in->state[t];

@@ -46,7 +46,7 @@ int dorm_gene_means_init(dorm_gene_means_t *m, int64_t n_genes, dorm_err_t *err)
     memset(m, 0, sizeof *m);
     m->sum = calloc((size_t)(n_genes ? n_genes : 1), sizeof *m->sum);
     if (!m->sum)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     m->n_genes = n_genes;
     return 0;
 }
@@ -126,7 +126,7 @@ int dorm_module_bins(const double *mean, int64_t n, int n_bins, int32_t *bin, do
         free(k);
         free(q);
         free(pos_cut);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     for (int64_t i = 0; i < n; i++)
         k[i] = (keyed_t){mean[i], i};

@@ -62,7 +62,7 @@ static int pool_bins(const dorm_scorer_t *sc, const double *mean, int32_t *bin, 
     int32_t *pb = malloc((size_t)n * sizeof *pb);
     int rc = 0;
     if (!pm || !pb || !lo) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
         goto done;
     }
     for (int64_t g = 0, k = 0; g < G; g++)
@@ -108,7 +108,7 @@ static int centre_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets, doubl
     sc->part_centre = calloc((size_t)(np ? np : 1), sizeof *sc->part_centre);
     sc->tally_mu = calloc((size_t)(nb + 1) * DORM_SMALL_COUNTS, sizeof *sc->tally_mu);
     if (!sc->bin_centre || !sc->part_centre || !sc->tally_mu)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     for (int64_t g = 0; g < sc->n_genes; g++) {
         if (!pool[g])
             continue;
@@ -157,7 +157,7 @@ int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
     int rc = 0;
     if (!mean || !bin || !bin_size || !hits_all || !w || !sc->ctrl_w || !sc->tally ||
         !sc->part_bin_var || !sc->bin_moments || !pool) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
         goto done;
     }
     for (int64_t g = 0; g < G; g++)

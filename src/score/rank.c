@@ -144,7 +144,7 @@ int dorm_rank_average_desc(const double *value, int64_t n, double *rank, dorm_er
     if (k && level_rank && level_n)
         dorm_rank_levels_desc(value, NULL, n, rank, level_rank, level_n, k, NULL, NULL);
     else
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     free(k);
     free(level_rank);
     free(level_n);

@@ -25,8 +25,6 @@ int64_t dorm_rank_levels_desc(const double *value, const uint32_t *ints, int64_t
                               double *level_rank, int32_t *level_n, dorm_keyed_t *keyed,
                               int64_t *count, int *by_level);
 
-#endif
-
 #include "dormscan/score.h"
 
 /* The within-cell null of a UCell part (see ucell.c): distances
@@ -171,6 +169,13 @@ int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, 
 /* Combine the up part's z and the down part's z into a set's z:
  * (z_up - z_down) / sqrt(2) with both, z_up or -z_down with one (a down
  * part's z is high when its members are high). */
-double dorm_signed_z(double z_up, int has_up, double z_down, int has_down);
+static inline double dorm_signed_z(double z_up, int has_up, double z_down, int has_down)
+{
+    if (has_up && has_down)
+        return (z_up - z_down) / sqrt(2.0);
+    return has_up ? z_up : has_down ? -z_down : NAN;
+}
 int dorm_module_weights(dorm_scorer_t *sc, const dorm_score_set_t *sets,
                         const dorm_gene_means_t *means, dorm_err_t *err);
+
+#endif

@@ -56,7 +56,7 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
         return dorm_err_set(err, DORM_E_USAGE, "only the module null can be centred");
     dorm_scorer_t *sc = calloc(1, sizeof *sc);
     if (!sc)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     sc->opts = *opts;
     sc->n_genes = n_genes;
     sc->n_extra = n_extra;
@@ -133,7 +133,7 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
     return 0;
 nomem:
     dorm_scorer_destroy(sc);
-    return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    return dorm_err_nomem(err);
 }
 
 /* Grow scratch for a chunk. */
@@ -191,13 +191,6 @@ static int reserve(dorm_scorer_t *sc, const dorm_chunk_t *ch)
     return 0;
 }
 
-double dorm_signed_z(double z_up, int has_up, double z_down, int has_down)
-{
-    if (has_up && has_down)
-        return (z_up - z_down) / sqrt(2.0);
-    return has_up ? z_up : has_down ? -z_down : NAN;
-}
-
 int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
                             double *p, dorm_err_t *err)
 {
@@ -207,7 +200,7 @@ int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *s
         return dorm_err_set(err, DORM_E_USAGE, "chunk of %lld cells is too large",
                             (long long)ch->n_cells);
     if (reserve(sc, ch) < 0)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     if (sc->opts.method == DORM_METHOD_MODULE)
         return dorm_module_chunk(sc, ch, score, z, p);
     return dorm_ucell_chunk(sc, ch, score, z, p);

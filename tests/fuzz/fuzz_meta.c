@@ -1,7 +1,7 @@
 /* fuzz_meta.c -- the sample sheet, --groups and --cells readers. */
 #include "dormscan/pipeline.h"
 #include "fuzz_common.h"
-#include "pipeline/cellmeta.h"
+#include "io/cellmeta.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "core/stats.h"
-#include "pipeline/spill.h"
+#include "store/spill.h"
 #include "dormscan/classify.h"
 
 /* Phase of scores for the S (G1/S), G2/M and histone (S) programmes. */

@@ -7,7 +7,7 @@
 
 #include "dormscan/reader.h"
 #include "helpers.h"
-#include "pipeline/cellstore.h"
+#include "store/cellstore.h"
 
 /* A chunk of random cells: gene steps and counts mostly small, some past a
  * one-byte varint, a few cells empty; kind 0: counts, 1: counts too large
@@ -88,7 +88,7 @@ Test(cellstore, gives_back_every_chunk_as_put)
     for (int k = 0; k < 8; k++) {
         cr_assert_eq(cellstore_read(&cs, &ck, &err), made[k].view.n_cells);
         cr_assert_eq(cellstore_decode(&ck, cs.path, &err), 0);
-        same_chunk(&made[k].view, &ck.view);
+        same_chunk(&made[k].view, &ck.arr.view);
     }
     cr_assert_eq(cellstore_read(&cs, &ck, &err), 0);
     cellstore_chunk_free(&ck);
@@ -111,7 +111,7 @@ Test(reader, taken_chunks_outlive_the_next_read)
     dorm_reader_t *r;
     dorm_err_t err;
     cr_assert_eq(dorm_reader_open(&r, dir, &o, &err), 0, "%s", err.msg);
-    dorm_held_chunk_t held[2];
+    dorm_chunk_buf_t held[2];
     memset(held, 0, sizeof held);
     const dorm_chunk_t *ch;
     int64_t first_gene[4], n_cells = 0;
@@ -132,8 +132,8 @@ Test(reader, taken_chunks_outlive_the_next_read)
     cr_assert_eq(first_gene[1], 1);
     cr_assert_eq(first_gene[3], 2);
     cr_assert_eq(held[1].view.value[held[1].view.col_ptr[0]], 9);
-    dorm_held_chunk_free(&held[0]);
-    dorm_held_chunk_free(&held[1]);
+    dorm_chunk_buf_free(&held[0]);
+    dorm_chunk_buf_free(&held[1]);
     dorm_reader_close(r);
     rm_rf(dir);
     free(dir);

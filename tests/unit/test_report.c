@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include "core/sha256.h"
-#include "dormscan/report.h"
+#include "dormscan/json.h"
+#include "dormscan/outfile.h"
+#include "dormscan/summary.h"
+#include "dormscan/tables.h"
 #include "helpers.h"
 
 static char *read_all(const char *path)

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dormscan/dormscan.h"
-#include "finish.h"
+#include "dormscan/version.h"
 #include "shard.h"
 
 #define MAGIC "dormscan-shard 4" /* 2: records of the fixed-reference classifier; 3: groups;
@@ -34,7 +33,7 @@ int shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec
     char **bc = calloc((size_t)(sp->n ? sp->n : 1), sizeof *bc);
     char *barcode;
     if (rc == 0 && (!rec || !bc))
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     /* Records first, then the barcodes (kept meanwhile: one sample's worth). */
     for (int64_t i = 0; rc == 0 && i < sp->n; i++) {
         rc = spill_next(sp, i, rec, &barcode, NULL, err);
@@ -42,7 +41,7 @@ int shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec
             rc = 0;
             dorm_outfile_write(o, (const char *)rec, (size_t)rec_len * sizeof *rec);
             if (!(bc[i] = strdup(barcode)))
-                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                rc = dorm_err_nomem(err);
         }
     }
     for (int64_t i = 0; rc == 0 && i < sp->n; i++)
@@ -71,11 +70,11 @@ static int line(shard_file_t *s, char *buf, size_t n, dorm_err_t *err)
     return 0;
 }
 
-int shard_open(shard_file_t *s, const char *path, dorm_err_t *err)
+int shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_out), dorm_err_t *err)
 {
     memset(s, 0, sizeof *s);
     if (!(s->path = strdup(path)))
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     errno = 0;
     if (!(s->fp = fopen(path, "rb")))
         return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path, strerror(errno));
@@ -104,12 +103,12 @@ int shard_open(shard_file_t *s, const char *path, dorm_err_t *err)
         h->n_out < 0 || h->n_out > 100000)
         return rc < 0 ? rc : bad(s, err, "bad sets line");
     if (!(h->set_names = calloc((size_t)(h->n_out ? h->n_out : 1), sizeof *h->set_names)))
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     for (int i = 0; i < h->n_out; i++) {
         if ((rc = line(s, buf, sizeof buf, err)) < 0)
             return rc;
         if (!(h->set_names[i] = strdup(buf)))
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
     }
     if ((rc = line(s, buf, sizeof buf, err)) < 0)
         return rc;
@@ -121,10 +120,10 @@ int shard_open(shard_file_t *s, const char *path, dorm_err_t *err)
             return bad(s, err, "bad groups line");
         memcpy(h->groups_sha256, buf + 7, (size_t)(path - (buf + 7)));
         if (!(s->groups_path = strdup(path + 1)))
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         h->groups_path = s->groups_path;
     }
-    int64_t rec_bytes = (int64_t)R_LEN(h->n_out) * (int64_t)sizeof(double);
+    int64_t rec_bytes = (int64_t)record_len(h->n_out) * (int64_t)sizeof(double);
     for (;;) {
         if ((rc = line(s, buf, sizeof buf, err)) < 0)
             return rc;
@@ -137,14 +136,14 @@ int shard_open(shard_file_t *s, const char *path, dorm_err_t *err)
         *sp = '\0';
         shard_sample_t *ns = realloc(s->samples, (size_t)(s->n_samples + 1) * sizeof *ns);
         if (!ns)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         s->samples = ns;
         shard_sample_t *x = &s->samples[s->n_samples++];
         x->name = strdup(buf + 7);
         x->n = n;
         x->records = ftello(s->fp);
         if (!x->name)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         if (fseeko(s->fp, (off_t)(n * rec_bytes), SEEK_CUR) != 0)
             return bad(s, err, "records cut short");
         x->barcodes = ftello(s->fp);
@@ -161,11 +160,11 @@ int shard_open(shard_file_t *s, const char *path, dorm_err_t *err)
 int shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err)
 {
     const shard_sample_t *x = &s->samples[i];
-    int rec_len = R_LEN(s->h.n_out);
+    int rec_len = sp->rec_len;
     double *rec = malloc((size_t)rec_len * sizeof *rec);
     char *line_buf = NULL;
     size_t cap = 0;
-    int rc = rec ? 0 : dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    int rc = rec ? 0 : dorm_err_nomem(err);
     off_t rpos = x->records, bpos = x->barcodes;
     for (int64_t k = 0; rc == 0 && k < x->n; k++) {
         if (fseeko(s->fp, rpos, SEEK_SET) != 0 ||

@@ -4,11 +4,9 @@
 #include <string.h>
 
 #include "cellmeta.h"
+#include "dormscan/reader.h"
 #include "core/sha256.h"
-#include "dormscan/pipeline.h"
-#include "io/lines.h"
-
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
+#include "lines.h"
 
 /* Split line at tabs into at most max fields (in place); returns the count. */
 static int split_tabs(char *line, char **field, int max)
@@ -97,7 +95,7 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
         long ln = (long)dorm_lines_number(lr);
         if (!header && !cm->col_names) {
             if (!(header = strdup(line))) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 break;
             }
             continue;
@@ -126,7 +124,7 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
             }
             cm->n_cols = n - 1;
             if (!(cm->col_names = calloc((size_t)cm->n_cols, sizeof *cm->col_names))) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 break;
             }
             int ok = 1;
@@ -135,7 +133,7 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
             free(header);
             header = NULL;
             if (!ok) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 break;
             }
         }
@@ -160,21 +158,21 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
             break;
         }
         if (put < 0) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             break;
         }
         if (cm->n_rows == cap) {
             cap = cap ? cap * 2 : 1024;
             char **v = realloc(cm->values, (size_t)cap * (size_t)cm->n_cols * sizeof *v);
             if (!v) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 break;
             }
             cm->values = v;
         }
         for (int c = 0; c < cm->n_cols; c++)
             if (!(cm->values[cm->n_rows * cm->n_cols + c] = strdup(f[c + 1])))
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
         cm->n_rows++;
         if (rc < 0)
             break;
@@ -188,10 +186,10 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
                               "group...' with 1 to %d group columns", path, MAX_COLS - 1);
         cm->n_cols = rc == 0 ? nh - 1 : 0;
         if (rc == 0 && !(cm->col_names = calloc((size_t)cm->n_cols, sizeof *cm->col_names)))
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
         for (int c = 0; rc == 0 && c < cm->n_cols; c++)
             if (!(cm->col_names[c] = strdup(h[c + 1])))
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
     }
     free(header);
     if (rc == 0 && !cm->col_names)
@@ -215,7 +213,7 @@ static int load_cells(cellmeta_t *cm, const char *path, dorm_err_t *err)
         if (tab)
             *tab = '\0';
         if (*line && dorm_strmap_put(&cm->keep, line, n++) < 0) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             break;
         }
     }
@@ -245,7 +243,7 @@ static int column_value(cellmeta_t *cm, const char *spec, const char *option,
                            : dorm_err_set(err, DORM_E_USAGE, "%s needs --groups%s", option,
                                           sample_ok ? " (or the column 'sample')" : "");
     if (!(*value = strdup(eq + 1)))
-        return nomem(err);
+        return dorm_err_nomem(err);
     return 0;
 }
 
@@ -430,7 +428,7 @@ int dorm_samples_read(const char *path, char ***names, char ***paths, int *n, do
             continue;
         int put = dorm_strmap_put(&seen, f[0], *n);
         if (put <= 0) {
-            rc = put < 0 ? nomem(err)
+            rc = put < 0 ? dorm_err_nomem(err)
                          : dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: sample %s appears twice",
                                         path, ln, f[0]);
             break;
@@ -444,7 +442,7 @@ int dorm_samples_read(const char *path, char ***names, char ***paths, int *n, do
             if (b)
                 *paths = b;
             if (!a || !b) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 break;
             }
         }
@@ -452,7 +450,7 @@ int dorm_samples_read(const char *path, char ***names, char ***paths, int *n, do
         (*paths)[*n] = strdup(f[1]);
         (*n)++;
         if (!(*names)[*n - 1] || !(*paths)[*n - 1]) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             break;
         }
     }

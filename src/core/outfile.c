@@ -11,13 +11,13 @@
 #include <htslib/bgzf.h>
 
 #include "core/tmpfile.h"
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
 
 int dorm_mkdir_p(const char *dir, dorm_err_t *err)
 {
     char *p = strdup(dir);
     if (!p)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     int rc = 0;
     for (char *s = p + 1;; s++) {
         if (*s != '/' && *s != '\0')
@@ -64,7 +64,7 @@ int dorm_outfile_open(dorm_outfile_t *o, const char *dir, const char *name, int 
     memset(o, 0, sizeof *o);
     size_t n = strlen(dir) + strlen(name) + 2;
     if (!(o->final_path = malloc(n)))
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     snprintf(o->final_path, n, "%s/%s", dir, name);
     o->gzip = gzip;
     errno = 0;
@@ -191,7 +191,7 @@ int dorm_outfile_commit_all(dorm_outfile_t *o, int n, dorm_err_t *err)
     char **backup = rc == 0 ? calloc((size_t)(n > 0 ? n : 1), sizeof *backup) : NULL;
     int *moved = rc == 0 ? calloc((size_t)(n > 0 ? n : 1), sizeof *moved) : NULL;
     if (rc == 0 && (!backup || !moved))
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     dorm_cleanup_defer_begin(); /* a signal now waits until the set is whole or undone */
     int i = 0;
     for (; rc == 0 && i < n; i++) {

@@ -62,12 +62,12 @@ static int64_t name_repeats(spill_t *sp, const uint64_t *dup, int64_t n_dup, cha
             continue;
         int put = dorm_strmap_put(&seen, bc, row);
         if (put < 0)
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
         else if (put == 0 && repeated++ == 0) {
             rows[0] = dorm_strmap_get(&seen, bc);
             rows[1] = row;
             if (!(*first = strdup(bc)))
-                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                rc = dorm_err_nomem(err);
         }
     }
     dorm_strmap_destroy(&seen);

@@ -5,25 +5,10 @@
 #include <string.h>
 
 #include "core/strmap.h"
-#include "dormscan/geneset.h"
+#include "geneset_internal.h"
 
-/* Alias kinds, in the order they are tried. */
-enum { K_HUMAN_SYMBOL, K_HUMAN_ENSEMBL, K_MOUSE_SYMBOL, K_MOUSE_ENSEMBL, N_KINDS };
 static const char *const kind_names[N_KINDS] = {"human_symbol", "human_ensembl", "mouse_symbol",
                                                  "mouse_ensembl"};
-
-typedef struct alias_t {
-    int kind;
-    char *alias;
-    int64_t next; /* next alias of the same symbol, or -1 */
-} alias_t;
-
-struct dorm_aliases_t {
-    dorm_strmap_t first; /* symbol -> index of its first alias */
-    dorm_strmap_t known; /* every symbol and alias */
-    alias_t *a;
-    int64_t n;
-};
 
 int dorm_aliases_known(const dorm_aliases_t *a, const char *token)
 {
@@ -77,7 +62,7 @@ int dorm_aliases_load(dorm_aliases_t **out, dorm_err_t *err)
         return dorm_err_set(err, DORM_E_USAGE, "no built-in gene_ids table");
     dorm_aliases_t *a = calloc(1, sizeof *a);
     if (!a)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     dorm_strmap_init(&a->first);
     dorm_strmap_init(&a->known);
     int64_t cap = 0;
@@ -139,27 +124,5 @@ int dorm_aliases_load(dorm_aliases_t **out, dorm_err_t *err)
 nomem:
     free(last);
     dorm_aliases_destroy(a);
-    return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
-}
-
-/* Feature index of token through its aliases for a species, or -1. */
-int64_t dorm_aliases_lookup(const dorm_aliases_t *a, const dorm_gene_index_t *ix,
-                            const char *token, dorm_species_t species)
-{
-    int64_t head = dorm_strmap_get(&a->first, token);
-    if (head < 0)
-        return -1;
-    int kinds[2] = {K_HUMAN_SYMBOL, K_HUMAN_ENSEMBL};
-    if (species == DORM_SPECIES_MOUSE) {
-        kinds[0] = K_MOUSE_SYMBOL;
-        kinds[1] = K_MOUSE_ENSEMBL;
-    }
-    for (int k = 0; k < 2; k++)
-        for (int64_t i = head; i >= 0; i = a->a[i].next)
-            if (a->a[i].kind == kinds[k]) {
-                int64_t g = dorm_gene_index_lookup(ix, a->a[i].alias);
-                if (g >= 0)
-                    return g;
-            }
-    return -1;
+    return dorm_err_nomem(err);
 }

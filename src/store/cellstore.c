@@ -24,8 +24,6 @@ static int io_error(dorm_err_t *err, const char *path, const char *what)
                         errno ? strerror(errno) : "I/O error");
 }
 
-static int nomem(dorm_err_t *err) { return dorm_err_set(err, DORM_E_NOMEM, "out of memory"); }
-
 static int grow_buf(uint8_t **buf, size_t *cap, size_t n)
 {
     if (n <= *cap)
@@ -45,7 +43,7 @@ int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t
 {
     memset(cs, 0, sizeof *cs);
     if (!(cs->path = spill_tmp_name(dir, tag, "cells")))
-        return nomem(err);
+        return dorm_err_nomem(err);
     errno = 0;
     if (!(cs->fp = dorm_tmp_anon(cs->path))) {
         int rc = io_error(err, cs->path, "cannot create");
@@ -181,7 +179,7 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
     chunk_header_t h = {ch->first_cell, n, nnz, 0, 0, ints, 0};
     /* at most 10 bytes for a cell's count; 1 + 5 + 10 per entry, and a double */
     if (grow_buf(&cs->buf, &cs->buf_cap, (size_t)n * 10 + (size_t)nnz * 24) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     uint8_t *p = cs->buf;
     for (int64_t c = 0; c < n; c++) {
         int64_t a = ch->col_ptr[c], b = ch->col_ptr[c + 1];
@@ -240,7 +238,7 @@ int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err)
         return corrupt(cs->path, err);
     size_t bytes = (size_t)(h.payload + h.barcodes);
     if (grow_buf(&ck->buf, &ck->buf_cap, bytes) < 0)
-        return nomem(err);
+        return dorm_err_nomem(err);
     if (fread(ck->buf, 1, bytes, cs->fp) != bytes)
         return ferror(cs->fp) ? io_error(err, cs->path, "read failed") : corrupt(cs->path, err);
     ck->first_cell = h.first_cell;
@@ -249,7 +247,7 @@ int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err)
     ck->payload = h.payload;
     ck->barcode_bytes = h.barcodes;
     ck->int_values = h.int_values;
-    ck->view.n_cells = 0;
+    ck->arr.view.n_cells = 0;
     return (int)h.n_cells;
 }
 
@@ -309,8 +307,9 @@ static inline int short_run(uint64_t w)
 
 int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
 {
-    if (chunk_arrays_reserve(&ck->arr, ck->n_cells, ck->nnz) < 0)
-        return nomem(err);
+    if (dorm_chunk_buf_size(&ck->arr, ck->n_cells, ck->nnz) < 0)
+        return dorm_err_nomem(err);
+    ck->arr.borrowed_barcodes = 1;
     int64_t *col_ptr = ck->arr.col_ptr;
     int32_t *gene = ck->arr.gene;
     double *value = ck->arr.value;
@@ -368,15 +367,17 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
         barcodes[c] = b;
         b = z + 1;
     }
-    ck->view = (dorm_chunk_t){ck->first_cell, ck->n_cells, col_ptr, gene, value, barcodes,
-                              counts ? ck->arr.count : NULL};
+    ck->arr.view.first_cell = ck->first_cell;
+    ck->arr.view.n_cells = ck->n_cells;
+    ck->arr.counts_ok = counts;
+    dorm_chunk_buf_view(&ck->arr);
     return 0;
 }
 
 void cellstore_chunk_free(cellstore_chunk_t *ck)
 {
     free(ck->buf);
-    chunk_arrays_free(&ck->arr);
+    dorm_chunk_buf_free(&ck->arr);
     memset(ck, 0, sizeof *ck);
 }
 

@@ -1,8 +1,8 @@
 /* shard.h -- shard.bin: the per-cell records of a `score --shard K/N` run,
- * finished by `merge`; private to the pipeline.
+ * finished by `merge`; part of the store (written and read by the pipeline).
  *
  * Text header lines, then per sample a line "sample NAME N", N binary records
- * (native doubles, R_LEN(n_out) each) and N barcode lines, and a last line
+ * (native doubles, the pipeline's record length for n_out sets each) and N barcode lines, and a last line
  * "end".  Written and read on the same kind of machine (the bytes are
  * native-endian doubles). */
 #ifndef DORM_PIPELINE_SHARD_H
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "dormscan/report.h"
+#include "dormscan/outfile.h"
 #include "spill.h"
 
 typedef struct shard_header_t {
@@ -47,9 +47,11 @@ typedef struct shard_file_t {
     char *groups_path;     /* owned; h.groups_path points here */
 } shard_file_t;
 
-/* Open and index a shard.bin; free with shard_close. */
-int shard_open(shard_file_t *s, const char *path, dorm_err_t *err);
-/* Copy sample i's records and barcodes into sp. */
+/* Open and index a shard.bin whose records hold record_len(n_out) doubles;
+ * free with shard_close. */
+int shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_out), dorm_err_t *err);
+/* Copy sample i's records and barcodes into sp (opened with the records'
+ * length). */
 int shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err);
 void shard_close(shard_file_t *s);
 

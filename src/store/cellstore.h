@@ -15,7 +15,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "chunk_arrays.h"
 #include "dormscan/error.h"
 #include "dormscan/reader.h"
 
@@ -27,8 +26,8 @@ typedef struct cellstore_chunk_t {
     int int_values;
     uint8_t *buf;            /* payload, then NUL-terminated barcodes */
     size_t buf_cap;
-    dorm_chunk_t view;       /* valid after a successful decode */
-    chunk_arrays_t arr;      /* view's arrays; barcodes point into buf */
+    dorm_chunk_buf_t arr;    /* arr.view: the chunk, after a successful decode;
+                                its barcodes point into buf */
 } cellstore_chunk_t;
 
 typedef struct cellstore_t {

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/strmap.h"
-#include "dormscan/geneset.h"
+#include "geneset_internal.h"
 
 struct dorm_gene_index_t {
     dorm_strmap_t symbol, id, id_stripped;
@@ -40,7 +39,7 @@ int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f, int
     *out = NULL;
     dorm_gene_index_t *ix = calloc(1, sizeof *ix);
     if (!ix)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     ix->case_insensitive = ci;
     dorm_strmap_init(&ix->symbol);
     dorm_strmap_init(&ix->id);
@@ -56,7 +55,7 @@ int dorm_gene_index_build(dorm_gene_index_t **out, const dorm_features_t *f, int
         if (put < 0 || dorm_strmap_put(&ix->id, key_of(f->ids[g], ci, 0, buf, sizeof buf), g) < 0 ||
             dorm_strmap_put(&ix->id_stripped, key_of(f->ids[g], ci, 1, buf, sizeof buf), g) < 0) {
             dorm_gene_index_destroy(ix);
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         }
     }
     *out = ix;
@@ -94,8 +93,27 @@ void dorm_gene_index_destroy(dorm_gene_index_t *ix)
     free(ix);
 }
 
-int64_t dorm_aliases_lookup(const dorm_aliases_t *a, const dorm_gene_index_t *ix,
-                            const char *token, dorm_species_t species);
+/* Feature index of token through its aliases for a species, or -1. */
+static int64_t alias_lookup(const dorm_aliases_t *a, const dorm_gene_index_t *ix,
+                            const char *token, dorm_species_t species)
+{
+    int64_t head = dorm_strmap_get(&a->first, token);
+    if (head < 0)
+        return -1;
+    int kinds[2] = {K_HUMAN_SYMBOL, K_HUMAN_ENSEMBL};
+    if (species == DORM_SPECIES_MOUSE) {
+        kinds[0] = K_MOUSE_SYMBOL;
+        kinds[1] = K_MOUSE_ENSEMBL;
+    }
+    for (int k = 0; k < 2; k++)
+        for (int64_t i = head; i >= 0; i = a->a[i].next)
+            if (a->a[i].kind == kinds[k]) {
+                int64_t g = dorm_gene_index_lookup(ix, a->a[i].alias);
+                if (g >= 0)
+                    return g;
+            }
+    return -1;
+}
 
 int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_index_t *ix,
                    const dorm_aliases_t *aliases, dorm_species_t species, dorm_err_t *err)
@@ -107,13 +125,13 @@ int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_ind
     m->missing = malloc((size_t)(n ? n : 1) * sizeof *m->missing);
     if (!m->gene || !m->sign || !m->missing) {
         dorm_match_destroy(m);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     for (int i = 0; i < n; i++) {
         int by_symbol;
         int64_t g = lookup(ix, s->genes[i], &by_symbol);
         if (g < 0 && aliases)
-            g = dorm_aliases_lookup(aliases, ix, s->genes[i], species);
+            g = alias_lookup(aliases, ix, s->genes[i], species);
         int dup = 0;
         for (int k = 0; k < m->n_found && g >= 0 && !dup; k++)
             dup = m->gene[k] == g && m->sign[k] == s->sign[i];

@@ -63,7 +63,7 @@ int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_
     sp->pv_path = spill_tmp_name(dir, tag, "pvalues");
     if (!sp->rec_path || !sp->bc_path || !sp->fdr_path || !sp->pv_path) {
         spill_close(sp);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     errno = 0;
     sp->rec = open_buffered(sp->rec_path, &sp->io_buf[0]);
@@ -164,7 +164,7 @@ int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, int thread
     int32_t *order = malloc((size_t)T * (size_t)(n ? n : 1) * sizeof *order);
     int rc = 0;
     if (!p || !rec || !order) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
         goto done;
     }
     /* More than one pass: first copy the FDR columns out of the records, so
@@ -233,7 +233,7 @@ int spill_rewind(spill_t *sp, dorm_err_t *err)
     free(sp->block);
     sp->block = malloc((size_t)FDR_BLOCK * (size_t)(sp->n_fdr ? sp->n_fdr : 1) * sizeof *sp->block);
     if (!sp->block)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     sp->block_first = -FDR_BLOCK - 1;
     int rc = spill_file_rewind(sp->rec, sp->rec_path, err);
     return rc < 0 ? rc : spill_barcodes_rewind(sp, err);

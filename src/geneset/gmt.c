@@ -6,11 +6,9 @@
 
 #include "core/sha256.h"
 #include "core/strmap.h"
+#include "core/text.h"
 #include "dormscan/geneset.h"
 #include "dormscan/log.h"
-#include "lines.h"
-
-#define GMT_MAX_BYTES ((size_t)256 << 20)
 
 void dorm_geneset_list_init(dorm_geneset_list_t *l) { memset(l, 0, sizeof *l); }
 
@@ -141,7 +139,7 @@ static int pair_up_down(dorm_geneset_list_t *l, int from, const char *label, dor
             continue;
         char *base = strndup(l->sets[i].name, base_len);
         if (!base)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         if (dorm_geneset_find(l, base)) {
             dorm_log(DORM_LOG_WARN, "%s: %s already exists; not adding the signed set from %s/%s",
                      label, base, l->sets[i].name, dn->name);
@@ -154,7 +152,7 @@ static int pair_up_down(dorm_geneset_list_t *l, int from, const char *label, dor
         dorm_geneset_t *s = new_set(l, base, desc, l->sets[i].source);
         free(base);
         if (!s)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         const dorm_geneset_t *up = &l->sets[i], *down = &l->sets[dn_index];
         dorm_strmap_t seen;
         dorm_strmap_init(&seen);
@@ -165,7 +163,7 @@ static int pair_up_down(dorm_geneset_list_t *l, int from, const char *label, dor
             rc = add_member(s, &seen, down->genes[k], strlen(down->genes[k]), -down->sign[k]);
         dorm_strmap_destroy(&seen);
         if (rc < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
     }
     return 0;
 }
@@ -175,7 +173,7 @@ int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len, const c
 {
     int source = add_source(l, label, text, len);
     if (source < 0)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     int first = l->n;
     const char *p = text, *end = text + len;
     long line_no = 0;
@@ -214,7 +212,7 @@ int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len, const c
                                 label, line_no, name);
         dorm_geneset_t *s = new_set(l, name, desc, source);
         if (!s)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         dorm_strmap_t seen;
         dorm_strmap_init(&seen);
         int rc = 0;
@@ -238,25 +236,10 @@ int dorm_gmt_parse(dorm_geneset_list_t *l, const char *text, size_t len, const c
         }
         dorm_strmap_destroy(&seen);
         if (rc < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         if (s->n_genes == 0)
             return dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: gene set %s has no genes", label,
                                 line_no, name);
     }
     return pair_up_down(l, first, label, err);
-}
-
-int dorm_gmt_read(dorm_geneset_list_t *l, const char *path, dorm_err_t *err)
-{
-    char *text;
-    size_t len;
-    int rc = dorm_read_file(path, GMT_MAX_BYTES, &text, &len, err);
-    if (rc < 0)
-        return rc;
-    if (len == 0)
-        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", path);
-    else
-        rc = dorm_gmt_parse(l, text, len, path, err);
-    free(text);
-    return rc;
 }
