@@ -13,10 +13,15 @@ calls' vocabulary: states, phases, QC).  Checked:
    uses from another file must be defined in its own folder or in one it may
    depend on;
 2. includes: a public header (include/dormscan/) belongs to the folder that
-   implements it; a private header (src/F/x.h) may be included only from its
-   own folder, except core's (the shared base);
+   implements it, and a header of src/F/ to F; either may be included only
+   where F may be used.  A private header (src/F/*_internal.h) stays in F.
+   The library never includes the umbrella dormscan.h (that is for
+   programs), and core/ uses no external library beyond compression codecs
+   (htslib's BGZF for gzip output): no htslib I/O or logging, no HDF5;
 3. circles: no two files of the library use each other's symbols, directly
-   or round a longer loop.
+   or round a longer loop;
+4. names: every global symbol is dorm_-prefixed, and the ones the library
+   exports (default visibility) are the ones include/dormscan/ declares.
 
 Prints one line per fault and exits 1 if there is any.
 """
@@ -71,6 +76,21 @@ def symbols(path):
         elif kind in 'TDBRCVW':
             defined.add(name)
     return defined, used
+
+
+def exported(path):
+    """Global symbols defined in path with default visibility, and all globals."""
+    out = subprocess.run(['readelf', '-sW', path], capture_output=True, text=True,
+                         check=True).stdout
+    default, every = set(), set()
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) < 8 or parts[4] not in ('GLOBAL', 'WEAK') or parts[6] == 'UND':
+            continue
+        every.add(parts[7])
+        if parts[5] == 'DEFAULT':
+            default.add(parts[7])
+    return default, every
 
 
 def circles(edges, nodes):
@@ -146,6 +166,18 @@ def main():
     for comp in circles(edges, files):
         faults.append('circle: ' + ' <-> '.join(comp))
 
+    public = set()
+    inc_dir = os.path.join(srcdir, 'include', 'dormscan')
+    for h in os.listdir(inc_dir):
+        public |= set(re.findall(r'\b(dorm_[a-z0-9_]+)\s*\(', open(os.path.join(inc_dir, h)).read()))
+    for path, folder, name in objects(builddir):
+        default, every = exported(path)
+        for sym in sorted(every):
+            if not sym.startswith('dorm_'):
+                faults.append('%s defines %s (no dorm_ prefix)' % (name, sym))
+        for sym in sorted(default - public):
+            faults.append('%s exports %s, which no public header declares' % (name, sym))
+
     hdr = header_folders(srcdir, defined_in)
     for name, folder in sorted(hdr.items()):
         if len(folder) > 1:
@@ -162,16 +194,22 @@ def main():
                     continue
                 inc = m.group(1)
                 where = 'src/%s/%s:%d' % (a, f, line_no)
-                if inc.startswith('dormscan/'):
+                if inc == 'dormscan/dormscan.h' and a != 'cli':
+                    faults.append('%s includes the umbrella %s' % (where, inc))
+                elif inc.startswith('dormscan/'):
                     for b in hdr.get(inc[len('dormscan/'):], ()):
                         if not may_use(a, b):
                             faults.append('%s includes %s (%s)' % (where, inc, b))
-                elif '/' in inc:
+                elif '/' in inc and inc.split('/')[0] in ORDER:
                     b = inc.split('/')[0]
-                    if b in ORDER and b != a and b != 'core':
+                    if b != a and inc.endswith('_internal.h'):
                         faults.append('%s includes private %s' % (where, inc))
-                    elif b == 'core' and not may_use(a, 'core'):
-                        faults.append('%s includes %s' % (where, inc))
+                    elif not may_use(a, b):
+                        faults.append('%s includes %s (%s)' % (where, inc, b))
+            if a == 'core':
+                for line_no, line in enumerate(open(p), 1):
+                    if re.match(r'\s*#\s*include\s+<(htslib/(?!bgzf)|hdf5)', line):
+                        faults.append('src/core/%s:%d includes %s' % (f, line_no, line.strip()))
     for f in faults:
         print(f)
     print('%d layering faults' % len(faults))

@@ -2,6 +2,8 @@
 #ifndef DORMSCAN_CLASSIFY_H
 #define DORMSCAN_CLASSIFY_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/error.h"
 #include "dormscan/geneset.h"
@@ -137,4 +139,5 @@ typedef struct dorm_call_t {
 void dorm_call(int low_quality, const double ev_z[DORM_N_EVIDENCE],
                const double ev_fdr[DORM_N_EVIDENCE], double alpha, dorm_call_t *call);
 
+#pragma GCC visibility pop
 #endif

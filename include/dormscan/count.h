@@ -15,6 +15,8 @@
 #ifndef DORMSCAN_COUNT_H
 #define DORMSCAN_COUNT_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/error.h"
 
@@ -68,13 +70,5 @@ int dorm_count_bam(const char *path, const dorm_count_opts_t *opts, dorm_counts_
 
 void dorm_counts_destroy(dorm_counts_t *c);
 
-/* Count path and write outdir/matrix.mtx.gz (MatrixMarket, integer, genes x
- * cells, entries grouped by cell), outdir/features.tsv.gz (id, name, type) and
- * outdir/barcodes.tsv.gz, Cell Ranger v3 style.  outdir is created if
- * missing.  The files are written under temporary names and renamed at the
- * end; on error none of them is under its final name.  stats (may be NULL)
- * receives the counts' description (its arrays are empty). */
-int dorm_run_count(const char *path, const dorm_count_opts_t *opts, const char *outdir,
-                   dorm_counts_t *stats, dorm_err_t *err) DORM_WUR;
-
+#pragma GCC visibility pop
 #endif

@@ -8,6 +8,8 @@
 #ifndef DORMSCAN_ERROR_H
 #define DORMSCAN_ERROR_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -52,4 +54,5 @@ int dorm_err_exit_status(int code);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

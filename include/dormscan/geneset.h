@@ -9,6 +9,8 @@
 #ifndef DORMSCAN_GENESET_H
 #define DORMSCAN_GENESET_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stddef.h>
 #include <stdint.h>
 #include "dormscan/error.h"
@@ -108,4 +110,5 @@ int dorm_match_set(dorm_match_t *m, const dorm_geneset_t *s, const dorm_gene_ind
                    dorm_err_t *err) DORM_WUR;
 void dorm_match_destroy(dorm_match_t *m);
 
+#pragma GCC visibility pop
 #endif

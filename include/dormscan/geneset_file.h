@@ -3,6 +3,8 @@
 #ifndef DORMSCAN_GENESET_FILE_H
 #define DORMSCAN_GENESET_FILE_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include "dormscan/error.h"
 #include "dormscan/geneset.h"
 
@@ -10,4 +12,5 @@
  * append its sets to l (dorm_gmt_parse).  An empty file is DORM_E_FORMAT. */
 int dorm_gmt_read(dorm_geneset_list_t *l, const char *path, dorm_err_t *err) DORM_WUR;
 
+#pragma GCC visibility pop
 #endif

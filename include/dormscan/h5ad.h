@@ -2,6 +2,8 @@
 #ifndef DORMSCAN_H5AD_H
 #define DORMSCAN_H5AD_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/error.h"
 
@@ -11,4 +13,5 @@
 int dorm_h5ad_obs_column(const char *path, const char *column, char ***barcodes,
                          char ***values, int64_t *n, dorm_err_t *err) DORM_WUR;
 
+#pragma GCC visibility pop
 #endif

@@ -18,6 +18,8 @@
 #ifndef DORMSCAN_HTML_H
 #define DORMSCAN_HTML_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/classify.h"
 #include "dormscan/log.h"
@@ -105,4 +107,5 @@ void dorm_html_write(dorm_outfile_t *o, const dorm_html_input_t *in);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -3,6 +3,8 @@
 #ifndef DORMSCAN_JSON_H
 #define DORMSCAN_JSON_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/outfile.h"
 
@@ -24,4 +26,5 @@ void dorm_json_bool(dorm_json_t *j, const char *key, int value);
  * trailing white space is dropped.  The caller vouches that it is JSON. */
 void dorm_json_raw(dorm_json_t *j, const char *key, const char *json);
 
+#pragma GCC visibility pop
 #endif

@@ -8,6 +8,8 @@
 #ifndef DORMSCAN_LOG_H
 #define DORMSCAN_LOG_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include "dormscan/error.h"
 
 typedef enum {
@@ -43,4 +45,5 @@ typedef struct dorm_log_warnings_t {
 dorm_log_warnings_t *dorm_log_keep_warnings(dorm_log_warnings_t *list);
 void dorm_log_warnings_free(dorm_log_warnings_t *list);
 
+#pragma GCC visibility pop
 #endif

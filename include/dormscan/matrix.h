@@ -6,6 +6,8 @@
 #ifndef DORMSCAN_MATRIX_H
 #define DORMSCAN_MATRIX_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/error.h"
 
@@ -113,4 +115,5 @@ int dorm_chunk_buf_close_cell(dorm_chunk_buf_t *c, const char *barcode);
  * (dorm_chunk_t.count), else 0 (count then holds nothing useful). */
 int dorm_values_as_counts(const double *value, int64_t n, uint32_t *count);
 
+#pragma GCC visibility pop
 #endif

@@ -5,6 +5,8 @@
 #ifndef DORMSCAN_OUTFILE_H
 #define DORMSCAN_OUTFILE_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stddef.h>
 #include "dormscan/error.h"
 
@@ -58,4 +60,5 @@ void dorm_outdir_release(int lock_fd);
  * over the size limit (SIGXFSZ) fails its write instead.  Call once, early. */
 void dorm_outputs_guard_signals(void);
 
+#pragma GCC visibility pop
 #endif

@@ -2,8 +2,11 @@
 #ifndef DORMSCAN_PIPELINE_H
 #define DORMSCAN_PIPELINE_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/classify.h"
+#include "dormscan/count.h"
 #include "dormscan/error.h"
 #include "dormscan/reader.h"
 #include "dormscan/score.h"
@@ -99,4 +102,14 @@ typedef struct dorm_inspect_t {
 int dorm_inspect(const char *path, const dorm_reader_opts_t *opts, dorm_inspect_t *out,
                  dorm_err_t *err) DORM_WUR;
 
+/* Count path and write outdir/matrix.mtx.gz (MatrixMarket, integer, genes x
+ * cells, entries grouped by cell), outdir/features.tsv.gz (id, name, type) and
+ * outdir/barcodes.tsv.gz, Cell Ranger v3 style.  outdir is created if
+ * missing.  The files are written under temporary names and renamed at the
+ * end; on error none of them is under its final name.  stats (may be NULL)
+ * receives the counts' description (its arrays are empty). */
+int dorm_run_count(const char *path, const dorm_count_opts_t *opts, const char *outdir,
+                   dorm_counts_t *stats, dorm_err_t *err) DORM_WUR;
+
+#pragma GCC visibility pop
 #endif

@@ -8,6 +8,8 @@
 #ifndef DORMSCAN_READER_H
 #define DORMSCAN_READER_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/error.h"
 #include "dormscan/matrix.h"
@@ -95,4 +97,5 @@ int dorm_samples_read(const char *path, char ***names, char ***paths, int *n,
                       dorm_err_t *err) DORM_WUR;
 void dorm_samples_free(char **names, char **paths, int n);
 
+#pragma GCC visibility pop
 #endif

@@ -18,6 +18,8 @@
 #ifndef DORMSCAN_REFERENCE_H
 #define DORMSCAN_REFERENCE_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/classify.h"
 #include "dormscan/error.h"
@@ -69,11 +71,6 @@ int dorm_reference_new(dorm_reference_t **out, int64_t n_genes, char *const *ids
                        char *const *names, int n_pops, char *const *pop_names,
                        dorm_err_t *err) DORM_WUR;
 void dorm_reference_destroy(dorm_reference_t *ref);
-
-/* Write ref to path (atomically: a temporary name, renamed at the end). */
-int dorm_reference_write(const dorm_reference_t *ref, const char *path, dorm_err_t *err) DORM_WUR;
-/* Read a reference file (plain or gzip); errors name the file and line. */
-int dorm_reference_read(dorm_reference_t **out, const char *path, dorm_err_t *err) DORM_WUR;
 
 /* A digest of the reference's content (SHA-256 hex): equal for a reference
  * and the same reference read back from its file. */
@@ -136,4 +133,5 @@ dorm_phase_t dorm_reference_phase(const dorm_reference_t *ref, int pop, const do
  * its upper normal tail. */
 void dorm_reference_standardise(const dorm_baseline_t *b, double raw_z, double *z, double *p);
 
+#pragma GCC visibility pop
 #endif

@@ -16,6 +16,8 @@
 #ifndef DORMSCAN_SCORE_H
 #define DORMSCAN_SCORE_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/error.h"
 #include "dormscan/matrix.h"
@@ -125,4 +127,5 @@ double dorm_ucell_from_ranks(const double *rank, int n, int max_rank);
 int dorm_rank_average_desc(const double *value, int64_t n, double *rank,
                            dorm_err_t *err) DORM_WUR;
 
+#pragma GCC visibility pop
 #endif

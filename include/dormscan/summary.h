@@ -5,6 +5,8 @@
 #ifndef DORMSCAN_SUMMARY_H
 #define DORMSCAN_SUMMARY_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stdint.h>
 #include "dormscan/classify.h"
 #include "dormscan/outfile.h"
@@ -71,4 +73,5 @@ void dorm_mqc_write(dorm_outfile_t *bar, dorm_outfile_t *stats, const dorm_summa
  * (in millionths), so that summaries merge exactly. */
 void dorm_summary_write(dorm_outfile_t *o, const dorm_summary_t *const *parts, int n_parts);
 
+#pragma GCC visibility pop
 #endif

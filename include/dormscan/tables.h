@@ -3,6 +3,8 @@
 #ifndef DORMSCAN_TABLES_H
 #define DORMSCAN_TABLES_H
 
+#pragma GCC visibility push(default) /* the public API; the rest is hidden */
+
 #include <stddef.h>
 #include <stdint.h>
 #include "dormscan/classify.h"
@@ -44,4 +46,5 @@ size_t dorm_cells_row_max(const dorm_cell_row_t *row, int n_sets);
  * not NUL-terminated); returns its length.  Thread-safe. */
 size_t dorm_cells_format_row(char *buf, const dorm_cell_row_t *row, int n_sets);
 
+#pragma GCC visibility pop
 #endif

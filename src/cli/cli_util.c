@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {

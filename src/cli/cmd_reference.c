@@ -1,7 +1,7 @@
 /* cmd_reference.c -- `dormscan reference INPUT... -o FILE`. */
 #include <stdio.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "dormscan/dormscan.h"
 
 static void help(void)

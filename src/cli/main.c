@@ -7,7 +7,7 @@
 #include <malloc.h>
 #endif
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "dormscan/dormscan.h"
 #include "dormscan/outfile.h"
 

@@ -1,7 +1,7 @@
 /* reader_opts.c -- the input-format options shared by score and inspect. */
 #include <string.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 const struct option cli_reader_longopts[] = {
     {"format", required_argument, NULL, CLI_OPT_FORMAT},

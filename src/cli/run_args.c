@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "dormscan/dormscan.h"
 
 /* The progress line on a terminal: cells read and rate, at most twice a second. */

@@ -27,8 +27,8 @@
 #include "core/strmap.h"
 #include "dormscan/count.h"
 #include "dormscan/log.h"
-#include "features.h"
-#include "instream.h"
+#include "features_internal.h"
+#include "instream_internal.h"
 #include "lines.h"
 #include "reader_internal.h"
 

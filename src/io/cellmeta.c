@@ -247,7 +247,7 @@ static int column_value(cellmeta_t *cm, const char *spec, const char *option,
     return 0;
 }
 
-int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
+int dorm_cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
                   const char *keep, const char *baseline, dorm_err_t *err)
 {
     memset(cm, 0, sizeof *cm);
@@ -267,11 +267,11 @@ int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_pat
         rc = column_value(cm, baseline, "--baseline", groups_path, 1, &cm->baseline_col,
                           &cm->baseline_value, err);
     if (rc < 0)
-        cellmeta_free(cm);
+        dorm_cellmeta_free(cm);
     return rc;
 }
 
-void cellmeta_free(cellmeta_t *cm)
+void dorm_cellmeta_free(cellmeta_t *cm)
 {
     for (int c = 0; c < cm->n_cols && cm->col_names; c++)
         free(cm->col_names[c]);
@@ -287,24 +287,24 @@ void cellmeta_free(cellmeta_t *cm)
     cm->keep_col = cm->baseline_col = -1;
 }
 
-const char *cellmeta_group(const cellmeta_t *cm, const char *barcode, int c)
+const char *dorm_cellmeta_group(const cellmeta_t *cm, const char *barcode, int c)
 {
     int64_t r = dorm_strmap_get(&cm->row_of, barcode);
     return r < 0 ? NULL : cm->values[r * cm->n_cols + c];
 }
 
-int cellmeta_keep(const cellmeta_t *cm, const char *barcode)
+int dorm_cellmeta_keep(const cellmeta_t *cm, const char *barcode)
 {
     if (cm->has_keep_list && dorm_strmap_get(&cm->keep, barcode) < 0)
         return 0;
     if (cm->keep_col >= 0) {
-        const char *v = cellmeta_group(cm, barcode, cm->keep_col);
+        const char *v = dorm_cellmeta_group(cm, barcode, cm->keep_col);
         return v && strcmp(v, cm->keep_value) == 0;
     }
     return 1;
 }
 
-int cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell,
+int dorm_cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell,
                            dorm_err_t *err)
 {
     if (!strpbrk(barcode, "\t\n\r"))
@@ -314,13 +314,13 @@ int cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell
                         (long long)cell + 1);
 }
 
-int cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample)
+int dorm_cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample)
 {
-    if (!cellmeta_keep(cm, barcode))
+    if (!dorm_cellmeta_keep(cm, barcode))
         return 0;
     if (!cm->baseline_value)
         return 1;
-    const char *v = cm->baseline_col >= 0 ? cellmeta_group(cm, barcode, cm->baseline_col) : sample;
+    const char *v = cm->baseline_col >= 0 ? dorm_cellmeta_group(cm, barcode, cm->baseline_col) : sample;
     return v && strcmp(v, cm->baseline_value) == 0;
 }
 
@@ -365,7 +365,7 @@ static const char *near_key(const cellmeta_t *cm, const dorm_strmap_t *m, int ke
     return NULL;
 }
 
-int cellmeta_none_kept(const cellmeta_t *cm, const char *cells_path, const char *keep,
+int dorm_cellmeta_none_kept(const cellmeta_t *cm, const char *cells_path, const char *keep,
                        const char *input_barcode, dorm_err_t *err)
 {
     const char *in = input_barcode ? input_barcode : "", *example;

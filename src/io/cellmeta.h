@@ -29,28 +29,28 @@ typedef struct cellmeta_t {
 /* Load the optional files; keep is "COLUMN=VALUE" (needs groups), and so
  * is baseline, whose COLUMN may also be "sample" (the input's sample name,
  * unless groups has a column of that name). */
-int cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
+int dorm_cellmeta_load(cellmeta_t *cm, const char *groups_path, const char *cells_path,
                   const char *keep, const char *baseline, dorm_err_t *err);
-void cellmeta_free(cellmeta_t *cm);
+void dorm_cellmeta_free(cellmeta_t *cm);
 
 /* Group value of a barcode in column c, or NULL when the barcode is absent. */
-const char *cellmeta_group(const cellmeta_t *cm, const char *barcode, int c);
+const char *dorm_cellmeta_group(const cellmeta_t *cm, const char *barcode, int c);
 /* 1 if the cell passes --cells and --keep. */
-int cellmeta_keep(const cellmeta_t *cm, const char *barcode);
+int dorm_cellmeta_keep(const cellmeta_t *cm, const char *barcode);
 /* 1 if the cell is kept and, with --baseline, in the baseline population
  * (sample: the name of the cell's sample). */
-int cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample);
+int dorm_cellmeta_baseline(const cellmeta_t *cm, const char *barcode, const char *sample);
 
 /* A cell's barcode that no output table could hold (a tab, newline or
  * carriage return in it): DORM_E_FORMAT naming the sample and the cell
  * (first_cell + c, 1-based in the message); 0 otherwise. */
-int cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell,
+int dorm_cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell,
                            dorm_err_t *err);
 
 /* The error of a run whose --cells/--keep kept no cell: which filter, an
  * example barcode of each side (input_barcode: one of the inputs'), and a
  * hint when they differ by a prefix or suffix.  Returns DORM_E_FORMAT. */
-int cellmeta_none_kept(const cellmeta_t *cm, const char *cells_path, const char *keep,
+int dorm_cellmeta_none_kept(const cellmeta_t *cm, const char *cells_path, const char *keep,
                        const char *input_barcode, dorm_err_t *err);
 
 #endif

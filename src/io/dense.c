@@ -19,9 +19,9 @@
 #include <string.h>
 
 #include "dormscan/geneset.h"
-#include "features.h"
+#include "features_internal.h"
 #include "lines.h"
-#include "memcsc.h"
+#include "memcsc_internal.h"
 #include "reader_internal.h"
 
 typedef struct strvec_t {
@@ -155,7 +155,7 @@ static int build(dorm_reader_t *r, dense_t *d, strvec_t *row_ids, strvec_t *row_
         t[k].cell = t[k].gene;
         t[k].gene = (int32_t)col; /* columns fit: a line holds fewer than 2^31 fields */
     }
-    if (memcsc_build(&d->mem, t, nt, n_cells) < 0) /* entries keep their order per cell */
+    if (dorm_memcsc_build(&d->mem, t, nt, n_cells) < 0) /* entries keep their order per cell */
         return dorm_err_nomem(err);
     r->info.cells_are_rows = cells_rows;
     r->info.n_cells = n_cells;
@@ -290,7 +290,7 @@ static int dense_read(dorm_reader_t *r, dorm_err_t *err)
     dorm_chunk_buf_reset(&r->chunk, d->next_cell);
     while (r->chunk.view.n_cells < r->opts.chunk_cells && d->next_cell < d->cells.n) {
         int64_t c = d->next_cell++;
-        if (memcsc_push_cell(&d->mem, c, &r->chunk) < 0)
+        if (dorm_memcsc_push_cell(&d->mem, c, &r->chunk) < 0)
             return dorm_err_nomem(err);
         if (dorm_chunk_buf_close_cell(&r->chunk, d->cells.s[c]) < 0)
             return dorm_err_nomem(err);
@@ -311,7 +311,7 @@ static void dense_close(dorm_reader_t *r)
     if (!d)
         return;
     free_strs(&d->cells);
-    memcsc_free(&d->mem);
+    dorm_memcsc_free(&d->mem);
     free(d->path);
     free(d);
     r->impl = NULL;

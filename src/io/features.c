@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features.h"
+#include "features_internal.h"
 #include "lines.h"
 
 #define GENE_EXPRESSION "Gene Expression"

@@ -34,9 +34,9 @@
 
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
-#include "features.h"
-#include "h5chunks.h"
-#include "h5util.h"
+#include "features_internal.h"
+#include "h5chunks_internal.h"
+#include "h5util_internal.h"
 #include "reader_internal.h"
 
 #define DENSE_BLOCK_BYTES (64LL << 20) /* one read of a dense matrix */
@@ -119,7 +119,7 @@ static void member_list(const h5ad_t *h, const char *group, char *buf, size_t si
     int n = 0;
     size_t used = 0;
     buf[0] = '\0';
-    if (h5u_members(h->file, group, &names, &n, h->path, NULL) < 0)
+    if (dorm_h5u_members(h->file, group, &names, &n, h->path, NULL) < 0)
         return;
     for (int i = 0; i < n && used < size; i++) {
         int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
@@ -127,7 +127,7 @@ static void member_list(const h5ad_t *h, const char *group, char *buf, size_t si
             break;
         used += (size_t)w;
     }
-    h5u_free_strings(names, n);
+    dorm_h5u_free_strings(names, n);
 }
 
 /* Copy n strings out of an HDF5 read buffer (vlen: char pointers; fixed: width bytes each). */
@@ -225,7 +225,7 @@ static int read_column(const h5ad_t *h, const strcol_t *col, int64_t start, int6
 {
     if (col->field[0])
         return read_field_slice(h, col, start, count, out, err);
-    return h5u_read_strings_slice(h->file, col->dset, start, count, out, h->path, err);
+    return dorm_h5u_read_strings_slice(h->file, col->dset, start, count, out, h->path, err);
 }
 
 /* Read a whole column of n strings into a new array. */
@@ -237,7 +237,7 @@ static int read_column_all(const h5ad_t *h, const strcol_t *col, int64_t n, char
         return dorm_err_nomem(err);
     int rc = read_column(h, col, 0, n, *out, err);
     if (rc < 0) {
-        h5u_free_strings(*out, n);
+        dorm_h5u_free_strings(*out, n);
         *out = NULL;
     }
     return rc;
@@ -247,7 +247,7 @@ static int column_length(const h5ad_t *h, const strcol_t *col, int64_t *n, dorm_
 {
     int rank;
     int64_t dims[2] = {0, 0};
-    int rc = h5u_dims(h->file, col->dset, &rank, dims, h->path, err);
+    int rc = dorm_h5u_dims(h->file, col->dset, &rank, dims, h->path, err);
     *n = dims[0];
     return rc;
 }
@@ -275,9 +275,9 @@ static int has_field(const h5ad_t *h, const char *dset, const char *field)
 static int find_index(const h5ad_t *h, const char *frame, strcol_t *col, dorm_err_t *err)
 {
     memset(col, 0, sizeof *col);
-    if (!h5u_exists(h->file, frame))
+    if (!dorm_h5u_exists(h->file, frame))
         return dorm_err_set(err, DORM_E_FORMAT, "%s: no %s dataframe", h->path, frame);
-    if (!h5u_is_group(h->file, frame)) {
+    if (!dorm_h5u_is_group(h->file, frame)) {
         /* pre-0.7: a compound dataset with an index field */
         const char *field = has_field(h, frame, "index")    ? "index"
                             : has_field(h, frame, "_index") ? "_index"
@@ -291,17 +291,17 @@ static int find_index(const h5ad_t *h, const char *frame, strcol_t *col, dorm_er
         return 0;
     }
     char *named = NULL;
-    int rc = h5u_attr_string(h->file, frame, "_index", &named, h->path, err);
+    int rc = dorm_h5u_attr_string(h->file, frame, "_index", &named, h->path, err);
     if (rc < 0)
         return rc;
     if (named)
         snprintf(col->dset, sizeof col->dset, "%s/%s", frame, named);
     free(named);
-    if (!col->dset[0] || !h5u_exists(h->file, col->dset))
+    if (!col->dset[0] || !dorm_h5u_exists(h->file, col->dset))
         snprintf(col->dset, sizeof col->dset, "%s/_index", frame);
-    if (!h5u_exists(h->file, col->dset))
+    if (!dorm_h5u_exists(h->file, col->dset))
         snprintf(col->dset, sizeof col->dset, "%s/index", frame);
-    if (!h5u_exists(h->file, col->dset))
+    if (!dorm_h5u_exists(h->file, col->dset))
         return dorm_err_set(err, DORM_E_FORMAT,
                             "%s: %s has no index (no _index attribute, %s/_index or %s/index)",
                             h->path, frame, frame, frame);
@@ -316,7 +316,7 @@ static int read_categorical(const h5ad_t *h, const char *codes_path, const char 
     int64_t *codes = NULL, n_codes = 0, n_cats = 0, dims[2];
     char **cats = NULL, **names = NULL;
     int rank;
-    int rc = h5u_dims(h->file, codes_path, &rank, dims, h->path, err);
+    int rc = dorm_h5u_dims(h->file, codes_path, &rank, dims, h->path, err);
     if (rc == 0 && (n_codes = dims[0]) != n)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld entries, but the index has %lld",
                           h->path, codes_path, (long long)n_codes, (long long)n);
@@ -324,9 +324,9 @@ static int read_categorical(const h5ad_t *h, const char *codes_path, const char 
                     !(names = calloc((size_t)(n ? n : 1), sizeof *names))))
         rc = dorm_err_nomem(err);
     if (rc == 0)
-        rc = h5u_read_i64(h->file, codes_path, 0, n, codes, h->path, err);
+        rc = dorm_h5u_read_i64(h->file, codes_path, 0, n, codes, h->path, err);
     if (rc == 0)
-        rc = h5u_read_strings(h->file, cats_path, &cats, &n_cats, h->path, err);
+        rc = dorm_h5u_read_strings(h->file, cats_path, &cats, &n_cats, h->path, err);
     for (int64_t i = 0; rc == 0 && i < n; i++) {
         if (codes[i] >= n_cats || codes[i] < -1)
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s[%lld] = %lld, but %s has %lld categories",
@@ -336,9 +336,9 @@ static int read_categorical(const h5ad_t *h, const char *codes_path, const char 
             rc = dorm_err_nomem(err);
     }
     free(codes);
-    h5u_free_strings(cats, n_cats);
+    dorm_h5u_free_strings(cats, n_cats);
     if (rc < 0) {
-        h5u_free_strings(names, n);
+        dorm_h5u_free_strings(names, n);
         names = NULL;
     }
     *out = names;
@@ -351,7 +351,7 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
 {
     char path[PATH_MAX_LEN + 16], sub[2 * PATH_MAX_LEN];
     *out = NULL;
-    if (!h5u_is_group(h->file, frame)) {
+    if (!dorm_h5u_is_group(h->file, frame)) {
         if (!has_field(h, frame, name))
             return dorm_err_set(err, DORM_E_USAGE, "%s: no %s column %s (%s has no field '%s')",
                                 h->path, frame, name, frame, name);
@@ -361,13 +361,13 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
         return read_column_all(h, &col, n, out, err);
     }
     snprintf(path, sizeof path, "%s/%s", frame, name);
-    if (!h5u_exists(h->file, path)) {
+    if (!dorm_h5u_exists(h->file, path)) {
         char list[1024];
         member_list(h, frame, list, sizeof list);
         return dorm_err_set(err, DORM_E_USAGE, "%s: no %s column %s (columns: %s)", h->path,
                             frame, path, list);
     }
-    if (h5u_is_group(h->file, path)) { /* AnnData >= 0.8 categorical */
+    if (dorm_h5u_is_group(h->file, path)) { /* AnnData >= 0.8 categorical */
         char cats[2 * PATH_MAX_LEN];
         snprintf(sub, sizeof sub, "%s/codes", path);
         snprintf(cats, sizeof cats, "%s/categories", path);
@@ -375,9 +375,9 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
     }
     if (dataset_class(h->file, path) == H5T_STRING) {
         int64_t got = 0;
-        int rc = h5u_read_strings(h->file, path, out, &got, h->path, err);
+        int rc = dorm_h5u_read_strings(h->file, path, out, &got, h->path, err);
         if (rc == 0 && got != n) {
-            h5u_free_strings(*out, got);
+            dorm_h5u_free_strings(*out, got);
             *out = NULL;
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld entries, but the %s index has %lld",
                               h->path, path, (long long)got, frame, (long long)n);
@@ -385,7 +385,7 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
         return rc;
     }
     snprintf(sub, sizeof sub, "%s/__categories/%s", frame, name); /* AnnData 0.7 categorical */
-    if (h5u_exists(h->file, sub))
+    if (dorm_h5u_exists(h->file, sub))
         return read_categorical(h, path, sub, n, out, err);
     return dorm_err_set(err, DORM_E_USAGE, "%s: %s is neither a string nor a categorical column",
                         h->path, path);
@@ -408,8 +408,8 @@ static int read_genes(dorm_reader_t *r, h5ad_t *h, const char *frame, int64_t *n
     if (rc == 0)
         rc = dorm_features_build(&r->features, ids, names, NULL, n, r->opts.keep_all_types,
                                  &h->row_map, err);
-    h5u_free_strings(ids, n);
-    h5u_free_strings(names, n);
+    dorm_h5u_free_strings(ids, n);
+    dorm_h5u_free_strings(names, n);
     *n_genes = n;
     return rc;
 }
@@ -423,23 +423,23 @@ static int sparse_encoding(h5ad_t *h, dorm_err_t *err)
     snprintf(h->data, sizeof h->data, "%s/data", h->matrix);
     snprintf(h->indices, sizeof h->indices, "%s/indices", h->matrix);
     snprintf(h->indptr, sizeof h->indptr, "%s/indptr", h->matrix);
-    int rc = h5u_attr_string(h->file, h->matrix, "encoding-type", &enc, h->path, err);
+    int rc = dorm_h5u_attr_string(h->file, h->matrix, "encoding-type", &enc, h->path, err);
     if (rc == 0)
-        rc = h5u_attr_string(h->file, h->matrix, "h5sparse_format", &legacy, h->path, err);
+        rc = dorm_h5u_attr_string(h->file, h->matrix, "h5sparse_format", &legacy, h->path, err);
     if (rc < 0)
         goto done;
-    if (!h5u_exists(h->file, h->data) || !h5u_exists(h->file, h->indices) ||
-        !h5u_exists(h->file, h->indptr)) {
+    if (!dorm_h5u_exists(h->file, h->data) || !dorm_h5u_exists(h->file, h->indices) ||
+        !dorm_h5u_exists(h->file, h->indptr)) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s is a group without data, indices and indptr (encoding %s)",
                           h->path, h->matrix, enc ? enc : legacy ? legacy : "none");
         goto done;
     }
     if (enc && (strcmp(enc, "csr_matrix") == 0 || strcmp(enc, "csc_matrix") == 0)) {
         h->layout = strcmp(enc, "csr_matrix") == 0 ? LAYOUT_CSR : LAYOUT_CSC;
-        n_shape = h5u_attr_i64(h->file, h->matrix, "shape", shape, 2);
+        n_shape = dorm_h5u_attr_i64(h->file, h->matrix, "shape", shape, 2);
     } else if (!enc && legacy && (strcmp(legacy, "csr") == 0 || strcmp(legacy, "csc") == 0)) {
         h->layout = strcmp(legacy, "csr") == 0 ? LAYOUT_CSR : LAYOUT_CSC;
-        n_shape = h5u_attr_i64(h->file, h->matrix, "h5sparse_shape", shape, 2);
+        n_shape = dorm_h5u_attr_i64(h->file, h->matrix, "h5sparse_shape", shape, 2);
     } else if (enc || legacy) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has unsupported encoding '%s' (csr_matrix or csc_matrix)",
                           h->path, h->matrix, enc ? enc : legacy);
@@ -485,13 +485,13 @@ static int find_matrix(dorm_reader_t *r, h5ad_t *h, dorm_err_t *err)
         snprintf(h->matrix, sizeof h->matrix, "layers/%s", o->layer);
     else
         snprintf(h->matrix, sizeof h->matrix, "%s", o->use_raw ? "raw/X" : "X");
-    if (!h5u_exists(h->file, h->matrix))
+    if (!dorm_h5u_exists(h->file, h->matrix))
         return missing_matrix(r, h, err);
-    if (h5u_is_group(h->file, h->matrix))
+    if (dorm_h5u_is_group(h->file, h->matrix))
         return sparse_encoding(h, err);
     int rank;
     int64_t dims[2];
-    int rc = h5u_dims(h->file, h->matrix, &rank, dims, h->path, err);
+    int rc = dorm_h5u_dims(h->file, h->matrix, &rank, dims, h->path, err);
     if (rc < 0)
         return rc;
     if (rank != 2)
@@ -511,9 +511,9 @@ static int check_shape(h5ad_t *h, const char *var_frame, int64_t n_barcodes, int
     int64_t n_ptr[2] = {0, 0}, n_data[2] = {0, 0}, n_idx[2] = {0, 0};
     int sparse = h->layout != LAYOUT_DENSE;
     int rc = 0;
-    if (sparse && ((rc = h5u_dims(h->file, h->indptr, &rank, n_ptr, h->path, err)) < 0 ||
-                   (rc = h5u_dims(h->file, h->data, &rank, n_data, h->path, err)) < 0 ||
-                   (rc = h5u_dims(h->file, h->indices, &rank, n_idx, h->path, err)) < 0))
+    if (sparse && ((rc = dorm_h5u_dims(h->file, h->indptr, &rank, n_ptr, h->path, err)) < 0 ||
+                   (rc = dorm_h5u_dims(h->file, h->data, &rank, n_data, h->path, err)) < 0 ||
+                   (rc = dorm_h5u_dims(h->file, h->indices, &rank, n_idx, h->path, err)) < 0))
         return rc;
     if (h->layout == LAYOUT_BARE) {
         h->n_obs = n_barcodes;
@@ -622,17 +622,17 @@ static int read_csr(dorm_reader_t *r, h5ad_t *h, int64_t k, dorm_err_t *err)
     int rc = 0;
     for (int i = 0; rc == 0 && i < 3; i++)
         if (!h->csr[i])
-            rc = h5chunks_open(&h->csr[i], h->file, names[i], r->opts.threads, h->path, err);
+            rc = dorm_h5chunks_open(&h->csr[i], h->file, names[i], r->opts.threads, h->path, err);
     if (rc == 0)
-        rc = h5chunks_read_i64(h->csr[0], h->next_cell, k + 1, h->ptr, err);
+        rc = dorm_h5chunks_read_i64(h->csr[0], h->next_cell, k + 1, h->ptr, err);
     if (rc == 0)
         rc = check_offsets(h, h->ptr, k, h->next_cell, err);
     if (rc < 0)
         return rc;
     int64_t first = h->ptr[0], n = h->ptr[k] - first;
     if ((rc = reserve_entries(h, n, err)) < 0 ||
-        (rc = h5chunks_read_i64(h->csr[1], first, n, h->idx, err)) < 0 ||
-        (rc = h5chunks_read_f64(h->csr[2], first, n, h->val, err)) < 0)
+        (rc = dorm_h5chunks_read_i64(h->csr[1], first, n, h->idx, err)) < 0 ||
+        (rc = dorm_h5chunks_read_f64(h->csr[2], first, n, h->val, err)) < 0)
         return rc;
     for (int64_t c = 0; rc == 0 && c < k; c++) {
         for (int64_t e = h->ptr[c] - first; rc == 0 && e < h->ptr[c + 1] - first; e++) {
@@ -656,7 +656,7 @@ static int csc_count(h5ad_t *h, int64_t begin, int64_t end, dorm_err_t *err)
 {
     for (int64_t at = begin; at < end; at += CSC_LOAD_ENTRIES) {
         int64_t n = end - at < CSC_LOAD_ENTRIES ? end - at : CSC_LOAD_ENTRIES;
-        int rc = h5u_read_i64(h->file, h->indices, at, n, h->idx, h->path, err);
+        int rc = dorm_h5u_read_i64(h->file, h->indices, at, n, h->idx, h->path, err);
         if (rc < 0)
             return rc;
         for (int64_t e = 0; e < n; e++) {
@@ -678,9 +678,9 @@ static int csc_place(h5ad_t *h, const int64_t *col_ptr, int64_t *fill, dorm_err_
     int64_t end = col_ptr[h->n_vars], gene = 0;
     for (int64_t at = col_ptr[0]; at < end; at += CSC_LOAD_ENTRIES) {
         int64_t n = end - at < CSC_LOAD_ENTRIES ? end - at : CSC_LOAD_ENTRIES;
-        int rc = h5u_read_i64(h->file, h->indices, at, n, h->idx, h->path, err);
+        int rc = dorm_h5u_read_i64(h->file, h->indices, at, n, h->idx, h->path, err);
         if (rc == 0)
-            rc = h5u_read_f64(h->file, h->data, at, n, h->val, h->path, err);
+            rc = dorm_h5u_read_f64(h->file, h->data, at, n, h->val, h->path, err);
         if (rc < 0)
             return rc;
         for (int64_t e = 0; e < n; e++) {
@@ -710,7 +710,7 @@ static int load_csc(h5ad_t *h, dorm_err_t *err)
         rc = dorm_err_nomem(err);
         goto done;
     }
-    if ((rc = h5u_read_i64(h->file, h->indptr, 0, h->n_vars + 1, col_ptr, h->path, err)) < 0 ||
+    if ((rc = dorm_h5u_read_i64(h->file, h->indptr, 0, h->n_vars + 1, col_ptr, h->path, err)) < 0 ||
         (rc = check_offsets(h, col_ptr, h->n_vars, 0, err)) < 0)
         goto done;
     int64_t nnz = col_ptr[h->n_vars] - col_ptr[0];
@@ -754,7 +754,7 @@ static int dense_row(h5ad_t *h, int64_t row, const double **out, dorm_err_t *err
     if (row < h->block_first || row >= h->block_first + h->block_n) {
         int64_t n = h->n_obs - row < h->block_rows ? h->n_obs - row : h->block_rows;
         h->block_n = 0;
-        int rc = h5u_read_rows_f64(h->file, h->matrix, row, n, h->n_vars, h->block, h->path, err);
+        int rc = dorm_h5u_read_rows_f64(h->file, h->matrix, row, n, h->n_vars, h->block, h->path, err);
         if (rc < 0)
             return rc;
         h->block_first = row;
@@ -820,7 +820,7 @@ static void h5ad_close(dorm_reader_t *r)
     if (!h)
         return;
     for (int i = 0; i < 3; i++)
-        h5chunks_close(h->csr[i]);
+        dorm_h5chunks_close(h->csr[i]);
     if (h->file >= 0)
         H5Fclose(h->file);
     free(h->path);
@@ -870,13 +870,13 @@ static int declared_nnz(const h5ad_t *h, int64_t *nnz, dorm_err_t *err)
         return 0; /* a dense matrix declares none */
     int rank;
     int64_t n_data[2] = {0, 0}, n_idx[2] = {0, 0};
-    int rc = h5u_read_i64(h->file, h->indptr, 0, 1, &ends[0], h->path, err);
+    int rc = dorm_h5u_read_i64(h->file, h->indptr, 0, 1, &ends[0], h->path, err);
     if (rc == 0)
-        rc = h5u_read_i64(h->file, h->indptr, major, 1, &ends[1], h->path, err);
+        rc = dorm_h5u_read_i64(h->file, h->indptr, major, 1, &ends[1], h->path, err);
     if (rc == 0)
-        rc = h5u_dims(h->file, h->data, &rank, n_data, h->path, err);
+        rc = dorm_h5u_dims(h->file, h->data, &rank, n_data, h->path, err);
     if (rc == 0)
-        rc = h5u_dims(h->file, h->indices, &rank, n_idx, h->path, err);
+        rc = dorm_h5u_dims(h->file, h->indices, &rank, n_idx, h->path, err);
     if (rc == 0 && ends[0] != 0)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s starts at %lld, not 0", h->path, h->indptr,
                           (long long)ends[0]);
@@ -900,7 +900,7 @@ int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
         return dorm_err_nomem(err);
     const char *var_frame = r->opts.use_raw ? "raw/var" : "var";
     int64_t n_barcodes = 0, n_genes = 0, nnz = 0;
-    int rc = h5u_open(path, &h->file, err);
+    int rc = dorm_h5u_open(path, &h->file, err);
     if (rc == 0)
         rc = find_matrix(r, h, err);
     if (rc == 0)
@@ -936,7 +936,7 @@ int dorm_h5ad_obs_column(const char *path, const char *column, char ***barcodes,
     h5ad_t h;
     memset(&h, 0, sizeof h);
     h.path = (char *)path;
-    int rc = h5u_open(path, &h.file, err);
+    int rc = dorm_h5u_open(path, &h.file, err);
     if (rc < 0)
         return rc;
     strcol_t index;
@@ -950,7 +950,7 @@ int dorm_h5ad_obs_column(const char *path, const char *column, char ***barcodes,
         rc = read_var_column(&h, "obs", column, count, values, err);
     H5Fclose(h.file);
     if (rc < 0) {
-        h5u_free_strings(*barcodes, count);
+        dorm_h5u_free_strings(*barcodes, count);
         *barcodes = NULL;
         return rc;
     }

@@ -9,7 +9,7 @@
 #endif
 
 #include "core/simd.h"
-#include "h5chunks.h"
+#include "h5chunks_internal.h"
 
 #define MAX_FILTERS 4
 #define MAX_CHUNK_BYTES ((uint64_t)1 << 30)
@@ -95,7 +95,7 @@ static void probe_direct(h5chunks_t *c)
         H5Sclose(space);
 }
 
-int h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, const char *file,
+int dorm_h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, const char *file,
                   dorm_err_t *err)
 {
     *out = NULL;
@@ -109,7 +109,7 @@ int h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, co
     c->threads = threads > 1 ? threads : 1;
     c->first = -1;
     if ((c->d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0) {
-        h5chunks_close(c);
+        dorm_h5chunks_close(c);
         return dorm_err_set(err, DORM_E_FORMAT, "%s: no dataset %s", file, name);
     }
     probe_direct(c);
@@ -117,7 +117,7 @@ int h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, co
     return 0;
 }
 
-int h5chunks_is_direct(const h5chunks_t *c) { return c->direct; }
+int dorm_h5chunks_is_direct(const h5chunks_t *c) { return c->direct; }
 
 /* Inflate (zlib wrapper) exactly chunk_bytes into dst. */
 static int inflate_chunk(const uint8_t *src, size_t len, uint8_t *dst, size_t n)
@@ -403,7 +403,7 @@ static int prepare(h5chunks_t *c, int64_t start, int64_t count, const uint8_t **
     return 0;
 }
 
-int h5chunks_read_i64(h5chunks_t *c, int64_t start, int64_t count, int64_t *out, dorm_err_t *err)
+int dorm_h5chunks_read_i64(h5chunks_t *c, int64_t start, int64_t count, int64_t *out, dorm_err_t *err)
 {
     if (count == 0)
         return 0;
@@ -417,7 +417,7 @@ int h5chunks_read_i64(h5chunks_t *c, int64_t start, int64_t count, int64_t *out,
     return 0;
 }
 
-int h5chunks_read_f64(h5chunks_t *c, int64_t start, int64_t count, double *out, dorm_err_t *err)
+int dorm_h5chunks_read_f64(h5chunks_t *c, int64_t start, int64_t count, double *out, dorm_err_t *err)
 {
     if (count == 0)
         return 0;
@@ -431,7 +431,7 @@ int h5chunks_read_f64(h5chunks_t *c, int64_t start, int64_t count, double *out, 
     return 0;
 }
 
-void h5chunks_close(h5chunks_t *c)
+void dorm_h5chunks_close(h5chunks_t *c)
 {
     if (!c)
         return;

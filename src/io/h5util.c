@@ -2,14 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "h5util.h"
+#include "h5util_internal.h"
 
 static int h5_error(dorm_err_t *err, const char *file, const char *what, const char *name)
 {
     return dorm_err_set(err, DORM_E_FORMAT, "%s: %s %s", file, what, name);
 }
 
-int h5u_open(const char *path, hid_t *file, dorm_err_t *err)
+int dorm_h5u_open(const char *path, hid_t *file, dorm_err_t *err)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -19,7 +19,7 @@ int h5u_open(const char *path, hid_t *file, dorm_err_t *err)
     return 0;
 }
 
-int h5u_exists(hid_t loc, const char *name)
+int dorm_h5u_exists(hid_t loc, const char *name)
 {
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", name);
@@ -36,9 +36,9 @@ int h5u_exists(hid_t loc, const char *name)
     }
 }
 
-int h5u_is_group(hid_t loc, const char *name)
+int dorm_h5u_is_group(hid_t loc, const char *name)
 {
-    if (!h5u_exists(loc, name))
+    if (!dorm_h5u_exists(loc, name))
         return 0;
     hid_t o = H5Oopen(loc, name, H5P_DEFAULT);
     if (o < 0)
@@ -48,7 +48,7 @@ int h5u_is_group(hid_t loc, const char *name)
     return group;
 }
 
-int h5u_dims(hid_t loc, const char *name, int *rank, int64_t dims[2], const char *file,
+int dorm_h5u_dims(hid_t loc, const char *name, int *rank, int64_t dims[2], const char *file,
              dorm_err_t *err)
 {
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
@@ -71,7 +71,7 @@ int h5u_dims(hid_t loc, const char *name, int *rank, int64_t dims[2], const char
     return 0;
 }
 
-void h5u_free_strings(char **s, int64_t n)
+void dorm_h5u_free_strings(char **s, int64_t n)
 {
     for (int64_t i = 0; s && i < n; i++)
         free(s[i]);
@@ -98,7 +98,7 @@ static int strings_from(hid_t t, const void *raw, int64_t n, char **out)
     return 0;
 }
 
-int h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, const char *file,
+int dorm_h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, const char *file,
                      dorm_err_t *err)
 {
     *out = NULL;
@@ -134,7 +134,7 @@ int h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, const
         *out = s;
         *n = count;
     } else {
-        h5u_free_strings(s, count);
+        dorm_h5u_free_strings(s, count);
     }
 done:
     H5Tclose(ft);
@@ -143,7 +143,7 @@ done:
     return rc;
 }
 
-int h5u_read_strings_slice(hid_t loc, const char *name, int64_t start, int64_t count, char **out,
+int dorm_h5u_read_strings_slice(hid_t loc, const char *name, int64_t start, int64_t count, char **out,
                            const char *file, dorm_err_t *err)
 {
     if (count == 0)
@@ -202,13 +202,13 @@ static int read_1d(hid_t loc, const char *name, int64_t start, int64_t count, hi
     return rc;
 }
 
-int h5u_read_i64(hid_t loc, const char *name, int64_t start, int64_t count, int64_t *out,
+int dorm_h5u_read_i64(hid_t loc, const char *name, int64_t start, int64_t count, int64_t *out,
                  const char *file, dorm_err_t *err)
 {
     return read_1d(loc, name, start, count, H5T_NATIVE_INT64, out, file, err);
 }
 
-int h5u_read_f64(hid_t loc, const char *name, int64_t start, int64_t count, double *out,
+int dorm_h5u_read_f64(hid_t loc, const char *name, int64_t start, int64_t count, double *out,
                  const char *file, dorm_err_t *err)
 {
     return read_1d(loc, name, start, count, H5T_NATIVE_DOUBLE, out, file, err);
@@ -234,25 +234,25 @@ static int read_block(hid_t loc, const char *name, hsize_t st[2], hsize_t ct[2],
     return rc;
 }
 
-int h5u_read_rows_f64(hid_t loc, const char *name, int64_t row, int64_t n_rows, int64_t n_cols,
+int dorm_h5u_read_rows_f64(hid_t loc, const char *name, int64_t row, int64_t n_rows, int64_t n_cols,
                       double *out, const char *file, dorm_err_t *err)
 {
     hsize_t st[2] = {(hsize_t)row, 0}, ct[2] = {(hsize_t)n_rows, (hsize_t)n_cols};
     return read_block(loc, name, st, ct, out, file, err);
 }
 
-int h5u_read_cols_f64(hid_t loc, const char *name, int64_t col, int64_t n_cols, int64_t n_rows,
+int dorm_h5u_read_cols_f64(hid_t loc, const char *name, int64_t col, int64_t n_cols, int64_t n_rows,
                       double *out, const char *file, dorm_err_t *err)
 {
     hsize_t st[2] = {0, (hsize_t)col}, ct[2] = {(hsize_t)n_rows, (hsize_t)n_cols};
     return read_block(loc, name, st, ct, out, file, err);
 }
 
-int h5u_attr_string(hid_t loc, const char *obj, const char *attr, char **out, const char *file,
+int dorm_h5u_attr_string(hid_t loc, const char *obj, const char *attr, char **out, const char *file,
                     dorm_err_t *err)
 {
     *out = NULL;
-    if (!h5u_exists(loc, obj) || H5Aexists_by_name(loc, obj, attr, H5P_DEFAULT) <= 0)
+    if (!dorm_h5u_exists(loc, obj) || H5Aexists_by_name(loc, obj, attr, H5P_DEFAULT) <= 0)
         return 0;
     hid_t a = H5Aopen_by_name(loc, obj, attr, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0)
@@ -280,9 +280,9 @@ int h5u_attr_string(hid_t loc, const char *obj, const char *attr, char **out, co
     return rc;
 }
 
-int h5u_attr_i64(hid_t loc, const char *obj, const char *attr, int64_t *out, int max)
+int dorm_h5u_attr_i64(hid_t loc, const char *obj, const char *attr, int64_t *out, int max)
 {
-    if (!h5u_exists(loc, obj) || H5Aexists_by_name(loc, obj, attr, H5P_DEFAULT) <= 0)
+    if (!dorm_h5u_exists(loc, obj) || H5Aexists_by_name(loc, obj, attr, H5P_DEFAULT) <= 0)
         return 0;
     hid_t a = H5Aopen_by_name(loc, obj, attr, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0)
@@ -297,7 +297,7 @@ int h5u_attr_i64(hid_t loc, const char *obj, const char *attr, int64_t *out, int
     return got;
 }
 
-int h5u_members(hid_t loc, const char *group, char ***out, int *n, const char *file,
+int dorm_h5u_members(hid_t loc, const char *group, char ***out, int *n, const char *file,
                 dorm_err_t *err)
 {
     *out = NULL;
@@ -322,7 +322,7 @@ int h5u_members(hid_t loc, const char *group, char ***out, int *n, const char *f
         if (len < 0 || !(names[i] = malloc((size_t)len + 1))) {
             rc = len < 0 ? h5_error(err, file, "cannot list group", group)
                          : dorm_err_nomem(err);
-            h5u_free_strings(names, (int64_t)gi.nlinks);
+            dorm_h5u_free_strings(names, (int64_t)gi.nlinks);
             names = NULL;
             goto done;
         }

@@ -12,7 +12,7 @@
 
 #include "core/simd.h"
 #include "dormscan/log.h"
-#include "instream.h"
+#include "instream_internal.h"
 
 #define IN_SIZE ((size_t)1 << 20)    /* compressed bytes per hread */
 #define BLOCK_SIZE ((size_t)1 << 20) /* inflated bytes per block (a reader waiting for a

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "instream.h"
+#include "instream_internal.h"
 #include "lines.h"
 
 #define READ_BLOCK ((size_t)1 << 20)

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features.h"
-#include "h5util.h"
+#include "features_internal.h"
+#include "h5util_internal.h"
 #include "reader_internal.h"
 
 #define BLOCK_BYTES (64LL << 20) /* one read of the matrix */
@@ -41,7 +41,7 @@ typedef struct loom_t {
 /* The first of two datasets that exists, or NULL. */
 static const char *first_of(const loom_t *l, const char *a, const char *b)
 {
-    return h5u_exists(l->file, a) ? a : h5u_exists(l->file, b) ? b : NULL;
+    return dorm_h5u_exists(l->file, a) ? a : dorm_h5u_exists(l->file, b) ? b : NULL;
 }
 
 /* The length of a 1-d attribute, checked against the matrix dimension n. */
@@ -50,7 +50,7 @@ static int check_length(const loom_t *l, const char *name, int64_t n, const char
 {
     int rank;
     int64_t dims[2] = {0, 0};
-    int rc = h5u_dims(l->file, name, &rank, dims, l->path, err);
+    int rc = dorm_h5u_dims(l->file, name, &rank, dims, l->path, err);
     if (rc == 0 && dims[0] != n)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld entries, but %s has %lld %s",
                           l->path, name, (long long)dims[0], l->matrix, (long long)n, what);
@@ -64,28 +64,28 @@ static int read_genes(dorm_reader_t *r, loom_t *l, dorm_err_t *err)
     const char *names_at;
     if (r->opts.var_column && r->opts.var_column[0]) {
         snprintf(column, sizeof column, "row_attrs/%s", r->opts.var_column);
-        if (!h5u_exists(l->file, column))
+        if (!dorm_h5u_exists(l->file, column))
             return dorm_err_set(err, DORM_E_USAGE, "%s: no row attribute %s", l->path, column);
         names_at = column;
     } else if (!(names_at = first_of(l, "row_attrs/Gene", "row_attrs/var_names"))) {
         return dorm_err_set(err, DORM_E_FORMAT, "%s: no gene names (row_attrs/Gene or row_attrs/var_names)",
                             l->path);
     }
-    const char *ids_at = h5u_exists(l->file, "row_attrs/Accession") ? "row_attrs/Accession" : NULL;
+    const char *ids_at = dorm_h5u_exists(l->file, "row_attrs/Accession") ? "row_attrs/Accession" : NULL;
     char **names = NULL, **ids = NULL;
     int64_t n_names = 0, n_ids = 0;
     int rc = check_length(l, names_at, l->n_genes, "genes", err);
     if (rc == 0 && ids_at)
         rc = check_length(l, ids_at, l->n_genes, "genes", err);
     if (rc == 0)
-        rc = h5u_read_strings(l->file, names_at, &names, &n_names, l->path, err);
+        rc = dorm_h5u_read_strings(l->file, names_at, &names, &n_names, l->path, err);
     if (rc == 0 && ids_at)
-        rc = h5u_read_strings(l->file, ids_at, &ids, &n_ids, l->path, err);
+        rc = dorm_h5u_read_strings(l->file, ids_at, &ids, &n_ids, l->path, err);
     if (rc == 0)
         rc = dorm_features_build(&r->features, ids ? ids : names, ids ? names : NULL, NULL,
                                  n_names, r->opts.keep_all_types, &l->row_map, err);
-    h5u_free_strings(names, n_names);
-    h5u_free_strings(ids, n_ids);
+    dorm_h5u_free_strings(names, n_names);
+    dorm_h5u_free_strings(ids, n_ids);
     return rc;
 }
 
@@ -96,7 +96,7 @@ static int cell_values(loom_t *l, int64_t cell, const double **col, int64_t *str
     if (cell < l->block_first || cell >= l->block_first + l->block_n) {
         int64_t n = l->n_cells - cell < l->block_cols ? l->n_cells - cell : l->block_cols;
         l->block_n = 0;
-        int rc = h5u_read_cols_f64(l->file, l->matrix, cell, n, l->n_genes, l->block, l->path, err);
+        int rc = dorm_h5u_read_cols_f64(l->file, l->matrix, cell, n, l->n_genes, l->block, l->path, err);
         if (rc < 0)
             return rc;
         l->block_first = cell;
@@ -136,7 +136,7 @@ static int loom_read(dorm_reader_t *r, dorm_err_t *err)
     int64_t k = dorm_reader_span(r, l->next_cell, l->n_cells);
     if (k == 0)
         return 0;
-    int rc = h5u_read_strings_slice(l->file, l->cell_ids, l->next_cell, k, l->barcodes, l->path, err);
+    int rc = dorm_h5u_read_strings_slice(l->file, l->cell_ids, l->next_cell, k, l->barcodes, l->path, err);
     for (int64_t c = 0; rc == 0 && c < k; c++)
         rc = add_cell(r, l, l->next_cell + c, l->barcodes[c], err);
     dorm_strings_clear(l->barcodes, k);
@@ -181,12 +181,12 @@ static int find_matrix(dorm_reader_t *r, loom_t *l, dorm_err_t *err)
         snprintf(l->matrix, sizeof l->matrix, "layers/%s", r->opts.layer);
     else
         snprintf(l->matrix, sizeof l->matrix, "matrix");
-    if (!h5u_exists(l->file, l->matrix) || h5u_is_group(l->file, l->matrix))
+    if (!dorm_h5u_exists(l->file, l->matrix) || dorm_h5u_is_group(l->file, l->matrix))
         return dorm_err_set(err, r->opts.layer ? DORM_E_USAGE : DORM_E_FORMAT,
                             "%s: no %s dataset", l->path, l->matrix);
     int rank;
     int64_t dims[2];
-    int rc = h5u_dims(l->file, l->matrix, &rank, dims, l->path, err);
+    int rc = dorm_h5u_dims(l->file, l->matrix, &rank, dims, l->path, err);
     if (rc < 0)
         return rc;
     if (rank != 2)
@@ -256,7 +256,7 @@ int dorm_loom_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     r->ops = &loom_ops;
     if (!(l->path = strdup(path)))
         return dorm_err_nomem(err);
-    int rc = h5u_open(path, &l->file, err);
+    int rc = dorm_h5u_open(path, &l->file, err);
     if (rc == 0)
         rc = find_matrix(r, l, err);
     if (rc == 0)

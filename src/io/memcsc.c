@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memcsc.h"
+#include "memcsc_internal.h"
 
-int memcsc_build(memcsc_t *m, const memcsc_entry_t *e, int64_t n, int64_t n_cells)
+int dorm_memcsc_build(memcsc_t *m, const memcsc_entry_t *e, int64_t n, int64_t n_cells)
 {
     memset(m, 0, sizeof *m);
     m->ptr = calloc((size_t)n_cells + 1, sizeof *m->ptr);
@@ -13,7 +13,7 @@ int memcsc_build(memcsc_t *m, const memcsc_entry_t *e, int64_t n, int64_t n_cell
     int64_t *fill = malloc((size_t)(n_cells ? n_cells : 1) * sizeof *fill);
     if (!m->ptr || !m->gene || !m->value || !fill) {
         free(fill);
-        memcsc_free(m);
+        dorm_memcsc_free(m);
         return -1;
     }
     m->n_cells = n_cells;
@@ -31,7 +31,7 @@ int memcsc_build(memcsc_t *m, const memcsc_entry_t *e, int64_t n, int64_t n_cell
     return 0;
 }
 
-int memcsc_push_cell(const memcsc_t *m, int64_t c, dorm_chunk_buf_t *chunk)
+int dorm_memcsc_push_cell(const memcsc_t *m, int64_t c, dorm_chunk_buf_t *chunk)
 {
     for (int64_t k = c < m->n_cells ? m->ptr[c] : 0; c < m->n_cells && k < m->ptr[c + 1]; k++)
         if (dorm_chunk_buf_push(chunk, m->gene[k], m->value[k]) < 0)
@@ -39,7 +39,7 @@ int memcsc_push_cell(const memcsc_t *m, int64_t c, dorm_chunk_buf_t *chunk)
     return 0;
 }
 
-void memcsc_free(memcsc_t *m)
+void dorm_memcsc_free(memcsc_t *m)
 {
     free(m->ptr);
     free(m->gene);

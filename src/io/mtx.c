@@ -17,11 +17,11 @@
 #include <string.h>
 
 #include "dormscan/log.h"
-#include "features.h"
+#include "features_internal.h"
 #include "lines.h"
-#include "mtx_layout.h"
-#include "memcsc.h"
-#include "mtx_line.h"
+#include "mtx_layout_internal.h"
+#include "memcsc_internal.h"
+#include "mtx_line_internal.h"
 #include "reader_internal.h"
 
 /* An entry as parsed; gene is -1 for a dropped feature (never stored). */
@@ -396,13 +396,13 @@ fast_entries_with(dorm_reader_t *r, mtx_t *m, const mtx_line_shuffle_t *sh, int 
 __attribute__((target("ssse3"))) static int fast_entries_ssse3(dorm_reader_t *r, mtx_t *m,
                                                               dorm_err_t *err)
 {
-    return fast_entries_with(r, m, mtx_line_shuffles(), 0, err);
+    return fast_entries_with(r, m, dorm_mtx_line_shuffles(), 0, err);
 }
 
 __attribute__((target("ssse3"))) static int fast_entries_ssse3_common(dorm_reader_t *r,
                                                                      mtx_t *m, dorm_err_t *err)
 {
-    return fast_entries_with(r, m, mtx_line_shuffles(), 1, err);
+    return fast_entries_with(r, m, dorm_mtx_line_shuffles(), 1, err);
 }
 #endif
 
@@ -489,7 +489,7 @@ static int load_all(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
     for (int64_t k = 0; k < n; k++)
         if (all[k].cell + 1 > n_cells)
             n_cells = all[k].cell + 1;
-    rc = memcsc_build(&m->mem, all, n, n_cells);
+    rc = dorm_memcsc_build(&m->mem, all, n, n_cells);
     free(all);
     if (rc < 0)
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s", m->lay.matrix);
@@ -503,7 +503,7 @@ static int memory_read(dorm_reader_t *r, dorm_err_t *err)
     int64_t n_cells = r->info.n_cells;
     while (r->chunk.view.n_cells < r->opts.chunk_cells && m->next_cell < n_cells) {
         int64_t c = m->next_cell;
-        if (memcsc_push_cell(&m->mem, c, &r->chunk) < 0)
+        if (dorm_memcsc_push_cell(&m->mem, c, &r->chunk) < 0)
             return dorm_err_nomem(err);
         int rc = close_cells(r, m, c + 1, err);
         if (rc < 0)
@@ -547,7 +547,7 @@ static void mtx_close(dorm_reader_t *r)
     dorm_lines_close(m->bc);
     dorm_mtx_layout_free(&m->lay);
     free(m->row_map);
-    memcsc_free(&m->mem);
+    dorm_memcsc_free(&m->mem);
     free(m);
     r->impl = NULL;
 }
@@ -570,7 +570,7 @@ int dorm_mtx_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     r->impl = m;
     r->ops = &mtx_ops;
 #if MTX_LINE_WORDS
-    m->ssse3 = mtx_line_ssse3();
+    m->ssse3 = dorm_mtx_line_ssse3();
 #endif
     int rc = dorm_mtx_layout_resolve(path, &m->lay, err);
     if (rc < 0)

@@ -17,7 +17,7 @@
 
 #include "dormscan/log.h"
 #include "lines.h"
-#include "mtx_layout.h"
+#include "mtx_layout_internal.h"
 
 void dorm_mtx_layout_free(dorm_mtx_layout_t *lay)
 {

@@ -2,7 +2,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "mtx_line.h"
+#include "mtx_line_internal.h"
 
 #if MTX_LINE_WORDS
 static mtx_line_shuffle_t shuffles[512];
@@ -25,13 +25,13 @@ static void build_shuffles(void)
             }
 }
 
-const mtx_line_shuffle_t *mtx_line_shuffles(void)
+const mtx_line_shuffle_t *dorm_mtx_line_shuffles(void)
 {
     pthread_once(&shuffles_once, build_shuffles);
     return shuffles;
 }
 
-int mtx_line_ssse3(void)
+int dorm_mtx_line_ssse3(void)
 {
     return __builtin_cpu_supports("ssse3");
 }

@@ -15,7 +15,7 @@
 #include <htslib/bgzf.h>
 #include <htslib/hfile.h>
 
-#include "h5util.h"
+#include "h5util_internal.h"
 #include "reader_internal.h"
 
 static const char HDF5_MAGIC[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n'};
@@ -23,27 +23,27 @@ static const char HDF5_MAGIC[8] = {'\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\
 static int classify_hdf5(const char *path, dorm_format_t *fmt, dorm_err_t *err)
 {
     hid_t f;
-    int rc = h5u_open(path, &f, err);
+    int rc = dorm_h5u_open(path, &f, err);
     if (rc < 0)
         return rc;
-    if (h5u_exists(f, "X") && (h5u_exists(f, "obs") || h5u_exists(f, "var")))
+    if (dorm_h5u_exists(f, "X") && (dorm_h5u_exists(f, "obs") || dorm_h5u_exists(f, "var")))
         *fmt = DORM_FMT_H5AD;
-    else if (h5u_exists(f, "matrix") && !h5u_is_group(f, "matrix") && h5u_exists(f, "row_attrs"))
+    else if (dorm_h5u_exists(f, "matrix") && !dorm_h5u_is_group(f, "matrix") && dorm_h5u_exists(f, "row_attrs"))
         *fmt = DORM_FMT_LOOM;
-    else if (h5u_exists(f, "matrix/indptr"))
+    else if (dorm_h5u_exists(f, "matrix/indptr"))
         *fmt = DORM_FMT_10X_H5;
     else {
         char **names = NULL;
         int n = 0;
-        rc = h5u_members(f, "/", &names, &n, path, err);
+        rc = dorm_h5u_members(f, "/", &names, &n, path, err);
         *fmt = DORM_FMT_UNKNOWN;
         for (int i = 0; rc == 0 && i < n; i++) {
             char p[1024];
             snprintf(p, sizeof p, "%s/indptr", names[i]);
-            if (h5u_exists(f, p))
+            if (dorm_h5u_exists(f, p))
                 *fmt = DORM_FMT_10X_H5;
         }
-        h5u_free_strings(names, n);
+        dorm_h5u_free_strings(names, n);
         if (rc == 0 && *fmt == DORM_FMT_UNKNOWN)
             rc = dorm_err_set(err, DORM_E_FORMAT,
                               "%s: an HDF5 file that is neither 10x HDF5, AnnData nor loom", path);

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features.h"
-#include "instream.h"
+#include "features_internal.h"
+#include "instream_internal.h"
 #include "reader_internal.h"
 
 #define DEFAULT_CHUNK_CELLS 64

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features.h"
-#include "h5chunks.h"
-#include "h5util.h"
+#include "features_internal.h"
+#include "h5chunks_internal.h"
+#include "h5util_internal.h"
 #include "reader_internal.h"
 
 typedef struct tenx_t {
@@ -41,17 +41,17 @@ static void path_in(const tenx_t *t, const char *name, char *out, size_t n)
 /* The group holding the matrix: "matrix", or the single (or chosen) genome. */
 static int find_group(tenx_t *t, const char *genome, dorm_err_t *err)
 {
-    if (h5u_exists(t->file, "matrix/indptr")) {
+    if (dorm_h5u_exists(t->file, "matrix/indptr")) {
         snprintf(t->group, sizeof t->group, "matrix");
         return 0;
     }
     char **names = NULL, list[2048] = "";
     int n = 0, found = 0;
-    int rc = h5u_members(t->file, "/", &names, &n, t->path, err);
+    int rc = dorm_h5u_members(t->file, "/", &names, &n, t->path, err);
     for (int i = 0; rc == 0 && i < n; i++) {
         char p[1024];
         snprintf(p, sizeof p, "%s/indptr", names[i]);
-        if (!h5u_exists(t->file, p))
+        if (!dorm_h5u_exists(t->file, p))
             continue;
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", found ? ", " : "", names[i]);
@@ -59,7 +59,7 @@ static int find_group(tenx_t *t, const char *genome, dorm_err_t *err)
             snprintf(t->group, sizeof t->group, "%s", names[i]);
         found++;
     }
-    h5u_free_strings(names, n);
+    dorm_h5u_free_strings(names, n);
     if (rc < 0)
         return rc;
     if (genome && !*t->group)
@@ -81,20 +81,20 @@ static int read_features(dorm_reader_t *r, tenx_t *t, dorm_err_t *err)
     path_in(t, "features/feature_type", p_type, sizeof p_type);
     char **ids = NULL, **names = NULL, **types = NULL;
     int64_t n_ids = 0, n_names = 0, n_types = 0;
-    int rc = h5u_read_strings(t->file, p_id, &ids, &n_ids, t->path, err);
-    if (rc == 0 && h5u_exists(t->file, p_name))
-        rc = h5u_read_strings(t->file, p_name, &names, &n_names, t->path, err);
-    if (rc == 0 && v3 && h5u_exists(t->file, p_type))
-        rc = h5u_read_strings(t->file, p_type, &types, &n_types, t->path, err);
+    int rc = dorm_h5u_read_strings(t->file, p_id, &ids, &n_ids, t->path, err);
+    if (rc == 0 && dorm_h5u_exists(t->file, p_name))
+        rc = dorm_h5u_read_strings(t->file, p_name, &names, &n_names, t->path, err);
+    if (rc == 0 && v3 && dorm_h5u_exists(t->file, p_type))
+        rc = dorm_h5u_read_strings(t->file, p_type, &types, &n_types, t->path, err);
     if (rc == 0 && (n_ids != t->n_features || (names && n_names != n_ids) || (types && n_types != n_ids)))
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld features, but the shape says %lld",
                           t->path, p_id, (long long)n_ids, (long long)t->n_features);
     if (rc == 0)
         rc = dorm_features_build(&r->features, ids, names, types, n_ids, r->opts.keep_all_types,
                                  &t->row_map, err);
-    h5u_free_strings(ids, n_ids);
-    h5u_free_strings(names, n_names);
-    h5u_free_strings(types, n_types);
+    dorm_h5u_free_strings(ids, n_ids);
+    dorm_h5u_free_strings(names, n_names);
+    dorm_h5u_free_strings(types, n_types);
     return rc;
 }
 
@@ -186,7 +186,7 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
     if (grow(t, k, 0) < 0)
         return dorm_err_nomem(err);
     path_in(t, "indptr", p, sizeof p);
-    int rc = h5chunks_read_i64(t->d_indptr, t->next_cell, k + 1, t->indptr, err);
+    int rc = dorm_h5chunks_read_i64(t->d_indptr, t->next_cell, k + 1, t->indptr, err);
     if (rc < 0)
         return rc;
     int64_t a = t->indptr[0], b = t->indptr[k];
@@ -196,12 +196,12 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
                                 t->path, p, (long long)t->nnz, (long long)(t->next_cell + c));
     if (grow(t, k, b - a) < 0)
         return dorm_err_nomem(err);
-    if ((rc = h5chunks_read_i64(t->d_indices, a, b - a, t->indices, err)) < 0)
+    if ((rc = dorm_h5chunks_read_i64(t->d_indices, a, b - a, t->indices, err)) < 0)
         return rc;
-    if ((rc = h5chunks_read_f64(t->d_data, a, b - a, t->data, err)) < 0)
+    if ((rc = dorm_h5chunks_read_f64(t->d_data, a, b - a, t->data, err)) < 0)
         return rc;
     path_in(t, "barcodes", p, sizeof p);
-    if ((rc = h5u_read_strings_slice(t->file, p, t->next_cell, k, t->barcodes, t->path, err)) < 0)
+    if ((rc = dorm_h5u_read_strings_slice(t->file, p, t->next_cell, k, t->barcodes, t->path, err)) < 0)
         return rc;
     for (int64_t c = 0; c < k && rc == 0; c++) {
         int64_t e0 = t->indptr[c] - a, e1 = t->indptr[c + 1] - a;
@@ -231,9 +231,9 @@ static void tenx_close(dorm_reader_t *r)
     tenx_t *t = r->impl;
     if (!t)
         return;
-    h5chunks_close(t->d_indptr);
-    h5chunks_close(t->d_indices);
-    h5chunks_close(t->d_data);
+    dorm_h5chunks_close(t->d_indptr);
+    dorm_h5chunks_close(t->d_indices);
+    dorm_h5chunks_close(t->d_data);
     if (t->file >= 0)
         H5Fclose(t->file);
     free(t->path);
@@ -258,7 +258,7 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     r->ops = &tenx_ops;
     if (!(t->path = strdup(path)))
         return dorm_err_nomem(err);
-    int rc = h5u_open(path, &t->file, err);
+    int rc = dorm_h5u_open(path, &t->file, err);
     if (rc == 0)
         rc = find_group(t, r->opts.genome, err);
     if (rc < 0)
@@ -266,23 +266,23 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     char p[600];
     int64_t shape[2] = {0, 0};
     path_in(t, "shape", p, sizeof p);
-    if ((rc = h5u_read_i64(t->file, p, 0, 2, shape, path, err)) < 0)
+    if ((rc = dorm_h5u_read_i64(t->file, p, 0, 2, shape, path, err)) < 0)
         return rc;
     int rank;
     int64_t dims[2];
     path_in(t, "data", p, sizeof p);
-    if ((rc = h5u_dims(t->file, p, &rank, dims, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->file, p, &rank, dims, path, err)) < 0)
         return rc;
     t->n_features = shape[0];
     t->n_cells = shape[1];
     t->nnz = dims[0];
     int64_t n_bc[2];
     path_in(t, "barcodes", p, sizeof p);
-    if ((rc = h5u_dims(t->file, p, &rank, n_bc, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->file, p, &rank, n_bc, path, err)) < 0)
         return rc;
     path_in(t, "indptr", p, sizeof p);
     int64_t n_ptr[2];
-    if ((rc = h5u_dims(t->file, p, &rank, n_ptr, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->file, p, &rank, n_ptr, path, err)) < 0)
         return rc;
     if (t->n_features < 0 || t->n_cells < 0 || n_bc[0] != t->n_cells || n_ptr[0] != t->n_cells + 1)
         return dorm_err_set(err, DORM_E_FORMAT,
@@ -290,15 +290,15 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
                             path, (long long)t->n_features, (long long)t->n_cells, (long long)n_bc[0],
                             (long long)n_ptr[0]);
     int64_t first = 0, last = 0, n_idx[2] = {0, 0};
-    if ((rc = h5u_read_i64(t->file, p, 0, 1, &first, path, err)) < 0 ||
-        (rc = h5u_read_i64(t->file, p, t->n_cells, 1, &last, path, err)) < 0)
+    if ((rc = dorm_h5u_read_i64(t->file, p, 0, 1, &first, path, err)) < 0 ||
+        (rc = dorm_h5u_read_i64(t->file, p, t->n_cells, 1, &last, path, err)) < 0)
         return rc;
     if (first != 0 || last != t->nnz) /* an offset start or a short end would drop entries */
         return dorm_err_set(err, DORM_E_FORMAT, "%s: %s runs from %lld to %lld, not from 0 to %lld, "
                             "the length of data", path, p, (long long)first, (long long)last,
                             (long long)t->nnz);
     path_in(t, "indices", p, sizeof p);
-    if ((rc = h5u_dims(t->file, p, &rank, n_idx, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->file, p, &rank, n_idx, path, err)) < 0)
         return rc;
     if (n_idx[0] != t->nnz)
         return dorm_err_set(err, DORM_E_FORMAT, "%s: %s holds %lld entries, data %lld", path, p,
@@ -316,7 +316,7 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     h5chunks_t **sets[3] = {&t->d_indptr, &t->d_indices, &t->d_data};
     for (int i = 0; i < 3; i++) {
         path_in(t, names[i], p, sizeof p);
-        if ((rc = h5chunks_open(sets[i], t->file, p, r->opts.threads, path, err)) < 0)
+        if ((rc = dorm_h5chunks_open(sets[i], t->file, p, r->opts.threads, path, err)) < 0)
             return rc;
     }
     r->info.format = strcmp(t->group, "matrix") == 0 ? "10x-h5-v3" : "10x-h5-v2";

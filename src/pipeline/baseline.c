@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
+#include "baseline_internal.h"
 
 static int io_error(dorm_err_t *err, const char *path, const char *what)
 {
@@ -141,7 +141,7 @@ static int collect(FILE *f, const char *path, const record_cols_t *c, const item
     return rc;
 }
 
-int component_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
+int dorm_component_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
                         int64_t budget, dorm_err_t *err)
 {
     /* every component: the cycle's (S, G2/M) place a cell's phase */
@@ -149,7 +149,7 @@ int component_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_
     return collect(f, path, c, &it, budget, err);
 }
 
-int programme_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
+int dorm_programme_baselines(FILE *f, const char *path, const record_cols_t *c, dorm_reference_t *ref,
                         int64_t budget, dorm_err_t *err)
 {
     /* the dormancy programmes: cycling, programme 0, is judged in the cell */
@@ -221,7 +221,7 @@ static void evidence_of(double *rec, const void *ctx)
                                : DORM_N_PHASES;
 }
 
-int records_evidence(FILE *f, const char *path, const record_cols_t *c,
+int dorm_records_evidence(FILE *f, const char *path, const record_cols_t *c,
                      const dorm_reference_t *ref, dorm_err_t *err)
 {
     map_ctx_t m = {c, ref, 0};
@@ -244,7 +244,7 @@ static void standardise(double *rec, const void *ctx)
     }
 }
 
-int records_standardise(FILE *f, const char *path, const record_cols_t *c,
+int dorm_records_standardise(FILE *f, const char *path, const record_cols_t *c,
                         const dorm_reference_t *ref, int64_t min_cells, dorm_err_t *err)
 {
     map_ctx_t m = {c, ref, min_cells};

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "dorm_config.h"
-#include "dormscan/count.h"
+#include "dormscan/pipeline.h"
 #include "dormscan/outfile.h"
 
 enum { OUT_MATRIX, OUT_FEATURES, OUT_BARCODES, N_OUT };

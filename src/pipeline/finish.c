@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "dormscan/log.h"
-#include "finish.h"
+#include "finish_internal.h"
 #include "store/repeats.h"
 
 static int summarise(const finisher_t *f, const char *sample, dorm_state_t state, int sasp,
@@ -19,7 +19,7 @@ static int summarise(const finisher_t *f, const char *sample, dorm_state_t state
             continue;
         int rc = dorm_summary_add(targets[t], names[t], "all", "all", state, sasp, phase, ev, err);
         for (int c = 0; rc == 0 && c < f->meta->n_cols; c++) {
-            const char *g = cellmeta_group(f->meta, barcode, c);
+            const char *g = dorm_cellmeta_group(f->meta, barcode, c);
             rc = dorm_summary_add(targets[t], names[t], f->meta->col_names[c], g ? g : "NA",
                                   state, sasp, phase, ev, err);
         }
@@ -218,7 +218,7 @@ static int read_block(spill_t *sp, row_block_t *b, int64_t first, int rec_len, i
     char *barcode;
     int rc = 0;
     while (b->n < ROW_BLOCK &&
-           (rc = spill_next(sp, first + b->n, b->rec + b->n * rec_len, &barcode,
+           (rc = dorm_spill_next(sp, first + b->n, b->rec + b->n * rec_len, &barcode,
                             b->fdr + b->n * n_fdr, err)) > 0) {
         size_t len = strlen(barcode) + 1;
         if (b->names_len + len > b->names_cap) {
@@ -297,7 +297,7 @@ static int warn_repeats(spill_t *sp, const char *sample, dorm_err_t *err)
 {
     char *first;
     int64_t rows[2];
-    int64_t n = repeats_find(sp, &first, rows, err);
+    int64_t n = dorm_repeats_find(sp, &first, rows, err);
     if (n > 0)
         dorm_log(DORM_LOG_WARN,
                  "%s: %lld row%s repeat%s an earlier row's barcode (first %s, rows %lld and %lld "
@@ -311,7 +311,7 @@ static int warn_repeats(spill_t *sp, const char *sample, dorm_err_t *err)
 /* The rows in blocks, two at a time: while the formatting threads work on
  * one block, this thread reads the next, then writes and summarises the one
  * formatted (the order of the table and of the summaries is the input's). */
-int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err)
+int dorm_finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err)
 {
     int n_out = f->n_out, n_fdr = n_out + DORM_N_EVIDENCE, rec_len = R_LEN(n_out);
     int n_threads = f->threads > 1 ? f->threads : 1;
@@ -329,9 +329,9 @@ int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err
         cols[i] = R_SETS + 3 * i + 2;
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         cols[n_out + e] = R_EV_P(n_out) + e;
-    rc = spill_fdr(sp, cols, n_fdr, R_LOW, n_threads, err);
+    rc = dorm_spill_fdr(sp, cols, n_fdr, R_LOW, n_threads, err);
     if (rc == 0)
-        rc = spill_rewind(sp, err);
+        rc = dorm_spill_rewind(sp, err);
     formatter_t fm;
     if (rc == 0 && formatter_start(&fm, f, sample, n_threads - 1) < 0)
         rc = dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
@@ -363,7 +363,7 @@ done:
 }
 
 /* Write summary.tsv (or cohort_summary.tsv) and the MultiQC files. */
-int write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name,
+int dorm_write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name,
                     dorm_summary_t *per_sample, dorm_summary_t *all, dorm_err_t *err)
 {
     int rc = dorm_outfile_open(&o[0], outdir, name, 0, err);
@@ -379,7 +379,7 @@ int write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name,
     return rc;
 }
 
-void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3])
+void dorm_finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3])
 {
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         for (int t = 0; t < DORM_N_STATES; t++)
@@ -389,7 +389,7 @@ void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dor
     dorm_hist_init(&qc[2], 0, 40);
 }
 
-void write_json_groups(dorm_json_t *j, const char *path, const cellmeta_t *meta)
+void dorm_write_json_groups(dorm_json_t *j, const char *path, const cellmeta_t *meta)
 {
     if (!path)
         return;
@@ -399,7 +399,7 @@ void write_json_groups(dorm_json_t *j, const char *path, const cellmeta_t *meta)
     dorm_json_close(j, '}');
 }
 
-void write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings)
+void dorm_write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings)
 {
     dorm_json_open(j, "warnings", '[');
     for (int i = 0; i < warnings->n; i++)
@@ -421,7 +421,7 @@ static void report_date(char buf[32])
         strcpy(buf, "unknown date");
 }
 
-int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *head,
+int dorm_write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *head,
                  const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,

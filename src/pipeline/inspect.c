@@ -4,7 +4,7 @@
 
 #include "dormscan/pipeline.h"
 #include "dormscan/reader.h"
-#include "run_sets.h"
+#include "run_sets_internal.h"
 
 /* The species score would detect, and how much of the shipped panel the
  * features hold. */
@@ -13,11 +13,11 @@ static int panel_coverage(const dorm_features_t *f, dorm_inspect_t *out, dorm_er
     dorm_run_opts_t o;
     dorm_run_opts_default(&o);
     run_sets_t rs;
-    int rc = run_sets_load(&rs, &o, err);
+    int rc = dorm_run_sets_load(&rs, &o, err);
     if (rc < 0)
         return rc;
     rs.quiet = 1;
-    rc = run_sets_match(&rs, &o, f, "inspect", err);
+    rc = dorm_run_sets_match(&rs, &o, f, "inspect", err);
     if (rc == 0) {
         snprintf(out->species, sizeof out->species, "%s", dorm_species_name(rs.species));
         out->n_sets = rs.n_out;
@@ -27,7 +27,7 @@ static int panel_coverage(const dorm_features_t *f, dorm_inspect_t *out, dorm_er
             out->sets_scored += rs.out_score[i] >= 0;
         }
     }
-    run_sets_free(&rs);
+    dorm_run_sets_free(&rs);
     return rc;
 }
 

@@ -21,7 +21,7 @@
 #include "dormscan/outfile.h"
 #include "dormscan/summary.h"
 #include "dormscan/tables.h"
-#include "finish.h"
+#include "finish_internal.h"
 #include "io/lines.h"
 #include "store/shard.h"
 
@@ -110,8 +110,8 @@ static int write_merged_json(dorm_outfile_t *out, const dorm_merge_opts_t *o,
         for (int i = 0; i < o->n_inputs; i++)
             dorm_json_str(&j, NULL, o->inputs[i]);
         dorm_json_close(&j, ']');
-        write_json_groups(&j, o->groups_path ? o->groups_path : first->h.groups_path, meta);
-        write_json_warnings(&j, warnings);
+        dorm_write_json_groups(&j, o->groups_path ? o->groups_path : first->h.groups_path, meta);
+        dorm_write_json_warnings(&j, warnings);
         dorm_json_raw(&j, "shard_run", shard_json);
         dorm_json_close(&j, '}');
     }
@@ -131,9 +131,9 @@ static int shard_groups(cellmeta_t *meta, const char *given, const shard_header_
         return dorm_err_set(err, DORM_E_USAGE,
                             "the shards were scored with --groups %s, which cannot be read here: "
                             "give merge --groups", path);
-    int rc = cellmeta_load(meta, path, NULL, NULL, NULL, err);
+    int rc = dorm_cellmeta_load(meta, path, NULL, NULL, NULL, err);
     if (rc == 0 && !given && path && strcmp(meta->groups_sha256, h->groups_sha256) != 0) {
-        cellmeta_free(meta);
+        dorm_cellmeta_free(meta);
         rc = dorm_err_set(err, DORM_E_USAGE,
                           "%s has changed since the shards were scored with it: give merge "
                           "--groups to group by its present content", path);
@@ -154,7 +154,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     spill_t sp = {0};
     int have_meta = 0, have_sum = 0, have_all = 0, lock_fd = -1;
     dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
-    finish_hists_init(evidence_hist, qc_hist);
+    dorm_finish_hists_init(evidence_hist, qc_hist);
     dorm_log_warnings_t warnings = {0}; /* the merge's own; each shard's are in its run.json */
     dorm_log_warnings_t *outer = dorm_log_keep_warnings(&warnings);
     if (!sh || !by_k) {
@@ -163,7 +163,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     }
     for (int i = 0; i < n && rc == 0; i++) {
         char *p = join(o->inputs[i], "shard.bin");
-        rc = p ? shard_open(&sh[i], p, record_len, err) : dorm_err_nomem(err);
+        rc = p ? dorm_shard_open(&sh[i], p, record_len, err) : dorm_err_nomem(err);
         free(p);
         if (rc == 0 && i > 0)
             rc = same_header(&sh[0], &sh[i], err);
@@ -214,21 +214,21 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     };
     for (int s = 0; rc == 0 && s < n_samples; s++) {
         const char *name = by_k[1]->samples[s].name;
-        rc = spill_open(&sp, o->outdir, "merge", R_LEN(f.n_out), err);
+        rc = dorm_spill_open(&sp, o->outdir, "merge", R_LEN(f.n_out), err);
         for (int k = 1; rc == 0 && k <= N; k++) {
             shard_file_t *x = by_k[k];
             if (x->n_samples != n_samples || strcmp(x->samples[s].name, name) != 0)
                 rc = dorm_err_set(err, DORM_E_USAGE, "%s: its samples differ from shard 1's",
                                   x->path);
             else
-                rc = shard_copy_sample(x, s, &sp, err);
+                rc = dorm_shard_copy_sample(x, s, &sp, err);
         }
         if (rc == 0)
-            rc = finish_sample(&f, &sp, name, err);
-        spill_close(&sp);
+            rc = dorm_finish_sample(&f, &sp, name, err);
+        dorm_spill_close(&sp);
     }
     if (rc == 0)
-        rc = write_summaries(&out[1], o->outdir, "summary.tsv", &summary,
+        rc = dorm_write_summaries(&out[1], o->outdir, "summary.tsv", &summary,
                              n_samples > 1 ? &all : NULL, err);
     char ref_text[128];
     snprintf(ref_text, sizeof ref_text, "the reference of digest %.16s shared by every shard",
@@ -244,7 +244,7 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     report_head_t head = {.command_line = o->command_line, .reference = ref_text,
                           .warnings = &warnings, .inputs = inputs, .n_inputs = n};
     if (rc == 0)
-        rc = write_report(&out[4], o->outdir, &head, &summary, n_samples > 1 ? &all : NULL,
+        rc = dorm_write_report(&out[4], o->outdir, &head, &summary, n_samples > 1 ? &all : NULL,
                           evidence_hist, qc_hist, NULL, 0, err);
     free(inputs);
     free(names);
@@ -255,17 +255,17 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
 done:
     dorm_log_keep_warnings(outer);
     dorm_log_warnings_free(&warnings);
-    spill_close(&sp);
+    dorm_spill_close(&sp);
     for (int i = 0; i < 6; i++)
         dorm_outfile_abort(&out[i]);
     if (have_meta)
-        cellmeta_free(&meta);
+        dorm_cellmeta_free(&meta);
     if (have_sum)
         dorm_summary_destroy(&summary);
     if (have_all)
         dorm_summary_destroy(&all);
     for (int i = 0; sh && i < n; i++)
-        shard_close(&sh[i]);
+        dorm_shard_close(&sh[i]);
     free(sh);
     free(by_k);
     dorm_outdir_release(lock_fd);
@@ -381,7 +381,7 @@ static int write_cohort_report(dorm_outfile_t *o, const dorm_merge_opts_t *opts,
              reference_id);
     report_head_t head = {.command_line = opts->command_line, .reference = ref_text,
                           .warnings = warnings, .inputs = inputs, .n_inputs = opts->n_inputs};
-    int rc = write_report(o, opts->outdir, &head, per, all->n ? all : NULL, NULL, NULL, NULL, 0,
+    int rc = dorm_write_report(o, opts->outdir, &head, per, all->n ? all : NULL, NULL, NULL, NULL, 0,
                           err);
     free(inputs);
     return rc;
@@ -426,7 +426,7 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
     if (rc == 0)
         rc = dorm_outdir_prepare(o->outdir, &lock_fd, err);
     if (rc == 0)
-        rc = write_summaries(out, o->outdir, "cohort_summary.tsv", &per, &all, err);
+        rc = dorm_write_summaries(out, o->outdir, "cohort_summary.tsv", &per, &all, err);
     if (rc == 0)
         rc = write_cohort_report(&out[3], o, first, &warnings, &per, &all, err);
     if (rc == 0)

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "core/tmpfile.h"
-#include "prescore.h"
+#include "prescore_internal.h"
 #include "store/spill.h"
 
 typedef enum { SLOT_FREE, SLOT_QUEUED, SLOT_BUSY } slot_state_t;
@@ -149,7 +149,7 @@ static void help_or_wait(prescore_t *ps)
         pthread_cond_wait(&ps->cv, &ps->mu);
 }
 
-int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
+int dorm_prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
                    dorm_scorer_t *helper, int n_col, prescore_in_order_fn in_order,
                    prescore_idle_fn idle, void *ctx, const char *dir, dorm_err_t *err)
 {
@@ -167,16 +167,16 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     ps->slot = calloc((size_t)ps->n_slots, sizeof *ps->slot);
     ps->tid = calloc((size_t)n_threads, sizeof *ps->tid);
     ps->args = calloc((size_t)n_threads, sizeof *ps->args);
-    ps->path = spill_tmp_name(dir, "prescore", "scores");
+    ps->path = dorm_spill_tmp_name(dir, "prescore", "scores");
     if (!ps->slot || !ps->tid || !ps->args || !ps->path) {
-        prescore_close(ps);
+        dorm_prescore_close(ps);
         return dorm_err_nomem(err);
     }
     errno = 0;
     if (!(ps->fp = dorm_tmp_anon(ps->path))) {
         int rc = dorm_err_set(err, DORM_E_IO, "%s: cannot create: %s", ps->path,
                               errno ? strerror(errno) : "I/O error");
-        prescore_close(ps);
+        dorm_prescore_close(ps);
         return rc;
     }
     if (pthread_mutex_init(&ps->mu, NULL) != 0)
@@ -186,13 +186,13 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     else
         ps->have_lock = 1;
     if (!ps->have_lock) {
-        prescore_close(ps);
+        dorm_prescore_close(ps);
         return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
     }
     for (int i = 0; i < n_threads; i++) {
         ps->args[i] = (thread_arg_t){ps, scorers[i]};
         if (pthread_create(&ps->tid[i], NULL, score_thread, &ps->args[i]) != 0) {
-            prescore_close(ps);
+            dorm_prescore_close(ps);
             return dorm_err_set(err, DORM_E_NOMEM, "cannot start a scoring thread");
         }
         ps->started++;
@@ -201,7 +201,7 @@ int prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
     return 0;
 }
 
-int prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *err)
+int dorm_prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *err)
 {
     pthread_mutex_lock(&ps->mu);
     slot_t *s = NULL;
@@ -234,7 +234,7 @@ int prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *err)
     return ok ? 0 : DORM_E_NOMEM;
 }
 
-int prescore_finish(prescore_t *ps, dorm_err_t *err)
+int dorm_prescore_finish(prescore_t *ps, dorm_err_t *err)
 {
     pthread_mutex_lock(&ps->mu);
     while (!ps->stop && ps->next_write < ps->next_put)
@@ -256,7 +256,7 @@ int prescore_finish(prescore_t *ps, dorm_err_t *err)
     return 0;
 }
 
-int prescore_read(prescore_t *ps, int64_t n_cells, double *score, double *z, double *p,
+int dorm_prescore_read(prescore_t *ps, int64_t n_cells, double *score, double *z, double *p,
                   dorm_err_t *err)
 {
     size_t block = (size_t)n_cells * (size_t)ps->n_col;
@@ -269,7 +269,7 @@ int prescore_read(prescore_t *ps, int64_t n_cells, double *score, double *z, dou
     return 0;
 }
 
-void prescore_close(prescore_t *ps)
+void dorm_prescore_close(prescore_t *ps)
 {
     if (!ps)
         return;

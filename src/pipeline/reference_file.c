@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "dormscan/reference.h"
+#include "dormscan/reference_file.h"
 #include "dormscan/outfile.h"
 
 static void put_num(dorm_outfile_t *o, double v)

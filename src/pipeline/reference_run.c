@@ -14,18 +14,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "baseline.h"
+#include "baseline_internal.h"
 #include "io/cellmeta.h"
 #include "core/text.h"
+#include "dormscan/reference_file.h"
 #include "dormscan/geneset.h"
 #include "dormscan/pipeline.h"
 #include "dormscan/reader.h"
 #include "dormscan/score.h"
 #include "dormscan/log.h"
 #include "dormscan/outfile.h"
-#include "reference_run.h"
-#include "reference_use.h"
-#include "run_sets.h"
+#include "reference_run_internal.h"
+#include "reference_use_internal.h"
+#include "run_sets_internal.h"
 #include "store/spill.h"
 
 /* A reference cell's record in the temporary file: 0 (not skipped), its
@@ -73,14 +74,14 @@ static int open_sample(builder_t *b, int s, dorm_err_t *err)
     int rc = dorm_reader_open(&b->reader, o->samples[s].path, &ro, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(b->reader) : NULL;
     if (rc == 0)
-        rc = run_sets_match(&b->sets, o, f, o->samples[s].name, err);
+        rc = dorm_run_sets_match(&b->sets, o, f, o->samples[s].name, err);
     if (rc == 0)
         rc = dorm_qc_flags(f, &b->qc_flags, &b->n_mito, &b->n_ribo, err);
     b->types = (typesrc_t){&b->meta, -1, NULL, NULL};
     if (rc == 0 && o->celltype) {
-        typesrc_column(&b->types, o->celltype);
+        dorm_typesrc_column(&b->types, o->celltype);
         if (b->types.col < 0) {
-            rc = obsmap_load(&b->obs, o->samples[s].path, dorm_reader_info(b->reader)->format,
+            rc = dorm_obsmap_load(&b->obs, o->samples[s].path, dorm_reader_info(b->reader)->format,
                              o->celltype, "--celltype (not a --groups column)", err);
             b->types.obs = &b->obs.map;
             b->types.obs_values = b->obs.values;
@@ -103,7 +104,7 @@ static void close_sample(builder_t *b)
     b->reader = NULL;
     free(b->qc_flags);
     b->qc_flags = NULL;
-    obsmap_free(&b->obs);
+    dorm_obsmap_free(&b->obs);
     free(b->map);
     b->map = NULL;
 }
@@ -181,7 +182,7 @@ static void classify_cells(builder_t *b, const dorm_chunk_t *ch)
 {
     refcells_t rc = {&b->meta, b->sample_name, b->opts->celltype ? &b->types : NULL, b->qc_flags,
                      b->n_mito > 0, b->n_ribo > 0, &b->opts->qc};
-    reference_cells(&rc, ch, b->eligible, b->type);
+    dorm_reference_cells(&rc, ch, b->eligible, b->type);
 }
 
 /* Pass 1 over sample s; DORM_E_UNSORTED asks for a restart in memory. */
@@ -191,13 +192,13 @@ static int sum_sample(builder_t *b, int s, dorm_err_t *err)
     if (rc == 0)
         rc = map_genes(b, dorm_reader_features(b->reader), err);
     if (rc == 0)
-        rc = popmeans_grow(&b->pm, b->n_genes, err);
+        rc = dorm_popmeans_grow(&b->pm, b->n_genes, err);
     const dorm_chunk_t *ch;
     while (rc == 0 && (rc = dorm_reader_read(b->reader, &ch, err)) > 0) {
         if ((rc = reserve(b, ch->n_cells, b->sets.n_cls, err)) < 0)
             break;
         classify_cells(b, ch);
-        rc = popmeans_add(&b->pm, &b->opts->score, ch, b->eligible, b->type, b->map, err);
+        rc = dorm_popmeans_add(&b->pm, &b->opts->score, ch, b->eligible, b->type, b->map, err);
     }
     close_sample(b);
     return rc;
@@ -206,8 +207,8 @@ static int sum_sample(builder_t *b, int s, dorm_err_t *err)
 static int pass_means(builder_t *b, dorm_err_t *err)
 {
     for (;;) {
-        popmeans_free(&b->pm);
-        int rc = popmeans_init(&b->pm, 0, b->opts->celltype != NULL, err);
+        dorm_popmeans_free(&b->pm);
+        int rc = dorm_popmeans_init(&b->pm, 0, b->opts->celltype != NULL, err);
         int restart = 0;
         for (int s = 0; rc == 0 && s < b->opts->n_samples; s++) {
             rc = sum_sample(b, s, err);
@@ -234,7 +235,7 @@ static int evidence_sample(builder_t *b, int s, const dorm_reference_t *ref, spi
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(b->reader) : NULL;
     dorm_scorer_t **cls = NULL;
     if (rc == 0)
-        rc = reference_scorers(ref, f, &b->sets, &b->opts->score, &cls, err);
+        rc = dorm_reference_scorers(ref, f, &b->sets, &b->opts->score, &cls, err);
     const dorm_chunk_t *ch;
     while (rc == 0 && (rc = dorm_reader_read(b->reader, &ch, err)) > 0) {
         if ((rc = reserve(b, ch->n_cells, b->sets.n_cls, err)) < 0)
@@ -242,7 +243,7 @@ static int evidence_sample(builder_t *b, int s, const dorm_reference_t *ref, spi
         classify_cells(b, ch);
         for (int64_t c = 0; c < ch->n_cells; c++)
             b->pop[c] = !b->eligible[c] ? -1 : dorm_reference_pop(ref, b->type[c]);
-        rc = reference_score_chunk(cls, ref->n_pops, b->pop, ch, b->sets.n_cls, b->buf, err);
+        rc = dorm_reference_score_chunk(cls, ref->n_pops, b->pop, ch, b->sets.n_cls, b->buf, err);
         for (int64_t c = 0; rc == 0 && c < ch->n_cells; c++) {
             if (b->pop[c] < 0)
                 continue;
@@ -250,14 +251,14 @@ static int evidence_sample(builder_t *b, int s, const dorm_reference_t *ref, spi
             size_t at = (size_t)c * (size_t)b->sets.n_cls;
             rec[0] = 0;
             rec[REC_POP] = b->pop[c];
-            reference_components(&b->sets, b->buf[3] + at, b->buf[4] + at, b->buf[5] + at,
+            dorm_reference_components(&b->sets, b->buf[3] + at, b->buf[4] + at, b->buf[5] + at,
                                  rec + REC_COMP);
             for (int e = REC_EV_Z; e < REC_LEN; e++)
-                rec[e] = NAN; /* (records_evidence fills them) */
-            rc = cellmeta_check_barcode(ch->barcodes[c], b->opts->samples[s].path,
+                rec[e] = NAN; /* (dorm_records_evidence fills them) */
+            rc = dorm_cellmeta_check_barcode(ch->barcodes[c], b->opts->samples[s].path,
                                         ch->first_cell + c, err);
             if (rc == 0)
-                rc = spill_append(out, rec, ch->barcodes[c], err);
+                rc = dorm_spill_append(out, rec, ch->barcodes[c], err);
         }
     }
     for (int p = 0; cls && p < ref->n_pops; p++)
@@ -292,7 +293,7 @@ static char *describe(const dorm_run_opts_t *o)
     return d;
 }
 
-int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_reference_t **out,
+int dorm_reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_reference_t **out,
                     dorm_err_t *err)
 {
     *out = NULL;
@@ -303,25 +304,25 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
     spill_t sp;
     memset(&sp, 0, sizeof sp);
     dorm_reference_t *ref = NULL;
-    int rc = run_sets_load(&b.sets, opts, err);
+    int rc = dorm_run_sets_load(&b.sets, opts, err);
     if (rc == 0)
-        rc = cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep,
+        rc = dorm_cellmeta_load(&b.meta, opts->groups_path, opts->cells_path, opts->keep,
                            opts->baseline, err);
     if (rc == 0 && !(b.in_memory = calloc((size_t)opts->n_samples + 1, 1)))
         rc = dorm_err_nomem(err);
-    if (rc == 0 && (rc = spill_open(&sp, tmp_dir, "reference", REC_LEN, err)) < 0)
+    if (rc == 0 && (rc = dorm_spill_open(&sp, tmp_dir, "reference", REC_LEN, err)) < 0)
         rc = dorm_err_set(err, rc, "cannot create a temporary file in %s (beside the output, or "
                           "$TMPDIR): %s", tmp_dir, strerror(errno));
     b.sets.quiet = 1; /* (the column sets' coverage: score's business) */
     if (rc == 0)
         rc = pass_means(&b, err);
     if (rc == 0)
-        rc = popmeans_reference(&b.pm, b.ids, b.names, &ref, err);
+        rc = dorm_popmeans_reference(&b.pm, b.ids, b.names, &ref, err);
     if (rc == 0)
-        rc = reference_check_baseline(ref, opts->baseline, err);
+        rc = dorm_reference_check_baseline(ref, opts->baseline, err);
     if (rc == 0) {
         ref->species = b.species;
-        reference_panel_hash(&b.sets, ref->panel);
+        dorm_reference_panel_hash(&b.sets, ref->panel);
         ref->n_bins = opts->score.n_bins;
         ref->normalized = opts->score.normalized != 0;
         ref->scale_factor = opts->score.scale_factor;
@@ -333,14 +334,14 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
         rc = evidence_sample(&b, s, ref, &sp, err);
     record_cols_t cols = {REC_LEN, REC_POP, REC_COMP, REC_EV_Z, REC_EV_P, -1, 0};
     if (rc == 0)
-        rc = component_baselines(sp.rec, sp.rec_path, &cols, ref, sp.fdr_memory, err);
+        rc = dorm_component_baselines(sp.rec, sp.rec_path, &cols, ref, sp.fdr_memory, err);
     if (rc == 0)
-        rc = records_evidence(sp.rec, sp.rec_path, &cols, ref, err);
+        rc = dorm_records_evidence(sp.rec, sp.rec_path, &cols, ref, err);
     if (rc == 0)
-        rc = programme_baselines(sp.rec, sp.rec_path, &cols, ref, sp.fdr_memory, err);
-    spill_close(&sp);
+        rc = dorm_programme_baselines(sp.rec, sp.rec_path, &cols, ref, sp.fdr_memory, err);
+    dorm_spill_close(&sp);
     close_sample(&b);
-    popmeans_free(&b.pm);
+    dorm_popmeans_free(&b.pm);
     for (int64_t g = 0; g < b.n_genes; g++) {
         free(b.ids[g]);
         free(b.names[g]);
@@ -354,8 +355,8 @@ int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_refer
     free(b.pop);
     for (int k = 0; k < 6; k++)
         free(b.buf[k]);
-    run_sets_free(&b.sets);
-    cellmeta_free(&b.meta);
+    dorm_run_sets_free(&b.sets);
+    dorm_cellmeta_free(&b.meta);
     if (rc < 0) {
         dorm_reference_destroy(ref);
         return rc;
@@ -399,7 +400,7 @@ int dorm_run_reference(const dorm_run_opts_t *opts, const char *path, dorm_err_t
         rc = dorm_err_set(err, DORM_E_IO, "%s: cannot write into %s: %s", path, dir,
                           strerror(errno));
     if (rc == 0)
-        rc = reference_build(opts, dir, &ref, err);
+        rc = dorm_reference_build(opts, dir, &ref, err);
     free(dir);
     if (rc == 0 && ref->pop_cells[0] == 0) /* (a run scores such cells as low_quality) */
         rc = dorm_err_set(err, DORM_E_FORMAT, "no reference cells: every cell was left out by "

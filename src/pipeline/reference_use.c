@@ -8,9 +8,9 @@
 #include "core/sha256.h"
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
-#include "reference_use.h"
+#include "reference_use_internal.h"
 
-int obsmap_load(obsmap_t *om, const char *path, const char *format, const char *column,
+int dorm_obsmap_load(obsmap_t *om, const char *path, const char *format, const char *column,
                 const char *option, dorm_err_t *err)
 {
     memset(om, 0, sizeof *om);
@@ -25,7 +25,7 @@ int obsmap_load(obsmap_t *om, const char *path, const char *format, const char *
     return rc;
 }
 
-void obsmap_free(obsmap_t *om)
+void dorm_obsmap_free(obsmap_t *om)
 {
     dorm_strmap_destroy(&om->map);
     for (int64_t i = 0; i < om->n; i++) {
@@ -37,7 +37,7 @@ void obsmap_free(obsmap_t *om)
     memset(om, 0, sizeof *om);
 }
 
-void typesrc_column(typesrc_t *ts, const char *col)
+void dorm_typesrc_column(typesrc_t *ts, const char *col)
 {
     ts->col = -1;
     for (int c = 0; ts->meta && c < ts->meta->n_cols; c++)
@@ -45,10 +45,10 @@ void typesrc_column(typesrc_t *ts, const char *col)
             ts->col = c;
 }
 
-const char *typesrc_get(const typesrc_t *ts, const char *barcode)
+const char *dorm_typesrc_get(const typesrc_t *ts, const char *barcode)
 {
     if (ts->col >= 0)
-        return cellmeta_group(ts->meta, barcode, ts->col);
+        return dorm_cellmeta_group(ts->meta, barcode, ts->col);
     if (ts->obs) {
         int64_t k = dorm_strmap_get(ts->obs, barcode);
         return k >= 0 ? ts->obs_values[k] : NULL;
@@ -89,7 +89,7 @@ static int add_pop(popmeans_t *pm, const char *name, dorm_err_t *err)
     return 0;
 }
 
-void reference_cells(const refcells_t *rc, const dorm_chunk_t *ch, uint8_t *eligible,
+void dorm_reference_cells(const refcells_t *rc, const dorm_chunk_t *ch, uint8_t *eligible,
                      const char **type)
 {
     for (int64_t c = 0; c < ch->n_cells; c++) {
@@ -97,13 +97,13 @@ void reference_cells(const refcells_t *rc, const dorm_chunk_t *ch, uint8_t *elig
         dorm_qc_t qc;
         dorm_qc_cell(ch->gene + a, ch->value + a, ch->count ? ch->count + a : NULL,
                      ch->col_ptr[c + 1] - a, rc->qc_flags, rc->has_mito, rc->has_ribo, &qc);
-        eligible[c] = cellmeta_baseline(rc->meta, ch->barcodes[c], rc->sample) &&
+        eligible[c] = dorm_cellmeta_baseline(rc->meta, ch->barcodes[c], rc->sample) &&
                       !dorm_qc_is_low(&qc, rc->limits);
-        type[c] = rc->types ? typesrc_get(rc->types, ch->barcodes[c]) : NULL;
+        type[c] = rc->types ? dorm_typesrc_get(rc->types, ch->barcodes[c]) : NULL;
     }
 }
 
-int reference_check_baseline(const dorm_reference_t *ref, const char *baseline, dorm_err_t *err)
+int dorm_reference_check_baseline(const dorm_reference_t *ref, const char *baseline, dorm_err_t *err)
 {
     if (!baseline || ref->pop_cells[0] > 0)
         return 0;
@@ -111,7 +111,7 @@ int reference_check_baseline(const dorm_reference_t *ref, const char *baseline, 
                         "cell that passes the QC, so there is no reference", baseline);
 }
 
-int popmeans_init(popmeans_t *pm, int64_t n_genes, int with_types, dorm_err_t *err)
+int dorm_popmeans_init(popmeans_t *pm, int64_t n_genes, int with_types, dorm_err_t *err)
 {
     memset(pm, 0, sizeof *pm);
     pm->n_genes = n_genes;
@@ -119,11 +119,11 @@ int popmeans_init(popmeans_t *pm, int64_t n_genes, int with_types, dorm_err_t *e
     dorm_strmap_init(&pm->index);
     int rc = add_pop(pm, "all", err);
     if (rc < 0)
-        popmeans_free(pm);
+        dorm_popmeans_free(pm);
     return rc;
 }
 
-int popmeans_add(popmeans_t *pm, const dorm_score_opts_t *opts, const dorm_chunk_t *ch,
+int dorm_popmeans_add(popmeans_t *pm, const dorm_score_opts_t *opts, const dorm_chunk_t *ch,
                  const uint8_t *eligible, const char *const *type, const int64_t *map,
                  dorm_err_t *err)
 {
@@ -164,7 +164,7 @@ int popmeans_add(popmeans_t *pm, const dorm_score_opts_t *opts, const dorm_chunk
     return 0;
 }
 
-int popmeans_grow(popmeans_t *pm, int64_t n_genes, dorm_err_t *err)
+int dorm_popmeans_grow(popmeans_t *pm, int64_t n_genes, dorm_err_t *err)
 {
     for (int p = 0; p < pm->n && n_genes > pm->n_genes; p++) {
         double *sum = realloc(pm->m[p].sum, (size_t)n_genes * sizeof *sum);
@@ -179,7 +179,7 @@ int popmeans_grow(popmeans_t *pm, int64_t n_genes, dorm_err_t *err)
     return 0;
 }
 
-int popmeans_reference(const popmeans_t *pm, char *const *ids, char *const *names,
+int dorm_popmeans_reference(const popmeans_t *pm, char *const *ids, char *const *names,
                        dorm_reference_t **out, dorm_err_t *err)
 {
     int rc = dorm_reference_new(out, pm->n_genes, ids, names, pm->n, pm->names, err);
@@ -196,7 +196,7 @@ int popmeans_reference(const popmeans_t *pm, char *const *ids, char *const *name
     return 0;
 }
 
-void popmeans_free(popmeans_t *pm)
+void dorm_popmeans_free(popmeans_t *pm)
 {
     for (int p = 0; p < pm->n; p++) {
         free(pm->names[p]);
@@ -210,7 +210,7 @@ void popmeans_free(popmeans_t *pm)
     memset(pm, 0, sizeof *pm);
 }
 
-void reference_panel_hash(const run_sets_t *rs, char hex[65])
+void dorm_reference_panel_hash(const run_sets_t *rs, char hex[65])
 {
     dorm_sha256_t h;
     dorm_sha256_init(&h);
@@ -233,7 +233,7 @@ void reference_panel_hash(const run_sets_t *rs, char hex[65])
     dorm_sha256_final_hex(&h, hex);
 }
 
-int reference_check(const dorm_reference_t *ref, const char *what, const run_sets_t *rs,
+int dorm_reference_check(const dorm_reference_t *ref, const char *what, const run_sets_t *rs,
                     const dorm_features_t *f, const dorm_score_opts_t *opts, const char *sample,
                     dorm_err_t *err)
 {
@@ -244,7 +244,7 @@ int reference_check(const dorm_reference_t *ref, const char *what, const run_set
                             what, dorm_species_name(ref->species), sample,
                             dorm_species_name(rs->species));
     char hex[65];
-    reference_panel_hash(rs, hex);
+    dorm_reference_panel_hash(rs, hex);
     if (strcmp(hex, ref->panel) != 0)
         return dorm_err_set(err, DORM_E_FORMAT,
                             "%s: made for another classifier panel (panel %.12s, this dormscan's "
@@ -273,7 +273,7 @@ int reference_check(const dorm_reference_t *ref, const char *what, const run_set
     return 0;
 }
 
-int reference_gene_means(const dorm_reference_t *ref, int pop, const dorm_features_t *f,
+int dorm_reference_gene_means(const dorm_reference_t *ref, int pop, const dorm_features_t *f,
                          dorm_gene_means_t *out, dorm_err_t *err)
 {
     int rc = dorm_gene_means_init(out, f->n, err);
@@ -285,7 +285,7 @@ int reference_gene_means(const dorm_reference_t *ref, int pop, const dorm_featur
     return 0;
 }
 
-int reference_scorers(const dorm_reference_t *ref, const dorm_features_t *f, const run_sets_t *rs,
+int dorm_reference_scorers(const dorm_reference_t *ref, const dorm_features_t *f, const run_sets_t *rs,
                       const dorm_score_opts_t *opts, dorm_scorer_t ***out, dorm_err_t *err)
 {
     dorm_score_opts_t co = *opts;
@@ -298,7 +298,7 @@ int reference_scorers(const dorm_reference_t *ref, const dorm_features_t *f, con
     int rc = 0;
     for (int p = 0; rc == 0 && p < ref->n_pops; p++) {
         dorm_gene_means_t m;
-        rc = reference_gene_means(ref, p, f, &m, err);
+        rc = dorm_reference_gene_means(ref, p, f, &m, err);
         if (rc == 0)
             rc = dorm_scorer_init(&sc[p], &co, f->n, 0, rs->cls_sets, rs->n_cls, &m, err);
         dorm_gene_means_destroy(&m);
@@ -313,7 +313,7 @@ int reference_scorers(const dorm_reference_t *ref, const dorm_features_t *f, con
     return 0;
 }
 
-int reference_score_chunk(dorm_scorer_t **cls, int n_pops, const int32_t *pop,
+int dorm_reference_score_chunk(dorm_scorer_t **cls, int n_pops, const int32_t *pop,
                           const dorm_chunk_t *ch, int n_sets, double *const out[6],
                           dorm_err_t *err)
 {
@@ -342,7 +342,7 @@ int reference_score_chunk(dorm_scorer_t **cls, int n_pops, const int32_t *pop,
     return 0;
 }
 
-void reference_components(const run_sets_t *rs, const double *dev, const double *var,
+void dorm_reference_components(const run_sets_t *rs, const double *dev, const double *var,
                           const double *zabs, double *block)
 {
     for (int k = 0; k < DORM_N_COMPONENTS; k++) {

@@ -8,7 +8,7 @@
 #include "core/text.h"
 #include "dormscan/log.h"
 #include "dormscan/geneset_file.h"
-#include "run_sets.h"
+#include "run_sets_internal.h"
 
 static void unmatch(run_sets_t *rs)
 {
@@ -29,7 +29,7 @@ static void unmatch(run_sets_t *rs)
     rs->n_extra = 0;
 }
 
-void run_sets_free(run_sets_t *rs)
+void dorm_run_sets_free(run_sets_t *rs)
 {
     unmatch(rs);
     free(rs->names);
@@ -50,7 +50,7 @@ static int reserved_name(const char *name)
     return strncmp(name, "dorm_", 5) == 0 || strncmp(name, "score_", 6) == 0;
 }
 
-int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
+int dorm_run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
 {
     memset(rs, 0, sizeof *rs);
     dorm_geneset_list_init(&rs->out);
@@ -78,13 +78,13 @@ int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
     if (rc == 0)
         rc = dorm_aliases_load(&rs->aliases, err);
     if (rc < 0) {
-        run_sets_free(rs);
+        dorm_run_sets_free(rs);
         return rc;
     }
     rs->n_out = rs->out.n;
     rs->names = calloc((size_t)(rs->n_out ? rs->n_out : 1), sizeof *rs->names);
     if (!rs->names) {
-        run_sets_free(rs);
+        dorm_run_sets_free(rs);
         return dorm_err_nomem(err);
     }
     for (int i = 0; i < rs->n_out; i++) {
@@ -102,14 +102,14 @@ int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err)
             rc = dorm_err_set(err, DORM_E_USAGE,
                               "gene set name %s clashes with the %s column of set %s", rs->names[i],
                               rs->names[i] + strlen(clash), clash);
-            run_sets_free(rs);
+            dorm_run_sets_free(rs);
             return rc;
         }
         if (reserved_name(rs->names[i])) {
             rc = dorm_err_set(err, DORM_E_USAGE,
                               "%s: gene set name %s clashes with a column of the cells table",
                               rs->out.sources[rs->out.sets[i].source].path, rs->names[i]);
-            run_sets_free(rs);
+            dorm_run_sets_free(rs);
             return rc;
         }
     }
@@ -253,7 +253,7 @@ static int add_match(run_sets_t *rs, const dorm_geneset_t *s, const dorm_gene_in
     return rc < 0 ? rc : rs->n_match++;
 }
 
-int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_features_t *f,
+int dorm_run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_features_t *f,
                    const char *sample, dorm_err_t *err)
 {
     unmatch(rs);

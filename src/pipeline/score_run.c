@@ -24,11 +24,12 @@
 #include <malloc.h>
 #endif
 
-#include "baseline.h"
+#include "baseline_internal.h"
 #include "io/cellmeta.h"
 #include "store/cellstore.h"
 #include "core/sha256.h"
 #include "core/text.h"
+#include "dormscan/reference_file.h"
 #include "dormscan/geneset.h"
 #include "dormscan/pipeline.h"
 #include "dormscan/reader.h"
@@ -40,14 +41,14 @@
 #include "dormscan/outfile.h"
 #include "dormscan/summary.h"
 #include "dormscan/tables.h"
-#include "reference_run.h"
-#include "reference_use.h"
-#include "run_sets.h"
-#include "finish.h"
-#include "prescore.h"
+#include "reference_run_internal.h"
+#include "reference_use_internal.h"
+#include "run_sets_internal.h"
+#include "finish_internal.h"
+#include "prescore_internal.h"
 #include "store/shard.h"
 #include "store/spill.h"
-#include "workers.h"
+#include "workers_internal.h"
 
 /* Every output, committed together at the end.  OUT_CELLS is shard.bin with
  * --shard, which writes no summaries or report. */
@@ -177,8 +178,8 @@ static int add_reference_cells(run_t *run, const dorm_chunk_t *ch, dorm_err_t *e
     }
     refcells_t rc = {&run->meta, run->sample->name, run->opts->celltype ? &run->types : NULL,
                      run->qc_flags, run->n_mito > 0, run->n_ribo > 0, &run->opts->qc};
-    reference_cells(&rc, ch, run->eligible, run->cell_types);
-    return popmeans_add(&run->pm, &run->opts->score, ch, run->eligible, run->cell_types, NULL, err);
+    dorm_reference_cells(&rc, ch, run->eligible, run->cell_types);
+    return dorm_popmeans_add(&run->pm, &run->opts->score, ch, run->eligible, run->cell_types, NULL, err);
 }
 
 /* On a prescore thread, chunks in input order: the gene means (the same sums
@@ -188,7 +189,7 @@ static int in_order_work(void *ctx, const dorm_chunk_t *ch, int kept, dorm_err_t
 {
     run_t *run = ctx;
     int rc = add_reference_cells(run, ch, err);
-    return rc == 0 && kept ? cellstore_put(&run->store, ch, err) : rc;
+    return rc == 0 && kept ? dorm_cellstore_put(&run->store, ch, err) : rc;
 }
 
 /* On a prescore thread with no chunk to score: the reader's work ahead. */
@@ -215,7 +216,7 @@ static int start_prescore(run_t *run, dorm_err_t *err)
     }
     dorm_scorer_t *helper = run->n_pre < run->n_workers ? sc[run->n_pre] : NULL;
     if (rc == 0)
-        rc = prescore_start(&run->pre, sc, run->n_pre, helper, run->sets.n_col, in_order_work,
+        rc = dorm_prescore_start(&run->pre, sc, run->n_pre, helper, run->sets.n_col, in_order_work,
                             idle_read_work, run, run->opts->outdir, err);
     return rc;
 }
@@ -237,15 +238,15 @@ static void shard_range(const run_t *run, int64_t *lo, int64_t *hi)
  * threads for scoring). */
 static int read_pass(run_t *run, dorm_err_t *err)
 {
-    int rc = cellstore_open(&run->store, run->opts->outdir, "cells", err);
+    int rc = dorm_cellstore_open(&run->store, run->opts->outdir, "cells", err);
     int64_t n_cells = rc == 0 ? dorm_reader_info(run->reader)->n_cells : 0;
     for (;;) {
-        prescore_close(run->pre); /* before the means it adds to */
+        dorm_prescore_close(run->pre); /* before the means it adds to */
         run->pre = NULL;
         if (run->own_ref) {
-            popmeans_free(&run->pm);
+            dorm_popmeans_free(&run->pm);
             if (rc == 0)
-                rc = popmeans_init(&run->pm, dorm_reader_features(run->reader)->n,
+                rc = dorm_popmeans_init(&run->pm, dorm_reader_features(run->reader)->n,
                                    run->opts->celltype != NULL, err);
         }
         if (rc == 0 && run->n_pre > 0)
@@ -260,27 +261,27 @@ static int read_pass(run_t *run, dorm_err_t *err)
             int64_t done = ch->first_cell + ch->n_cells;
             note_values(run, ch);
             if (run->pre) /* (ch moves to the prescore queue) */
-                rc = prescore_put(run->pre, run->reader, keep, err);
+                rc = dorm_prescore_put(run->pre, run->reader, keep, err);
             else if ((rc = add_reference_cells(run, ch, err)) == 0 && keep)
-                rc = cellstore_put(&run->store, ch, err);
+                rc = dorm_cellstore_put(&run->store, ch, err);
             if (rc == 0 && run->opts->progress)
                 run->opts->progress(run->sample->name, done, n_cells, run->opts->progress_data);
         }
         if (rc < 0) { /* stop the threads before anything they use goes */
-            prescore_close(run->pre);
+            dorm_prescore_close(run->pre);
             run->pre = NULL;
         }
         if (rc == DORM_E_UNSORTED && !run->in_memory) {
             if ((rc = switch_to_memory(run, err)) < 0 ||
-                (rc = cellstore_clear(&run->store, err)) < 0)
+                (rc = dorm_cellstore_clear(&run->store, err)) < 0)
                 return rc;
             continue;
         }
         if (rc == 0 && run->pre)
-            rc = prescore_finish(run->pre, err);
+            rc = dorm_prescore_finish(run->pre, err);
         if (rc < 0)
             return rc;
-        return cellstore_rewind(&run->store, err);
+        return dorm_cellstore_rewind(&run->store, err);
     }
 }
 
@@ -301,7 +302,7 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     r[R_MITO] = qc.pct_mito;
     r[R_RIBO] = qc.pct_ribo;
     r[R_LOW] = dorm_qc_is_low(&qc, &run->opts->qc);
-    r[R_NOT_REF] = r[R_LOW] || !cellmeta_baseline(&run->meta, ch->barcodes[c], run->sample->name);
+    r[R_NOT_REF] = r[R_LOW] || !dorm_cellmeta_baseline(&run->meta, ch->barcodes[c], run->sample->name);
     for (int i = 0; i < rs->n_out; i++) {
         int k = rs->out_score[i];
         double *v = r + R_SETS + 3 * i;
@@ -311,7 +312,7 @@ static void cell_record(const run_t *run, const worker_t *w, int64_t c, double *
     }
     int pop = w->n_pops > 1 ? w->pop[c] : 0;
     r[R_POP] = pop;
-    reference_components(rs, w->buf[6] + cat, w->buf[7] + cat, w->buf[8] + cat, r + R_COMP);
+    dorm_reference_components(rs, w->buf[6] + cat, w->buf[7] + cat, w->buf[8] + cat, r + R_COMP);
     double *ev_z = r + R_EV_Z(rs->n_out), *ev_p = r + R_EV_P(rs->n_out);
     for (int e = 0; e < DORM_N_EVIDENCE; e++)
         ev_z[e] = ev_p[e] = NAN;
@@ -339,7 +340,7 @@ static void cell_pops(void *ctx, worker_t *w)
     const run_t *run = ctx;
     const dorm_chunk_t *ch = w->chunk;
     for (int64_t c = 0; c < ch->n_cells; c++)
-        w->pop[c] = dorm_reference_pop(run->ref, typesrc_get(&run->types, ch->barcodes[c]));
+        w->pop[c] = dorm_reference_pop(run->ref, dorm_typesrc_get(&run->types, ch->barcodes[c]));
 }
 
 /* On a worker's thread: the records of its chunk's kept cells (in the
@@ -353,7 +354,7 @@ static int chunk_records(void *ctx, worker_t *w, dorm_err_t *err)
     shard_range(run, &lo, &hi);
     for (int64_t c = 0; c < ch->n_cells; c++) {
         int64_t cell = ch->first_cell + c;
-        w->keep[c] = cell >= lo && cell < hi && cellmeta_keep(&run->meta, ch->barcodes[c]);
+        w->keep[c] = cell >= lo && cell < hi && dorm_cellmeta_keep(&run->meta, ch->barcodes[c]);
         if (w->keep[c])
             cell_record(run, w, c, w->rec + (size_t)c * (size_t)w->rec_len);
     }
@@ -372,10 +373,10 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
     for (int64_t c = 0; rc == 0 && c < w->chunk->n_cells; c++)
         if (w->keep[c]) {
             const double *r = w->rec + (size_t)c * (size_t)w->rec_len;
-            rc = cellmeta_check_barcode(w->chunk->barcodes[c], run->sample->path,
+            rc = dorm_cellmeta_check_barcode(w->chunk->barcodes[c], run->sample->path,
                                         w->chunk->first_cell + c, err);
             if (rc == 0)
-                rc = spill_append(&run->spill, r, w->chunk->barcodes[c], err);
+                rc = dorm_spill_append(&run->spill, r, w->chunk->barcodes[c], err);
             run->n_kept++;
         }
     return rc;
@@ -385,11 +386,11 @@ static int spill_records(void *ctx, worker_t *w, dorm_err_t *err)
 static int scoring_pass(run_t *run, int64_t *kept, dorm_err_t *err)
 {
     run->n_kept = 0;
-    int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
+    int rc = dorm_spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
     worker_source_t src = {&run->store, run->pre, NULL};
     worker_calls_t calls = {cell_pops, NULL, chunk_records, spill_records, run};
     if (rc == 0)
-        rc = workers_run(run->workers, run->n_workers, &src, &calls, err);
+        rc = dorm_workers_run(run->workers, run->n_workers, &src, &calls, err);
     *kept = run->n_kept;
     return rc;
 }
@@ -415,12 +416,12 @@ static int direct_pass(run_t *run, int64_t *kept, dorm_err_t *err)
 {
     for (;;) {
         run->n_kept = 0;
-        spill_close(&run->spill);
-        int rc = spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
+        dorm_spill_close(&run->spill);
+        int rc = dorm_spill_open(&run->spill, run->opts->outdir, "spill", R_LEN(run->sets.n_out), err);
         worker_source_t src = {NULL, NULL, run->reader};
         worker_calls_t calls = {cell_pops, chunk_wanted, chunk_records, spill_records, run};
         if (rc == 0)
-            rc = workers_run(run->workers, run->n_workers, &src, &calls, err);
+            rc = dorm_workers_run(run->workers, run->n_workers, &src, &calls, err);
         *kept = run->n_kept;
         if (rc != DORM_E_UNSORTED || run->in_memory)
             return rc;
@@ -450,7 +451,7 @@ static int write_sample(run_t *run, dorm_err_t *err)
                                : NULL,
         .threads = run->opts->threads,
     };
-    return finish_sample(&f, &run->spill, run->sample->name, err);
+    return dorm_finish_sample(&f, &run->spill, run->sample->name, err);
 }
 
 /* Free what only the passes need (scorers, chunks, the cell store and its
@@ -458,11 +459,11 @@ static int write_sample(run_t *run, dorm_err_t *err)
  * take their memory. */
 static void release_scoring(run_t *run)
 {
-    prescore_close(run->pre);
+    dorm_prescore_close(run->pre);
     run->pre = NULL;
     for (int i = 0; i < run->n_workers; i++)
-        worker_free(&run->workers[i]);
-    cellstore_close(&run->store);
+        dorm_worker_free(&run->workers[i]);
+    dorm_cellstore_close(&run->store);
     dorm_reader_close(run->reader);
     run->reader = NULL;
 #if defined(__GLIBC__)
@@ -472,25 +473,25 @@ static void release_scoring(run_t *run)
 
 static void sample_reset(run_t *run)
 {
-    prescore_close(run->pre); /* first: its threads use the scorers and the store */
+    dorm_prescore_close(run->pre); /* first: its threads use the scorers and the store */
     run->pre = NULL;
     for (int i = 0; i < run->n_workers; i++) {
         dorm_scorer_destroy(run->workers[i].scorer);
         run->workers[i].scorer = NULL;
-        worker_free_cls(&run->workers[i]);
+        dorm_worker_free_cls(&run->workers[i]);
     }
-    popmeans_free(&run->pm);
+    dorm_popmeans_free(&run->pm);
     dorm_reader_close(run->reader);
     run->reader = NULL;
     free(run->qc_flags);
     run->qc_flags = NULL;
-    spill_close(&run->spill);
-    cellstore_close(&run->store);
+    dorm_spill_close(&run->spill);
+    dorm_cellstore_close(&run->store);
     run->n_pre = 0;
     run->in_memory = 0;
     run->values_checked = 0;
-    obsmap_free(&run->obs);
-    obsmap_free(&run->obs_type);
+    dorm_obsmap_free(&run->obs);
+    dorm_obsmap_free(&run->obs_type);
 }
 
 static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
@@ -550,10 +551,10 @@ static int set_type_source(run_t *run, dorm_err_t *err)
         return 0;
     const obsmap_t *om = &run->obs;
     int rc = 0;
-    typesrc_column(&run->types, run->opts->celltype);
+    dorm_typesrc_column(&run->types, run->opts->celltype);
     if (run->types.col < 0 &&
         !(run->opts->groupby && strcmp(run->opts->groupby, run->opts->celltype) == 0)) {
-        rc = obsmap_load(&run->obs_type, run->sample->path, dorm_reader_info(run->reader)->format,
+        rc = dorm_obsmap_load(&run->obs_type, run->sample->path, dorm_reader_info(run->reader)->format,
                          run->opts->celltype, "--celltype (not a --groups column)", err);
         om = &run->obs_type;
     }
@@ -570,14 +571,14 @@ static int make_own_reference(run_t *run, const dorm_features_t *f, dorm_err_t *
 {
     dorm_reference_destroy(run->ref);
     run->ref = NULL;
-    int rc = popmeans_reference(&run->pm, f->ids, f->names, &run->ref, err);
+    int rc = dorm_popmeans_reference(&run->pm, f->ids, f->names, &run->ref, err);
     if (rc == 0)
-        rc = reference_check_baseline(run->ref, run->opts->baseline, err);
+        rc = dorm_reference_check_baseline(run->ref, run->opts->baseline, err);
     if (rc < 0)
         return rc;
     dorm_reference_t *r = run->ref;
     r->species = run->sets.species;
-    reference_panel_hash(&run->sets, r->panel);
+    dorm_reference_panel_hash(&run->sets, r->panel);
     r->n_bins = run->opts->score.n_bins;
     r->normalized = run->opts->score.normalized != 0;
     r->scale_factor = run->opts->score.scale_factor;
@@ -599,7 +600,7 @@ static int make_own_reference(run_t *run, const dorm_features_t *f, dorm_err_t *
 static int init_scorers(run_t *run, const dorm_features_t *f, dorm_err_t *err)
 {
     dorm_gene_means_t means;
-    int rc = reference_gene_means(run->ref, 0, f, &means, err);
+    int rc = dorm_reference_gene_means(run->ref, 0, f, &means, err);
     int n_comp;
     dorm_components(&n_comp);
     for (int i = 0; rc == 0 && i < run->n_workers; i++) {
@@ -612,7 +613,7 @@ static int init_scorers(run_t *run, const dorm_features_t *f, dorm_err_t *err)
             rc = dorm_scorer_init(&w->scorer, &run->opts->score, f->n, run->sets.n_extra,
                                   run->sets.col_sets, run->sets.n_col, &means, err);
         if (rc == 0)
-            rc = reference_scorers(run->ref, f, &run->sets, &run->opts->score, &w->cls, err);
+            rc = dorm_reference_scorers(run->ref, f, &run->sets, &run->opts->score, &w->cls, err);
         if (rc == 0)
             w->n_pops = run->ref->n_pops;
     }
@@ -630,13 +631,13 @@ static int own_baselines(run_t *run, dorm_err_t *err)
     FILE *f = run->spill.rec;
     const char *path = run->spill.rec_path;
     int64_t budget = run->spill.fdr_memory;
-    int rc = component_baselines(f, path, &cols, run->ref, budget, err);
+    int rc = dorm_component_baselines(f, path, &cols, run->ref, budget, err);
     if (rc == 0)
-        rc = records_evidence(f, path, &cols, run->ref, err);
+        rc = dorm_records_evidence(f, path, &cols, run->ref, err);
     if (rc == 0)
-        rc = programme_baselines(f, path, &cols, run->ref, budget, err);
+        rc = dorm_programme_baselines(f, path, &cols, run->ref, budget, err);
     if (rc == 0)
-        rc = records_standardise(f, path, &cols, run->ref, run->opts->min_ref_cells, err);
+        rc = dorm_records_standardise(f, path, &cols, run->ref, run->opts->min_ref_cells, err);
     if (rc == 0)
         dorm_reference_digest(run->ref, run->ref_id);
     return rc;
@@ -689,14 +690,14 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     int rc = open_reader(run, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
     if (rc == 0)
-        rc = run_sets_match(&run->sets, run->opts, f, run->sample->name, err);
+        rc = dorm_run_sets_match(&run->sets, run->opts, f, run->sample->name, err);
     if (rc == 0 && run->opts->groupby)
-        rc = obsmap_load(&run->obs, run->sample->path, dorm_reader_info(run->reader)->format,
+        rc = dorm_obsmap_load(&run->obs, run->sample->path, dorm_reader_info(run->reader)->format,
                          run->opts->groupby, "--groupby", err);
     if (rc == 0)
         rc = set_type_source(run, err);
     if (rc == 0 && !run->own_ref)
-        rc = reference_check(run->ref, reference_label(run), &run->sets, f, &run->opts->score,
+        rc = dorm_reference_check(run->ref, reference_label(run), &run->sets, f, &run->opts->score,
                              run->sample->name, err);
     if (rc == 0)
         rc = dorm_qc_flags(f, &run->qc_flags, &run->n_mito, &run->n_ribo, err);
@@ -724,7 +725,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
         rc = own_baselines(run, err);
     double t2 = now();
     if (rc == 0 && run->opts->shard_n > 0)
-        rc = shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
+        rc = dorm_shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
                                 R_LEN(run->sets.n_out), err);
     else if (rc == 0)
         rc = write_sample(run, err);
@@ -809,7 +810,7 @@ static void write_run_json(run_t *run)
             dorm_json_close(&j, '}');
         }
     dorm_json_close(&j, ']');
-    write_json_groups(&j, o->groups_path, &run->meta);
+    dorm_write_json_groups(&j, o->groups_path, &run->meta);
     dorm_json_open(&j, "qc", '{');
     dorm_json_int(&j, "min_genes", o->qc.min_genes);
     dorm_json_num(&j, "min_umis", o->qc.min_umis);
@@ -852,7 +853,7 @@ static void write_run_json(run_t *run)
         dorm_json_close(&j, '}');
     }
     dorm_json_close(&j, ']');
-    write_json_warnings(&j, &run->warnings);
+    dorm_write_json_warnings(&j, &run->warnings);
     dorm_json_open(&j, "timings_seconds", '{');
     dorm_json_num(&j, "total", now() - run->t_start);
     dorm_json_close(&j, '}');
@@ -904,7 +905,7 @@ static int write_run_report(run_t *run, dorm_err_t *err)
                      o->qc.max_mito < 100 ? o->qc.max_mito : NAN};
     report_head_t head = {o->command_line, text, &run->warnings, inputs, o->n_samples, cut,
                           (const dorm_hist_t(*)[DORM_N_EVIDENCE])run->sample_evidence};
-    int rc = write_report(&run->out[OUT_REPORT], o->outdir, &head, &run->summary,
+    int rc = dorm_write_report(&run->out[OUT_REPORT], o->outdir, &head, &run->summary,
                           o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
                           run->qc_hist, cov, n, err);
     free(cov);
@@ -928,13 +929,13 @@ static void run_free(run_t *run)
     }
     free(run->info);
     free(run->sample_evidence);
-    run_sets_free(&run->sets);
+    dorm_run_sets_free(&run->sets);
     dorm_log_warnings_free(&run->warnings);
-    cellmeta_free(&run->meta);
+    dorm_cellmeta_free(&run->meta);
     dorm_summary_destroy(&run->summary);
     dorm_summary_destroy(&run->summary_all);
     for (int i = 0; run->workers && i < run->n_workers; i++)
-        worker_free(&run->workers[i]);
+        dorm_worker_free(&run->workers[i]);
     free(run->workers);
 }
 
@@ -984,7 +985,7 @@ static int check_filters_kept(run_t *run, dorm_err_t *err)
     }
     if (cells == 0 || written > 0)
         return 0;
-    return cellmeta_none_kept(&run->meta, run->opts->cells_path, run->opts->keep,
+    return dorm_cellmeta_none_kept(&run->meta, run->opts->cells_path, run->opts->keep,
                               run->input_barcode, err);
 }
 
@@ -997,7 +998,7 @@ static int load_reference(run_t *run, dorm_err_t *err)
     if (o->reference)
         rc = dorm_reference_read(&run->ref, o->reference, err);
     else if (o->n_samples > 1 || o->shard_n > 0) /* a shard sees only its own cells */
-        rc = reference_build(o, o->outdir, &run->ref, err);
+        rc = dorm_reference_build(o, o->outdir, &run->ref, err);
     else
         run->own_ref = 1;
     if (rc == 0 && run->ref) {
@@ -1021,10 +1022,10 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     run.opts = opts;
     run.t_start = now();
     dorm_log_warnings_t *outer = dorm_log_keep_warnings(&run.warnings);
-    finish_hists_init(run.evidence_hist, run.qc_hist);
-    int rc = run_sets_load(&run.sets, opts, err);
+    dorm_finish_hists_init(run.evidence_hist, run.qc_hist);
+    int rc = dorm_run_sets_load(&run.sets, opts, err);
     if (rc == 0)
-        rc = cellmeta_load(&run.meta, opts->groups_path, opts->cells_path, opts->keep,
+        rc = dorm_cellmeta_load(&run.meta, opts->groups_path, opts->cells_path, opts->keep,
                            opts->baseline, err);
     if (rc == 0)
         rc = dorm_summary_init(&run.summary, err);
@@ -1056,7 +1057,7 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         memcpy(h.reference, run.ref_id, sizeof h.reference);
         memcpy(h.groups_sha256, run.meta.groups_sha256, sizeof h.groups_sha256);
         if (rc == 0)
-            shard_write_header(&run.out[OUT_CELLS], &h);
+            dorm_shard_write_header(&run.out[OUT_CELLS], &h);
     } else if (rc == 0) {
         rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, gz ? "cells.tsv.gz" : "cells.tsv",
                                gz, err);
@@ -1069,9 +1070,9 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     if (rc == 0 && !shard && (opts->cells_path || opts->keep))
         rc = check_filters_kept(&run, err);
     if (rc == 0 && shard)
-        shard_write_end(&run.out[OUT_CELLS]);
+        dorm_shard_write_end(&run.out[OUT_CELLS]);
     if (rc == 0 && !shard)
-        rc = write_summaries(&run.out[OUT_SUMMARY], opts->outdir, "summary.tsv", &run.summary,
+        rc = dorm_write_summaries(&run.out[OUT_SUMMARY], opts->outdir, "summary.tsv", &run.summary,
                              opts->n_samples > 1 ? &run.summary_all : NULL, err);
     if (rc == 0 && !shard)
         rc = write_run_report(&run, err);

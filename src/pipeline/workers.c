@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reference_use.h"
-#include "workers.h"
+#include "reference_use_internal.h"
+#include "workers_internal.h"
 
 /* What the workers share; mu guards the source and the turn. */
 typedef struct crew_t {
@@ -75,18 +75,18 @@ static int score_classifier(crew_t *cr, worker_t *w, const dorm_chunk_t *ch)
 {
     if (w->n_pops > 1)
         cr->calls.pops(cr->calls.ctx, w);
-    return reference_score_chunk(w->cls, w->n_pops, w->n_pops > 1 ? w->pop : NULL, ch, w->n_cls,
+    return dorm_reference_score_chunk(w->cls, w->n_pops, w->n_pops > 1 ? w->pop : NULL, ch, w->n_cls,
                                  w->buf + 3, &w->err);
 }
 
-int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
+int dorm_worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
 {
     size_t need = (size_t)(w->ck.n_cells ? w->ck.n_cells : 1) * (size_t)(w->n_col ? w->n_col : 1);
     for (int k = 0; k < 3; k++)
         if (grow_doubles(&w->buf[k], &w->buf_cap[k], need) < 0)
             return dorm_err_nomem(err);
     w->col_done = 1;
-    return prescore_read(ps, w->ck.n_cells, w->buf[0], w->buf[1], w->buf[2], err);
+    return dorm_prescore_read(ps, w->ck.n_cells, w->buf[0], w->buf[1], w->buf[2], err);
 }
 
 /* Record the first error, which stops everyone (lock held). */
@@ -102,7 +102,7 @@ static void fail(crew_t *cr, int rc, const dorm_err_t *err)
 /* Decode, score and finish w's chunk. */
 static int score_chunk(crew_t *cr, worker_t *w)
 {
-    int rc = cr->src.store ? cellstore_decode(&w->ck, cr->src.store->path, &w->err) : 0;
+    int rc = cr->src.store ? dorm_cellstore_decode(&w->ck, cr->src.store->path, &w->err) : 0;
     if (rc == 0)
         rc = reserve(w, &w->err);
     if (rc == 0 && !w->col_done)
@@ -122,10 +122,10 @@ static int next_chunk(crew_t *cr, worker_t *w, int *wanted)
     int rc;
     w->col_done = 0;
     if (cr->src.store) {
-        rc = cellstore_read(cr->src.store, &w->ck, &w->err); /* in store order */
+        rc = dorm_cellstore_read(cr->src.store, &w->ck, &w->err); /* in store order */
         w->chunk = &w->ck.arr.view;
         if (rc > 0 && cr->src.pre) {
-            int prc = worker_take_prescored(w, cr->src.pre, &w->err);
+            int prc = dorm_worker_take_prescored(w, cr->src.pre, &w->err);
             rc = prc < 0 ? prc : rc;
         }
         *wanted = 1;
@@ -185,7 +185,7 @@ static void *run_worker(void *arg)
     return NULL;
 }
 
-int workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
+int dorm_workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
                 dorm_err_t *err)
 {
     crew_t cr = {.src = *src, .calls = *calls};
@@ -215,7 +215,7 @@ int workers_run(worker_t *w, int n, const worker_source_t *src, const worker_cal
     return 0;
 }
 
-void worker_free_cls(worker_t *w)
+void dorm_worker_free_cls(worker_t *w)
 {
     for (int i = 0; w->cls && i < w->n_pops; i++)
         dorm_scorer_destroy(w->cls[i]);
@@ -224,12 +224,12 @@ void worker_free_cls(worker_t *w)
     w->n_pops = 0;
 }
 
-void worker_free(worker_t *w)
+void dorm_worker_free(worker_t *w)
 {
     dorm_scorer_destroy(w->scorer);
-    worker_free_cls(w);
+    dorm_worker_free_cls(w);
     free(w->pop);
-    cellstore_chunk_free(&w->ck);
+    dorm_cellstore_chunk_free(&w->ck);
     dorm_chunk_buf_free(&w->held);
     for (int k = 0; k < 9; k++)
         free(w->buf[k]);

@@ -39,15 +39,15 @@ static int grow_buf(uint8_t **buf, size_t *cap, size_t n)
     return 0;
 }
 
-int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t *err)
+int dorm_cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t *err)
 {
     memset(cs, 0, sizeof *cs);
-    if (!(cs->path = spill_tmp_name(dir, tag, "cells")))
+    if (!(cs->path = dorm_spill_tmp_name(dir, tag, "cells")))
         return dorm_err_nomem(err);
     errno = 0;
     if (!(cs->fp = dorm_tmp_anon(cs->path))) {
         int rc = io_error(err, cs->path, "cannot create");
-        cellstore_close(cs);
+        dorm_cellstore_close(cs);
         return rc;
     }
     return 0;
@@ -169,7 +169,7 @@ static int integer_values(const double *v, int64_t n)
     return 1;
 }
 
-int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
+int dorm_cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
 {
     int64_t n = ch->n_cells, nnz = ch->col_ptr[n] - ch->col_ptr[0];
     const double *value = ch->value + ch->col_ptr[0];
@@ -207,7 +207,7 @@ int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err)
     return 0;
 }
 
-int cellstore_clear(cellstore_t *cs, dorm_err_t *err)
+int dorm_cellstore_clear(cellstore_t *cs, dorm_err_t *err)
 {
     errno = 0;
     if (fflush(cs->fp) != 0 || ftruncate(fileno(cs->fp), 0) != 0)
@@ -217,9 +217,9 @@ int cellstore_clear(cellstore_t *cs, dorm_err_t *err)
     return 0;
 }
 
-int cellstore_rewind(cellstore_t *cs, dorm_err_t *err)
+int dorm_cellstore_rewind(cellstore_t *cs, dorm_err_t *err)
 {
-    return spill_file_rewind(cs->fp, cs->path, err);
+    return dorm_spill_file_rewind(cs->fp, cs->path, err);
 }
 
 static int corrupt(const char *path, dorm_err_t *err)
@@ -227,7 +227,7 @@ static int corrupt(const char *path, dorm_err_t *err)
     return dorm_err_set(err, DORM_E_IO, "%s: temporary file changed under us", path);
 }
 
-int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err)
+int dorm_cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err)
 {
     chunk_header_t h;
     errno = 0;
@@ -305,7 +305,7 @@ static inline int short_run(uint64_t w)
     return z ? __builtin_ctzll(z) >> 3 : 8;
 }
 
-int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
+int dorm_cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
 {
     if (dorm_chunk_buf_size(&ck->arr, ck->n_cells, ck->nnz) < 0)
         return dorm_err_nomem(err);
@@ -374,14 +374,14 @@ int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err)
     return 0;
 }
 
-void cellstore_chunk_free(cellstore_chunk_t *ck)
+void dorm_cellstore_chunk_free(cellstore_chunk_t *ck)
 {
     free(ck->buf);
     dorm_chunk_buf_free(&ck->arr);
     memset(ck, 0, sizeof *ck);
 }
 
-void cellstore_close(cellstore_t *cs)
+void dorm_cellstore_close(cellstore_t *cs)
 {
     if (cs->fp)
         fclose(cs->fp);

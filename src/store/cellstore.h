@@ -16,9 +16,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "dormscan/error.h"
-#include "dormscan/reader.h"
+#include "dormscan/matrix.h"
 
-/* A chunk read back: the encoded bytes, then (after cellstore_decode) the
+/* A chunk read back: the encoded bytes, then (after dorm_cellstore_decode) the
  * cells.  Owned by the caller; reused from chunk to chunk. */
 typedef struct cellstore_chunk_t {
     int64_t first_cell, n_cells, nnz;
@@ -39,19 +39,19 @@ typedef struct cellstore_t {
 } cellstore_t;
 
 /* Create an empty store in dir; tag distinguishes concurrent runs' files. */
-int cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t *err);
+int dorm_cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t *err);
 /* Append a chunk (copied). */
-int cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err);
+int dorm_cellstore_put(cellstore_t *cs, const dorm_chunk_t *ch, dorm_err_t *err);
 /* Forget every chunk (start the first pass again). */
-int cellstore_clear(cellstore_t *cs, dorm_err_t *err);
+int dorm_cellstore_clear(cellstore_t *cs, dorm_err_t *err);
 /* Read from the first chunk again. */
-int cellstore_rewind(cellstore_t *cs, dorm_err_t *err);
+int dorm_cellstore_rewind(cellstore_t *cs, dorm_err_t *err);
 /* The next chunk's bytes into ck: >0 cells, 0 at the end, <0 on error. */
-int cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err);
+int dorm_cellstore_read(cellstore_t *cs, cellstore_chunk_t *ck, dorm_err_t *err);
 /* Decode ck's bytes into ck->view; touches nothing but ck, so chunks can be
  * decoded on several threads.  path names the store in messages. */
-int cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err);
-void cellstore_chunk_free(cellstore_chunk_t *ck);
-void cellstore_close(cellstore_t *cs);
+int dorm_cellstore_decode(cellstore_chunk_t *ck, const char *path, dorm_err_t *err);
+void dorm_cellstore_chunk_free(cellstore_chunk_t *ck);
+void dorm_cellstore_close(cellstore_t *cs);
 
 #endif

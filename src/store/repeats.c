@@ -54,8 +54,8 @@ static int64_t name_repeats(spill_t *sp, const uint64_t *dup, int64_t n_dup, cha
     dorm_strmap_init(&seen);
     int64_t repeated = 0, row = 0;
     char *bc;
-    int rc = spill_barcodes_rewind(sp, err);
-    while (rc == 0 && (rc = spill_next_barcode(sp, &bc, err)) > 0) {
+    int rc = dorm_spill_barcodes_rewind(sp, err);
+    while (rc == 0 && (rc = dorm_spill_next_barcode(sp, &bc, err)) > 0) {
         rc = 0;
         row++;
         if (!listed(dup, n_dup, dorm_str_hash(bc)))
@@ -74,7 +74,7 @@ static int64_t name_repeats(spill_t *sp, const uint64_t *dup, int64_t n_dup, cha
     return rc < 0 ? rc : repeated;
 }
 
-int64_t repeats_find(spill_t *sp, char **first, int64_t rows[2], dorm_err_t *err)
+int64_t dorm_repeats_find(spill_t *sp, char **first, int64_t rows[2], dorm_err_t *err)
 {
     *first = NULL;
     rows[0] = rows[1] = 0;
@@ -83,8 +83,8 @@ int64_t repeats_find(spill_t *sp, char **first, int64_t rows[2], dorm_err_t *err
         return 0;
     int64_t n = 0;
     char *bc;
-    int rc = spill_barcodes_rewind(sp, err);
-    while (rc == 0 && n < sp->n && (rc = spill_next_barcode(sp, &bc, err)) > 0) {
+    int rc = dorm_spill_barcodes_rewind(sp, err);
+    while (rc == 0 && n < sp->n && (rc = dorm_spill_next_barcode(sp, &bc, err)) > 0) {
         rc = 0;
         hash[n++] = dorm_str_hash(bc);
     }

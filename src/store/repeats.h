@@ -17,8 +17,8 @@
 /* Rows of sp whose barcode an earlier row has (0 when none), the first
  * such barcode (*first, caller frees; NULL when none) and the 1-based rows
  * of its first two occurrences.  Leaves sp's barcodes read to the end
- * (spill_rewind before reading records).  Without memory for the hashes
+ * (dorm_spill_rewind before reading records).  Without memory for the hashes
  * it checks nothing and returns 0; <0 with err set on a read error. */
-int64_t repeats_find(spill_t *sp, char **first, int64_t rows[2], dorm_err_t *err);
+int64_t dorm_repeats_find(spill_t *sp, char **first, int64_t rows[2], dorm_err_t *err);
 
 #endif

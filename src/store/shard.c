@@ -9,7 +9,7 @@
 #define MAGIC "dormscan-shard 4" /* 2: records of the fixed-reference classifier; 3: groups;
                                     4: records with the phase and the reference-cell flag */
 
-int shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
+int dorm_shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
 {
     dorm_outfile_printf(o, "%s\nversion %s\nshard %d %d\nmethod %s\nfdr %.17g\nreference %s\n"
                            "sample_column %d\ngzip %d\nsets %d\n",
@@ -24,11 +24,11 @@ int shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
     return 0;
 }
 
-int shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec_len,
+int dorm_shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec_len,
                        dorm_err_t *err)
 {
     dorm_outfile_printf(o, "sample %s %lld\n", name, (long long)sp->n);
-    int rc = spill_rewind(sp, err);
+    int rc = dorm_spill_rewind(sp, err);
     double *rec = malloc((size_t)rec_len * sizeof *rec);
     char **bc = calloc((size_t)(sp->n ? sp->n : 1), sizeof *bc);
     char *barcode;
@@ -36,7 +36,7 @@ int shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec
         rc = dorm_err_nomem(err);
     /* Records first, then the barcodes (kept meanwhile: one sample's worth). */
     for (int64_t i = 0; rc == 0 && i < sp->n; i++) {
-        rc = spill_next(sp, i, rec, &barcode, NULL, err);
+        rc = dorm_spill_next(sp, i, rec, &barcode, NULL, err);
         if (rc > 0) {
             rc = 0;
             dorm_outfile_write(o, (const char *)rec, (size_t)rec_len * sizeof *rec);
@@ -53,7 +53,7 @@ int shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec
     return rc;
 }
 
-void shard_write_end(dorm_outfile_t *o) { dorm_outfile_printf(o, "end\n"); }
+void dorm_shard_write_end(dorm_outfile_t *o) { dorm_outfile_printf(o, "end\n"); }
 
 static int bad(shard_file_t *s, dorm_err_t *err, const char *what)
 {
@@ -70,7 +70,7 @@ static int line(shard_file_t *s, char *buf, size_t n, dorm_err_t *err)
     return 0;
 }
 
-int shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_out), dorm_err_t *err)
+int dorm_shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_out), dorm_err_t *err)
 {
     memset(s, 0, sizeof *s);
     if (!(s->path = strdup(path)))
@@ -157,7 +157,7 @@ int shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_out), 
     }
 }
 
-int shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err)
+int dorm_shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err)
 {
     const shard_sample_t *x = &s->samples[i];
     int rec_len = sp->rec_len;
@@ -180,14 +180,14 @@ int shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err)
         }
         bpos = ftello(s->fp);
         line_buf[len - 1] = '\0';
-        rc = spill_append(sp, rec, line_buf, err);
+        rc = dorm_spill_append(sp, rec, line_buf, err);
     }
     free(rec);
     free(line_buf);
     return rc;
 }
 
-void shard_close(shard_file_t *s)
+void dorm_shard_close(shard_file_t *s)
 {
     if (s->fp)
         fclose(s->fp);

@@ -23,14 +23,14 @@ typedef struct shard_header_t {
     char **set_names;      /* n_out */
     char reference[65];    /* the digest of the reference the cells were scored against */
     char groups_sha256[65]; /* the --groups file's (cellmeta_t), "" without */
-    const char *groups_path; /* as given to score, or NULL (shard_open: s->groups_path) */
+    const char *groups_path; /* as given to score, or NULL (dorm_shard_open: s->groups_path) */
 } shard_header_t;
 
-int shard_write_header(dorm_outfile_t *o, const shard_header_t *h);
+int dorm_shard_write_header(dorm_outfile_t *o, const shard_header_t *h);
 /* Append the records and barcodes of a finished scoring pass. */
-int shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec_len,
+int dorm_shard_write_sample(dorm_outfile_t *o, const char *name, spill_t *sp, int rec_len,
                        dorm_err_t *err);
-void shard_write_end(dorm_outfile_t *o);
+void dorm_shard_write_end(dorm_outfile_t *o);
 
 typedef struct shard_sample_t {
     char *name;
@@ -48,11 +48,11 @@ typedef struct shard_file_t {
 } shard_file_t;
 
 /* Open and index a shard.bin whose records hold record_len(n_out) doubles;
- * free with shard_close. */
-int shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_out), dorm_err_t *err);
+ * free with dorm_shard_close. */
+int dorm_shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_out), dorm_err_t *err);
 /* Copy sample i's records and barcodes into sp (opened with the records'
  * length). */
-int shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err);
-void shard_close(shard_file_t *s);
+int dorm_shard_copy_sample(shard_file_t *s, int i, spill_t *sp, dorm_err_t *err);
+void dorm_shard_close(shard_file_t *s);
 
 #endif

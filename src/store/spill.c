@@ -31,7 +31,7 @@ static FILE *open_buffered(char *path, char **buf)
     return f;
 }
 
-int spill_file_rewind(FILE *f, const char *path, dorm_err_t *err)
+int dorm_spill_file_rewind(FILE *f, const char *path, dorm_err_t *err)
 {
     errno = 0;
     if (fflush(f) != 0)
@@ -40,7 +40,7 @@ int spill_file_rewind(FILE *f, const char *path, dorm_err_t *err)
     return 0;
 }
 
-char *spill_tmp_name(const char *dir, const char *tag, const char *kind)
+char *dorm_spill_tmp_name(const char *dir, const char *tag, const char *kind)
 {
     size_t n = strlen(tag) + strlen(kind) + 2;
     char *stem = malloc(n);
@@ -52,36 +52,36 @@ char *spill_tmp_name(const char *dir, const char *tag, const char *kind)
     return p;
 }
 
-int spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_err_t *err)
+int dorm_spill_open(spill_t *sp, const char *dir, const char *tag, int rec_len, dorm_err_t *err)
 {
     memset(sp, 0, sizeof *sp);
     sp->rec_len = rec_len;
     sp->fdr_memory = FDR_MEMORY_BYTES;
-    sp->rec_path = spill_tmp_name(dir, tag, "rec");
-    sp->bc_path = spill_tmp_name(dir, tag, "barcodes");
-    sp->fdr_path = spill_tmp_name(dir, tag, "fdr");
-    sp->pv_path = spill_tmp_name(dir, tag, "pvalues");
+    sp->rec_path = dorm_spill_tmp_name(dir, tag, "rec");
+    sp->bc_path = dorm_spill_tmp_name(dir, tag, "barcodes");
+    sp->fdr_path = dorm_spill_tmp_name(dir, tag, "fdr");
+    sp->pv_path = dorm_spill_tmp_name(dir, tag, "pvalues");
     if (!sp->rec_path || !sp->bc_path || !sp->fdr_path || !sp->pv_path) {
-        spill_close(sp);
+        dorm_spill_close(sp);
         return dorm_err_nomem(err);
     }
     errno = 0;
     sp->rec = open_buffered(sp->rec_path, &sp->io_buf[0]);
     if (!sp->rec) {
         int rc = io_error(err, sp->rec_path, "cannot create");
-        spill_close(sp);
+        dorm_spill_close(sp);
         return rc;
     }
     sp->bc = open_buffered(sp->bc_path, &sp->io_buf[1]);
     if (!sp->bc) {
         int rc = io_error(err, sp->bc_path, "cannot create");
-        spill_close(sp);
+        dorm_spill_close(sp);
         return rc;
     }
     return 0;
 }
 
-int spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t *err)
+int dorm_spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_err_t *err)
 {
     errno = 0;
     if (fwrite(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len)
@@ -131,7 +131,7 @@ static int bh_pass(double *p, int64_t n, int k, int T, int32_t *order)
     return failed ? -1 : 0;
 }
 
-int spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, int threads,
+int dorm_spill_fdr(spill_t *sp, const int *cols, int n_cols, int skip_col, int threads,
               dorm_err_t *err)
 {
     sp->n_fdr = n_cols;
@@ -228,23 +228,23 @@ done:
     return rc;
 }
 
-int spill_rewind(spill_t *sp, dorm_err_t *err)
+int dorm_spill_rewind(spill_t *sp, dorm_err_t *err)
 {
     free(sp->block);
     sp->block = malloc((size_t)FDR_BLOCK * (size_t)(sp->n_fdr ? sp->n_fdr : 1) * sizeof *sp->block);
     if (!sp->block)
         return dorm_err_nomem(err);
     sp->block_first = -FDR_BLOCK - 1;
-    int rc = spill_file_rewind(sp->rec, sp->rec_path, err);
-    return rc < 0 ? rc : spill_barcodes_rewind(sp, err);
+    int rc = dorm_spill_file_rewind(sp->rec, sp->rec_path, err);
+    return rc < 0 ? rc : dorm_spill_barcodes_rewind(sp, err);
 }
 
-int spill_barcodes_rewind(spill_t *sp, dorm_err_t *err)
+int dorm_spill_barcodes_rewind(spill_t *sp, dorm_err_t *err)
 {
-    return spill_file_rewind(sp->bc, sp->bc_path, err);
+    return dorm_spill_file_rewind(sp->bc, sp->bc_path, err);
 }
 
-int spill_next_barcode(spill_t *sp, char **barcode, dorm_err_t *err)
+int dorm_spill_next_barcode(spill_t *sp, char **barcode, dorm_err_t *err)
 {
     errno = 0;
     ssize_t len = getline(&sp->line, &sp->line_cap, sp->bc);
@@ -255,7 +255,7 @@ int spill_next_barcode(spill_t *sp, char **barcode, dorm_err_t *err)
     return 1;
 }
 
-int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *fdr,
+int dorm_spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *fdr,
                dorm_err_t *err)
 {
     if (index >= sp->n)
@@ -263,7 +263,7 @@ int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *
     errno = 0;
     if (fread(rec, sizeof *rec, (size_t)sp->rec_len, sp->rec) != (size_t)sp->rec_len)
         return io_error(err, sp->rec_path, "read failed");
-    if (spill_next_barcode(sp, barcode, err) <= 0)
+    if (dorm_spill_next_barcode(sp, barcode, err) <= 0)
         return io_error(err, sp->bc_path, "read failed");
     if (sp->n_fdr > 0 && (index < sp->block_first || index >= sp->block_first + FDR_BLOCK)) {
         /* Load the next block of every adjusted column. */
@@ -282,7 +282,7 @@ int spill_next(spill_t *sp, int64_t index, double *rec, char **barcode, double *
     return 1;
 }
 
-void spill_close(spill_t *sp)
+void dorm_spill_close(spill_t *sp)
 {
     if (sp->rec)
         fclose(sp->rec);

@@ -12,12 +12,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (dorm_samples_read(path, &names, &paths, &n, &err) == 0)
         dorm_samples_free(names, paths, n);
     cellmeta_t cm;
-    if (cellmeta_load(&cm, path, path, "a=b", "sample=b", &err) == 0) {
+    if (dorm_cellmeta_load(&cm, path, path, "a=b", "sample=b", &err) == 0) {
         for (int c = 0; c < cm.n_cols; c++)
-            (void)cellmeta_group(&cm, "AAAC-1", c);
-        (void)cellmeta_keep(&cm, "AAAC-1");
-        (void)cellmeta_baseline(&cm, "AAAC-1", "b");
-        cellmeta_free(&cm);
+            (void)dorm_cellmeta_group(&cm, "AAAC-1", c);
+        (void)dorm_cellmeta_keep(&cm, "AAAC-1");
+        (void)dorm_cellmeta_baseline(&cm, "AAAC-1", "b");
+        dorm_cellmeta_free(&cm);
     }
     return 0;
 }

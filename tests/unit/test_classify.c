@@ -196,7 +196,7 @@ Test(classify, bh_adjust_matches_definition)
     cr_assert_eq(dorm_bh_adjust(q, -1, idx), -1);
 }
 
-/* spill_fdr gives the same adjusted values in one pass or one column per
+/* dorm_spill_fdr gives the same adjusted values in one pass or one column per
  * pass (through the extracted p-value file), on one thread or three. */
 Test(classify, spill_fdr_passes_agree)
 {
@@ -208,7 +208,7 @@ Test(classify, spill_fdr_passes_agree)
     for (int run = 0; run < 3; run++) {
         spill_t sp;
         dorm_err_t err;
-        cr_assert_eq(spill_open(&sp, dir, run ? "small" : "big", LEN, &err), 0, "%s", err.msg);
+        cr_assert_eq(dorm_spill_open(&sp, dir, run ? "small" : "big", LEN, &err), 0, "%s", err.msg);
         if (run == 1)
             sp.fdr_memory = N * 12 + 64; /* one column per pass */
         uint64_t s = 99;
@@ -221,18 +221,18 @@ Test(classify, spill_fdr_passes_agree)
             r[0] = i % 11 == 0; /* skipped (low quality) */
             char bc[32];
             snprintf(bc, sizeof bc, "C%d", i);
-            cr_assert_eq(spill_append(&sp, r, bc, &err), 0);
+            cr_assert_eq(dorm_spill_append(&sp, r, bc, &err), 0);
         }
-        cr_assert_eq(spill_fdr(&sp, cols, 3, 0, run == 2 ? 3 : 1, &err), 0, "%s", err.msg);
+        cr_assert_eq(dorm_spill_fdr(&sp, cols, 3, 0, run == 2 ? 3 : 1, &err), 0, "%s", err.msg);
         cr_assert_eq(run == 1, sp.pv != NULL, "the small budget takes the multi-pass path");
-        cr_assert_eq(spill_rewind(&sp, &err), 0);
+        cr_assert_eq(dorm_spill_rewind(&sp, &err), 0);
         fdr[run] = malloc(N * 3 * sizeof(double));
         for (int i = 0; i < N; i++) {
             double r[LEN];
             char *bc;
-            cr_assert_eq(spill_next(&sp, i, r, &bc, fdr[run] + 3 * i, &err), 1);
+            cr_assert_eq(dorm_spill_next(&sp, i, r, &bc, fdr[run] + 3 * i, &err), 1);
         }
-        spill_close(&sp);
+        dorm_spill_close(&sp);
     }
     for (int i = 0; i < N * 3; i++)
         for (int run = 1; run < 3; run++)

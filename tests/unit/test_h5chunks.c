@@ -3,7 +3,7 @@
 #include <hdf5.h>
 
 #include "helpers.h"
-#include "io/h5chunks.h"
+#include "io/h5chunks_internal.h"
 
 static char *dir;
 static char path[4200];
@@ -56,8 +56,8 @@ static void check_set(hid_t f, const char *name, int is_signed, int direct)
     for (int threads = 1; threads <= 3; threads += 2) {
         h5chunks_t *c;
         dorm_err_t err;
-        cr_assert_eq(h5chunks_open(&c, f, name, threads, "t.h5", &err), 0, "%s", err.msg);
-        cr_assert_eq(h5chunks_is_direct(c), direct, "%s", name);
+        cr_assert_eq(dorm_h5chunks_open(&c, f, name, threads, "t.h5", &err), 0, "%s", err.msg);
+        cr_assert_eq(dorm_h5chunks_is_direct(c), direct, "%s", name);
         int64_t *iv = malloc(30000 * sizeof *iv);
         double *dv = malloc(30000 * sizeof *dv);
         int64_t start = 0;
@@ -65,8 +65,8 @@ static void check_set(hid_t f, const char *name, int is_signed, int direct)
             int64_t n = start + len > N ? N - start : len;
             if (n > 30000)
                 n = 30000;
-            cr_assert_eq(h5chunks_read_i64(c, start, n, iv, &err), 0, "%s", err.msg);
-            cr_assert_eq(h5chunks_read_f64(c, start, n, dv, &err), 0, "%s", err.msg);
+            cr_assert_eq(dorm_h5chunks_read_i64(c, start, n, iv, &err), 0, "%s", err.msg);
+            cr_assert_eq(dorm_h5chunks_read_f64(c, start, n, dv, &err), 0, "%s", err.msg);
             for (int64_t i = 0; i < n; i++) {
                 cr_assert_eq(iv[i], expect(start + i, is_signed), "%s[%lld]", name,
                              (long long)(start + i));
@@ -75,13 +75,13 @@ static void check_set(hid_t f, const char *name, int is_signed, int direct)
             start += n;
         }
         /* Backwards and out of range. */
-        cr_assert_eq(h5chunks_read_i64(c, 5, 3, iv, &err), 0);
+        cr_assert_eq(dorm_h5chunks_read_i64(c, 5, 3, iv, &err), 0);
         cr_assert_eq(iv[0], expect(5, is_signed));
-        cr_assert_lt(h5chunks_read_i64(c, N - 2, 5, iv, &err), 0);
+        cr_assert_lt(dorm_h5chunks_read_i64(c, N - 2, 5, iv, &err), 0);
         cr_assert(strstr(err.msg, "t.h5: cannot read") != NULL, "%s", err.msg);
         free(iv);
         free(dv);
-        h5chunks_close(c);
+        dorm_h5chunks_close(c);
     }
 }
 
@@ -131,11 +131,11 @@ Test(h5chunks, corrupt_chunk_is_an_error)
     H5Dclose(d);
     h5chunks_t *c;
     dorm_err_t err;
-    cr_assert_eq(h5chunks_open(&c, f, "x", 2, "t.h5", &err), 0);
+    cr_assert_eq(dorm_h5chunks_open(&c, f, "x", 2, "t.h5", &err), 0);
     int64_t v[5000];
-    cr_assert_eq(h5chunks_read_i64(c, 0, 4096, v, &err), 0);
-    cr_assert_lt(h5chunks_read_i64(c, 4000, 200, v, &err), 0);
+    cr_assert_eq(dorm_h5chunks_read_i64(c, 0, 4096, v, &err), 0);
+    cr_assert_lt(dorm_h5chunks_read_i64(c, 4000, 200, v, &err), 0);
     cr_assert_str_eq(err.msg, "t.h5: cannot read x[4000..4200) (truncated or corrupt?)");
-    h5chunks_close(c);
+    dorm_h5chunks_close(c);
     H5Fclose(f);
 }

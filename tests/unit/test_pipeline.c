@@ -76,23 +76,23 @@ Test(cellstore, gives_back_every_chunk_as_put)
     cr_assert(dir);
     cellstore_t cs;
     dorm_err_t err;
-    cr_assert_eq(cellstore_open(&cs, dir, "t", &err), 0);
+    cr_assert_eq(dorm_cellstore_open(&cs, dir, "t", &err), 0);
     static made_t made[8];
     for (int k = 0; k < 8; k++) {
         make_chunk(&made[k], 64 * k, k == 5 ? 3 : 64, k % 4, 17u + (unsigned)k);
-        cr_assert_eq(cellstore_put(&cs, &made[k].view, &err), 0);
+        cr_assert_eq(dorm_cellstore_put(&cs, &made[k].view, &err), 0);
     }
-    cr_assert_eq(cellstore_rewind(&cs, &err), 0);
+    cr_assert_eq(dorm_cellstore_rewind(&cs, &err), 0);
     cellstore_chunk_t ck;
     memset(&ck, 0, sizeof ck);
     for (int k = 0; k < 8; k++) {
-        cr_assert_eq(cellstore_read(&cs, &ck, &err), made[k].view.n_cells);
-        cr_assert_eq(cellstore_decode(&ck, cs.path, &err), 0);
+        cr_assert_eq(dorm_cellstore_read(&cs, &ck, &err), made[k].view.n_cells);
+        cr_assert_eq(dorm_cellstore_decode(&ck, cs.path, &err), 0);
         same_chunk(&made[k].view, &ck.arr.view);
     }
-    cr_assert_eq(cellstore_read(&cs, &ck, &err), 0);
-    cellstore_chunk_free(&ck);
-    cellstore_close(&cs);
+    cr_assert_eq(dorm_cellstore_read(&cs, &ck, &err), 0);
+    dorm_cellstore_chunk_free(&ck);
+    dorm_cellstore_close(&cs);
     rm_rf(dir);
     free(dir);
 }

@@ -5,7 +5,7 @@
 #include "dormscan/reader.h"
 #include "helpers.h"
 #include "io/lines.h"
-#include "io/mtx_line.h"
+#include "io/mtx_line_internal.h"
 
 static char *dir;
 
@@ -211,8 +211,8 @@ Test(reader, every_number_width_is_parsed_exactly)
 static unsigned parse_version(int version, const char *p, int64_t *i, int64_t *j, int64_t *v)
 {
 #if MTX_LINE_WORDS
-    if (version == 1 && mtx_line_ssse3())
-        return mtx_line_parse_ssse3(p, mtx_line_shuffles(), i, j, v);
+    if (version == 1 && dorm_mtx_line_ssse3())
+        return mtx_line_parse_ssse3(p, dorm_mtx_line_shuffles(), i, j, v);
 #endif
     (void)version;
     return mtx_line_parse(p, i, j, v);

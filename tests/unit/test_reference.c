@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dormscan/reference.h"
+#include "dormscan/reference_file.h"
 #include "dormscan/score.h"
 #include "helpers.h"
 

@@ -1,4 +1,4 @@
-/* workers.h -- score chunks of cells on worker threads, private.
+/* workers_internal.h -- score chunks of cells on worker threads, private.
  *
  * Each worker owns one chunk (bytes from the cell store, or arrays moved
  * out of a reader), its scorers (column sets, and classifier sets per
@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "store/cellstore.h"
-#include "prescore.h"
+#include "prescore_internal.h"
 #include "dormscan/reader.h"
 #include "dormscan/score.h"
 
@@ -44,9 +44,9 @@ typedef struct worker_t {
     dorm_err_t err;
 } worker_t;
 
-/* Read the column-set results of w's chunk (read with cellstore_read) from
+/* Read the column-set results of w's chunk (read with dorm_cellstore_read) from
  * ps into buf[0..2]; the worker then scores only the classifier sets. */
-int worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err);
+int dorm_worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err);
 
 /* Runs on a worker's thread before the classifier sets are scored, when
  * there are several populations: fill w->pop for the chunk's cells (the
@@ -89,11 +89,11 @@ typedef struct worker_calls_t {
 /* Every chunk left in the source through workers [0, n) of w, on n threads
  * (worker 0 on the calling thread).  0 or the first error (a reader's
  * DORM_E_UNSORTED included). */
-int workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
+int dorm_workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
                 dorm_err_t *err);
 /* Free a worker's classifier scorers. */
-void worker_free_cls(worker_t *w);
+void dorm_worker_free_cls(worker_t *w);
 /* Free a worker's scorers and buffers. */
-void worker_free(worker_t *w);
+void dorm_worker_free(worker_t *w);
 
 #endif

@@ -1,4 +1,4 @@
-/* cli.h -- shared pieces of the dormscan command line, private to src/cli. */
+/* cli_internal.h -- shared pieces of the dormscan command line, private to src/cli. */
 #ifndef DORM_CLI_H
 #define DORM_CLI_H
 

@@ -1,4 +1,4 @@
-/* mtx_layout.h -- finding a MatrixMarket matrix and its companions, private. */
+/* mtx_layout_internal.h -- finding a MatrixMarket matrix and its companions, private. */
 #ifndef DORM_IO_MTX_LAYOUT_H
 #define DORM_IO_MTX_LAYOUT_H
 

@@ -1,4 +1,4 @@
-/* finish.h -- the last stage of a sample, shared by `score` and `merge`:
+/* finish_internal.h -- the last stage of a sample, shared by `score` and `merge`:
  * Benjamini-Hochberg across the sample's cells, the calls, the rows of
  * cells.tsv and the summary counts; private to the pipeline.
  *
@@ -23,7 +23,7 @@ enum { R_UMI, R_GENES, R_MITO, R_RIBO, R_LOW,
        R_PHASE, /* the cell's phase (dorm_reference_phase; DORM_N_PHASES: NA) */
        R_POP,  /* the reference population the cell was scored against (-1: none) */
        R_COMP, /* DORM_N_COMPONENTS classifier deviations, their null variances, their
-                  within-cell z (reference_components) */
+                  within-cell z (dorm_reference_components) */
        R_SETS = R_COMP + 3 * DORM_N_COMPONENTS };
 #define R_EV_Z(n_out) (R_SETS + 3 * (n_out))
 #define R_EV_P(n_out) (R_EV_Z(n_out) + DORM_N_EVIDENCE)
@@ -47,7 +47,7 @@ typedef struct finisher_t {
 } finisher_t;
 
 /* Histograms for report.html with fixed ranges, so that runs add up. */
-void finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3]);
+void dorm_finish_hists_init(dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES], dorm_hist_t qc[3]);
 
 /* Open report.html in outdir as *o and write it from the head (what the
  * page's header says), the summary rows (per sample, then over all
@@ -65,27 +65,27 @@ typedef struct report_head_t {
     const dorm_hist_t (*sample_evidence)[DORM_N_EVIDENCE]; /* per input, or NULL */
 } report_head_t;
 
-int write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *head,
+int dorm_write_report(dorm_outfile_t *o, const char *outdir, const report_head_t *head,
                  const dorm_summary_t *per_sample,
                  const dorm_summary_t *all, dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
                  const dorm_hist_t qc[3], const dorm_html_coverage_t *coverage, int n_coverage,
                  dorm_err_t *err);
 
 /* run.json's "groups" (path and SHA-256 of the --groups file), if any. */
-void write_json_groups(dorm_json_t *j, const char *path, const cellmeta_t *meta);
+void dorm_write_json_groups(dorm_json_t *j, const char *path, const cellmeta_t *meta);
 
 /* run.json's "warnings": every kept warning, then "warnings_not_kept". */
-void write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings);
+void dorm_write_json_warnings(dorm_json_t *j, const dorm_log_warnings_t *warnings);
 
 /* Adjust, call and write every record of sp (a finished spill of one
  * sample).  Returns 0 or <0 with err set. */
-int finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err);
+int dorm_finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dorm_err_t *err);
 
 /* Open and write, as o[0..2] in outdir, NAME (summary.tsv or
  * cohort_summary.tsv) from the per-sample rows and the rows over all samples,
  * and the MultiQC files dormscan_mqc.tsv and dormscan_general_stats_mqc.tsv.
  * The caller commits them with its other outputs (or aborts them). */
-int write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name, dorm_summary_t *per_sample,
+int dorm_write_summaries(dorm_outfile_t o[3], const char *outdir, const char *name, dorm_summary_t *per_sample,
                     dorm_summary_t *all, dorm_err_t *err);
 
 

@@ -1,4 +1,4 @@
-/* mtx_line.h -- one MatrixMarket entry line "row col value\n" parsed without
+/* mtx_line_internal.h -- one MatrixMarket entry line "row col value\n" parsed without
  * a loop per digit, for mtx.c's bulk path.
  *
  * The line is taken only in its commonest shape: three fields of 1 to 8
@@ -11,7 +11,7 @@
  *
  * Two versions take the same lines and give the same values: SSE2 converts
  * each field with a multiply-and-shift word trick; SSSE3 (most x86-64 CPUs;
- * mtx_line_ssse3() tells) places the three fields in fixed 8-digit slots
+ * dorm_mtx_line_ssse3() tells) places the three fields in fixed 8-digit slots
  * with one byte shuffle and converts them together with pmaddubsw/pmaddwd. */
 #ifndef DORM_IO_MTX_LINE_H
 #define DORM_IO_MTX_LINE_H
@@ -75,16 +75,16 @@ static inline unsigned mtx_line_parse(const char *p, int64_t *row, int64_t *col,
     return n + 1;
 }
 /* The SSSE3 version (mtx_line_parse_ssse3) is usable on this CPU. */
-int mtx_line_ssse3(void);
+int dorm_mtx_line_ssse3(void);
 
 /* Byte shuffles of the SSSE3 version, indexed by the field lengths
  * (l1 - 1) + 8 (l2 - 1) + 64 (l3 - 1): 16 bytes moving row and column into
  * two right-aligned 8-digit slots, 16 moving the value into the first. */
 typedef uint8_t mtx_line_shuffle_t[32];
 /* The table (built once, thread-safe; never freed). */
-const mtx_line_shuffle_t *mtx_line_shuffles(void);
+const mtx_line_shuffle_t *dorm_mtx_line_shuffles(void);
 
-/* mtx_line_parse by byte shuffles; sh from mtx_line_shuffles(). */
+/* mtx_line_parse by byte shuffles; sh from dorm_mtx_line_shuffles(). */
 __attribute__((target("ssse3"))) static inline unsigned
 mtx_line_parse_ssse3(const char *p, const mtx_line_shuffle_t *sh, int64_t *row, int64_t *col,
                      int64_t *value)

@@ -1,4 +1,4 @@
-/* memcsc.h -- a matrix held in memory by cell, for the readers that must
+/* memcsc_internal.h -- a matrix held in memory by cell, for the readers that must
  * take in every entry before they can serve a cell (MatrixMarket not grouped
  * by cell, dense tables, BAM counts), private to the readers.
  *
@@ -26,10 +26,10 @@ typedef struct memcsc_t {
 
 /* Group e[0..n) by cell into m (owned by m; every e[k].cell < n_cells).
  * Returns 0, or <0 when out of memory (m is then empty). */
-int memcsc_build(memcsc_t *m, const memcsc_entry_t *e, int64_t n, int64_t n_cells);
+int dorm_memcsc_build(memcsc_t *m, const memcsc_entry_t *e, int64_t n, int64_t n_cells);
 /* Push cell c's entries (none for c >= n_cells) into chunk; <0 when out of
  * memory.  The caller closes the cell. */
-int memcsc_push_cell(const memcsc_t *m, int64_t c, dorm_chunk_buf_t *chunk);
-void memcsc_free(memcsc_t *m);
+int dorm_memcsc_push_cell(const memcsc_t *m, int64_t c, dorm_chunk_buf_t *chunk);
+void dorm_memcsc_free(memcsc_t *m);
 
 #endif

@@ -1,4 +1,4 @@
-/* features.h -- reading feature tables (features.tsv, genes.tsv, *.genes.txt),
+/* features_internal.h -- reading feature tables (features.tsv, genes.tsv, *.genes.txt),
  * private to the readers. */
 #ifndef DORM_IO_FEATURES_H
 #define DORM_IO_FEATURES_H

@@ -1,11 +1,11 @@
-/* baseline.h -- the baselines of a reference from per-cell records on
+/* baseline_internal.h -- the baselines of a reference from per-cell records on
  * disk, and records turned from deviations into evidence and scores;
  * private to the pipeline.
  *
  * A record holds a cell's population and its classifier components'
  * deviations and null variances; the steps, in order, are
- * component_baselines, records_evidence (raw programme evidence),
- * programme_baselines and records_standardise (scores and p-values). */
+ * dorm_component_baselines, dorm_records_evidence (raw programme evidence),
+ * dorm_programme_baselines and dorm_records_standardise (scores and p-values). */
 #ifndef DORM_PIPELINE_BASELINE_H
 #define DORM_PIPELINE_BASELINE_H
 
@@ -29,20 +29,20 @@ typedef struct record_cols_t {
  * only, and "all" keeps no baselines); NaN values do not count.  At most budget bytes of values are held
  * at a time (at least one item's).  f is read from its start; path names
  * it in messages. */
-int component_baselines(FILE *f, const char *path, const record_cols_t *cols,
+int dorm_component_baselines(FILE *f, const char *path, const record_cols_t *cols,
                         dorm_reference_t *ref, int64_t budget, dorm_err_t *err);
-int programme_baselines(FILE *f, const char *path, const record_cols_t *cols,
+int dorm_programme_baselines(FILE *f, const char *path, const record_cols_t *cols,
                         dorm_reference_t *ref, int64_t budget, dorm_err_t *err);
 
 /* Rewrite every record in place: its raw programme evidence from the
  * component baselines (dorm_reference_evidence), and its phase. */
-int records_evidence(FILE *f, const char *path, const record_cols_t *cols,
+int dorm_records_evidence(FILE *f, const char *path, const record_cols_t *cols,
                      const dorm_reference_t *ref, dorm_err_t *err);
 /* Rewrite every record in place: the raw evidence becomes the score
  * against the programme baseline of the cell's population, p its upper
  * tail; NaN for a cell without a population or whose population has fewer
  * than min_cells cells. */
-int records_standardise(FILE *f, const char *path, const record_cols_t *cols,
+int dorm_records_standardise(FILE *f, const char *path, const record_cols_t *cols,
                         const dorm_reference_t *ref, int64_t min_cells, dorm_err_t *err);
 
 #endif

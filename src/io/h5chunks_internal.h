@@ -1,4 +1,4 @@
-/* h5chunks.h -- ranges of a 1-D HDF5 dataset, with its chunks inflated in
+/* h5chunks_internal.h -- ranges of a 1-D HDF5 dataset, with its chunks inflated in
  * parallel, private to libdormscan.
  *
  * For the usual layout of 10x and AnnData matrices (chunked, deflate with or
@@ -19,13 +19,13 @@
 typedef struct h5chunks_t h5chunks_t;
 
 /* Open dataset `name` under loc (file names `file` in messages). */
-int h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, const char *file,
+int dorm_h5chunks_open(h5chunks_t **out, hid_t loc, const char *name, int threads, const char *file,
                   dorm_err_t *err);
 /* Elements [start, start + count) converted to int64 or double. */
-int h5chunks_read_i64(h5chunks_t *c, int64_t start, int64_t count, int64_t *out, dorm_err_t *err);
-int h5chunks_read_f64(h5chunks_t *c, int64_t start, int64_t count, double *out, dorm_err_t *err);
+int dorm_h5chunks_read_i64(h5chunks_t *c, int64_t start, int64_t count, int64_t *out, dorm_err_t *err);
+int dorm_h5chunks_read_f64(h5chunks_t *c, int64_t start, int64_t count, double *out, dorm_err_t *err);
 /* 1 if the fast path is in use (for the tests). */
-int h5chunks_is_direct(const h5chunks_t *c);
-void h5chunks_close(h5chunks_t *c);
+int dorm_h5chunks_is_direct(const h5chunks_t *c);
+void dorm_h5chunks_close(h5chunks_t *c);
 
 #endif

@@ -1,4 +1,4 @@
-/* reference_run.h -- a reference made from the cells of several inputs
+/* reference_run_internal.h -- a reference made from the cells of several inputs
  * (`dormscan reference`, and `score` with several inputs and no
  * --reference); private to the pipeline. */
 #ifndef DORM_PIPELINE_REFERENCE_RUN_H
@@ -12,7 +12,7 @@
  * reference cell's raw evidence for the baselines.  Temporary files go in
  * tmp_dir.  The coverage of the column sets is not logged (score reports
  * it).  *out is owned by the caller. */
-int reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_reference_t **out,
+int dorm_reference_build(const dorm_run_opts_t *opts, const char *tmp_dir, dorm_reference_t **out,
                     dorm_err_t *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* h5util.h -- small helpers over the HDF5 C API for the HDF5-based readers
+/* h5util_internal.h -- small helpers over the HDF5 C API for the HDF5-based readers
  * (10x HDF5, AnnData h5ad, loom), private to libdormscan.
  *
  * Every function returns 0 / a negative DORM_E_* code and fills err with the
@@ -12,40 +12,40 @@
 #include "dormscan/error.h"
 
 /* Open an HDF5 file read-only with HDF5's own error printing off. */
-int h5u_open(const char *path, hid_t *file, dorm_err_t *err);
+int dorm_h5u_open(const char *path, hid_t *file, dorm_err_t *err);
 /* 1 if the link exists (every component of a path like "a/b/c"), else 0. */
-int h5u_exists(hid_t loc, const char *name);
+int dorm_h5u_exists(hid_t loc, const char *name);
 /* 1 if name is a group, 0 otherwise. */
-int h5u_is_group(hid_t loc, const char *name);
+int dorm_h5u_is_group(hid_t loc, const char *name);
 /* Number of elements and dimensions of a dataset (dims has room for 2). */
-int h5u_dims(hid_t loc, const char *name, int *rank, int64_t dims[2], const char *file,
+int dorm_h5u_dims(hid_t loc, const char *name, int *rank, int64_t dims[2], const char *file,
              dorm_err_t *err);
 /* Read a 1-d string dataset (fixed or variable length) into n strings. */
-int h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, const char *file,
+int dorm_h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, const char *file,
                      dorm_err_t *err);
 /* Read elements [start, start + count) of a 1-d string dataset. */
-int h5u_read_strings_slice(hid_t loc, const char *name, int64_t start, int64_t count, char **out,
+int dorm_h5u_read_strings_slice(hid_t loc, const char *name, int64_t start, int64_t count, char **out,
                            const char *file, dorm_err_t *err);
-void h5u_free_strings(char **s, int64_t n);
+void dorm_h5u_free_strings(char **s, int64_t n);
 /* Read elements [start, start + count) of a 1-d numeric dataset as int64 or double. */
-int h5u_read_i64(hid_t loc, const char *name, int64_t start, int64_t count, int64_t *out,
+int dorm_h5u_read_i64(hid_t loc, const char *name, int64_t start, int64_t count, int64_t *out,
                  const char *file, dorm_err_t *err);
-int h5u_read_f64(hid_t loc, const char *name, int64_t start, int64_t count, double *out,
+int dorm_h5u_read_f64(hid_t loc, const char *name, int64_t start, int64_t count, double *out,
                  const char *file, dorm_err_t *err);
 /* Read rows [row, row + n_rows) of a 2-d numeric dataset as doubles (row-major). */
-int h5u_read_rows_f64(hid_t loc, const char *name, int64_t row, int64_t n_rows, int64_t n_cols,
+int dorm_h5u_read_rows_f64(hid_t loc, const char *name, int64_t row, int64_t n_rows, int64_t n_cols,
                       double *out, const char *file, dorm_err_t *err);
 /* Read columns [col, col + n_cols) of a 2-d dataset, all rows: out[r * n_cols + c]. */
-int h5u_read_cols_f64(hid_t loc, const char *name, int64_t col, int64_t n_cols, int64_t n_rows,
+int dorm_h5u_read_cols_f64(hid_t loc, const char *name, int64_t col, int64_t n_cols, int64_t n_rows,
                       double *out, const char *file, dorm_err_t *err);
 /* A string attribute of an object (fixed or variable length); *out is NULL
  * when absent. */
-int h5u_attr_string(hid_t loc, const char *obj, const char *attr, char **out, const char *file,
+int dorm_h5u_attr_string(hid_t loc, const char *obj, const char *attr, char **out, const char *file,
                     dorm_err_t *err);
 /* An integer array attribute (up to max values); returns the count, 0 when absent. */
-int h5u_attr_i64(hid_t loc, const char *obj, const char *attr, int64_t *out, int max);
+int dorm_h5u_attr_i64(hid_t loc, const char *obj, const char *attr, int64_t *out, int max);
 /* Names of a group's members, sorted as HDF5 lists them. */
-int h5u_members(hid_t loc, const char *group, char ***out, int *n, const char *file,
+int dorm_h5u_members(hid_t loc, const char *group, char ***out, int *n, const char *file,
                 dorm_err_t *err);
 
 #endif

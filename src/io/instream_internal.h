@@ -1,4 +1,4 @@
-/* instream.h -- a byte stream over a local file, standard input or an htslib
+/* instream_internal.h -- a byte stream over a local file, standard input or an htslib
  * URL, inflated on the fly when it is gzip (one member or several: BGZF and
  * concatenated gzip), private to libdormscan.
  *

@@ -1,4 +1,4 @@
-/* run_sets.h -- the gene sets of a scoring run: loaded once, matched to
+/* run_sets_internal.h -- the gene sets of a scoring run: loaded once, matched to
  * each sample's features; private to the pipeline.
  *
  * Two lists are scored per sample: the column sets (the shipped panel or
@@ -20,7 +20,7 @@ typedef struct run_sets_t {
     dorm_aliases_t *aliases;
     int n_out;
     char **names;                 /* n_out column names (borrowed) */
-    /* per sample, after run_sets_match */
+    /* per sample, after dorm_run_sets_match */
     dorm_match_t *match;          /* n_match: columns, then classifier sets */
     int n_match;
     dorm_score_set_t *col_sets;   /* n_col: scored with the run's method */
@@ -32,13 +32,13 @@ typedef struct run_sets_t {
     int64_t n_extra;              /* distinct column-set genes absent from the input */
     int *cov_found, *cov_total;   /* n_out + n_components: coverage of columns, then components */
     dorm_species_t species;
-    int quiet;                    /* run_sets_match logs no coverage (a second read) */
+    int quiet;                    /* dorm_run_sets_match logs no coverage (a second read) */
 } run_sets_t;
 
-int run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err);
+int dorm_run_sets_load(run_sets_t *rs, const dorm_run_opts_t *opts, dorm_err_t *err);
 /* Match every set to a sample's features (replaces the previous match). */
-int run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_features_t *f,
+int dorm_run_sets_match(run_sets_t *rs, const dorm_run_opts_t *opts, const dorm_features_t *f,
                    const char *sample, dorm_err_t *err);
-void run_sets_free(run_sets_t *rs);
+void dorm_run_sets_free(run_sets_t *rs);
 
 #endif
