@@ -1,5 +1,4 @@
 /* h5chunks.c -- 1-D dataset ranges; raw chunks decoded in parallel. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +8,7 @@
 #endif
 
 #include "core/simd.h"
+#include "core/threads.h"
 #include "h5chunks_internal.h"
 
 #define MAX_FILTERS 4
@@ -231,16 +231,16 @@ static int decode_chunk(const h5chunks_t *c, job_t *j, uint8_t *scratch)
 typedef struct {
     const h5chunks_t *c;
     int64_t n_jobs;
-    int t, n_threads;
-} team_t;
+    int n_threads;
+} decode_job_t;
 
-static void *decode_some(void *arg)
+/* Thread t's share of the queued chunks: every n_threads-th from t. */
+static void decode_some(void *arg, int t)
 {
-    team_t *tm = arg;
-    const h5chunks_t *c = tm->c;
-    for (int64_t k = tm->t; k < tm->n_jobs; k += tm->n_threads)
-        c->jobs[k].failed = decode_chunk(c, &c->jobs[k], c->scratch[tm->t]) < 0;
-    return NULL;
+    const decode_job_t *dj = arg;
+    const h5chunks_t *c = dj->c;
+    for (int64_t k = t; k < dj->n_jobs; k += dj->n_threads)
+        c->jobs[k].failed = decode_chunk(c, &c->jobs[k], c->scratch[t]) < 0;
 }
 
 /* Decode the n_jobs queued chunks on up to c->threads threads; <0 when out
@@ -253,19 +253,8 @@ static int decode_all(h5chunks_t *c, int64_t n_jobs)
     for (int t = 0; t < nt; t++) /* kept: a fresh one each time costs page faults */
         if (!c->scratch[t] && !(c->scratch[t] = malloc(c->chunk_bytes ? c->chunk_bytes : 1)))
             return -1;
-    team_t tm[nt > 0 ? nt : 1];
-    pthread_t tid[nt > 0 ? nt : 1];
-    int started[nt > 0 ? nt : 1];
-    for (int t = 0; t < nt; t++) {
-        tm[t] = (team_t){c, n_jobs, t, nt};
-        started[t] = t > 0 && pthread_create(&tid[t], NULL, decode_some, &tm[t]) == 0;
-    }
-    for (int t = 0; t < nt; t++) /* this thread's share, and any that did not start */
-        if (!started[t])
-            decode_some(&tm[t]);
-    for (int t = 1; t < nt; t++)
-        if (started[t])
-            pthread_join(tid[t], NULL);
+    decode_job_t dj = {c, n_jobs, nt};
+    dorm_parallel_for(nt, decode_some, &dj);
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <isa-l/igzip_lib.h>
 
 #include "core/simd.h"
+#include "core/threads.h"
 #include "dormscan/log.h"
 #include "instream_internal.h"
 
@@ -33,13 +34,12 @@ struct dorm_instream_t {
     uint8_t *in;
     int in_eof, done;
     /* inflated ahead, by blocks */
-    int ahead;             /* blocks in use (then mu and cv exist) */
+    int ahead;             /* blocks in use (then team's lock exists) */
     int has_thread;        /* a read-ahead thread fills them, else helpers */
-    pthread_t tid;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    dorm_team_t team;      /* the read-ahead thread, if any; team.mu guards the
+                              blocks and counts below, team.stop ends it */
     block_t blk[N_BLOCKS];
-    int head, count, stop; /* head: block being consumed; count: filled blocks */
+    int head, count;       /* head: block being consumed; count: filled blocks */
     int filling, ended;    /* a thread is filling a block; the last one is filled */
     size_t pos;            /* consumed bytes of blk[head] */
 };
@@ -114,11 +114,11 @@ static ssize_t pull(dorm_instream_t *s, char *buf, size_t n, dorm_err_t *err)
  * 1 if a block was filled. */
 static int fill_one(dorm_instream_t *s)
 {
-    if (s->filling || s->ended || s->stop || s->count == N_BLOCKS)
+    if (s->filling || s->ended || s->team.stop || s->count == N_BLOCKS)
         return 0;
     s->filling = 1;
     block_t *b = &s->blk[(s->head + s->count) % N_BLOCKS];
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_unlock(&s->team.mu);
     dorm_err_clear(&b->err);
     b->len = 0;
     while ((size_t)b->len < BLOCK_SIZE) { /* fill whole blocks */
@@ -129,22 +129,22 @@ static int fill_one(dorm_instream_t *s)
             break;
         b->len += got;
     }
-    pthread_mutex_lock(&s->mu);
+    pthread_mutex_lock(&s->team.mu);
     s->filling = 0;
     s->ended = b->len <= 0; /* end or error: published, nothing more to do */
     s->count++;
-    pthread_cond_broadcast(&s->cv);
+    pthread_cond_broadcast(&s->team.cv);
     return 1;
 }
 
 static void *read_ahead(void *arg)
 {
     dorm_instream_t *s = arg;
-    pthread_mutex_lock(&s->mu);
-    while (!s->stop && !s->ended)
+    pthread_mutex_lock(&s->team.mu);
+    while (!s->team.stop && !s->ended)
         if (!fill_one(s))
-            pthread_cond_wait(&s->cv, &s->mu);
-    pthread_mutex_unlock(&s->mu);
+            pthread_cond_wait(&s->team.cv, &s->team.mu);
+    pthread_mutex_unlock(&s->team.mu);
     return NULL;
 }
 
@@ -155,15 +155,10 @@ static int start_ahead(dorm_instream_t *s, int thread)
     for (int i = 0; i < N_BLOCKS; i++)
         if (!(s->blk[i].data = malloc(BLOCK_SIZE)))
             goto fail;
-    if (pthread_mutex_init(&s->mu, NULL) != 0)
+    if (dorm_team_init(&s->team) < 0)
         goto fail;
-    if (pthread_cond_init(&s->cv, NULL) != 0) {
-        pthread_mutex_destroy(&s->mu);
-        goto fail;
-    }
-    if (thread && pthread_create(&s->tid, NULL, read_ahead, s) != 0) {
-        pthread_cond_destroy(&s->cv);
-        pthread_mutex_destroy(&s->mu);
+    if (thread && dorm_team_start(&s->team, 1, read_ahead, s, 0) < 1) {
+        dorm_team_destroy(&s->team);
         goto fail;
     }
     s->ahead = 1;
@@ -243,9 +238,9 @@ int dorm_instream_help(dorm_instream_t *s)
 {
     if (!s->ahead || s->has_thread)
         return 0;
-    pthread_mutex_lock(&s->mu);
+    pthread_mutex_lock(&s->team.mu);
     int did = fill_one(s);
-    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_unlock(&s->team.mu);
     return did;
 }
 
@@ -255,15 +250,15 @@ ssize_t dorm_instream_read(dorm_instream_t *s, void *buf, size_t n, dorm_err_t *
 {
     if (!s->ahead)
         return pull(s, buf, n, err);
-    pthread_mutex_lock(&s->mu);
+    pthread_mutex_lock(&s->team.mu);
     if (s->count == 0 && !s->has_thread && !s->filling && !s->ended) {
         /* Nothing ahead and nobody inflating: straight into buf, no block
          * in between (an end or error is published as a block, for later
          * reads). */
         s->filling = 1;
-        pthread_mutex_unlock(&s->mu);
+        pthread_mutex_unlock(&s->team.mu);
         ssize_t got = pull(s, buf, n, err);
-        pthread_mutex_lock(&s->mu);
+        pthread_mutex_lock(&s->team.mu);
         s->filling = 0;
         if (got <= 0) {
             block_t *b = &s->blk[s->head];
@@ -273,14 +268,14 @@ ssize_t dorm_instream_read(dorm_instream_t *s, void *buf, size_t n, dorm_err_t *
             s->count = 1;
             s->ended = 1;
         }
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
+        pthread_cond_broadcast(&s->team.cv);
+        pthread_mutex_unlock(&s->team.mu);
         return got;
     }
     while (s->count == 0) /* fill the block ourselves rather than wait, if we can */
         if (!fill_one(s))
-            pthread_cond_wait(&s->cv, &s->mu);
-    pthread_mutex_unlock(&s->mu);
+            pthread_cond_wait(&s->team.cv, &s->team.mu);
+    pthread_mutex_unlock(&s->team.mu);
     block_t *b = &s->blk[s->head];
     if (b->len < 0) {
         *err = b->err;
@@ -292,12 +287,12 @@ ssize_t dorm_instream_read(dorm_instream_t *s, void *buf, size_t n, dorm_err_t *
     memcpy(buf, b->data + s->pos, take);
     s->pos += take;
     if (s->pos == (size_t)b->len) { /* hand the block back */
-        pthread_mutex_lock(&s->mu);
+        pthread_mutex_lock(&s->team.mu);
         s->head = (s->head + 1) % N_BLOCKS;
         s->count--;
         s->pos = 0;
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
+        pthread_cond_broadcast(&s->team.cv);
+        pthread_mutex_unlock(&s->team.mu);
     }
     return (ssize_t)take;
 }
@@ -307,14 +302,7 @@ void dorm_instream_close(dorm_instream_t *s)
     if (!s)
         return;
     if (s->ahead) {
-        pthread_mutex_lock(&s->mu);
-        s->stop = 1;
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-        if (s->has_thread)
-            pthread_join(s->tid, NULL);
-        pthread_cond_destroy(&s->cv);
-        pthread_mutex_destroy(&s->mu);
+        dorm_team_destroy(&s->team);
     }
     for (int i = 0; i < N_BLOCKS; i++)
         free(s->blk[i].data);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/threads.h"
 #include "dormscan/log.h"
 #include "finish_internal.h"
 #include "store/repeats.h"
@@ -68,13 +69,9 @@ struct row_block_t {
 typedef struct formatter_t {
     const finisher_t *f;
     const char *sample;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    dorm_team_t team;       /* the helpers; team.mu guards what follows */
     row_block_t *cur;       /* being formatted, or NULL */
     int next, done;         /* pieces of cur taken, finished */
-    int stop;
-    pthread_t *tid;
-    int n_started;
 } formatter_t;
 
 static void format_part(const formatter_t *fm, row_part_t *pt)
@@ -128,22 +125,22 @@ static int take_piece(formatter_t *fm)
     if (!b || fm->next >= b->n_parts)
         return 0;
     row_part_t *pt = &b->part[fm->next++];
-    pthread_mutex_unlock(&fm->mu);
+    pthread_mutex_unlock(&fm->team.mu);
     format_part(fm, pt);
-    pthread_mutex_lock(&fm->mu);
+    pthread_mutex_lock(&fm->team.mu);
     if (++fm->done == b->n_parts)
-        pthread_cond_broadcast(&fm->cv);
+        pthread_cond_broadcast(&fm->team.cv);
     return 1;
 }
 
 static void *format_thread(void *arg)
 {
     formatter_t *fm = arg;
-    pthread_mutex_lock(&fm->mu);
-    while (!fm->stop)
+    pthread_mutex_lock(&fm->team.mu);
+    while (!fm->team.stop)
         if (!take_piece(fm))
-            pthread_cond_wait(&fm->cv, &fm->mu);
-    pthread_mutex_unlock(&fm->mu);
+            pthread_cond_wait(&fm->team.cv, &fm->team.mu);
+    pthread_mutex_unlock(&fm->team.mu);
     return NULL;
 }
 
@@ -156,24 +153,24 @@ static void post_block(formatter_t *fm, row_block_t *b)
         b->part[k].lo = (int64_t)k * PIECE;
         b->part[k].hi = b->n < (int64_t)(k + 1) * PIECE ? b->n : (int64_t)(k + 1) * PIECE;
     }
-    pthread_mutex_lock(&fm->mu);
+    pthread_mutex_lock(&fm->team.mu);
     fm->cur = b;
     fm->next = fm->done = 0;
-    pthread_cond_broadcast(&fm->cv);
-    pthread_mutex_unlock(&fm->mu);
+    pthread_cond_broadcast(&fm->team.cv);
+    pthread_mutex_unlock(&fm->team.mu);
 }
 
 /* Format what is left of the current block on this thread too, then wait
  * until every piece is done. */
 static void finish_block_pieces(formatter_t *fm)
 {
-    pthread_mutex_lock(&fm->mu);
+    pthread_mutex_lock(&fm->team.mu);
     while (take_piece(fm))
         ;
     while (fm->cur && fm->done < fm->cur->n_parts)
-        pthread_cond_wait(&fm->cv, &fm->mu);
+        pthread_cond_wait(&fm->team.cv, &fm->team.mu);
     fm->cur = NULL;
-    pthread_mutex_unlock(&fm->mu);
+    pthread_mutex_unlock(&fm->team.mu);
 }
 
 /* Start n_helpers formatting threads (fewer if they do not start: the main
@@ -183,30 +180,10 @@ static int formatter_start(formatter_t *fm, const finisher_t *f, const char *sam
     memset(fm, 0, sizeof *fm);
     fm->f = f;
     fm->sample = sample;
-    if (pthread_mutex_init(&fm->mu, NULL) != 0)
+    if (dorm_team_init(&fm->team) < 0)
         return -1;
-    if (pthread_cond_init(&fm->cv, NULL) != 0) {
-        pthread_mutex_destroy(&fm->mu);
-        return -1;
-    }
-    fm->tid = calloc((size_t)(n_helpers > 0 ? n_helpers : 1), sizeof *fm->tid);
-    for (int t = 0; fm->tid && t < n_helpers; t++)
-        if (pthread_create(&fm->tid[fm->n_started], NULL, format_thread, fm) == 0)
-            fm->n_started++;
+    dorm_team_start(&fm->team, n_helpers, format_thread, fm, 0);
     return 0;
-}
-
-static void formatter_stop(formatter_t *fm)
-{
-    pthread_mutex_lock(&fm->mu);
-    fm->stop = 1;
-    pthread_cond_broadcast(&fm->cv);
-    pthread_mutex_unlock(&fm->mu);
-    for (int t = 0; t < fm->n_started; t++)
-        pthread_join(fm->tid[t], NULL);
-    free(fm->tid);
-    pthread_cond_destroy(&fm->cv);
-    pthread_mutex_destroy(&fm->mu);
 }
 
 /* Read up to ROW_BLOCK records from index `first`; 0 when none are left. */
@@ -354,7 +331,7 @@ int dorm_finish_sample(const finisher_t *f, spill_t *sp, const char *sample, dor
     }
     rc = more < 0 ? more : 0;
     finish_block_pieces(&fm); /* (after an error: nothing left running) */
-    formatter_stop(&fm);
+    dorm_team_destroy(&fm.team);
 done:
     free(cols);
     block_free(&blk[0]);

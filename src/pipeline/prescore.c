@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/threads.h"
 #include "core/tmpfile.h"
 #include "prescore_internal.h"
 #include "store/spill.h"
@@ -29,19 +30,18 @@ typedef struct thread_arg_t {
 struct prescore_t {
     FILE *fp;
     char *path;
-    int n_col, n_threads, n_slots, started, have_lock;
-    pthread_t *tid;
+    int n_col, n_threads, n_slots;
     thread_arg_t *args;
     dorm_scorer_t *helper;     /* the reading thread's, or NULL */
     slot_t *slot;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    dorm_team_t team;          /* the scoring threads; team.mu guards what follows,
+                                  team.stop ends them (closing, or the first error) */
     int64_t next_put, next_take, next_write;
     prescore_in_order_fn in_order;
     prescore_idle_fn idle;
     int idle_off, in_idle;     /* idle no longer called; threads inside it */
     void *ctx;
-    int stop, rc;
+    int rc;
     dorm_err_t err;
 };
 
@@ -51,8 +51,8 @@ static void fail(prescore_t *ps, int rc, const dorm_err_t *err)
         ps->rc = rc;
         ps->err = *err;
     }
-    ps->stop = 1;
-    pthread_cond_broadcast(&ps->cv);
+    ps->team.stop = 1;
+    pthread_cond_broadcast(&ps->team.cv);
 }
 
 /* The queued slot next in input order, or NULL (lock held). */
@@ -71,7 +71,7 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
 {
     s->state = SLOT_BUSY;
     ps->next_take++;
-    pthread_mutex_unlock(&ps->mu);
+    pthread_mutex_unlock(&ps->team.mu);
     dorm_err_t err;
     dorm_err_clear(&err);
     int64_t n = s->held.view.n_cells;
@@ -89,11 +89,11 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
     if (rc == 0 && s->score)
         rc = dorm_scorer_score_chunk(sc, &s->held.view, s->res, s->res + block, s->res + 2 * block,
                                      &err);
-    pthread_mutex_lock(&ps->mu);
-    while (!ps->stop && ps->next_write != s->seq) /* our turn: chunks in input order */
-        pthread_cond_wait(&ps->cv, &ps->mu);
-    int turn = !ps->stop;
-    pthread_mutex_unlock(&ps->mu);
+    pthread_mutex_lock(&ps->team.mu);
+    while (!ps->team.stop && ps->next_write != s->seq) /* our turn: chunks in input order */
+        pthread_cond_wait(&ps->team.cv, &ps->team.mu);
+    int turn = !ps->team.stop;
+    pthread_mutex_unlock(&ps->team.mu);
     if (rc == 0 && turn) { /* nobody else writes until next_write moves */
         errno = 0;
         if (s->score && fwrite(s->res, sizeof *s->res, 3 * block, ps->fp) != 3 * block)
@@ -102,39 +102,39 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
         if (rc == 0 && ps->in_order)
             rc = ps->in_order(ps->ctx, &s->held.view, s->score, &err);
     }
-    pthread_mutex_lock(&ps->mu);
+    pthread_mutex_lock(&ps->team.mu);
     if (rc < 0)
         fail(ps, rc, &err);
     ps->next_write++;
     s->state = SLOT_FREE;
-    pthread_cond_broadcast(&ps->cv);
+    pthread_cond_broadcast(&ps->team.cv);
 }
 
 static void *score_thread(void *arg)
 {
     thread_arg_t *ta = arg;
     prescore_t *ps = ta->ps;
-    pthread_mutex_lock(&ps->mu);
+    pthread_mutex_lock(&ps->team.mu);
     for (;;) {
         slot_t *s = NULL;
-        while (!ps->stop && !(s = next_queued(ps))) {
+        while (!ps->team.stop && !(s = next_queued(ps))) {
             if (ps->idle && !ps->idle_off) { /* the reader's work rather than wait */
                 ps->in_idle++;
-                pthread_mutex_unlock(&ps->mu);
+                pthread_mutex_unlock(&ps->team.mu);
                 int did = ps->idle(ps->ctx);
-                pthread_mutex_lock(&ps->mu);
+                pthread_mutex_lock(&ps->team.mu);
                 if (--ps->in_idle == 0)
-                    pthread_cond_broadcast(&ps->cv);
+                    pthread_cond_broadcast(&ps->team.cv);
                 if (did)
                     continue;
             }
-            pthread_cond_wait(&ps->cv, &ps->mu);
+            pthread_cond_wait(&ps->team.cv, &ps->team.mu);
         }
         if (!s)
             break;
         run_slot(ps, ta->scorer, s);
     }
-    pthread_mutex_unlock(&ps->mu);
+    pthread_mutex_unlock(&ps->team.mu);
     return NULL;
 }
 
@@ -146,7 +146,7 @@ static void help_or_wait(prescore_t *ps)
     if (q)
         run_slot(ps, ps->helper, q);
     else
-        pthread_cond_wait(&ps->cv, &ps->mu);
+        pthread_cond_wait(&ps->team.cv, &ps->team.mu);
 }
 
 int dorm_prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads,
@@ -165,10 +165,9 @@ int dorm_prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads
     ps->ctx = ctx;
     ps->n_slots = n_threads + 1;
     ps->slot = calloc((size_t)ps->n_slots, sizeof *ps->slot);
-    ps->tid = calloc((size_t)n_threads, sizeof *ps->tid);
     ps->args = calloc((size_t)n_threads, sizeof *ps->args);
     ps->path = dorm_spill_tmp_name(dir, "prescore", "scores");
-    if (!ps->slot || !ps->tid || !ps->args || !ps->path) {
+    if (!ps->slot || !ps->args || !ps->path) {
         dorm_prescore_close(ps);
         return dorm_err_nomem(err);
     }
@@ -179,23 +178,16 @@ int dorm_prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads
         dorm_prescore_close(ps);
         return rc;
     }
-    if (pthread_mutex_init(&ps->mu, NULL) != 0)
-        ps->have_lock = 0;
-    else if (pthread_cond_init(&ps->cv, NULL) != 0)
-        pthread_mutex_destroy(&ps->mu);
-    else
-        ps->have_lock = 1;
-    if (!ps->have_lock) {
+    if (dorm_team_init(&ps->team) < 0) {
         dorm_prescore_close(ps);
         return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
     }
-    for (int i = 0; i < n_threads; i++) {
+    for (int i = 0; i < n_threads; i++)
         ps->args[i] = (thread_arg_t){ps, scorers[i]};
-        if (pthread_create(&ps->tid[i], NULL, score_thread, &ps->args[i]) != 0) {
-            dorm_prescore_close(ps);
-            return dorm_err_set(err, DORM_E_NOMEM, "cannot start a scoring thread");
-        }
-        ps->started++;
+    if (dorm_team_start(&ps->team, n_threads, score_thread, ps->args, sizeof *ps->args) <
+        n_threads) {
+        dorm_prescore_close(ps);
+        return dorm_err_set(err, DORM_E_NOMEM, "cannot start a scoring thread");
     }
     *out = ps;
     return 0;
@@ -203,25 +195,25 @@ int dorm_prescore_start(prescore_t **out, dorm_scorer_t **scorers, int n_threads
 
 int dorm_prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *err)
 {
-    pthread_mutex_lock(&ps->mu);
+    pthread_mutex_lock(&ps->team.mu);
     slot_t *s = NULL;
-    while (!ps->stop && !s) {
+    while (!ps->team.stop && !s) {
         for (int i = 0; i < ps->n_slots && !s; i++)
             if (ps->slot[i].state == SLOT_FREE)
                 s = &ps->slot[i];
         if (!s)
             help_or_wait(ps);
     }
-    if (ps->stop) {
+    if (ps->team.stop) {
         int rc = ps->rc;
         *err = ps->err;
-        pthread_mutex_unlock(&ps->mu);
+        pthread_mutex_unlock(&ps->team.mu);
         return rc < 0 ? rc : dorm_err_set(err, DORM_E_IO, "scoring threads stopped");
     }
     s->state = SLOT_BUSY; /* ours while the chunk moves in */
-    pthread_mutex_unlock(&ps->mu);
+    pthread_mutex_unlock(&ps->team.mu);
     int ok = dorm_reader_take(r, &s->held, err) == 0;
-    pthread_mutex_lock(&ps->mu);
+    pthread_mutex_lock(&ps->team.mu);
     if (ok) {
         s->score = score;
         s->seq = ps->next_put++;
@@ -229,23 +221,23 @@ int dorm_prescore_put(prescore_t *ps, dorm_reader_t *r, int score, dorm_err_t *e
     } else {
         s->state = SLOT_FREE;
     }
-    pthread_cond_broadcast(&ps->cv);
-    pthread_mutex_unlock(&ps->mu);
+    pthread_cond_broadcast(&ps->team.cv);
+    pthread_mutex_unlock(&ps->team.mu);
     return ok ? 0 : DORM_E_NOMEM;
 }
 
 int dorm_prescore_finish(prescore_t *ps, dorm_err_t *err)
 {
-    pthread_mutex_lock(&ps->mu);
-    while (!ps->stop && ps->next_write < ps->next_put)
+    pthread_mutex_lock(&ps->team.mu);
+    while (!ps->team.stop && ps->next_write < ps->next_put)
         help_or_wait(ps);
     ps->idle_off = 1;
     while (ps->in_idle > 0)
-        pthread_cond_wait(&ps->cv, &ps->mu);
+        pthread_cond_wait(&ps->team.cv, &ps->team.mu);
     int rc = ps->rc;
     if (rc < 0)
         *err = ps->err;
-    pthread_mutex_unlock(&ps->mu);
+    pthread_mutex_unlock(&ps->team.mu);
     if (rc < 0)
         return rc;
     errno = 0;
@@ -273,18 +265,7 @@ void dorm_prescore_close(prescore_t *ps)
 {
     if (!ps)
         return;
-    if (ps->started > 0) {
-        pthread_mutex_lock(&ps->mu);
-        ps->stop = 1;
-        pthread_cond_broadcast(&ps->cv);
-        pthread_mutex_unlock(&ps->mu);
-        for (int i = 0; i < ps->started; i++)
-            pthread_join(ps->tid[i], NULL);
-    }
-    if (ps->have_lock) {
-        pthread_cond_destroy(&ps->cv);
-        pthread_mutex_destroy(&ps->mu);
-    }
+    dorm_team_destroy(&ps->team); /* (the threads are stopped first) */
     for (int i = 0; ps->slot && i < ps->n_slots; i++) {
         dorm_chunk_buf_free(&ps->slot[i].held);
         free(ps->slot[i].res);
@@ -293,7 +274,6 @@ void dorm_prescore_close(prescore_t *ps)
         fclose(ps->fp);
     free(ps->path);
     free(ps->slot);
-    free(ps->tid);
     free(ps->args);
     free(ps);
 }

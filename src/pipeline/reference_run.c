@@ -25,6 +25,7 @@
 #include "dormscan/log.h"
 #include "dormscan/outfile.h"
 #include "reference_run_internal.h"
+#include "thread_plan_internal.h"
 #include "reference_use_internal.h"
 #include "run_sets_internal.h"
 #include "store/spill.h"
@@ -69,7 +70,7 @@ static int open_sample(builder_t *b, int s, dorm_err_t *err)
     dorm_reader_opts_t ro = o->reader;
     ro.chunk_cells = o->chunk_cells;
     ro.in_memory = b->in_memory[s];
-    ro.threads = o->threads;
+    ro.threads = dorm_thread_plan(o->threads, DORM_PASS_ONE_READ, 0).reader;
     b->sample_name = o->samples[s].name;
     int rc = dorm_reader_open(&b->reader, o->samples[s].path, &ro, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(b->reader) : NULL;

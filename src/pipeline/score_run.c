@@ -48,6 +48,7 @@
 #include "prescore_internal.h"
 #include "store/shard.h"
 #include "store/spill.h"
+#include "thread_plan_internal.h"
 #include "workers_internal.h"
 
 /* Every output, committed together at the end.  OUT_CELLS is shard.bin with
@@ -86,7 +87,7 @@ typedef struct run_t {
     typesrc_t types;           /* --celltype */
     cellstore_t store;
     prescore_t *pre;           /* ucell with >= 2 threads: column sets scored while reading */
-    int n_pre;                 /* its threads (the reader keeps the others) */
+    dorm_thread_plan_t plan;   /* --threads divided among the stages of a sample's passes */
     worker_t *workers;         /* one per thread, each with its scorers */
     int n_workers;
     uint8_t *qc_flags;
@@ -117,11 +118,8 @@ static int open_reader(run_t *run, dorm_err_t *err)
     dorm_reader_opts_t ro = run->opts->reader;
     ro.chunk_cells = run->opts->chunk_cells;
     ro.in_memory = run->in_memory;
-    /* Two passes: the reader keeps the threads that do not prescore.  One
-     * pass: every thread reads and scores in turn (direct_pass), so the
-     * reader adds none. */
-    ro.threads = run->own_ref ? run->opts->threads - run->n_pre : 1;
-    ro.helped = run->n_pre > 0; /* (idle_read_work) */
+    ro.threads = run->plan.reader;
+    ro.helped = run->plan.prescore > 0; /* (idle_read_work) */
     return dorm_reader_open(&run->reader, run->sample->path, &ro, err);
 }
 
@@ -204,19 +202,19 @@ static int idle_read_work(void *ctx)
  * (again after a restart in memory). */
 static int start_prescore(run_t *run, dorm_err_t *err)
 {
-    dorm_scorer_t *sc[run->n_pre + 1];
+    dorm_scorer_t *sc[run->plan.prescore + 1];
     int64_t n_genes = dorm_reader_features(run->reader)->n;
     int rc = 0;
-    for (int i = 0; rc == 0 && i <= run->n_pre && i < run->n_workers; i++) {
+    for (int i = 0; rc == 0 && i <= run->plan.prescore && i < run->n_workers; i++) {
         worker_t *w = &run->workers[i];
         if (!w->scorer)
             rc = dorm_scorer_init(&w->scorer, &run->opts->score, n_genes, run->sets.n_extra,
                                   run->sets.col_sets, run->sets.n_col, NULL, err);
         sc[i] = w->scorer;
     }
-    dorm_scorer_t *helper = run->n_pre < run->n_workers ? sc[run->n_pre] : NULL;
+    dorm_scorer_t *helper = run->plan.prescore < run->n_workers ? sc[run->plan.prescore] : NULL;
     if (rc == 0)
-        rc = dorm_prescore_start(&run->pre, sc, run->n_pre, helper, run->sets.n_col, in_order_work,
+        rc = dorm_prescore_start(&run->pre, sc, run->plan.prescore, helper, run->sets.n_col, in_order_work,
                             idle_read_work, run, run->opts->outdir, err);
     return rc;
 }
@@ -249,7 +247,7 @@ static int read_pass(run_t *run, dorm_err_t *err)
                 rc = dorm_popmeans_init(&run->pm, dorm_reader_features(run->reader)->n,
                                    run->opts->celltype != NULL, err);
         }
-        if (rc == 0 && run->n_pre > 0)
+        if (rc == 0 && run->plan.prescore > 0)
             rc = start_prescore(run, err);
         const dorm_chunk_t *ch;
         int64_t lo = 0, hi = 0;
@@ -449,7 +447,7 @@ static int write_sample(run_t *run, dorm_err_t *err)
         .sample_evidence = run->sample_evidence
                                ? run->sample_evidence[run->sample - run->opts->samples]
                                : NULL,
-        .threads = run->opts->threads,
+        .threads = run->plan.finish,
     };
     return dorm_finish_sample(&f, &run->spill, run->sample->name, err);
 }
@@ -487,7 +485,7 @@ static void sample_reset(run_t *run)
     run->qc_flags = NULL;
     dorm_spill_close(&run->spill);
     dorm_cellstore_close(&run->store);
-    run->n_pre = 0;
+    run->plan.prescore = 0;
     run->in_memory = 0;
     run->values_checked = 0;
     dorm_obsmap_free(&run->obs);
@@ -683,10 +681,8 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
 {
     double t0 = now();
     run->sample = &run->opts->samples[s];
-    int threads = run->opts->threads;
-    /* prescoring serves the two-pass read only */
-    run->n_pre = run->own_ref && run->opts->score.method == DORM_METHOD_UCELL && threads >= 2
-                     ? threads / 2 : 0;
+    run->plan = dorm_thread_plan(run->opts->threads, run->own_ref ? DORM_PASS_TWO : DORM_PASS_DIRECT,
+                                 run->opts->score.method == DORM_METHOD_UCELL);
     int rc = open_reader(run, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
     if (rc == 0)
@@ -1033,7 +1029,7 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         rc = dorm_summary_init(&run.summary_all, err);
     if (rc == 0) {
         run.info = calloc((size_t)(opts->n_samples ? opts->n_samples : 1), sizeof *run.info);
-        run.n_workers = opts->threads > 0 ? opts->threads : 1;
+        run.n_workers = dorm_thread_plan(opts->threads, DORM_PASS_DIRECT, 0).workers;
         run.workers = calloc((size_t)run.n_workers, sizeof *run.workers);
         if (opts->n_samples > 1)
             run.sample_evidence = calloc((size_t)opts->n_samples, sizeof *run.sample_evidence);

@@ -4,24 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/threads.h"
 #include "reference_use_internal.h"
 #include "workers_internal.h"
 
-/* What the workers share; mu guards the source and the turn. */
+/* What the workers share; team.mu guards the source and the turn. */
 typedef struct crew_t {
     worker_source_t src;
     worker_calls_t calls;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    worker_t *workers;
+    dorm_team_t team;
     int64_t next_read, next_emit;
     int end, rc;   /* the store is read to its end; the first error */
     dorm_err_t err;
 } crew_t;
-
-typedef struct job_t {
-    crew_t *crew;
-    worker_t *w;
-} job_t;
 
 static int grow_doubles(double **b, size_t *cap, size_t need)
 {
@@ -96,7 +92,7 @@ static void fail(crew_t *cr, int rc, const dorm_err_t *err)
         cr->rc = rc;
         cr->err = *err;
     }
-    pthread_cond_broadcast(&cr->cv);
+    pthread_cond_broadcast(&cr->team.cv);
 }
 
 /* Decode, score and finish w's chunk. */
@@ -142,12 +138,12 @@ static int next_chunk(crew_t *cr, worker_t *w, int *wanted)
     return rc;
 }
 
-static void *run_worker(void *arg)
+/* Worker t: take chunks in input order, score them, emit in input order. */
+static void run_worker(void *arg, int t)
 {
-    job_t *j = arg;
-    crew_t *cr = j->crew;
-    worker_t *w = j->w;
-    pthread_mutex_lock(&cr->mu);
+    crew_t *cr = arg;
+    worker_t *w = &cr->workers[t];
+    pthread_mutex_lock(&cr->team.mu);
     while (!cr->end && cr->rc == 0) {
         dorm_err_clear(&w->err);
         int64_t seq = cr->next_read++;
@@ -155,9 +151,9 @@ static void *run_worker(void *arg)
         int rc = next_chunk(cr, w, &wanted);
         if (rc > 0 && !wanted) { /* (no turn to wait for: nothing to emit) */
             while (cr->next_emit != seq && cr->rc == 0)
-                pthread_cond_wait(&cr->cv, &cr->mu);
+                pthread_cond_wait(&cr->team.cv, &cr->team.mu);
             cr->next_emit++;
-            pthread_cond_broadcast(&cr->cv);
+            pthread_cond_broadcast(&cr->team.cv);
             continue;
         }
         if (rc <= 0) {
@@ -166,48 +162,32 @@ static void *run_worker(void *arg)
             cr->end = 1; /* the others finish the chunks they hold */
             break;
         }
-        pthread_mutex_unlock(&cr->mu);
+        pthread_mutex_unlock(&cr->team.mu);
         rc = score_chunk(cr, w);
-        pthread_mutex_lock(&cr->mu);
+        pthread_mutex_lock(&cr->team.mu);
         while (rc == 0 && cr->rc == 0 && cr->next_emit != seq) /* our turn: input order */
-            pthread_cond_wait(&cr->cv, &cr->mu);
+            pthread_cond_wait(&cr->team.cv, &cr->team.mu);
         if (rc == 0 && cr->rc == 0) {
-            pthread_mutex_unlock(&cr->mu); /* nobody else emits until next_emit moves */
+            pthread_mutex_unlock(&cr->team.mu); /* nobody else emits until next_emit moves */
             rc = cr->calls.emit(cr->calls.ctx, w, &w->err);
-            pthread_mutex_lock(&cr->mu);
+            pthread_mutex_lock(&cr->team.mu);
         }
         if (rc < 0)
             fail(cr, rc, &w->err);
         cr->next_emit++;
-        pthread_cond_broadcast(&cr->cv);
+        pthread_cond_broadcast(&cr->team.cv);
     }
-    pthread_mutex_unlock(&cr->mu);
-    return NULL;
+    pthread_mutex_unlock(&cr->team.mu);
 }
 
 int dorm_workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
-                dorm_err_t *err)
+                     dorm_err_t *err)
 {
-    crew_t cr = {.src = *src, .calls = *calls};
-    if (pthread_mutex_init(&cr.mu, NULL) != 0)
+    crew_t cr = {.src = *src, .calls = *calls, .workers = w};
+    if (dorm_team_init(&cr.team) < 0)
         return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
-    if (pthread_cond_init(&cr.cv, NULL) != 0) {
-        pthread_mutex_destroy(&cr.mu);
-        return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
-    }
-    job_t job[n > 0 ? n : 1];
-    pthread_t tid[n > 0 ? n : 1];
-    int started[n > 0 ? n : 1];
-    for (int i = 0; i < n; i++) {
-        job[i] = (job_t){&cr, &w[i]};
-        started[i] = i > 0 && pthread_create(&tid[i], NULL, run_worker, &job[i]) == 0;
-    }
-    run_worker(&job[0]); /* workers whose thread did not start stay idle */
-    for (int i = 1; i < n; i++)
-        if (started[i])
-            pthread_join(tid[i], NULL);
-    pthread_cond_destroy(&cr.cv);
-    pthread_mutex_destroy(&cr.mu);
+    dorm_parallel_for(n, run_worker, &cr);
+    dorm_team_destroy(&cr.team);
     if (cr.rc < 0) {
         *err = cr.err;
         return cr.rc;

@@ -1,12 +1,12 @@
 /* spill.c -- temporary per-cell records and their FDR columns. */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/stats.h"
+#include "core/threads.h"
 #include "core/tmpfile.h"
 #include "spill.h"
 
@@ -92,20 +92,22 @@ int dorm_spill_append(spill_t *sp, const double *rec, const char *barcode, dorm_
     return 0;
 }
 
-/* One thread's share of a pass: BH of columns t, t + T, ... of p. */
-typedef struct bh_share_t {
+/* A pass of BH over k columns of p (n values each), shared by T threads. */
+typedef struct bh_job_t {
     double *p;
     int64_t n;
-    int32_t *order; /* n positions, this thread's */
-    int k, t, T, failed;
-} bh_share_t;
+    int32_t *order; /* T arrays of n */
+    int k, T;
+    int failed[];   /* T */
+} bh_job_t;
 
-static void *bh_columns(void *arg)
+/* Thread t's share of the columns: every T-th from t. */
+static void bh_columns(void *arg, int t)
 {
-    bh_share_t *b = arg;
-    for (int c = b->t; c < b->k; c += b->T)
-        b->failed |= dorm_bh_adjust(b->p + (int64_t)c * b->n, b->n, b->order) < 0;
-    return NULL;
+    bh_job_t *b = arg;
+    for (int c = t; c < b->k; c += b->T)
+        b->failed[t] |= dorm_bh_adjust(b->p + (int64_t)c * b->n, b->n,
+                                       b->order + (int64_t)t * b->n) < 0;
 }
 
 /* BH of the k columns of p on up to T threads (order: T arrays of n). */
@@ -113,21 +115,15 @@ static int bh_pass(double *p, int64_t n, int k, int T, int32_t *order)
 {
     if (T > k)
         T = k;
-    bh_share_t sh[T];
-    pthread_t tid[T];
-    int started[T], failed = 0;
-    for (int t = 0; t < T; t++) {
-        sh[t] = (bh_share_t){p, n, order + (int64_t)t * n, k, t, T, 0};
-        started[t] = t > 0 && pthread_create(&tid[t], NULL, bh_columns, &sh[t]) == 0;
-    }
-    for (int t = 0; t < T; t++) /* this thread's share, and any that did not start */
-        if (!started[t])
-            bh_columns(&sh[t]);
-    for (int t = 0; t < T; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        failed |= sh[t].failed;
-    }
+    bh_job_t *b = calloc(1, sizeof *b + (size_t)(T > 0 ? T : 1) * sizeof *b->failed);
+    if (!b)
+        return -1;
+    *b = (bh_job_t){p, n, order, k, T};
+    dorm_parallel_for(T, bh_columns, b);
+    int failed = 0;
+    for (int t = 0; t < T; t++)
+        failed |= b->failed[t];
+    free(b);
     return failed ? -1 : 0;
 }
 
