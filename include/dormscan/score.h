@@ -23,7 +23,26 @@
 #include "dormscan/matrix.h"
 #include "dormscan/geneset.h"
 
-typedef enum { DORM_METHOD_UCELL = 0, DORM_METHOD_MODULE = 1 } dorm_method_t;
+typedef enum { DORM_METHOD_UCELL = 0, DORM_METHOD_MODULE = 1, DORM_N_METHODS } dorm_method_t;
+
+/* What the rest of dormscan needs to know about a scoring method (one row
+ * of the table in src/score/method.c; the phase rule and the classifier
+ * are the same for every method). */
+typedef struct dorm_method_info_t {
+    const char *name;       /* as --method, run.json and shard.bin spell it */
+    const char *null;       /* the per-cell null of its z and p, for run.json */
+    int needs_gene_means;   /* dorm_scorer_init needs the gene means of a reference */
+    int scores_cells_alone; /* a cell's score needs nothing but the cell, so cells
+                               can be scored while the input is first read */
+    int deviations;         /* dorm_scorer_score_chunk_dev works (the classifier's null) */
+    int absent_as_zero;     /* a set's genes absent from the input count as unexpressed
+                               genes (dorm_scorer_init's n_extra) */
+} dorm_method_info_t;
+
+/* The method's row (static; never freed). */
+const dorm_method_info_t *dorm_method_info(dorm_method_t m);
+/* The method called name: 0, or -1 when there is none. */
+int dorm_method_by_name(const char *name, dorm_method_t *m);
 
 typedef struct dorm_score_opts_t {
     dorm_method_t method;

@@ -153,11 +153,7 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
             break;
         case OPT_GMT: gmt[o->n_gmt++] = optarg; break;
         case OPT_METHOD:
-            if (strcmp(optarg, "ucell") == 0)
-                o->score.method = DORM_METHOD_UCELL;
-            else if (strcmp(optarg, "module") == 0)
-                o->score.method = DORM_METHOD_MODULE;
-            else
+            if (dorm_method_by_name(optarg, &o->score.method) < 0)
                 status = cli_usage_error(cmd, "--method must be ucell or module, not '%s'", optarg);
             break;
         case OPT_MAX_RANK:

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@
 static char named[MAX_NAMED][NAME_ROOM];
 static volatile sig_atomic_t used[MAX_NAMED];
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
-static volatile sig_atomic_t deferring, pending;
+static atomic_int deferring;        /* threads inside a deferred section */
+static volatile sig_atomic_t pending; /* the signal that came meanwhile */
 static mode_t file_mode = 0644; /* 0666 less the umask, read at install */
 
 char *dorm_tmp_template(const char *dir, const char *stem)
@@ -36,10 +38,13 @@ char *dorm_tmp_template(const char *dir, const char *stem)
 
 FILE *dorm_tmp_anon(char *template)
 {
+    dorm_cleanup_defer_begin(); /* (between mkstemp and unlink the file would stay) */
     int fd = mkstemp(template);
+    if (fd >= 0)
+        unlink(template); /* anonymous from now on: nothing to leave behind */
+    dorm_cleanup_defer_end();
     if (fd < 0)
         return NULL;
-    unlink(template); /* anonymous from now on: nothing to leave behind */
     FILE *f = fdopen(fd, "w+b");
     if (!f)
         close(fd);
@@ -70,7 +75,11 @@ int dorm_tmp_named(const char *final, char **path)
         errno = ENOMEM;
         return -1;
     }
+    dorm_cleanup_defer_begin(); /* (between mkstemp and registry_put the file would stay) */
     int fd = mkstemp(*path);
+    if (fd >= 0)
+        registry_put(*path);
+    dorm_cleanup_defer_end();
     if (fd < 0) {
         int e = errno;
         free(*path);
@@ -78,7 +87,6 @@ int dorm_tmp_named(const char *final, char **path)
         errno = e;
         return -1;
     }
-    registry_put(*path);
     if (fchmod(fd, file_mode) != 0) { /* mkstemp makes 0600; outputs get the usual mode */
         int e = errno;
         close(fd);
@@ -177,7 +185,7 @@ static void clean_and_die(int sig)
 
 static void on_signal(int sig)
 {
-    if (deferring) {
+    if (atomic_load(&deferring) > 0) {
         pending = sig;
         return;
     }
@@ -205,11 +213,10 @@ void dorm_cleanup_install(void)
     sigaction(SIGXFSZ, &sa, NULL);
 }
 
-void dorm_cleanup_defer_begin(void) { deferring = 1; }
+void dorm_cleanup_defer_begin(void) { atomic_fetch_add(&deferring, 1); }
 
 void dorm_cleanup_defer_end(void)
 {
-    deferring = 0;
-    if (pending)
+    if (atomic_fetch_sub(&deferring, 1) == 1 && pending)
         clean_and_die(pending);
 }

@@ -52,8 +52,9 @@ void dorm_dir_unlock(int fd);
  * SIGXFSZ is ignored, so that a file over the size limit fails its write
  * ("File too large", status 1) like any other write error.  Call once, early. */
 void dorm_cleanup_install(void);
-/* Between begin and end (a set of renames that must complete or be undone),
- * such a signal waits; end delivers it. */
+/* Between begin and end (a set of renames that must complete or be undone,
+ * a file created and not yet registered or unlinked), such a signal waits;
+ * the last end delivers it.  Sections may nest and run on several threads. */
 void dorm_cleanup_defer_begin(void);
 void dorm_cleanup_defer_end(void);
 

@@ -49,7 +49,7 @@ static int record_len(int n_out) { return R_LEN(n_out); }
 
 static int same_header(const shard_file_t *a, const shard_file_t *b, dorm_err_t *err)
 {
-    int same = a->h.n == b->h.n && a->h.module == b->h.module && a->h.fdr == b->h.fdr &&
+    int same = a->h.n == b->h.n && strcmp(a->h.method, b->h.method) == 0 && a->h.fdr == b->h.fdr &&
                a->h.sample_column == b->h.sample_column && a->h.n_out == b->h.n_out;
     for (int i = 0; same && i < a->h.n_out; i++)
         same = strcmp(a->h.set_names[i], b->h.set_names[i]) == 0;

@@ -682,7 +682,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     double t0 = now();
     run->sample = &run->opts->samples[s];
     run->plan = dorm_thread_plan(run->opts->threads, run->own_ref ? DORM_PASS_TWO : DORM_PASS_DIRECT,
-                                 run->opts->score.method == DORM_METHOD_UCELL);
+                                 dorm_method_info(run->opts->score.method)->scores_cells_alone);
     int rc = open_reader(run, err);
     const dorm_features_t *f = rc == 0 ? dorm_reader_features(run->reader) : NULL;
     if (rc == 0)
@@ -743,7 +743,8 @@ static void write_run_json(run_t *run)
 {
     const dorm_run_opts_t *o = run->opts;
     const run_sets_t *rs = &run->sets;
-    int module = o->score.method == DORM_METHOD_MODULE, n_comp;
+    const dorm_method_info_t *method = dorm_method_info(o->score.method);
+    int n_comp;
     const dorm_component_t *comp = dorm_components(&n_comp);
     dorm_json_t j;
     dorm_json_init(&j, &run->out[OUT_JSON]);
@@ -751,8 +752,8 @@ static void write_run_json(run_t *run)
     dorm_json_str(&j, "dormscan_version", dorm_version());
     dorm_json_str(&j, "command_line", o->command_line);
     dorm_json_open(&j, "method", '{');
-    dorm_json_str(&j, "name", module ? "module" : "ucell");
-    if (module) {
+    dorm_json_str(&j, "name", method->name);
+    if (method->needs_gene_means) { /* the module method's options */
         dorm_json_int(&j, "n_bins", o->score.n_bins);
         dorm_json_int(&j, "n_ctrl", o->score.n_ctrl);
         dorm_json_bool(&j, "normalized_input", o->score.normalized);
@@ -760,8 +761,7 @@ static void write_run_json(run_t *run)
     } else {
         dorm_json_int(&j, "max_rank", o->score.max_rank);
     }
-    dorm_json_str(&j, "null", module ? "expression-matched random sets (normal moments)"
-                                     : "within-cell random gene sets (hypergeometric mixture)");
+    dorm_json_str(&j, "null", method->null);
     dorm_json_str(&j, "phase_rule", "relative: G1/S, S (histones) and G2/M programmes against the reference");
     dorm_json_num(&j, "fdr", o->fdr);
     dorm_json_close(&j, '}');
@@ -830,7 +830,7 @@ static void write_run_json(run_t *run)
         dorm_json_str(&j, "read_mode", si->in_memory ? "in-memory" : "streaming");
         dorm_json_int(&j, "mito_genes_found", si->n_mito);
         dorm_json_int(&j, "ribo_genes_found", si->n_ribo);
-        if (!module)
+        if (method->absent_as_zero)
             dorm_json_int(&j, "extra_zero_genes", si->n_extra);
         dorm_json_open(&j, "coverage", '[');
         for (int i = 0; i < rs->n_out + n_comp; i++) {
@@ -1047,9 +1047,9 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     int gz = opts->gzip, shard = opts->shard_n > 0;
     if (rc == 0 && shard) {
         rc = dorm_outfile_open(&run.out[OUT_CELLS], opts->outdir, "shard.bin", 0, err);
-        shard_header_t h = {opts->shard_k, opts->shard_n, opts->score.method == DORM_METHOD_MODULE,
-                            opts->fdr, opts->sample_column, gz, run.sets.n_out, run.sets.names, "",
-                            "", opts->groups_path};
+        shard_header_t h = {opts->shard_k, opts->shard_n, "", opts->fdr, opts->sample_column, gz,
+                            run.sets.n_out, run.sets.names, "", "", opts->groups_path};
+        snprintf(h.method, sizeof h.method, "%s", dorm_method_info(opts->score.method)->name);
         memcpy(h.reference, run.ref_id, sizeof h.reference);
         memcpy(h.groups_sha256, run.meta.groups_sha256, sizeof h.groups_sha256);
         if (rc == 0)

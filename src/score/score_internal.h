@@ -161,6 +161,21 @@ static inline int dorm_scorer_in_union(const dorm_scorer_t *sc, int32_t g)
     return (int)(sc->in_union[g >> 6] >> (g & 63) & 1);
 }
 
+/* A method's part of the scorer: init fills what the method keeps beyond
+ * the shared state (after the parts are known); chunk scores a chunk whose
+ * scratch is reserved. */
+typedef struct dorm_method_ops_t {
+    dorm_method_info_t info;
+    int (*init)(dorm_scorer_t *sc, const dorm_score_set_t *sets, const dorm_gene_means_t *means,
+                dorm_err_t *err);
+    int (*chunk)(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z, double *p);
+} dorm_method_ops_t;
+
+/* The method's row, or NULL for an unknown one. */
+const dorm_method_ops_t *dorm_method_ops(dorm_method_t m);
+
+int dorm_ucell_init(dorm_scorer_t *sc, const dorm_score_set_t *sets, const dorm_gene_means_t *means,
+                    dorm_err_t *err);
 int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,
                      double *p);
 int dorm_module_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,

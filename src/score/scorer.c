@@ -50,9 +50,13 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
                      const dorm_gene_means_t *means, dorm_err_t *err)
 {
     *out = NULL;
-    if (opts->method == DORM_METHOD_MODULE && (!means || means->n_genes != n_genes))
-        return dorm_err_set(err, DORM_E_USAGE, "the module method needs the dataset's gene means");
-    if (opts->centred && opts->method != DORM_METHOD_MODULE)
+    const dorm_method_ops_t *method = dorm_method_ops(opts->method);
+    if (!method)
+        return dorm_err_set(err, DORM_E_USAGE, "unknown scoring method %d", (int)opts->method);
+    if (method->info.needs_gene_means && (!means || means->n_genes != n_genes))
+        return dorm_err_set(err, DORM_E_USAGE, "the %s method needs the dataset's gene means",
+                            method->info.name);
+    if (opts->centred && !method->info.deviations)
         return dorm_err_set(err, DORM_E_USAGE, "only the module null can be centred");
     dorm_scorer_t *sc = calloc(1, sizeof *sc);
     if (!sc)
@@ -110,24 +114,10 @@ int dorm_scorer_init(dorm_scorer_t **out, const dorm_score_opts_t *opts, int64_t
             sc->part_of[fill[sc->union_of[m->gene[i]]]++] = m->sign[i] > 0 ? s : n_sets + s;
     }
     free(fill);
-    if (opts->method == DORM_METHOD_UCELL) {
-        int max_n = 0;
-        for (int q = 0; q < sc->n_parts; q++)
-            if (sc->found[q] + sc->missing[q] > max_n)
-                max_n = sc->found[q] + sc->missing[q];
-        sc->lfact = dorm_log_factorials(n_genes + n_extra);
-        sc->inv_sd = malloc((size_t)(max_n + 1) * sizeof *sc->inv_sd);
-        sc->sd_cap = max_n;
-        sc->twice = malloc((size_t)np * sizeof *sc->twice);
-        if (!sc->lfact || !sc->inv_sd || !sc->twice)
-            goto nomem;
-    }
-    if (opts->method == DORM_METHOD_MODULE) {
-        int rc = dorm_module_weights(sc, sets, means, err);
-        if (rc < 0) {
-            dorm_scorer_destroy(sc);
-            return rc;
-        }
+    int rc = method->init(sc, sets, means, err);
+    if (rc < 0) {
+        dorm_scorer_destroy(sc);
+        return rc;
     }
     *out = sc;
     return 0;
@@ -201,16 +191,14 @@ int dorm_scorer_score_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *s
                             (long long)ch->n_cells);
     if (reserve(sc, ch) < 0)
         return dorm_err_nomem(err);
-    if (sc->opts.method == DORM_METHOD_MODULE)
-        return dorm_module_chunk(sc, ch, score, z, p);
-    return dorm_ucell_chunk(sc, ch, score, z, p);
+    return dorm_method_ops(sc->opts.method)->chunk(sc, ch, score, z, p);
 }
 
 int dorm_scorer_score_chunk_dev(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score,
                                 double *z, double *p, double *dev, double *var, double *zabs,
                                 dorm_err_t *err)
 {
-    if (sc->opts.method != DORM_METHOD_MODULE)
+    if (!dorm_method_ops(sc->opts.method)->info.deviations)
         return dorm_err_set(err, DORM_E_USAGE, "deviations come from the module null only");
     sc->dev = dev;
     sc->var = var;

@@ -28,6 +28,7 @@
  * The mixture is summed to about 1e-14 of the result: normal tails that
  * cannot matter at that precision are not computed (see part_tail). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -316,6 +317,26 @@ static double part_tail(dorm_scorer_t *sc, const dorm_ucell_cell_t *cs, int64_t 
         sweep(sc, cs, n, s, lower, mode - 1, -1, kmin, kmax,
               h0 * weight_ratio(G, m, n, mode, -1), &total);
     return total < 0 ? 0 : total > 1 ? 1 : total;
+}
+
+/* The ucell method's state: log factorials for the null and per-part
+ * scratch (the means are not needed). */
+int dorm_ucell_init(dorm_scorer_t *sc, const dorm_score_set_t *sets, const dorm_gene_means_t *means,
+                    dorm_err_t *err)
+{
+    (void)sets;
+    (void)means;
+    int max_n = 0;
+    for (int q = 0; q < sc->n_parts; q++)
+        if (sc->found[q] + sc->missing[q] > max_n)
+            max_n = sc->found[q] + sc->missing[q];
+    sc->lfact = dorm_log_factorials(sc->n_genes + sc->n_extra);
+    sc->inv_sd = malloc((size_t)(max_n + 1) * sizeof *sc->inv_sd);
+    sc->sd_cap = max_n;
+    sc->twice = malloc((size_t)(sc->n_parts ? sc->n_parts : 1) * sizeof *sc->twice);
+    if (!sc->lfact || !sc->inv_sd || !sc->twice)
+        return dorm_err_nomem(err);
+    return 0;
 }
 
 int dorm_ucell_chunk(dorm_scorer_t *sc, const dorm_chunk_t *ch, double *score, double *z,

@@ -13,7 +13,7 @@ int dorm_shard_write_header(dorm_outfile_t *o, const shard_header_t *h)
 {
     dorm_outfile_printf(o, "%s\nversion %s\nshard %d %d\nmethod %s\nfdr %.17g\nreference %s\n"
                            "sample_column %d\ngzip %d\nsets %d\n",
-                        MAGIC, dorm_version(), h->k, h->n, h->module ? "module" : "ucell", h->fdr,
+                        MAGIC, dorm_version(), h->k, h->n, h->method, h->fdr,
                         h->reference, h->sample_column, h->gzip, h->n_out);
     for (int i = 0; i < h->n_out; i++)
         dorm_outfile_printf(o, "%s\n", h->set_names[i]);
@@ -78,7 +78,7 @@ int dorm_shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_o
     errno = 0;
     if (!(s->fp = fopen(path, "rb")))
         return dorm_err_set(err, DORM_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    char buf[8192], method[16];
+    char buf[8192];
     shard_header_t *h = &s->h;
     int rc = line(s, buf, sizeof buf, err);
     if (rc == 0 && strcmp(buf, MAGIC) != 0)
@@ -87,9 +87,8 @@ int dorm_shard_open(shard_file_t *s, const char *path, int (*record_len)(int n_o
         rc = line(s, buf, sizeof buf, err); /* version */
     if (rc == 0 && ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "shard %d %d", &h->k, &h->n) != 2))
         return rc < 0 ? rc : bad(s, err, "bad shard line");
-    if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "method %15s", method) != 1)
+    if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "method %15s", h->method) != 1)
         return rc < 0 ? rc : bad(s, err, "bad method line");
-    h->module = strcmp(method, "module") == 0;
     if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "fdr %lf", &h->fdr) != 1)
         return rc < 0 ? rc : bad(s, err, "bad fdr line");
     if ((rc = line(s, buf, sizeof buf, err)) < 0 || sscanf(buf, "reference %64s", h->reference) != 1 ||

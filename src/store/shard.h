@@ -16,7 +16,7 @@
 
 typedef struct shard_header_t {
     int k, n;              /* this is shard k of n */
-    int module;            /* method module (phase from the record) */
+    char method[16];       /* the scoring method's name */
     double fdr;
     int sample_column, gzip;
     int n_out;
