@@ -5,7 +5,7 @@
 
 static int64_t next_cap(int64_t cap, int64_t need, int64_t first)
 {
-    int64_t c = cap > 0 ? cap * 2 : first;
+    int64_t c = cap > 0 ? cap * 2 : first > 0 ? first : 1;
     while (c < need)
         c *= 2;
     return c;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/strmap.h"
 #include "geneset_internal.h"
 
@@ -88,16 +89,10 @@ int dorm_aliases_load(dorm_aliases_t **out, dorm_err_t *err)
             if (strcmp(kind, kind_names[i]) == 0)
                 k = i;
         if (k >= 0) {
-            if (a->n == cap) {
-                cap = cap ? cap * 2 : 4096;
-                alias_t *na = realloc(a->a, (size_t)cap * sizeof *na);
-                int64_t *nl = na ? realloc(last, (size_t)cap * sizeof *nl) : NULL;
-                if (na)
-                    a->a = na;
-                if (!na || !nl)
-                    goto nomem;
-                last = nl;
-            }
+            void *const arrays[] = {&a->a, &last};
+            const size_t sizes[] = {sizeof *a->a, sizeof *last};
+            if (dorm_grow_all(arrays, sizes, 2, &cap, a->n + 1, 4096) < 0)
+                goto nomem;
             alias_t *x = &a->a[a->n];
             x->kind = k;
             x->next = -1;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/sha256.h"
 #include "core/strmap.h"
 #include "core/text.h"
@@ -47,14 +48,10 @@ const dorm_geneset_t *dorm_geneset_find(const dorm_geneset_list_t *l, const char
 static dorm_geneset_t *new_set(dorm_geneset_list_t *l, const char *name, const char *desc,
                                int source)
 {
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        dorm_geneset_t *s = realloc(l->sets, (size_t)cap * sizeof *s);
-        if (!s)
-            return NULL;
-        l->sets = s;
-        l->cap = cap;
-    }
+    int64_t cap = l->cap;
+    if (dorm_grow(&l->sets, &cap, l->n + 1, sizeof *l->sets, 16) < 0)
+        return NULL;
+    l->cap = (int)cap;
     dorm_geneset_t *s = &l->sets[l->n];
     memset(s, 0, sizeof *s);
     s->name = strdup(name);

@@ -25,6 +25,7 @@
 #include <htslib/sam.h>
 
 #include "core/strmap.h"
+#include "core/strvec.h"
 #include "dormscan/count.h"
 #include "dormscan/log.h"
 #include "features_internal.h"
@@ -36,39 +37,6 @@
 #define EMPTY_SLOT UINT32_MAX
 #define MAX_INDEX (INT32_MAX - 1)
 #define UNPACKED_UMI (UINT64_C(1) << 63)
-
-/* ---- small growable string lists ---- */
-
-typedef struct strvec_t {
-    char **s;
-    int64_t n, cap;
-} strvec_t;
-
-/* Append a copy of s (or NULL). */
-static int strvec_push(strvec_t *v, const char *s)
-{
-    if (v->n == v->cap) {
-        int64_t cap = v->cap ? v->cap * 2 : 256;
-        char **p = realloc(v->s, (size_t)cap * sizeof *p);
-        if (!p)
-            return -1;
-        v->s = p;
-        v->cap = cap;
-    }
-    v->s[v->n] = NULL;
-    if (s && !(v->s[v->n] = strdup(s)))
-        return -1;
-    v->n++;
-    return 0;
-}
-
-static void strvec_free(strvec_t *v)
-{
-    for (int64_t i = 0; i < v->n; i++)
-        free(v->s[i]);
-    free(v->s);
-    memset(v, 0, sizeof *v);
-}
 
 /* ---- the (cell, gene[, UMI]) table ---- */
 
@@ -166,12 +134,12 @@ typedef struct count_ctx_t {
     const char *path;
     const dorm_count_opts_t *o;
     dorm_strmap_t cell_map;  /* barcode -> index into cells */
-    strvec_t cells;
+    dorm_strvec_t cells;
     int cells_fixed;         /* --barcodes: only the listed ones */
     dorm_strmap_t gene_map;  /* GX id -> index into gene_ids */
-    strvec_t gene_ids, gene_names;
+    dorm_strvec_t gene_ids, gene_names;
     dorm_strmap_t feat_map;  /* --features id -> row */
-    strvec_t feat_ids, feat_names, feat_types;
+    dorm_strvec_t feat_ids, feat_names, feat_types;
     dorm_strmap_t umi_map;   /* UMIs that do not pack into 62 bits */
     table_t tab;
     int xf_mode;
@@ -234,8 +202,8 @@ static int64_t intern_gene(count_ctx_t *c, const char *id, const char *name)
     if (c->gene_ids.n >= MAX_INDEX)
         return -3;
     g = c->gene_ids.n;
-    if (dorm_strmap_put(&c->gene_map, id, g) < 0 || strvec_push(&c->gene_ids, id) < 0 ||
-        strvec_push(&c->gene_names, name && *name && strcmp(name, "-") != 0 ? name : id) < 0)
+    if (dorm_strmap_put(&c->gene_map, id, g) < 0 || dorm_strvec_push(&c->gene_ids, id) < 0 ||
+        dorm_strvec_push(&c->gene_names, name && *name && strcmp(name, "-") != 0 ? name : id) < 0)
         return -2;
     return g;
 }
@@ -287,7 +255,7 @@ static int64_t cell_of(count_ctx_t *c, const char *cb)
     if (c->cells.n >= MAX_INDEX)
         return -3;
     k = c->cells.n;
-    if (dorm_strmap_put(&c->cell_map, cb, k) < 0 || strvec_push(&c->cells, cb) < 0)
+    if (dorm_strmap_put(&c->cell_map, cb, k) < 0 || dorm_strvec_push(&c->cells, cb) < 0)
         return -2;
     return k;
 }
@@ -377,7 +345,7 @@ static int read_list(count_ctx_t *c, const char *path, int features, dorm_err_t 
             break;
         }
         dorm_strmap_t *map = features ? &c->feat_map : &c->cell_map;
-        strvec_t *ids = features ? &c->feat_ids : &c->cells;
+        dorm_strvec_t *ids = features ? &c->feat_ids : &c->cells;
         if (ids->n >= MAX_INDEX) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s: more than %d lines", path, MAX_INDEX);
             break;
@@ -387,9 +355,9 @@ static int read_list(count_ctx_t *c, const char *path, int features, dorm_err_t 
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: '%s' is listed twice", path, ln, f[0]);
             break;
         }
-        if (put < 0 || strvec_push(ids, f[0]) < 0 ||
-            (features && (strvec_push(&c->feat_names, f[1] && *f[1] ? f[1] : NULL) < 0 ||
-                          strvec_push(&c->feat_types, f[2] && *f[2] ? f[2] : NULL) < 0))) {
+        if (put < 0 || dorm_strvec_push(ids, f[0]) < 0 ||
+            (features && (dorm_strvec_push(&c->feat_names, f[1] && *f[1] ? f[1] : NULL) < 0 ||
+                          dorm_strvec_push(&c->feat_types, f[2] && *f[2] ? f[2] : NULL) < 0))) {
             rc = dorm_err_nomem(err);
             break;
         }
@@ -657,12 +625,12 @@ static void ctx_free(count_ctx_t *c)
     dorm_strmap_destroy(&c->gene_map);
     dorm_strmap_destroy(&c->feat_map);
     dorm_strmap_destroy(&c->umi_map);
-    strvec_free(&c->cells);
-    strvec_free(&c->gene_ids);
-    strvec_free(&c->gene_names);
-    strvec_free(&c->feat_ids);
-    strvec_free(&c->feat_names);
-    strvec_free(&c->feat_types);
+    dorm_strvec_free(&c->cells);
+    dorm_strvec_free(&c->gene_ids);
+    dorm_strvec_free(&c->gene_names);
+    dorm_strvec_free(&c->feat_ids);
+    dorm_strvec_free(&c->feat_names);
+    dorm_strvec_free(&c->feat_types);
     table_free(&c->tab);
     free(c->last_gx);
     free(c->id.s);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "cellmeta.h"
 #include "dormscan/reader.h"
 #include "core/sha256.h"
@@ -161,14 +162,10 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
             rc = dorm_err_nomem(err);
             break;
         }
-        if (cm->n_rows == cap) {
-            cap = cap ? cap * 2 : 1024;
-            char **v = realloc(cm->values, (size_t)cap * (size_t)cm->n_cols * sizeof *v);
-            if (!v) {
-                rc = dorm_err_nomem(err);
-                break;
-            }
-            cm->values = v;
+        if (dorm_grow(&cm->values, &cap, (cm->n_rows + 1) * cm->n_cols, sizeof *cm->values,
+                      1024 * (int64_t)cm->n_cols) < 0) {
+            rc = dorm_err_nomem(err);
+            break;
         }
         for (int c = 0; c < cm->n_cols; c++)
             if (!(cm->values[cm->n_rows * cm->n_cols + c] = strdup(f[c + 1])))
@@ -412,7 +409,7 @@ int dorm_samples_read(const char *path, char ***names, char ***paths, int *n, do
         return rc;
     char *line, *f[3];
     size_t len;
-    int cap = 0;
+    int64_t cap = 0;
     dorm_strmap_t seen;
     dorm_strmap_init(&seen);
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
@@ -433,18 +430,11 @@ int dorm_samples_read(const char *path, char ***names, char ***paths, int *n, do
                                         path, ln, f[0]);
             break;
         }
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **a = realloc(*names, (size_t)cap * sizeof *a);
-            if (a)
-                *names = a;
-            char **b = a ? realloc(*paths, (size_t)cap * sizeof *b) : NULL;
-            if (b)
-                *paths = b;
-            if (!a || !b) {
-                rc = dorm_err_nomem(err);
-                break;
-            }
+        void *const arrays[] = {names, paths};
+        const size_t sizes[] = {sizeof **names, sizeof **paths};
+        if (dorm_grow_all(arrays, sizes, 2, &cap, *n + 1, 16) < 0) {
+            rc = dorm_err_nomem(err);
+            break;
         }
         (*names)[*n] = strdup(f[0]);
         (*paths)[*n] = strdup(f[1]);

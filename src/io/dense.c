@@ -18,47 +18,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
+#include "core/strvec.h"
 #include "dormscan/geneset.h"
 #include "features_internal.h"
 #include "lines.h"
 #include "memcsc_internal.h"
 #include "reader_internal.h"
 
-typedef struct strvec_t {
-    char **s;
-    int64_t n, cap;
-} strvec_t;
-
 typedef struct dense_t {
     char *path;
-    strvec_t cells;
+    dorm_strvec_t cells;
     memcsc_t mem;
     int64_t next_cell;
 } dense_t;
 
-static int push_str(strvec_t *v, const char *s)
-{
-    if (v->n == v->cap) {
-        int64_t cap = v->cap ? v->cap * 2 : 256;
-        char **p = realloc(v->s, (size_t)cap * sizeof *p);
-        if (!p)
-            return -1;
-        v->s = p;
-        v->cap = cap;
-    }
-    return (v->s[v->n] = strdup(s)) ? (int)(v->n++, 0) : -1;
-}
-
-static void free_strs(strvec_t *v)
-{
-    for (int64_t i = 0; i < v->n; i++)
-        free(v->s[i]);
-    free(v->s);
-    memset(v, 0, sizeof *v);
-}
-
-/* Split line in place at delim; strips quotes.  Returns the field count. */
-static int64_t split(char *line, char delim, strvec_t *tmp)
+static int64_t split(char *line, char delim, dorm_strvec_t *tmp)
 {
     tmp->n = 0;
     for (char *p = line;;) {
@@ -70,14 +45,8 @@ static int64_t split(char *line, char delim, strvec_t *tmp)
             p[len - 1] = '\0';
             p++;
         }
-        if (tmp->n == tmp->cap) {
-            int64_t cap = tmp->cap ? tmp->cap * 2 : 1024;
-            char **s = realloc(tmp->s, (size_t)cap * sizeof *s);
-            if (!s)
-                return -1;
-            tmp->s = s;
-            tmp->cap = cap;
-        }
+        if (dorm_grow(&tmp->s, &tmp->cap, tmp->n + 1, sizeof *tmp->s, 1024) < 0)
+            return -1;
         tmp->s[tmp->n++] = p;
         if (!e)
             break;
@@ -121,8 +90,8 @@ static int gene_like(const dorm_aliases_t *a, const char *s)
 
 /* Entries t[0..nt) were read as cell = column, gene = row (genes as rows);
  * they are swapped in place when the cells turn out to be the rows. */
-static int build(dorm_reader_t *r, dense_t *d, strvec_t *row_ids, strvec_t *row_names,
-                 strvec_t *col_names, memcsc_entry_t *t, int64_t nt, dorm_err_t *err)
+static int build(dorm_reader_t *r, dense_t *d, dorm_strvec_t *row_ids, dorm_strvec_t *row_names,
+                 dorm_strvec_t *col_names, memcsc_entry_t *t, int64_t nt, dorm_err_t *err)
 {
     int cells_rows = r->opts.orientation == DORM_ORIENT_CELLS_ROWS;
     if (r->opts.orientation == DORM_ORIENT_AUTO) {
@@ -138,9 +107,9 @@ static int build(dorm_reader_t *r, dense_t *d, strvec_t *row_ids, strvec_t *row_
         dorm_aliases_destroy(a);
         cells_rows = gc * row_ids->n > gr * col_names->n;
     }
-    strvec_t *cells = cells_rows ? row_ids : col_names;
-    strvec_t *ids = cells_rows ? col_names : row_ids;
-    strvec_t *names = cells_rows ? NULL : (row_names->n ? row_names : NULL);
+    dorm_strvec_t *cells = cells_rows ? row_ids : col_names;
+    dorm_strvec_t *ids = cells_rows ? col_names : row_ids;
+    dorm_strvec_t *names = cells_rows ? NULL : (row_names->n ? row_names : NULL);
     int32_t *map = NULL;
     int rc = dorm_features_build(&r->features, ids->s, names ? names->s : NULL, NULL, ids->n,
                                  r->opts.keep_all_types, &map, err);
@@ -171,7 +140,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
     int rc = dorm_lines_open(&lr, d->path, err);
     if (rc < 0)
         return rc;
-    strvec_t header = {0}, fields = {0}, row_ids = {0}, row_names = {0}, col_names = {0};
+    dorm_strvec_t header = {0}, fields = {0}, row_ids = {0}, row_names = {0}, col_names = {0};
     memcsc_entry_t *t = NULL;
     int64_t nt = 0, cap = 0, n_lead = -1, rows = 0;
     char delim = '\t', *line, *head = NULL;
@@ -220,7 +189,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
                 goto done;
             }
             for (int64_t i = skip; i < header.n; i++)
-                if (push_str(&col_names, header.s[i]) < 0) {
+                if (dorm_strvec_push(&col_names, header.s[i]) < 0) {
                     rc = dorm_err_nomem(err);
                     goto done;
                 }
@@ -230,7 +199,7 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
                               ln, (long long)n, (long long)(col_names.n + n_lead));
             goto done;
         }
-        if (push_str(&row_ids, fields.s[0]) < 0 || (n_lead == 2 && push_str(&row_names, fields.s[1]) < 0)) {
+        if (dorm_strvec_push(&row_ids, fields.s[0]) < 0 || (n_lead == 2 && dorm_strvec_push(&row_names, fields.s[1]) < 0)) {
             rc = dorm_err_nomem(err);
             goto done;
         }
@@ -250,14 +219,9 @@ static int load(dorm_reader_t *r, dense_t *d, dorm_err_t *err)
             if (v == 0)
                 continue;
             integers &= v == floor(v);
-            if (nt == cap) {
-                cap = cap ? cap * 2 : 1 << 16;
-                memcsc_entry_t *nt2 = realloc(t, (size_t)cap * sizeof *t);
-                if (!nt2) {
-                    rc = dorm_err_nomem(err);
-                    goto done;
-                }
-                t = nt2;
+            if (dorm_grow(&t, &cap, nt + 1, sizeof *t, 1 << 16) < 0) {
+                rc = dorm_err_nomem(err);
+                goto done;
             }
             t[nt++] = (memcsc_entry_t){j - n_lead, (int32_t)rows, v}; /* genes as rows */
         }
@@ -278,9 +242,9 @@ done:
     free(header.s);
     free(fields.s);
     free(t);
-    free_strs(&row_ids);
-    free_strs(&row_names);
-    free_strs(&col_names);
+    dorm_strvec_free(&row_ids);
+    dorm_strvec_free(&row_names);
+    dorm_strvec_free(&col_names);
     return rc;
 }
 
@@ -310,7 +274,7 @@ static void dense_close(dorm_reader_t *r)
     dense_t *d = r->impl;
     if (!d)
         return;
-    free_strs(&d->cells);
+    dorm_strvec_free(&d->cells);
     dorm_memcsc_free(&d->mem);
     free(d->path);
     free(d);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "features_internal.h"
 #include "lines.h"
 
@@ -106,21 +107,11 @@ int dorm_features_read(const char *path, int keep_all_types, dorm_features_t *f,
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s: more than %d features", path, INT32_MAX);
             goto fail;
         }
-        if (rows == cap) {
-            cap = cap ? cap * 2 : 1024;
-            int32_t *m = realloc(map, (size_t)cap * sizeof *m);
-            char **ids = realloc(f->ids, (size_t)cap * sizeof *ids);
-            if (ids)
-                f->ids = ids;
-            char **names = ids ? realloc(f->names, (size_t)cap * sizeof *names) : NULL;
-            if (names)
-                f->names = names;
-            if (m)
-                map = m;
-            if (!m || !ids || !names) {
-                rc = dorm_err_nomem(err);
-                goto fail;
-            }
+        void *const arrays[] = {&map, &f->ids, &f->names};
+        const size_t sizes[] = {sizeof *map, sizeof *f->ids, sizeof *f->names};
+        if (dorm_grow_all(arrays, sizes, 3, &cap, rows + 1, 1024) < 0) {
+            rc = dorm_err_nomem(err);
+            goto fail;
         }
         const char *kind = type && *type ? type : GENE_EXPRESSION;
         int keep = keep_all_types || strcmp(kind, GENE_EXPRESSION) == 0;

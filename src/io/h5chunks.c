@@ -7,6 +7,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/grow.h"
 #include "core/simd.h"
 #include "core/threads.h"
 #include "h5chunks_internal.h"
@@ -37,9 +38,9 @@ struct h5chunks_t {
     /* decoded chunks [first, first + count) of the last range, in dec */
     int64_t first, count;
     uint8_t *dec, *dec2;
-    size_t dec_cap, dec2_cap;
+    int64_t dec_cap, dec2_cap;
     uint8_t *raw;                /* raw chunks being decoded, back to back */
-    size_t raw_cap;
+    int64_t raw_cap;
     job_t *jobs;
     int64_t jobs_cap;
     uint8_t **scratch;           /* threads x chunk_bytes, kept between ranges */
@@ -258,31 +259,13 @@ static int decode_all(h5chunks_t *c, int64_t n_jobs)
     return 0;
 }
 
-static int grow(uint8_t **buf, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 0;
-    uint8_t *b = realloc(*buf, need);
-    if (!b)
-        return -1;
-    *buf = b;
-    *cap = need;
-    return 0;
-}
-
 /* Make chunks k0..k1 the decoded range.  0, 1 to use H5Dread instead, <0. */
 static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
 {
     int64_t nk = k1 - k0 + 1;
-    if (grow(&c->dec2, &c->dec2_cap, (size_t)nk * c->chunk_bytes) < 0)
+    if (dorm_grow(&c->dec2, &c->dec2_cap, nk * (int64_t)c->chunk_bytes, 1, 1) < 0 ||
+        dorm_grow(&c->jobs, &c->jobs_cap, nk, sizeof *c->jobs, 1) < 0)
         return dorm_err_nomem(err);
-    if (nk > c->jobs_cap) {
-        job_t *j = realloc(c->jobs, (size_t)nk * sizeof *j);
-        if (!j)
-            return dorm_err_nomem(err);
-        c->jobs = j;
-        c->jobs_cap = nk;
-    }
     /* Raw bytes of the chunks not decoded yet, read serially (HDF5 calls). */
     int64_t n_jobs = 0;
     size_t raw_used = 0;
@@ -296,7 +279,7 @@ static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
         if (H5Dget_chunk_storage_size(c->d, &off, &nbytes) < 0 || nbytes == 0 ||
             nbytes > MAX_CHUNK_BYTES)
             return 1; /* unallocated (fill value) or odd: let HDF5 do it */
-        if (grow(&c->raw, &c->raw_cap, raw_used + (size_t)nbytes) < 0)
+        if (dorm_grow(&c->raw, &c->raw_cap, (int64_t)(raw_used + nbytes), 1, 1) < 0)
             return dorm_err_nomem(err);
         c->jobs[n_jobs++] = (job_t){k, raw_used, NULL, (size_t)nbytes, 0, dst, 0};
         raw_used += (size_t)nbytes;
@@ -314,7 +297,7 @@ static int load_chunks(h5chunks_t *c, int64_t k0, int64_t k1, dorm_err_t *err)
         if (c->jobs[i].failed)
             return -2;
     uint8_t *t = c->dec;
-    size_t tc = c->dec_cap;
+    int64_t tc = c->dec_cap;
     c->dec = c->dec2;
     c->dec_cap = c->dec2_cap;
     c->dec2 = t;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "dormscan/log.h"
 #include "features_internal.h"
 #include "lines.h"
@@ -467,15 +468,9 @@ static int load_all(dorm_reader_t *r, mtx_t *m, dorm_err_t *err)
     while ((rc = next_entry(r, m, &e, err)) > 0) {
         if (e.gene < 0 || e.value <= 0)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 16;
-            mtx_entry_t *a = realloc(all, (size_t)cap * sizeof *a);
-            if (!a) {
-                free(all);
-                return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s",
-                                    m->lay.matrix);
-            }
-            all = a;
+        if (dorm_grow(&all, &cap, n + 1, sizeof *all, 1 << 16) < 0) {
+            free(all);
+            return dorm_err_set(err, DORM_E_NOMEM, "out of memory loading %s", m->lay.matrix);
         }
         all[n++] = e;
     }

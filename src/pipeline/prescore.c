@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/grow.h"
 #include "core/threads.h"
 #include "core/tmpfile.h"
 #include "prescore_internal.h"
@@ -19,7 +20,7 @@ typedef struct slot_t {
     int score;                 /* 0: in_order only, no results */
     dorm_chunk_buf_t held;    /* the chunk, moved out of the reader */
     double *res;               /* score, z, p: 3 x n_cells x n_col */
-    size_t res_cap;
+    int64_t res_cap;
 } slot_t;
 
 typedef struct thread_arg_t {
@@ -75,17 +76,10 @@ static void run_slot(prescore_t *ps, dorm_scorer_t *sc, slot_t *s)
     dorm_err_t err;
     dorm_err_clear(&err);
     int64_t n = s->held.view.n_cells;
-    size_t block = (size_t)n * (size_t)ps->n_col, need = 3 * (block ? block : 1);
+    size_t block = (size_t)n * (size_t)ps->n_col;
     int rc = 0;
-    if (need > s->res_cap) {
-        double *r = realloc(s->res, need * sizeof *r);
-        if (r) {
-            s->res = r;
-            s->res_cap = need;
-        } else {
-            rc = dorm_err_nomem(&err);
-        }
-    }
+    if (dorm_grow(&s->res, &s->res_cap, 3 * (int64_t)(block ? block : 1), sizeof *s->res, 1) < 0)
+        rc = dorm_err_nomem(&err);
     if (rc == 0 && s->score)
         rc = dorm_scorer_score_chunk(sc, &s->held.view, s->res, s->res + block, s->res + 2 * block,
                                      &err);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/threads.h"
 #include "reference_use_internal.h"
 #include "workers_internal.h"
@@ -19,18 +20,6 @@ typedef struct crew_t {
     dorm_err_t err;
 } crew_t;
 
-static int grow_doubles(double **b, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 0;
-    double *p = realloc(*b, need * sizeof *p);
-    if (!p)
-        return -1;
-    *b = p;
-    *cap = need;
-    return 0;
-}
-
 /* Result and record buffers for the decoded chunk. */
 static int reserve(worker_t *w, dorm_err_t *err)
 {
@@ -38,30 +27,18 @@ static int reserve(worker_t *w, dorm_err_t *err)
     int width[9] = {w->n_col, w->n_col, w->n_col, w->n_cls, w->n_cls,
                     w->n_cls, w->n_cls, w->n_cls, w->n_cls};
     for (int k = 0; k < 9; k++)
-        if (grow_doubles(&w->buf[k], &w->buf_cap[k],
-                         (size_t)(n ? n : 1) * (size_t)(width[k] ? width[k] : 1)) < 0)
+        if (dorm_grow(&w->buf[k], &w->buf_cap[k], (n ? n : 1) * (width[k] ? width[k] : 1),
+                      sizeof *w->buf[k], 1) < 0)
             return dorm_err_nomem(err);
-    if (n > w->rec_cells_cap) {
-        double *r = realloc(w->rec, (size_t)n * (size_t)w->rec_len * sizeof *r);
-        if (r)
-            w->rec = r;
-        uint8_t *k = r ? realloc(w->keep, (size_t)n) : NULL;
-        if (k)
-            w->keep = k;
-        if (!r || !k)
-            return dorm_err_nomem(err);
-        w->rec_cells_cap = n;
-    }
+    int64_t rec_cap = w->rec_cells_cap * w->rec_len;
+    if (dorm_grow(&w->rec, &rec_cap, n * w->rec_len, sizeof *w->rec, 1) < 0 ||
+        dorm_grow(&w->keep, &w->rec_cells_cap, n, sizeof *w->keep, 1) < 0)
+        return dorm_err_nomem(err);
     if (!w->scratch && !(w->scratch = malloc((size_t)(w->n_scratch ? w->n_scratch : 1) *
                                              sizeof *w->scratch)))
         return dorm_err_nomem(err);
-    if (n > w->pop_cap) {
-        int32_t *p = realloc(w->pop, (size_t)n * sizeof *p);
-        if (!p)
-            return dorm_err_nomem(err);
-        w->pop = p;
-        w->pop_cap = n;
-    }
+    if (dorm_grow(&w->pop, &w->pop_cap, n, sizeof *w->pop, 1) < 0)
+        return dorm_err_nomem(err);
     return 0;
 }
 
@@ -77,9 +54,9 @@ static int score_classifier(crew_t *cr, worker_t *w, const dorm_chunk_t *ch)
 
 int dorm_worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
 {
-    size_t need = (size_t)(w->ck.n_cells ? w->ck.n_cells : 1) * (size_t)(w->n_col ? w->n_col : 1);
+    int64_t need = (w->ck.n_cells ? w->ck.n_cells : 1) * (w->n_col ? w->n_col : 1);
     for (int k = 0; k < 3; k++)
-        if (grow_doubles(&w->buf[k], &w->buf_cap[k], need) < 0)
+        if (dorm_grow(&w->buf[k], &w->buf_cap[k], need, sizeof *w->buf[k], 1) < 0)
             return dorm_err_nomem(err);
     w->col_done = 1;
     return dorm_prescore_read(ps, w->ck.n_cells, w->buf[0], w->buf[1], w->buf[2], err);

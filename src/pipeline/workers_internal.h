@@ -33,7 +33,7 @@ typedef struct worker_t {
     const dorm_chunk_t *chunk;           /* the chunk being scored: &ck.view or &held.view */
     double *buf[9];                      /* column score, z, p; classifier score, z, p,
                                             deviation, its null variance, within-cell z */
-    size_t buf_cap[9];
+    int64_t buf_cap[9];
     int n_col, n_cls;
     double *rec;                         /* records: cells x rec_len, for finish */
     uint8_t *keep;                       /* cells: 1 if the record is written */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/strmap.h"
 #include "dormscan/outfile.h"
 #include "dormscan/summary.h"
@@ -43,14 +44,8 @@ static dorm_summary_row_t *row_of(dorm_summary_t *s, const char *sample, const c
     int64_t i = dorm_strmap_get(s->index, key);
     if (i >= 0)
         return &s->rows[i];
-    if (s->n == s->cap) {
-        int64_t cap = s->cap ? s->cap * 2 : 16;
-        dorm_summary_row_t *r = realloc(s->rows, (size_t)cap * sizeof *r);
-        if (!r)
-            return NULL;
-        s->rows = r;
-        s->cap = cap;
-    }
+    if (dorm_grow(&s->rows, &s->cap, s->n + 1, sizeof *s->rows, 16) < 0)
+        return NULL;
     dorm_summary_row_t *r = &s->rows[s->n];
     memset(r, 0, sizeof *r);
     r->sample = strdup(sample);

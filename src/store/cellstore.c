@@ -7,6 +7,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/grow.h"
 #include "core/tmpfile.h"
 #include "cellstore.h"
 #include "spill.h"
@@ -24,19 +25,9 @@ static int io_error(dorm_err_t *err, const char *path, const char *what)
                         errno ? strerror(errno) : "I/O error");
 }
 
-static int grow_buf(uint8_t **buf, size_t *cap, size_t n)
+static int grow_buf(uint8_t **buf, int64_t *cap, size_t n)
 {
-    if (n <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 1 << 16;
-    while (c < n)
-        c *= 2;
-    uint8_t *b = realloc(*buf, c);
-    if (!b)
-        return -1;
-    *buf = b;
-    *cap = c;
-    return 0;
+    return dorm_grow(buf, cap, (int64_t)n, 1, 1 << 16);
 }
 
 int dorm_cellstore_open(cellstore_t *cs, const char *dir, const char *tag, dorm_err_t *err)

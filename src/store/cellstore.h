@@ -25,7 +25,7 @@ typedef struct cellstore_chunk_t {
     uint64_t payload, barcode_bytes;
     int int_values;
     uint8_t *buf;            /* payload, then NUL-terminated barcodes */
-    size_t buf_cap;
+    int64_t buf_cap;
     dorm_chunk_buf_t arr;    /* arr.view: the chunk, after a successful decode;
                                 its barcodes point into buf */
 } cellstore_chunk_t;
@@ -34,7 +34,7 @@ typedef struct cellstore_t {
     FILE *fp;
     char *path;
     uint8_t *buf;            /* encoding scratch */
-    size_t buf_cap;
+    int64_t buf_cap;
     int64_t n_chunks, bytes;
 } cellstore_t;
 
