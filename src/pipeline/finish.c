@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/grow.h"
 #include "core/threads.h"
 #include "dormscan/log.h"
 #include "finish_internal.h"
@@ -46,7 +47,8 @@ typedef struct row_part_t {
     row_block_t *b;
     int64_t lo, hi;
     char *text;
-    size_t len, cap;
+    size_t len;
+    int64_t cap;
     int failed;
 } row_part_t;
 
@@ -56,7 +58,8 @@ struct row_block_t {
     double *rec;       /* ROW_BLOCK x rec_len */
     double *fdr;       /* ROW_BLOCK x n_fdr */
     char *names;       /* barcodes, NUL-terminated, back to back */
-    size_t names_len, names_cap;
+    size_t names_len;
+    int64_t names_cap;
     size_t *name_at;   /* ROW_BLOCK offsets into names */
     dorm_call_t *call; /* ROW_BLOCK */
     int *phase;        /* ROW_BLOCK, DORM_N_PHASES for NA */
@@ -102,16 +105,10 @@ static void format_part(const formatter_t *fm, row_part_t *pt)
             .sasp = b->call[i].sasp,
             .confidence = b->call[i].confidence,
         };
-        size_t need = pt->len + dorm_cells_row_max(&row, n_out);
-        if (need > pt->cap) {
-            size_t cap = need * 2;
-            char *t = realloc(pt->text, cap);
-            if (!t) {
-                pt->failed = 1;
-                break;
-            }
-            pt->text = t;
-            pt->cap = cap;
+        if (dorm_grow(&pt->text, &pt->cap, (int64_t)(pt->len + dorm_cells_row_max(&row, n_out)),
+                      1, 1 << 16) < 0) {
+            pt->failed = 1;
+            break;
         }
         pt->len += dorm_cells_format_row(pt->text + pt->len, &row, n_out);
     }
@@ -198,14 +195,8 @@ static int read_block(spill_t *sp, row_block_t *b, int64_t first, int rec_len, i
            (rc = dorm_spill_next(sp, first + b->n, b->rec + b->n * rec_len, &barcode,
                             b->fdr + b->n * n_fdr, err)) > 0) {
         size_t len = strlen(barcode) + 1;
-        if (b->names_len + len > b->names_cap) {
-            size_t cap = (b->names_len + len) * 2;
-            char *t = realloc(b->names, cap);
-            if (!t)
-                return dorm_err_nomem(err);
-            b->names = t;
-            b->names_cap = cap;
-        }
+        if (dorm_grow(&b->names, &b->names_cap, (int64_t)(b->names_len + len), 1, 1 << 16) < 0)
+            return dorm_err_nomem(err);
         memcpy(b->names + b->names_len, barcode, len);
         b->name_at[b->n++] = b->names_len;
         b->names_len += len;
