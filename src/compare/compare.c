@@ -144,12 +144,33 @@ static int compare_all(run_t *r, const dorm_compare_opts_t *o, dorm_err_t *err)
     return rc;
 }
 
-enum { OUT_STATES, OUT_TYPES, OUT_EVIDENCE, OUT_MQC, N_OUT };
+enum { OUT_STATES, OUT_TYPES, OUT_EVIDENCE, OUT_MQC, OUT_HTML, N_OUT };
 
-static int write_outputs(run_t *r, const dorm_compare_opts_t *o, dorm_err_t *err)
+/* The column whose samples are paired in the plots: the first covariate
+ * that is not numeric, or -1. */
+static int pairing_column(const run_t *r)
+{
+    for (int i = 0; i < r->setup.n_covariates; i++) {
+        const dorm_cmp_sheet_t *sh = &r->sheet;
+        int col = r->covariate_cols[i], numeric = 1;
+        for (int j = 0; j < sh->n_rows && numeric; j++) {
+            char *end;
+            const char *v = sh->cell[(size_t)j * sh->n_cols + col];
+            strtod(v, &end);
+            numeric = end != v && !*end;
+        }
+        if (!numeric)
+            return col;
+    }
+    return -1;
+}
+
+static int write_outputs(run_t *r, const dorm_compare_opts_t *o, const char *note,
+                         dorm_err_t *err)
 {
     static const char *const names[N_OUT] = {"compare.tsv", "compare_groups.tsv",
-                                             "compare_evidence.tsv", "dormscan_compare_mqc.tsv"};
+                                             "compare_evidence.tsv", "dormscan_compare_mqc.tsv",
+                                             "compare.html"};
     dorm_outfile_t out[N_OUT];
     memset(out, 0, sizeof out);
     int lock = -1, rc = dorm_outdir_prepare(o->outdir, &lock, err);
@@ -166,6 +187,11 @@ static int write_outputs(run_t *r, const dorm_compare_opts_t *o, dorm_err_t *err
         const dorm_cmp_comparison_t *ev = &r->evidence;
         dorm_cmp_write_table(&out[OUT_EVIDENCE], &ev, 1, s, NULL, "programme", "mean_",
                              "difference");
+        const dorm_cmp_comparison_t *page[3] = {&r->states, &r->sasp, &r->evidence};
+        if (!r->data.has_sasp)
+            page[1] = &r->evidence;
+        dorm_cmp_write_html(&out[OUT_HTML], page, n_main + 1, s, pairing_column(r),
+                            o->command_line, note);
         if (o->groupby) {
             const dorm_cmp_comparison_t **t = malloc(sizeof(*t) * (r->n_types + 1));
             if (!t) {
@@ -202,11 +228,20 @@ int dorm_compare_run(const dorm_compare_opts_t *o, dorm_err_t *err)
                  "against one reference (dormscan reference)");
     if (rc == 0)
         rc = compare_all(&r, o, err);
-    if (rc == 0 && r.states.model.untestable)
-        dorm_log(DORM_LOG_WARN, "no test: %s; proportions written, p-values NA",
-                 r.states.model.untestable);
+    char note[512] = "";
+    const dorm_cmp_model_t *m = &r.states.model;
+    if (rc == 0 && m->thin_level >= 0)
+        snprintf(note, sizeof note, "no test: condition '%s' has %d sample%s, and a test needs "
+                 "two or more per condition; proportions written, p-values NA",
+                 r.setup.levels[m->thin_level], m->n_in_level[m->thin_level],
+                 m->n_in_level[m->thin_level] == 1 ? "" : "s");
+    else if (rc == 0 && m->untestable)
+        snprintf(note, sizeof note, "no test: %s; proportions written, p-values NA",
+                 m->untestable);
+    if (*note)
+        dorm_log(DORM_LOG_WARN, "%s", note);
     if (rc == 0)
-        rc = write_outputs(&r, o, err);
+        rc = write_outputs(&r, o, *note ? note : NULL, err);
     run_destroy(&r);
     return rc;
 }

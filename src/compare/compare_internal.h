@@ -115,6 +115,7 @@ typedef struct dorm_cmp_model_t {
     int *level_col;    /* each level's indicator column, -1 without samples */
     dorm_cmp_plan_t plan;
     const char *untestable; /* why no test is possible, or NULL (static text) */
+    int thin_level;         /* a tested level with fewer than two samples, or -1 */
 } dorm_cmp_model_t;
 
 /* The design of the samples rows[0..n) of the sheet: ~0 + condition +

@@ -88,6 +88,8 @@ int dorm_cmp_compare_states(dorm_cmp_comparison_t *c, const dorm_cmp_setup_t *s,
         if (total > 0)
             c->row[n_rows++] = d->states.name[k];
     }
+    if (rc == 0 && n_rows < 2) /* (its logit would be infinite) */
+        c->model.untestable = "one state only: its proportion is 1 in every sample";
     if (rc == 0)
         rc = test_counts(c, s, counts, n_rows, n_rows, err);
     free(counts);

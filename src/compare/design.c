@@ -130,16 +130,11 @@ int dorm_cmp_model_build(dorm_cmp_model_t *m, const dorm_cmp_sheet_t *s, const i
     if (!m->x)
         goto nomem;
     /* what can be tested */
-    int need_two = 1;
-    if (plan->anova) {
-        for (int l = 0; l < n_levels; l++)
-            need_two &= m->n_in_level[l] >= 2;
-        if (n_present < 2)
-            need_two = 0;
-    } else {
-        need_two = m->n_in_level[plan->a] >= 2 && m->n_in_level[plan->b] >= 2;
-    }
-    if (!need_two)
+    m->thin_level = -1;
+    for (int l = 0; l < n_levels && m->thin_level < 0; l++)
+        if ((plan->anova || l == plan->a || l == plan->b) && m->n_in_level[l] < 2)
+            m->thin_level = l;
+    if (m->thin_level >= 0)
         m->untestable = "fewer than two samples in a condition";
     else if (n <= p)
         m->untestable = "no residual degrees of freedom (as many coefficients as samples)";

@@ -57,6 +57,10 @@ static double median_of(const double *v, int n, double *scratch)
 
 int dorm_cmp_fit_fdist(const double *var, int n, double df1, double *scale, double *df2)
 {
+    if (n < 2) { /* limma: nothing to fit */
+        *scale = *df2 = NAN;
+        return 0;
+    }
     double *x = malloc(sizeof(double) * n), *e = malloc(sizeof(double) * n);
     if (!x || !e) {
         free(x);

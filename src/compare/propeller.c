@@ -87,6 +87,11 @@ int dorm_cmp_test_rows(const dorm_cmp_model_t *m, const double *y, const double 
                     s += raw[(size_t)k * ns + j];
             r->level_mean[(size_t)k * nl + l] = m->n_in_level[l] ? s / m->n_in_level[l] : NAN;
         }
+    for (int k = 0; k < n_rows && !m->plan.anova; k++) {
+        double a = r->level_mean[(size_t)k * nl + m->plan.a];
+        double b = r->level_mean[(size_t)k * nl + m->plan.b];
+        r->ratio[k] = is_proportion ? a / b : a - b;
+    }
     r->test = "none";
     if (m->untestable || n_rows == 0)
         return 0;
@@ -130,11 +135,6 @@ int dorm_cmp_test_rows(const dorm_cmp_model_t *m, const double *y, const double 
     for (int k = 0; k < n_rows; k++) {
         r->statistic[k] = t.statistic[k];
         r->p_value[k] = r->fdr[k] = t.p_value[k];
-        if (!m->plan.anova) {
-            double a = r->level_mean[(size_t)k * nl + m->plan.a];
-            double b = r->level_mean[(size_t)k * nl + m->plan.b];
-            r->ratio[k] = is_proportion ? a / b : a - b;
-        }
     }
     dorm_bh_adjust(r->fdr, n_rows, idx);
     free(idx);
