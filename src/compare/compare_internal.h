@@ -18,7 +18,6 @@ double dorm_cmp_trigamma(double x);   /* x > 0 */
 double dorm_cmp_tetragamma(double x); /* psigamma(x, deriv = 2), x > 0 */
 /* y with trigamma(y) = x (limma's trigammaInverse; NaN for x < 0). */
 double dorm_cmp_trigamma_inverse(double x);
-double dorm_cmp_lbeta(double a, double b);
 /* log I_x(a, b) and log (1 - I_x(a, b)), given x and y = 1 - x. */
 void dorm_cmp_log_ibeta(double x, double y, double a, double b, double *log_lower,
                         double *log_upper);
@@ -64,11 +63,9 @@ int dorm_cmp_fit_fdist_robust(const double *var, int n, double df1, double *scal
 /* ---- ebayes.c: moderated statistics ---- */
 typedef struct dorm_cmp_test_t {
     int n_rows;
-    double df_residual, s2_prior;
-    double stdev_unscaled; /* of the contrast (t); NaN for F */
-    double df1;            /* 1 for t, the tested coefficients for F */
-    double *estimate;      /* the contrast (t); NaN for F */
-    double *sigma, *df_prior, *s2_post, *df_total, *statistic, *p_value;
+    double s2_prior;    /* the prior variance s0^2 */
+    double *df_prior;   /* per row (robust: shrunk per row) */
+    double *s2_post, *df_total, *statistic, *p_value;
 } dorm_cmp_test_t;
 
 /* Moderated t of contrast (n_coef weights) for every row of fit. */

@@ -14,8 +14,6 @@ void dorm_cmp_test_destroy(dorm_cmp_test_t *t)
 {
     if (!t)
         return;
-    free(t->estimate);
-    free(t->sigma);
     free(t->df_prior);
     free(t->s2_post);
     free(t->df_total);
@@ -30,11 +28,9 @@ static int squeeze(const dorm_cmp_fit_t *fit, int robust, dorm_cmp_test_t *t, do
     int n = fit->n_rows;
     memset(t, 0, sizeof *t);
     t->n_rows = n;
-    t->df_residual = fit->df_residual;
     size_t sz = sizeof(double) * (n > 0 ? n : 1);
     double *var = malloc(sz);
-    if (!var || !(t->estimate = malloc(sz)) || !(t->sigma = malloc(sz)) ||
-        !(t->df_prior = malloc(sz)) || !(t->s2_post = malloc(sz)) ||
+    if (!var || !(t->df_prior = malloc(sz)) || !(t->s2_post = malloc(sz)) ||
         !(t->df_total = malloc(sz)) || !(t->statistic = malloc(sz)) ||
         !(t->p_value = malloc(sz))) {
         free(var);
@@ -42,10 +38,8 @@ static int squeeze(const dorm_cmp_fit_t *fit, int robust, dorm_cmp_test_t *t, do
         return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
     }
     double d = fit->df_residual;
-    for (int i = 0; i < n; i++) {
-        t->sigma[i] = fit->sigma[i];
+    for (int i = 0; i < n; i++)
         var[i] = fit->sigma[i] * fit->sigma[i];
-    }
     int rc = 0;
     if (n == 1) { /* nothing to borrow from: the prior is the variance itself */
         t->s2_prior = var[0];
@@ -83,14 +77,12 @@ int dorm_cmp_moderated_t(const dorm_cmp_fit_t *fit, const double *contrast, int 
     for (int i = 0; i < p; i++)
         for (int k = 0; k < p; k++)
             v += contrast[i] * fit->cov_unscaled[(size_t)i * p + k] * contrast[k];
-    t->stdev_unscaled = sqrt(v);
-    t->df1 = 1;
+    double stdev_unscaled = sqrt(v);
     for (int r = 0; r < fit->n_rows; r++) {
         double est = 0;
         for (int i = 0; i < p; i++)
             est += contrast[i] * fit->coef[(size_t)r * p + i];
-        t->estimate[r] = est;
-        t->statistic[r] = est / t->stdev_unscaled / sqrt(t->s2_post[r]);
+        t->statistic[r] = est / stdev_unscaled / sqrt(t->s2_post[r]);
         t->p_value[r] = dorm_cmp_t_pvalue(t->statistic[r], t->df_total[r]);
     }
     return 0;
@@ -116,8 +108,6 @@ int dorm_cmp_moderated_f(const dorm_cmp_fit_t *fit, int first, int count, int ro
             cor[(size_t)i * count + k] =
                 cov[(size_t)a * p + b] / sqrt(cov[(size_t)a * p + a] * cov[(size_t)b * p + b]);
         }
-    t->stdev_unscaled = NAN;
-    t->df1 = count;
     for (int r = 0; r < fit->n_rows; r++) {
         for (int i = 0; i < count; i++) {
             int a = first + i;
@@ -129,7 +119,6 @@ int dorm_cmp_moderated_f(const dorm_cmp_fit_t *fit, int first, int count, int ro
             rc = dorm_err_set(err, DORM_E_USAGE, "the tested coefficients are not estimable");
             goto done;
         }
-        t->estimate[r] = NAN;
         t->statistic[r] = q / count;
         t->p_value[r] = exp(dorm_cmp_f_log_upper(t->statistic[r], count, t->df_total[r]));
     }

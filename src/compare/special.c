@@ -14,7 +14,6 @@
  * caller passes x and 1 - x separately, so that a tail near 1 keeps its
  * digits.  Incomplete gamma: the series for x < a + 1, else the continued
  * fraction (A&S 6.5.29 and 6.5.31). */
-#include <float.h>
 #include <math.h>
 
 #include "compare/compare_internal.h"
@@ -76,7 +75,7 @@ double dorm_cmp_trigamma_inverse(double x)
     return y;
 }
 
-double dorm_cmp_lbeta(double a, double b)
+static double lbeta(double a, double b)
 {
     return lgamma(a) + lgamma(b) - lgamma(a + b);
 }
@@ -136,7 +135,7 @@ void dorm_cmp_log_ibeta(double x, double y, double a, double b, double *log_lowe
         a = b;
         b = t;
     }
-    double direct = a * log(x) + b * log1p(-x) - dorm_cmp_lbeta(a, b) - log(a) +
+    double direct = a * log(x) + b * log1p(-x) - lbeta(a, b) - log(a) +
                     log(beta_cf(x, a, b));
     double other = direct > -0.693 ? log(-expm1(direct)) : log1p(-exp(direct));
     *log_lower = swap ? other : direct;
@@ -238,7 +237,7 @@ double dorm_cmp_f_density(double f, double df1, double df2)
         return df1 * exp((h - 1) * log(y) - y / 2 - h * M_LN2 - lgamma(h));
     }
     return exp(h * log(df1 / df2) + (h - 1) * log(f) - (h + df2 / 2) * log1p(df1 * f / df2) -
-               dorm_cmp_lbeta(h, df2 / 2));
+               lbeta(h, df2 / 2));
 }
 
 double dorm_cmp_f_quantile(double p, double df1, double df2)
