@@ -168,6 +168,8 @@ void dorm_cmp_write_html(dorm_outfile_t *o, const dorm_cmp_comparison_t *const *
     }
     for (int i = 0; i < n; i++) {
         int proportions = i < n - 1; /* the last comparison is the evidence */
+        if (c[i]->n_rows == 0)
+            continue;
         dorm_outfile_printf(o, "<h2>%s</h2>\n",
                             !proportions ? "Evidence programmes (per-sample mean score)"
                             : c[i]->row && c[i]->n_rows == 1 && strcmp(c[i]->row[0], "sasp") == 0

@@ -54,7 +54,8 @@ static int cmp_str(const void *a, const void *b)
 
 int dorm_cmp_names_sort(dorm_cmp_names_t *s)
 {
-    qsort(s->name, s->n, sizeof(char *), cmp_str);
+    if (s->n > 1)
+        qsort(s->name, s->n, sizeof(char *), cmp_str);
     dorm_strmap_destroy(&s->index);
     dorm_strmap_init(&s->index);
     for (int i = 0; i < s->n; i++)
