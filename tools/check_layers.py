@@ -3,7 +3,7 @@
 
 The folders of src/ form layers (README, Architecture):
 
-    cli -> pipeline -> {io, score, classify, report, store} -> geneset -> core
+    cli -> {pipeline, compare} -> {io, score, classify, report, store} -> geneset -> core
 
 with two sideways reads allowed: classify may read score (the classifier
 turns scores into calls) and report may read classify (the writers write the
@@ -31,7 +31,7 @@ import subprocess
 import sys
 
 ORDER = {'core': 0, 'geneset': 1, 'io': 2, 'score': 2, 'store': 2, 'classify': 3,
-         'report': 4, 'pipeline': 5, 'cli': 6}
+         'report': 4, 'pipeline': 5, 'compare': 5, 'cli': 6}
 SIDEWAYS = {('classify', 'score'), ('report', 'classify')}
 BELOW = {  # what each folder may use besides itself
     'core': set(),
@@ -42,6 +42,7 @@ BELOW = {  # what each folder may use besides itself
     'classify': {'score', 'geneset', 'core'},
     'report': {'classify', 'geneset', 'core'},
     'pipeline': {'io', 'score', 'classify', 'report', 'store', 'geneset', 'core'},
+    'compare': {'io', 'classify', 'report', 'geneset', 'core'},
     'cli': set(ORDER) - {'cli'},
 }
 GENERATED = {'panel_data': 'geneset'}  # generated sources and their folder

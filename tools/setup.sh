@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 packages="gcc libc6-dev pkg-config meson ninja-build python3 libhts-dev zlib1g-dev libhdf5-dev
-          libisal-dev libcriterion-dev"
+          libisal-dev liblapacke-dev libopenblas-serial-dev libcriterion-dev"
 missing=
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -18,6 +18,7 @@ int cmd_merge(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_signatures(int argc, char **argv);
 int cmd_reference(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* The progress line on a terminal. */
 typedef struct cli_progress_t {

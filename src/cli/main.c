@@ -20,6 +20,7 @@ static const struct {
     {"reference", cmd_reference, "make a fixed frame of reference from chosen cells"},
     {"count", cmd_count, "count UMIs per cell and gene from a BAM into a matrix"},
     {"merge", cmd_merge, "combine shards or samples scored in separate runs"},
+    {"compare", cmd_compare, "test state proportions between conditions (propeller)"},
     {"inspect", cmd_inspect, "describe an input without scoring it"},
     {"signatures", cmd_signatures, "list or show the shipped gene sets"},
 };

@@ -8,7 +8,7 @@ expect(re.fullmatch(r'\d+\.\d+\.\d+\n', out), '--version prints only the version
 expect(err == '', '--version writes nothing on stderr')
 code, out, _ = run('--help', check=0)
 expect('score' in out and 'inspect' in out and 'signatures' in out, 'usage lists the commands')
-for cmd in ('score', 'inspect', 'signatures'):
+for cmd in ('score', 'inspect', 'signatures', 'compare'):
     code, out, _ = run(cmd, '--help', check=0)
     expect(out.startswith('Usage: dormscan ' + cmd), '%s --help starts with its usage' % cmd)
     code, out2, _ = run('help', cmd, check=0)

@@ -264,6 +264,25 @@ expect(os.path.isfile(os.path.join(typed, 'cohort_summary.tsv')) and
        read_bytes(os.path.join(joint_typed, 'summary.tsv')),
        'celltype: cohort_summary.tsv equals the joint run\'s summary.tsv')
 
+# A condition column in the sheet: dormscan compare over the samples (two
+# pre, one post: too few for a test, so proportions with NA p-values), and
+# its table in the MultiQC report.
+cond_sheet = os.path.join(base, 'samples_condition.tsv')
+write_text(cond_sheet, 'sample\tpath\tcondition\n' + ''.join(
+    '%s\t%s\t%s\n' % (s, sample_dirs[s], c) for s, c in zip(SAMPLES, ('pre', 'pre', 'post'))))
+compared, code, log = run_workflow('compare', samples=cond_sheet)
+table = os.path.join(compared, 'compare', 'compare.tsv')
+if expect(os.path.isfile(table), 'compare: compare/compare.tsv exists'):
+    h, rows = read_table(table)
+    expect(h[:3] == ['state', 'prop_post', 'prop_pre'] and rows and
+           all(r[h.index('p_value')] == 'NA' for r in rows),
+           'compare: proportions by condition, p-values NA with one post sample: %s' % h)
+    expect("condition 'post' has 1 sample" in read_text(os.path.join(compared, 'logs', 'compare.log')),
+           'compare: the log says why there is no test')
+if shutil.which('multiqc'):
+    expect('dormscan_compare' in read_text(os.path.join(compared, 'multiqc_report.html')),
+           'compare: the MultiQC report has the comparison table')
+
 # A bad sample sheet or configuration stops the workflow before any job, naming the problem.
 def refused(name, sheet_text, message, **config):
     d = os.path.join(base, name)
