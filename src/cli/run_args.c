@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "cli_internal.h"
 #include "dormscan/dormscan.h"
 
@@ -279,7 +280,7 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
                 }
     }
     for (int i = 0; status < 0 && i < n; i++)
-        if (strpbrk(names[i], "\t\n\r"))
+        if (dorm_text_breaks_table(names[i]))
             status = cli_usage_error(cmd, "sample %d's name holds a tab, newline or carriage return, "
                                           "which no output table could hold; name it with --sample "
                                           "or --samples", i + 1);

@@ -1,6 +1,7 @@
-/* text.c -- bounded text building. */
+/* text.c -- bounded text building, names for tables. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/text.h"
 
@@ -14,4 +15,12 @@ void dorm_appendf(char *buf, size_t cap, size_t *used, const char *fmt, ...)
     va_end(ap);
     if (n > 0)
         *used = *used + (size_t)n < cap - 1 ? *used + (size_t)n : cap - 1;
+}
+
+int dorm_text_breaks_table(const char *s) { return strpbrk(s, "\t\n\r") != NULL; }
+
+void dorm_text_flatten(char *s)
+{
+    for (char *c = s; (c = strpbrk(c, "\t\n\r")); c++)
+        *c = ' ';
 }

@@ -13,4 +13,11 @@
 void dorm_appendf(char *buf, size_t cap, size_t *used, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Whether s holds a tab, newline or carriage return: a name no output
+ * table (TSV, one record per line) could hold. */
+int dorm_text_breaks_table(const char *s);
+/* Replace every tab, newline and carriage return of s by a space (one field
+ * of one line). */
+void dorm_text_flatten(char *s);
+
 #endif

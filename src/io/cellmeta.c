@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/grow.h"
 #include "cellmeta.h"
 #include "dormscan/reader.h"
@@ -144,7 +145,7 @@ static int load_groups(cellmeta_t *cm, const char *path, dorm_err_t *err)
             break;
         }
         int bad = 0;
-        while (bad < n && !strpbrk(f[bad], "\t\n\r"))
+        while (bad < n && !dorm_text_breaks_table(f[bad]))
             bad++;
         if (bad < n) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: field %d holds a tab, newline or "
@@ -304,7 +305,7 @@ int dorm_cellmeta_keep(const cellmeta_t *cm, const char *barcode)
 int dorm_cellmeta_check_barcode(const char *barcode, const char *sample, int64_t cell,
                            dorm_err_t *err)
 {
-    if (!strpbrk(barcode, "\t\n\r"))
+    if (!dorm_text_breaks_table(barcode))
         return 0;
     return dorm_err_set(err, DORM_E_FORMAT, "%s: the barcode of cell %lld holds a tab, newline or "
                         "carriage return, which no output table could hold", sample,

@@ -288,9 +288,7 @@ static char *describe(const dorm_run_opts_t *o)
         dorm_appendf(d, cap, &used, "; --baseline %s", o->baseline);
     dorm_appendf(d, cap, &used, "; QC min_genes %lld, min_umis %g, max_mito %g",
                  (long long)o->qc.min_genes, o->qc.min_umis, o->qc.max_mito);
-    for (char *c = d; *c; c++) /* one line of the file */
-        if (*c == '\t' || *c == '\n' || *c == '\r')
-            *c = ' ';
+    dorm_text_flatten(d); /* one line of the file */
     return d;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "core/sha256.h"
 #include "dormscan/h5ad.h"
 #include "dormscan/log.h"
@@ -59,7 +60,7 @@ const char *dorm_typesrc_get(const typesrc_t *ts, const char *barcode)
 /* A new population named name (its sums zero). */
 static int add_pop(popmeans_t *pm, const char *name, dorm_err_t *err)
 {
-    if (strpbrk(name, "\t\n\r"))
+    if (dorm_text_breaks_table(name))
         return dorm_err_set(err, DORM_E_FORMAT, "cell type '%s' holds a tab or line break, which "
                             "a reference file cannot name", name);
     if (pm->n > 0 && strcmp(name, "all") == 0)

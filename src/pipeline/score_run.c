@@ -584,9 +584,7 @@ static int make_own_reference(run_t *run, const dorm_features_t *f, dorm_err_t *
     snprintf(built, sizeof built, "the reference cells of sample %s%s%s", run->sample->name,
              run->opts->baseline ? " with --baseline " : "",
              run->opts->baseline ? run->opts->baseline : "");
-    for (char *c = built; *c; c++) /* one line of the file */
-        if (*c == '\t' || *c == '\n' || *c == '\r')
-            *c = ' ';
+    dorm_text_flatten(built); /* one line of the file */
     if ((run->opts->celltype && !(r->celltype = strdup(run->opts->celltype))) ||
         !(r->built_from = strdup(built)))
         return dorm_err_nomem(err);
