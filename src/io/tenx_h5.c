@@ -14,21 +14,18 @@
 #include <string.h>
 
 #include "features_internal.h"
+#include "h5cells_internal.h"
 #include "h5chunks_internal.h"
 #include "h5util_internal.h"
 #include "reader_internal.h"
 
 typedef struct tenx_t {
-    hid_t file;
-    char *path;
+    dorm_h5cells_t c;  /* first: file, path, row_map, barcodes, cells */
     char group[512];
-    int32_t *row_map;
-    int64_t n_features, n_cells, nnz;
-    int64_t next_cell;
+    int64_t n_features, nnz;
     int64_t *indptr;   /* chunk + 1 */
     int64_t *indices;  /* chunk entries */
     double *data;
-    char **barcodes;   /* chunk */
     int64_t cap_cells, cap_nnz;
     h5chunks_t *d_indptr, *d_indices, *d_data; /* kept open: chunks decoded once */
 } tenx_t;
@@ -41,17 +38,17 @@ static void path_in(const tenx_t *t, const char *name, char *out, size_t n)
 /* The group holding the matrix: "matrix", or the single (or chosen) genome. */
 static int find_group(tenx_t *t, const char *genome, dorm_err_t *err)
 {
-    if (dorm_h5u_exists(t->file, "matrix/indptr")) {
+    if (dorm_h5u_exists(t->c.file, "matrix/indptr")) {
         snprintf(t->group, sizeof t->group, "matrix");
         return 0;
     }
     char **names = NULL, list[2048] = "";
     int n = 0, found = 0;
-    int rc = dorm_h5u_members(t->file, "/", &names, &n, t->path, err);
+    int rc = dorm_h5u_members(t->c.file, "/", &names, &n, t->c.path, err);
     for (int i = 0; rc == 0 && i < n; i++) {
         char p[1024];
         snprintf(p, sizeof p, "%s/indptr", names[i]);
-        if (!dorm_h5u_exists(t->file, p))
+        if (!dorm_h5u_exists(t->c.file, p))
             continue;
         size_t used = strlen(list);
         snprintf(list + used, sizeof list - used, "%s%s", found ? ", " : "", names[i]);
@@ -63,12 +60,12 @@ static int find_group(tenx_t *t, const char *genome, dorm_err_t *err)
     if (rc < 0)
         return rc;
     if (genome && !*t->group)
-        return dorm_err_set(err, DORM_E_USAGE, "%s: no genome %s (genomes: %s)", t->path, genome, list);
+        return dorm_err_set(err, DORM_E_USAGE, "%s: no genome %s (genomes: %s)", t->c.path, genome, list);
     if (!genome && found > 1)
         return dorm_err_set(err, DORM_E_USAGE, "%s: several genomes (%s): choose one with --genome",
-                            t->path, list);
+                            t->c.path, list);
     if (!found)
-        return dorm_err_set(err, DORM_E_FORMAT, "%s: no 10x matrix group", t->path);
+        return dorm_err_set(err, DORM_E_FORMAT, "%s: no 10x matrix group", t->c.path);
     return 0;
 }
 
@@ -81,17 +78,17 @@ static int read_features(dorm_reader_t *r, tenx_t *t, dorm_err_t *err)
     path_in(t, "features/feature_type", p_type, sizeof p_type);
     char **ids = NULL, **names = NULL, **types = NULL;
     int64_t n_ids = 0, n_names = 0, n_types = 0;
-    int rc = dorm_h5u_read_strings(t->file, p_id, &ids, &n_ids, t->path, err);
-    if (rc == 0 && dorm_h5u_exists(t->file, p_name))
-        rc = dorm_h5u_read_strings(t->file, p_name, &names, &n_names, t->path, err);
-    if (rc == 0 && v3 && dorm_h5u_exists(t->file, p_type))
-        rc = dorm_h5u_read_strings(t->file, p_type, &types, &n_types, t->path, err);
+    int rc = dorm_h5u_read_strings(t->c.file, p_id, &ids, &n_ids, t->c.path, err);
+    if (rc == 0 && dorm_h5u_exists(t->c.file, p_name))
+        rc = dorm_h5u_read_strings(t->c.file, p_name, &names, &n_names, t->c.path, err);
+    if (rc == 0 && v3 && dorm_h5u_exists(t->c.file, p_type))
+        rc = dorm_h5u_read_strings(t->c.file, p_type, &types, &n_types, t->c.path, err);
     if (rc == 0 && (n_ids != t->n_features || (names && n_names != n_ids) || (types && n_types != n_ids)))
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s has %lld features, but the shape says %lld",
-                          t->path, p_id, (long long)n_ids, (long long)t->n_features);
+                          t->c.path, p_id, (long long)n_ids, (long long)t->n_features);
     if (rc == 0)
         rc = dorm_features_build(&r->features, ids, names, types, n_ids, r->opts.keep_all_types,
-                                 &t->row_map, err);
+                                 &t->c.row_map, err);
     dorm_h5u_free_strings(ids, n_ids);
     dorm_h5u_free_strings(names, n_names);
     dorm_h5u_free_strings(types, n_types);
@@ -102,14 +99,14 @@ static int grow(tenx_t *t, int64_t cells, int64_t nnz)
 {
     if (cells + 1 > t->cap_cells) {
         int64_t *ip = realloc(t->indptr, (size_t)(cells + 1) * sizeof *ip);
-        char **bc = ip ? realloc(t->barcodes, (size_t)(cells + 1) * sizeof *bc) : NULL;
+        char **bc = ip ? realloc(t->c.barcodes, (size_t)(cells + 1) * sizeof *bc) : NULL;
         if (ip)
             t->indptr = ip;
         if (bc)
-            t->barcodes = bc;
+            t->c.barcodes = bc;
         if (!ip || !bc)
             return -1;
-        memset(t->barcodes, 0, (size_t)(cells + 1) * sizeof *bc);
+        memset(t->c.barcodes, 0, (size_t)(cells + 1) * sizeof *bc);
         t->cap_cells = cells + 1;
     }
     if (nnz > t->cap_nnz) {
@@ -141,11 +138,11 @@ static int check_entries(const tenx_t *t, int64_t a, int64_t e0, int64_t e1, dor
         double v = t->data[e];
         if (g < 0 || g >= t->n_features)
             return dorm_err_set(err, DORM_E_FORMAT, "%s: %s/indices[%lld] = %lld outside 0..%lld",
-                                t->path, t->group, (long long)(a + e), (long long)g,
+                                t->c.path, t->group, (long long)(a + e), (long long)g,
                                 (long long)t->n_features - 1);
         if (!isfinite(v) || v < 0)
             return dorm_err_set(err, DORM_E_FORMAT, "%s: %s/data[%lld] = %g is not a count",
-                                t->path, t->group, (long long)(a + e), v);
+                                t->c.path, t->group, (long long)(a + e), v);
     }
     return 0;
 }
@@ -161,7 +158,7 @@ static int push_entries(dorm_chunk_buf_t *ck, const tenx_t *t, int64_t e0, int64
     int32_t *gene = ck->gene;
     double *value = ck->value;
     uint32_t *count = ck->count;
-    const int32_t *row_map = t->row_map;
+    const int32_t *row_map = t->c.row_map;
     int ok = 1;
     for (int64_t e = e0; e < e1; e++) {
         int32_t g = row_map[t->indices[e]];
@@ -176,24 +173,22 @@ static int push_entries(dorm_chunk_buf_t *ck, const tenx_t *t, int64_t e0, int64
     return 0;
 }
 
-static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
+/* Cells [first, first + k): indptr, then their entries, then barcodes. */
+static int tenx_fill(dorm_reader_t *r, dorm_h5cells_t *hc, int64_t first, int64_t k, dorm_err_t *err)
 {
-    tenx_t *t = r->impl;
-    int64_t k = dorm_reader_span(r, t->next_cell, t->n_cells);
-    if (k == 0)
-        return 0;
+    tenx_t *t = (tenx_t *)hc;
     char p[600];
     if (grow(t, k, 0) < 0)
         return dorm_err_nomem(err);
     path_in(t, "indptr", p, sizeof p);
-    int rc = dorm_h5chunks_read_i64(t->d_indptr, t->next_cell, k + 1, t->indptr, err);
+    int rc = dorm_h5chunks_read_i64(t->d_indptr, first, k + 1, t->indptr, err);
     if (rc < 0)
         return rc;
     int64_t a = t->indptr[0], b = t->indptr[k];
     for (int64_t c = 0; c < k; c++)
         if (t->indptr[c + 1] < t->indptr[c] || t->indptr[c] < 0 || t->indptr[c + 1] > t->nnz)
             return dorm_err_set(err, DORM_E_FORMAT, "%s: %s is not increasing within 0..%lld at cell %lld",
-                                t->path, p, (long long)t->nnz, (long long)(t->next_cell + c));
+                                t->c.path, p, (long long)t->nnz, (long long)(first + c));
     if (grow(t, k, b - a) < 0)
         return dorm_err_nomem(err);
     if ((rc = dorm_h5chunks_read_i64(t->d_indices, a, b - a, t->indices, err)) < 0)
@@ -201,7 +196,7 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
     if ((rc = dorm_h5chunks_read_f64(t->d_data, a, b - a, t->data, err)) < 0)
         return rc;
     path_in(t, "barcodes", p, sizeof p);
-    if ((rc = dorm_h5u_read_strings_slice(t->file, p, t->next_cell, k, t->barcodes, t->path, err)) < 0)
+    if ((rc = dorm_h5u_read_strings_slice(t->c.file, p, first, k, t->c.barcodes, t->c.path, err)) < 0)
         return rc;
     for (int64_t c = 0; c < k && rc == 0; c++) {
         int64_t e0 = t->indptr[c] - a, e1 = t->indptr[c + 1] - a;
@@ -209,56 +204,37 @@ static int tenx_read(dorm_reader_t *r, dorm_err_t *err)
         if (rc == 0 && push_entries(&r->chunk, t, e0, e1) < 0)
             rc = dorm_err_nomem(err);
         r->entries_read += e1 - e0;
-        if (rc == 0 && dorm_chunk_buf_close_cell(&r->chunk, t->barcodes[c]) < 0)
+        if (rc == 0 && dorm_chunk_buf_close_cell(&r->chunk, t->c.barcodes[c]) < 0)
             rc = dorm_err_nomem(err);
     }
-    dorm_strings_clear(t->barcodes, k);
-    t->next_cell += k;
     return rc;
 }
 
-static int tenx_rewind(dorm_reader_t *r, dorm_err_t *err)
+static void tenx_free_own(dorm_h5cells_t *hc)
 {
-    (void)err;
-    tenx_t *t = r->impl;
-    t->next_cell = 0;
-    r->entries_read = 0;
-    return 0;
-}
-
-static void tenx_close(dorm_reader_t *r)
-{
-    tenx_t *t = r->impl;
-    if (!t)
-        return;
+    tenx_t *t = (tenx_t *)hc;
     dorm_h5chunks_close(t->d_indptr);
     dorm_h5chunks_close(t->d_indices);
     dorm_h5chunks_close(t->d_data);
-    if (t->file >= 0)
-        H5Fclose(t->file);
-    free(t->path);
-    free(t->row_map);
     free(t->indptr);
     free(t->indices);
     free(t->data);
-    free(t->barcodes);
-    free(t);
-    r->impl = NULL;
 }
 
-static const dorm_reader_ops_t tenx_ops = {tenx_read, tenx_rewind, tenx_close, NULL};
 
 int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
     tenx_t *t = calloc(1, sizeof *t);
     if (!t)
         return dorm_err_nomem(err);
-    t->file = -1;
+    t->c.file = -1;
+    t->c.fill = tenx_fill;
+    t->c.free_own = tenx_free_own;
     r->impl = t;
-    r->ops = &tenx_ops;
-    if (!(t->path = strdup(path)))
+    r->ops = &dorm_h5cells_ops;
+    if (!(t->c.path = strdup(path)))
         return dorm_err_nomem(err);
-    int rc = dorm_h5u_open(path, &t->file, err);
+    int rc = dorm_h5u_open(path, &t->c.file, err);
     if (rc == 0)
         rc = find_group(t, r->opts.genome, err);
     if (rc < 0)
@@ -266,39 +242,39 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     char p[600];
     int64_t shape[2] = {0, 0};
     path_in(t, "shape", p, sizeof p);
-    if ((rc = dorm_h5u_read_i64(t->file, p, 0, 2, shape, path, err)) < 0)
+    if ((rc = dorm_h5u_read_i64(t->c.file, p, 0, 2, shape, path, err)) < 0)
         return rc;
     int rank;
     int64_t dims[2];
     path_in(t, "data", p, sizeof p);
-    if ((rc = dorm_h5u_dims(t->file, p, &rank, dims, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->c.file, p, &rank, dims, path, err)) < 0)
         return rc;
     t->n_features = shape[0];
-    t->n_cells = shape[1];
+    t->c.n_cells = shape[1];
     t->nnz = dims[0];
     int64_t n_bc[2];
     path_in(t, "barcodes", p, sizeof p);
-    if ((rc = dorm_h5u_dims(t->file, p, &rank, n_bc, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->c.file, p, &rank, n_bc, path, err)) < 0)
         return rc;
     path_in(t, "indptr", p, sizeof p);
     int64_t n_ptr[2];
-    if ((rc = dorm_h5u_dims(t->file, p, &rank, n_ptr, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->c.file, p, &rank, n_ptr, path, err)) < 0)
         return rc;
-    if (t->n_features < 0 || t->n_cells < 0 || n_bc[0] != t->n_cells || n_ptr[0] != t->n_cells + 1)
+    if (t->n_features < 0 || t->c.n_cells < 0 || n_bc[0] != t->c.n_cells || n_ptr[0] != t->c.n_cells + 1)
         return dorm_err_set(err, DORM_E_FORMAT,
                             "%s: shape %lld x %lld does not match %lld barcodes and %lld indptr entries",
-                            path, (long long)t->n_features, (long long)t->n_cells, (long long)n_bc[0],
+                            path, (long long)t->n_features, (long long)t->c.n_cells, (long long)n_bc[0],
                             (long long)n_ptr[0]);
     int64_t first = 0, last = 0, n_idx[2] = {0, 0};
-    if ((rc = dorm_h5u_read_i64(t->file, p, 0, 1, &first, path, err)) < 0 ||
-        (rc = dorm_h5u_read_i64(t->file, p, t->n_cells, 1, &last, path, err)) < 0)
+    if ((rc = dorm_h5u_read_i64(t->c.file, p, 0, 1, &first, path, err)) < 0 ||
+        (rc = dorm_h5u_read_i64(t->c.file, p, t->c.n_cells, 1, &last, path, err)) < 0)
         return rc;
     if (first != 0 || last != t->nnz) /* an offset start or a short end would drop entries */
         return dorm_err_set(err, DORM_E_FORMAT, "%s: %s runs from %lld to %lld, not from 0 to %lld, "
                             "the length of data", path, p, (long long)first, (long long)last,
                             (long long)t->nnz);
     path_in(t, "indices", p, sizeof p);
-    if ((rc = dorm_h5u_dims(t->file, p, &rank, n_idx, path, err)) < 0)
+    if ((rc = dorm_h5u_dims(t->c.file, p, &rank, n_idx, path, err)) < 0)
         return rc;
     if (n_idx[0] != t->nnz)
         return dorm_err_set(err, DORM_E_FORMAT, "%s: %s holds %lld entries, data %lld", path, p,
@@ -306,7 +282,7 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     if ((rc = read_features(r, t, err)) < 0)
         return rc;
     path_in(t, "data", p, sizeof p);
-    hid_t dd = H5Dopen2(t->file, p, H5P_DEFAULT), ty = dd >= 0 ? H5Dget_type(dd) : -1;
+    hid_t dd = H5Dopen2(t->c.file, p, H5P_DEFAULT), ty = dd >= 0 ? H5Dget_type(dd) : -1;
     r->info.field = ty >= 0 && H5Tget_class(ty) == H5T_INTEGER ? "integer" : "real";
     if (ty >= 0)
         H5Tclose(ty);
@@ -316,12 +292,12 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     h5chunks_t **sets[3] = {&t->d_indptr, &t->d_indices, &t->d_data};
     for (int i = 0; i < 3; i++) {
         path_in(t, names[i], p, sizeof p);
-        if ((rc = dorm_h5chunks_open(sets[i], t->file, p, r->opts.threads, path, err)) < 0)
+        if ((rc = dorm_h5chunks_open(sets[i], t->c.file, p, r->opts.threads, path, err)) < 0)
             return rc;
     }
     r->info.format = strcmp(t->group, "matrix") == 0 ? "10x-h5-v3" : "10x-h5-v2";
-    r->info.matrix_path = r->info.features_path = r->info.barcodes_path = t->path;
-    r->info.n_cells = t->n_cells;
+    r->info.matrix_path = r->info.features_path = r->info.barcodes_path = t->c.path;
+    r->info.n_cells = t->c.n_cells;
     r->info.n_rows_declared = t->n_features;
     r->info.nnz_declared = t->nnz;
     return 0;
