@@ -251,15 +251,7 @@ done:
 static int dense_read(dorm_reader_t *r, dorm_err_t *err)
 {
     dense_t *d = r->impl;
-    dorm_chunk_buf_reset(&r->chunk, d->next_cell);
-    while (r->chunk.view.n_cells < r->opts.chunk_cells && d->next_cell < d->cells.n) {
-        int64_t c = d->next_cell++;
-        if (dorm_memcsc_push_cell(&d->mem, c, &r->chunk) < 0)
-            return dorm_err_nomem(err);
-        if (dorm_chunk_buf_close_cell(&r->chunk, d->cells.s[c]) < 0)
-            return dorm_err_nomem(err);
-    }
-    return 0;
+    return dorm_memcsc_serve(r, &d->mem, d->cells.s, d->cells.n, &d->next_cell, err);
 }
 
 static int dense_rewind(dorm_reader_t *r, dorm_err_t *err)

@@ -46,3 +46,16 @@ void dorm_memcsc_free(memcsc_t *m)
     free(m->value);
     memset(m, 0, sizeof *m);
 }
+
+int dorm_memcsc_serve(dorm_reader_t *r, const memcsc_t *m, char *const *barcodes, int64_t n_cells,
+                      int64_t *next, dorm_err_t *err)
+{
+    dorm_chunk_buf_reset(&r->chunk, *next);
+    while (r->chunk.view.n_cells < r->opts.chunk_cells && *next < n_cells) {
+        int64_t c = (*next)++;
+        if (dorm_memcsc_push_cell(m, c, &r->chunk) < 0 ||
+            dorm_chunk_buf_close_cell(&r->chunk, barcodes[c]) < 0)
+            return dorm_err_nomem(err);
+    }
+    return 0;
+}

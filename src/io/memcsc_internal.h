@@ -31,5 +31,10 @@ int dorm_memcsc_build(memcsc_t *m, const memcsc_entry_t *e, int64_t n, int64_t n
  * memory.  The caller closes the cell. */
 int dorm_memcsc_push_cell(const memcsc_t *m, int64_t c, dorm_chunk_buf_t *chunk);
 void dorm_memcsc_free(memcsc_t *m);
+/* Fill r->chunk with the next cells from *next (at most chunk_cells, none
+ * past n_cells), cell c named barcodes[c]; *next moves past them.  0, or
+ * <0 when out of memory. */
+int dorm_memcsc_serve(dorm_reader_t *r, const memcsc_t *m, char *const *barcodes, int64_t n_cells,
+                      int64_t *next, dorm_err_t *err);
 
 #endif
