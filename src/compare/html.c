@@ -8,21 +8,9 @@
 #include <string.h>
 
 #include "compare/compare_internal.h"
+#include "report/html_text.h"
 
 enum { PANEL_W = 220, PANEL_H = 190, TOP = 34, BOTTOM = 24, LEFT = 46, RIGHT = 10 };
-
-static void put_escaped(dorm_outfile_t *o, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': dorm_outfile_printf(o, "&lt;"); break;
-        case '>': dorm_outfile_printf(o, "&gt;"); break;
-        case '&': dorm_outfile_printf(o, "&amp;"); break;
-        case '"': dorm_outfile_printf(o, "&quot;"); break;
-        default: dorm_outfile_write(o, s, 1);
-        }
-    }
-}
 
 static void put_num(dorm_outfile_t *o, double v)
 {
@@ -52,7 +40,7 @@ static void panel(dorm_outfile_t *o, const dorm_cmp_comparison_t *c, int k,
     dorm_outfile_printf(o, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\">",
                         PANEL_W, PANEL_H, PANEL_W, PANEL_H);
     dorm_outfile_printf(o, "<text class=\"t\" x=\"%d\" y=\"14\">", LEFT);
-    put_escaped(o, c->row[k]);
+    dorm_html_esc(o, c->row[k]);
     dorm_outfile_printf(o, "</text><text class=\"s\" x=\"%d\" y=\"28\">FDR ", LEFT);
     put_num(o, c->result.fdr[k]);
     dorm_outfile_printf(o, "</text>");
@@ -79,7 +67,7 @@ static void panel(dorm_outfile_t *o, const dorm_cmp_comparison_t *c, int k,
         double mean = c->result.level_mean[(size_t)k * c->result.n_levels + l];
         dorm_outfile_printf(o, "<text class=\"s\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
                             X(l), PANEL_H - 6);
-        put_escaped(o, s->levels[l]);
+        dorm_html_esc(o, s->levels[l]);
         dorm_outfile_printf(o, "</text>");
         if (!isnan(mean))
             dorm_outfile_printf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" "
@@ -89,7 +77,7 @@ static void panel(dorm_outfile_t *o, const dorm_cmp_comparison_t *c, int k,
     for (int j = 0; j < c->n_samples; j++) {
         dorm_outfile_printf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"#4477AA\" "
                             "fill-opacity=\"0.8\"><title>", X(m->level[j]), Y(v[j]));
-        put_escaped(o, c->sample[j]);
+        dorm_html_esc(o, c->sample[j]);
         dorm_outfile_printf(o, ": ");
         put_num(o, v[j]);
         dorm_outfile_printf(o, "</title></circle>");
@@ -118,14 +106,14 @@ static void table(dorm_outfile_t *o, const dorm_cmp_comparison_t *c, const dorm_
     dorm_outfile_printf(o, "<table><tr><th></th>");
     for (int l = 0; l < s->n_levels; l++) {
         dorm_outfile_printf(o, "<th>");
-        put_escaped(o, s->levels[l]);
+        dorm_html_esc(o, s->levels[l]);
         dorm_outfile_printf(o, "</th>");
     }
     dorm_outfile_printf(o, "<th>%s</th><th>statistic</th><th>p</th><th>FDR</th></tr>\n", ratio);
     const dorm_cmp_result_t *r = &c->result;
     for (int k = 0; k < c->n_rows; k++) {
         dorm_outfile_printf(o, "<tr><td>");
-        put_escaped(o, c->row[k]);
+        dorm_html_esc(o, c->row[k]);
         double v[4] = {r->ratio[k], r->statistic[k], r->p_value[k], r->fdr[k]};
         for (int l = 0; l < s->n_levels + 4; l++) {
             dorm_outfile_printf(o, "</td><td>");
@@ -151,19 +139,19 @@ void dorm_cmp_write_html(dorm_outfile_t *o, const dorm_cmp_comparison_t *const *
                         style, tr, s->plan.anova ? "F of all conditions" : "t");
     if (!s->plan.anova) {
         dorm_outfile_printf(o, "<p class=\"meta\">Contrast: ");
-        put_escaped(o, s->levels[s->plan.a]);
+        dorm_html_esc(o, s->levels[s->plan.a]);
         dorm_outfile_printf(o, " minus ");
-        put_escaped(o, s->levels[s->plan.b]);
+        dorm_html_esc(o, s->levels[s->plan.b]);
         dorm_outfile_printf(o, ".</p>\n");
     }
     if (command_line) {
         dorm_outfile_printf(o, "<pre class=\"cmd\">");
-        put_escaped(o, command_line);
+        dorm_html_esc(o, command_line);
         dorm_outfile_printf(o, "</pre>\n");
     }
     if (note) {
         dorm_outfile_printf(o, "<p class=\"warn\">");
-        put_escaped(o, note);
+        dorm_html_esc(o, note);
         dorm_outfile_printf(o, "</p>\n");
     }
     for (int i = 0; i < n; i++) {
@@ -183,7 +171,7 @@ void dorm_cmp_write_html(dorm_outfile_t *o, const dorm_cmp_comparison_t *const *
     dorm_outfile_printf(o, "<p class=\"meta\">Dots: samples; bars: condition means");
     if (pair_col >= 0) {
         dorm_outfile_printf(o, "; lines join the samples of one ");
-        put_escaped(o, s->sheet->col[pair_col]);
+        dorm_html_esc(o, s->sheet->col[pair_col]);
     }
     dorm_outfile_printf(o, ".</p>\n</body></html>\n");
 }
