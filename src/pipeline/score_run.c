@@ -25,91 +25,20 @@
 #endif
 
 #include "baseline_internal.h"
-#include "io/cellmeta.h"
-#include "store/cellstore.h"
 #include "core/sha256.h"
 #include "core/text.h"
 #include "dormscan/reference_file.h"
 #include "dormscan/geneset.h"
-#include "dormscan/pipeline.h"
 #include "dormscan/reader.h"
 #include "dormscan/score.h"
 #include "dormscan/version.h"
 #include "dormscan/h5ad.h"
-#include "dormscan/log.h"
 #include "dormscan/json.h"
-#include "dormscan/outfile.h"
-#include "dormscan/summary.h"
 #include "dormscan/tables.h"
 #include "reference_run_internal.h"
-#include "reference_use_internal.h"
-#include "run_sets_internal.h"
 #include "finish_internal.h"
-#include "prescore_internal.h"
 #include "store/shard.h"
-#include "store/spill.h"
-#include "thread_plan_internal.h"
-#include "workers_internal.h"
-
-/* Every output, committed together at the end.  OUT_CELLS is shard.bin with
- * --shard, which writes no summaries or report. */
-enum { OUT_CELLS, OUT_SUMMARY, OUT_MQC, OUT_MQC_STATS, OUT_REPORT, OUT_JSON, N_OUT };
-
-/* What run.json reports about a sample. */
-typedef struct sample_info_t {
-    char format[32], id_type[16], field[16];
-    int64_t n_cells, n_genes, n_dropped, nnz, n_written;
-    int in_memory;
-    dorm_species_t species;
-    int64_t n_mito, n_ribo, n_extra;
-    int *found, *total, *scored; /* per column set */
-    double seconds;
-} sample_info_t;
-
-typedef struct run_t {
-    const dorm_run_opts_t *opts;
-    run_sets_t sets;
-    cellmeta_t meta;
-    dorm_summary_t summary, summary_all;
-    dorm_outfile_t out[N_OUT];
-    sample_info_t *info;
-    /* the current sample */
-    const dorm_sample_t *sample;
-    dorm_reader_t *reader;
-    int in_memory;
-    dorm_reference_t *ref;     /* the frame of reference (owned) */
-    char ref_id[65];           /* the reference's digest (dorm_reference_digest) */
-    int own_ref;               /* made from this run's only sample: baselines after scoring */
-    popmeans_t pm;             /* own_ref: the read pass's gene sums per population */
-    uint8_t *eligible;         /* own_ref, per chunk: reference cells */
-    const char **cell_types;   /* own_ref, per chunk */
-    int64_t scratch_cap;
-    typesrc_t types;           /* --celltype */
-    cellstore_t store;
-    prescore_t *pre;           /* ucell with >= 2 threads: column sets scored while reading */
-    dorm_thread_plan_t plan;   /* --threads divided among the stages of a sample's passes */
-    worker_t *workers;         /* one per thread, each with its scorers */
-    int n_workers;
-    uint8_t *qc_flags;
-    int64_t n_mito, n_ribo;
-    spill_t spill;
-    int64_t n_kept;            /* records spilled in the scoring pass */
-    char *input_barcode;       /* the inputs' first barcode, for a filter that keeps none */
-    int values_checked;        /* this sample's values were looked at (note_values) */
-    obsmap_t obs;              /* --groupby */
-    obsmap_t obs_type;         /* --celltype from obs, when not --groupby's column */
-    dorm_hist_t evidence_hist[DORM_N_EVIDENCE][DORM_N_STATES], qc_hist[3];
-    dorm_hist_t (*sample_evidence)[DORM_N_EVIDENCE]; /* per sample, with several; or NULL */
-    dorm_log_warnings_t warnings; /* kept while the run lasts, for run.json and report.html */
-    double t_start;
-} run_t;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "score_run_internal.h"
 
 static int open_reader(run_t *run, dorm_err_t *err)
 {
@@ -524,23 +453,6 @@ static int record_info(run_t *run, sample_info_t *si, dorm_err_t *err)
     return 0;
 }
 
-/* Where the reference came from, for run.json and the report. */
-static const char *reference_source(const run_t *run)
-{
-    if (run->opts->reference)
-        return "file";
-    if (run->opts->baseline)
-        return run->own_ref ? "this run's baseline cells (--baseline)"
-                            : "the baseline cells of this run's inputs (--baseline)";
-    return run->own_ref ? "this run's cells" : "the pooled cells of this run's inputs";
-}
-
-/* The frame of reference as messages name it. */
-static const char *reference_label(const run_t *run)
-{
-    return run->opts->reference ? run->opts->reference : "the reference of this run's cells";
-}
-
 /* --celltype: a --groups column, else an obs column of an h5ad input. */
 static int set_type_source(run_t *run, dorm_err_t *err)
 {
@@ -669,7 +581,7 @@ static void warn_unscored(const run_t *run)
                          r->pop_names[p], (long long)r->pop_cells[p]);
     if (r->celltype)
         dorm_appendf(why, sizeof why, &used, "%scell types absent from %s", small ? "; " : "",
-                     reference_label(run));
+                     dorm_run_reference_label(run));
     dorm_appendf(why, sizeof why, &used, "%sno gene of any programme found",
                  small || r->celltype ? "; or " : "");
     dorm_log(DORM_LOG_WARN, "%s: %lld cells unscored: %s", run->sample->name, (long long)n, why);
@@ -677,7 +589,7 @@ static void warn_unscored(const run_t *run)
 
 static int run_sample(run_t *run, int s, dorm_err_t *err)
 {
-    double t0 = now();
+    double t0 = dorm_run_now();
     run->sample = &run->opts->samples[s];
     run->plan = dorm_thread_plan(run->opts->threads, run->own_ref ? DORM_PASS_TWO : DORM_PASS_DIRECT,
                                  dorm_method_info(run->opts->score.method)->scores_cells_alone);
@@ -691,7 +603,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     if (rc == 0)
         rc = set_type_source(run, err);
     if (rc == 0 && !run->own_ref)
-        rc = dorm_reference_check(run->ref, reference_label(run), &run->sets, f, &run->opts->score,
+        rc = dorm_reference_check(run->ref, dorm_run_reference_label(run), &run->sets, f, &run->opts->score,
                              run->sample->name, err);
     if (rc == 0)
         rc = dorm_qc_flags(f, &run->qc_flags, &run->n_mito, &run->n_ribo, err);
@@ -703,7 +615,7 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     if (rc == 0)
         rc = init_scorers(run, f, err);
     int64_t kept = 0;
-    double t1 = now();
+    double t1 = dorm_run_now();
     if (rc == 0 && run->own_ref)
         rc = scoring_pass(run, &kept, err);
     else if (rc == 0)
@@ -714,10 +626,10 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
         rc = record_info(run, si, err);
     si->n_written = kept;
     release_scoring(run); /* (before the baselines and FDRs take their memory) */
-    double t_base = now();
+    double t_base = dorm_run_now();
     if (rc == 0 && run->own_ref)
         rc = own_baselines(run, err);
-    double t2 = now();
+    double t2 = dorm_run_now();
     if (rc == 0 && run->opts->shard_n > 0)
         rc = dorm_shard_write_sample(&run->out[OUT_CELLS], run->sample->name, &run->spill,
                                 R_LEN(run->sets.n_out), err);
@@ -728,182 +640,12 @@ static int run_sample(run_t *run, int s, dorm_err_t *err)
     if (rc == 0 && run->own_ref)
         dorm_log(DORM_LOG_INFO, "%s: read %.2f s (cell store %.1f MB), scored %.2f s, "
                  "baselines %.2f s, written %.2f s", run->sample->name, t1 - t0, store_mb,
-                 t_base - t1, t2 - t_base, now() - t2);
+                 t_base - t1, t2 - t_base, dorm_run_now() - t2);
     else if (rc == 0)
         dorm_log(DORM_LOG_INFO, "%s: read and scored %.2f s (one pass), written %.2f s",
-                 run->sample->name, t2 - t0, now() - t2);
-    si->seconds = now() - t0;
+                 run->sample->name, t2 - t0, dorm_run_now() - t2);
+    si->seconds = dorm_run_now() - t0;
     sample_reset(run);
-    return rc;
-}
-
-static void write_run_json(run_t *run)
-{
-    const dorm_run_opts_t *o = run->opts;
-    const run_sets_t *rs = &run->sets;
-    const dorm_method_info_t *method = dorm_method_info(o->score.method);
-    int n_comp;
-    const dorm_component_t *comp = dorm_components(&n_comp);
-    dorm_json_t j;
-    dorm_json_init(&j, &run->out[OUT_JSON]);
-    dorm_json_open(&j, NULL, '{');
-    dorm_json_str(&j, "dormscan_version", dorm_version());
-    dorm_json_str(&j, "command_line", o->command_line);
-    dorm_json_open(&j, "method", '{');
-    dorm_json_str(&j, "name", method->name);
-    if (method->needs_gene_means) { /* the module method's options */
-        dorm_json_int(&j, "n_bins", o->score.n_bins);
-        dorm_json_int(&j, "n_ctrl", o->score.n_ctrl);
-        dorm_json_bool(&j, "normalized_input", o->score.normalized);
-        dorm_json_num(&j, "scale_factor", o->score.scale_factor);
-    } else {
-        dorm_json_int(&j, "max_rank", o->score.max_rank);
-    }
-    dorm_json_str(&j, "null", method->null);
-    dorm_json_str(&j, "phase_rule", "relative: G1/S, S (histones) and G2/M programmes against the reference");
-    dorm_json_num(&j, "fdr", o->fdr);
-    dorm_json_close(&j, '}');
-    if (o->shard_n > 0) {
-        dorm_json_open(&j, "shard", '{');
-        dorm_json_int(&j, "k", o->shard_k);
-        dorm_json_int(&j, "n", o->shard_n);
-        dorm_json_close(&j, '}');
-    }
-    dorm_json_str(&j, "reference_id", run->ref_id);
-    dorm_json_open(&j, "reference", '{');
-    dorm_json_str(&j, "source", reference_source(run));
-    if (o->reference)
-        dorm_json_str(&j, "path", o->reference);
-    if (run->ref) {
-        dorm_json_str(&j, "built_from", run->ref->built_from ? run->ref->built_from : "");
-        dorm_json_str(&j, "species", dorm_species_name(run->ref->species));
-        dorm_json_int(&j, "n_bins", run->ref->n_bins);
-        if (run->ref->celltype)
-            dorm_json_str(&j, "celltype", run->ref->celltype);
-        dorm_json_int(&j, "min_reference_cells", o->min_ref_cells);
-        dorm_json_open(&j, "populations", '[');
-        for (int p = 0; p < run->ref->n_pops; p++) {
-            dorm_json_open(&j, NULL, '{');
-            dorm_json_str(&j, "name", run->ref->pop_names[p]);
-            dorm_json_int(&j, "cells", run->ref->pop_cells[p]);
-            dorm_json_close(&j, '}');
-        }
-        dorm_json_close(&j, ']');
-    }
-    dorm_json_close(&j, '}');
-    dorm_json_open(&j, "signature_files", '[');
-    const dorm_geneset_list_t *lists[] = {&rs->out, &rs->internal};
-    for (int l = 0; l < 2; l++)
-        for (int i = 0; i < lists[l]->n_sources; i++) {
-            if (l == 1 && o->n_gmt == 0 && i == 0)
-                continue; /* the panel is listed once */
-            dorm_json_open(&j, NULL, '{');
-            dorm_json_str(&j, "path", lists[l]->sources[i].path);
-            dorm_json_str(&j, "sha256", lists[l]->sources[i].sha256);
-            dorm_json_str(&j, "use", l == 0 ? "columns" : "classifier");
-            dorm_json_close(&j, '}');
-        }
-    dorm_json_close(&j, ']');
-    dorm_write_json_groups(&j, o->groups_path, &run->meta);
-    dorm_json_open(&j, "qc", '{');
-    dorm_json_int(&j, "min_genes", o->qc.min_genes);
-    dorm_json_num(&j, "min_umis", o->qc.min_umis);
-    dorm_json_num(&j, "max_mito", o->qc.max_mito);
-    dorm_json_close(&j, '}');
-    dorm_json_open(&j, "samples", '[');
-    for (int s = 0; s < o->n_samples; s++) {
-        const sample_info_t *si = &run->info[s];
-        dorm_json_open(&j, NULL, '{');
-        dorm_json_str(&j, "name", o->samples[s].name);
-        dorm_json_str(&j, "path", o->samples[s].path);
-        dorm_json_str(&j, "format", si->format);
-        dorm_json_str(&j, "values", si->field);
-        dorm_json_int(&j, "n_cells", si->n_cells);
-        dorm_json_int(&j, "n_cells_written", si->n_written);
-        dorm_json_int(&j, "n_genes", si->n_genes);
-        dorm_json_int(&j, "n_features_dropped", si->n_dropped);
-        dorm_json_int(&j, "nnz", si->nnz);
-        dorm_json_str(&j, "id_type", si->id_type);
-        dorm_json_str(&j, "species", dorm_species_name(si->species));
-        dorm_json_str(&j, "read_mode", si->in_memory ? "in-memory" : "streaming");
-        dorm_json_int(&j, "mito_genes_found", si->n_mito);
-        dorm_json_int(&j, "ribo_genes_found", si->n_ribo);
-        if (method->absent_as_zero)
-            dorm_json_int(&j, "extra_zero_genes", si->n_extra);
-        dorm_json_open(&j, "coverage", '[');
-        for (int i = 0; i < rs->n_out + n_comp; i++) {
-            dorm_json_open(&j, NULL, '{');
-            int col = i < rs->n_out;
-            dorm_json_str(&j, col ? "set" : "component", col ? rs->names[i] : comp[i - rs->n_out].name);
-            dorm_json_int(&j, "found", si->found[i]);
-            dorm_json_int(&j, "total", si->total[i]);
-            dorm_json_bool(&j, "scored", si->scored[i]);
-            if (!col)
-                dorm_json_str(&j, "programme", dorm_evidence_name(comp[i - rs->n_out].evidence));
-            dorm_json_close(&j, '}');
-        }
-        dorm_json_close(&j, ']');
-        dorm_json_num(&j, "seconds", si->seconds);
-        dorm_json_close(&j, '}');
-    }
-    dorm_json_close(&j, ']');
-    dorm_write_json_warnings(&j, &run->warnings);
-    dorm_json_open(&j, "timings_seconds", '{');
-    dorm_json_num(&j, "total", now() - run->t_start);
-    dorm_json_close(&j, '}');
-    dorm_json_close(&j, '}');
-}
-
-/* The frame of reference in words, for report.html. */
-static void reference_text(const run_t *run, char *buf, size_t size)
-{
-    const dorm_reference_t *r = run->ref;
-    int n = snprintf(buf, size, "%s, %lld reference cells (%s)",
-                     run->opts->reference ? run->opts->reference : reference_source(run),
-                     (long long)(r ? r->pop_cells[0] : 0), r && r->built_from ? r->built_from : "");
-    if (r && r->celltype && n > 0 && (size_t)n < size)
-        snprintf(buf + n, size - (size_t)n, ", a baseline per %s (%d types)", r->celltype,
-                 r->n_pops - 1);
-}
-
-/* report.html: the summary, the histograms and every sample's coverage. */
-static int write_run_report(run_t *run, dorm_err_t *err)
-{
-    const dorm_run_opts_t *o = run->opts;
-    int n_comp;
-    const dorm_component_t *comp = dorm_components(&n_comp);
-    int per = run->sets.n_out + n_comp;
-    dorm_html_coverage_t *cov = calloc((size_t)(o->n_samples * per + 1), sizeof *cov);
-    dorm_html_source_t *inputs = calloc((size_t)o->n_samples + 1, sizeof *inputs);
-    if (!cov || !inputs) {
-        free(cov);
-        free(inputs);
-        return dorm_err_nomem(err);
-    }
-    for (int s = 0; s < o->n_samples; s++)
-        inputs[s] = (dorm_html_source_t){o->samples[s].name, o->samples[s].path};
-    int n = 0;
-    for (int s = 0; s < o->n_samples; s++)
-        for (int i = 0; i < per; i++) {
-            const sample_info_t *si = &run->info[s];
-            int col = i < run->sets.n_out;
-            cov[n++] = (dorm_html_coverage_t){
-                o->samples[s].name, col ? run->sets.names[i] : comp[i - run->sets.n_out].name,
-                si->found[i],       si->total[i],
-                si->scored[i],      col ? NULL : dorm_evidence_name(comp[i - run->sets.n_out].evidence)};
-        }
-    char text[1024];
-    reference_text(run, text, sizeof text);
-    double cut[3] = {o->qc.min_genes > 0 ? o->qc.min_genes : NAN,
-                     o->qc.min_umis > 0 ? log10(o->qc.min_umis) : NAN,
-                     o->qc.max_mito < 100 ? o->qc.max_mito : NAN};
-    report_head_t head = {o->command_line, text, &run->warnings, inputs, o->n_samples, cut,
-                          (const dorm_hist_t(*)[DORM_N_EVIDENCE])run->sample_evidence};
-    int rc = dorm_write_report(&run->out[OUT_REPORT], o->outdir, &head, &run->summary,
-                          o->n_samples > 1 ? &run->summary_all : NULL, run->evidence_hist,
-                          run->qc_hist, cov, n, err);
-    free(cov);
-    free(inputs);
     return rc;
 }
 
@@ -999,12 +741,12 @@ static int load_reference(run_t *run, dorm_err_t *err)
         dorm_reference_digest(run->ref, run->ref_id);
         if (o->celltype && (!run->ref->celltype || strcmp(run->ref->celltype, o->celltype) != 0))
             rc = dorm_err_set(err, DORM_E_USAGE, "--celltype %s, but %s %s", o->celltype,
-                              reference_label(run),
+                              dorm_run_reference_label(run),
                               run->ref->celltype ? "has other cell-type populations"
                                                  : "has no cell-type populations");
         else if (!o->celltype && run->ref->celltype)
             rc = dorm_err_set(err, DORM_E_USAGE, "%s has a baseline per %s: give --celltype %s",
-                              reference_label(run), run->ref->celltype, run->ref->celltype);
+                              dorm_run_reference_label(run), run->ref->celltype, run->ref->celltype);
     }
     return rc;
 }
@@ -1014,7 +756,7 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
     run_t run;
     memset(&run, 0, sizeof run);
     run.opts = opts;
-    run.t_start = now();
+    run.t_start = dorm_run_now();
     dorm_log_warnings_t *outer = dorm_log_keep_warnings(&run.warnings);
     dorm_finish_hists_init(run.evidence_hist, run.qc_hist);
     int rc = dorm_run_sets_load(&run.sets, opts, err);
@@ -1069,11 +811,11 @@ int dorm_run_score(const dorm_run_opts_t *opts, dorm_err_t *err)
         rc = dorm_write_summaries(&run.out[OUT_SUMMARY], opts->outdir, "summary.tsv", &run.summary,
                              opts->n_samples > 1 ? &run.summary_all : NULL, err);
     if (rc == 0 && !shard)
-        rc = write_run_report(&run, err);
+        rc = dorm_run_write_report(&run, err);
     if (rc == 0)
         rc = dorm_outfile_open(&run.out[OUT_JSON], opts->outdir, "run.json", 0, err);
     if (rc == 0)
-        write_run_json(&run);
+        dorm_run_write_json(&run);
     if (rc == 0)
         rc = dorm_outfile_commit_all(run.out, N_OUT, err);
     if (rc == 0)
