@@ -833,33 +833,16 @@ static int prepare(dorm_reader_t *r, h5ad_t *h, dorm_err_t *err)
     return h->block ? 0 : dorm_err_nomem(err);
 }
 
-/* The number of stored entries a sparse matrix declares through indptr,
- * whose first entry must be 0 and last the length of data and indices (an
- * offset start or a short end would drop entries silently). */
+/* The number of stored entries a sparse matrix declares through indptr
+ * (dorm_h5u_sparse_extent). */
 static int declared_nnz(const h5ad_t *h, int64_t *nnz, dorm_err_t *err)
 {
-    int64_t major = h->layout == LAYOUT_CSR ? h->c.n_cells : h->n_vars, ends[2] = {0, 0};
+    int64_t major = h->layout == LAYOUT_CSR ? h->c.n_cells : h->n_vars;
     *nnz = 0;
     if (h->layout == LAYOUT_DENSE)
         return 0; /* a dense matrix declares none */
-    int rank;
-    int64_t n_data[2] = {0, 0}, n_idx[2] = {0, 0};
-    int rc = dorm_h5u_read_i64(h->c.file, h->indptr, 0, 1, &ends[0], h->c.path, err);
-    if (rc == 0)
-        rc = dorm_h5u_read_i64(h->c.file, h->indptr, major, 1, &ends[1], h->c.path, err);
-    if (rc == 0)
-        rc = dorm_h5u_dims(h->c.file, h->data, &rank, n_data, h->c.path, err);
-    if (rc == 0)
-        rc = dorm_h5u_dims(h->c.file, h->indices, &rank, n_idx, h->c.path, err);
-    if (rc == 0 && ends[0] != 0)
-        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s starts at %lld, not 0", h->c.path, h->indptr,
-                          (long long)ends[0]);
-    if (rc == 0 && (ends[1] != n_data[0] || ends[1] != n_idx[0]))
-        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s ends at %lld, but data holds %lld entries and "
-                          "indices %lld", h->c.path, h->indptr, (long long)ends[1],
-                          (long long)n_data[0], (long long)n_idx[0]);
-    *nnz = ends[1] - ends[0];
-    return rc;
+    return dorm_h5u_sparse_extent(h->c.file, h->indptr, h->indices, h->data, major, nnz, h->c.path,
+                                  err);
 }
 
 int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err)

@@ -334,3 +334,27 @@ done:
     H5Gclose(g);
     return rc;
 }
+
+int dorm_h5u_sparse_extent(hid_t loc, const char *indptr, const char *indices, const char *data,
+                           int64_t major, int64_t *nnz, const char *file, dorm_err_t *err)
+{
+    int64_t ends[2] = {0, 0}, n_data[2] = {0, 0}, n_idx[2] = {0, 0};
+    int rank;
+    *nnz = 0;
+    int rc = dorm_h5u_read_i64(loc, indptr, 0, 1, &ends[0], file, err);
+    if (rc == 0)
+        rc = dorm_h5u_read_i64(loc, indptr, major, 1, &ends[1], file, err);
+    if (rc == 0)
+        rc = dorm_h5u_dims(loc, data, &rank, n_data, file, err);
+    if (rc == 0)
+        rc = dorm_h5u_dims(loc, indices, &rank, n_idx, file, err);
+    if (rc == 0 && ends[0] != 0)
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s starts at %lld, not 0", file, indptr,
+                          (long long)ends[0]);
+    if (rc == 0 && (ends[1] != n_data[0] || ends[1] != n_idx[0]))
+        rc = dorm_err_set(err, DORM_E_FORMAT, "%s: %s ends at %lld, but data holds %lld entries and "
+                          "indices %lld", file, indptr, (long long)ends[1], (long long)n_data[0],
+                          (long long)n_idx[0]);
+    *nnz = ends[1] - ends[0];
+    return rc;
+}

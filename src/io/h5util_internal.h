@@ -27,6 +27,12 @@ int dorm_h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, 
 int dorm_h5u_read_strings_slice(hid_t loc, const char *name, int64_t start, int64_t count, char **out,
                            const char *file, dorm_err_t *err);
 void dorm_h5u_free_strings(char **s, int64_t n);
+/* A compressed sparse matrix's entries as its indptr (major + 1 offsets)
+ * declares them: indptr must start at 0 and end at the length of data, which
+ * indices must share (an offset start or a short end would drop entries
+ * silently).  *nnz: the entries; errors name file and indptr. */
+int dorm_h5u_sparse_extent(hid_t loc, const char *indptr, const char *indices, const char *data,
+                           int64_t major, int64_t *nnz, const char *file, dorm_err_t *err);
 /* Read elements [start, start + count) of a 1-d numeric dataset as int64 or double. */
 int dorm_h5u_read_i64(hid_t loc, const char *name, int64_t start, int64_t count, int64_t *out,
                  const char *file, dorm_err_t *err);

@@ -245,13 +245,8 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     if ((rc = dorm_h5u_read_i64(t->c.file, p, 0, 2, shape, path, err)) < 0)
         return rc;
     int rank;
-    int64_t dims[2];
-    path_in(t, "data", p, sizeof p);
-    if ((rc = dorm_h5u_dims(t->c.file, p, &rank, dims, path, err)) < 0)
-        return rc;
     t->n_features = shape[0];
     t->c.n_cells = shape[1];
-    t->nnz = dims[0];
     int64_t n_bc[2];
     path_in(t, "barcodes", p, sizeof p);
     if ((rc = dorm_h5u_dims(t->c.file, p, &rank, n_bc, path, err)) < 0)
@@ -265,20 +260,12 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
                             "%s: shape %lld x %lld does not match %lld barcodes and %lld indptr entries",
                             path, (long long)t->n_features, (long long)t->c.n_cells, (long long)n_bc[0],
                             (long long)n_ptr[0]);
-    int64_t first = 0, last = 0, n_idx[2] = {0, 0};
-    if ((rc = dorm_h5u_read_i64(t->c.file, p, 0, 1, &first, path, err)) < 0 ||
-        (rc = dorm_h5u_read_i64(t->c.file, p, t->c.n_cells, 1, &last, path, err)) < 0)
+    char p_idx[600], p_data[600];
+    path_in(t, "indices", p_idx, sizeof p_idx);
+    path_in(t, "data", p_data, sizeof p_data);
+    if ((rc = dorm_h5u_sparse_extent(t->c.file, p, p_idx, p_data, t->c.n_cells, &t->nnz, path,
+                                     err)) < 0)
         return rc;
-    if (first != 0 || last != t->nnz) /* an offset start or a short end would drop entries */
-        return dorm_err_set(err, DORM_E_FORMAT, "%s: %s runs from %lld to %lld, not from 0 to %lld, "
-                            "the length of data", path, p, (long long)first, (long long)last,
-                            (long long)t->nnz);
-    path_in(t, "indices", p, sizeof p);
-    if ((rc = dorm_h5u_dims(t->c.file, p, &rank, n_idx, path, err)) < 0)
-        return rc;
-    if (n_idx[0] != t->nnz)
-        return dorm_err_set(err, DORM_E_FORMAT, "%s: %s holds %lld entries, data %lld", path, p,
-                            (long long)n_idx[0], (long long)t->nnz);
     if ((rc = read_features(r, t, err)) < 0)
         return rc;
     path_in(t, "data", p, sizeof p);

@@ -291,16 +291,16 @@ if have_formats:
     # indptr must run from 0 to the length of data: an offset start or a short
     # end would drop entries without a word (issue 23, item 7).
     packed = struct.pack('<%dq' % len(ptr), *ptr)
-    for label, edit, cause in (('start', lambda q: [91] + q[1:], 'runs from 91'),
-                               ('end', lambda q: q[:-1] + [q[-1] - 5], 'not from 0 to %d' % ptr[-1])):
+    for label, edit, cause in (('start', lambda q: [91] + q[1:], 'starts at 91'),
+                               ('end', lambda q: q[:-1] + [q[-1] - 5],
+                                'ends at %d, but data holds %d' % (ptr[-1] - 5, ptr[-1]))):
         bad = struct.pack('<%dq' % len(ptr), *edit(ptr))
         p = patched('example_v3.h5', packed, bad, 'ptr_%s_v3.h5' % label)
         if p:
             refused('h5_v3_indptr_%s' % label, p, cause)
         p = patched('example.h5ad', packed, bad, 'ptr_%s.h5ad' % label)
         if p:
-            refused('h5ad_indptr_%s' % label, p, 'starts at 91' if label == 'start' else
-                    'ends at %d, but data holds %d' % (ptr[-1] - 5, ptr[-1]))
+            refused('h5ad_indptr_%s' % label, p, cause)
     # AnnData CSR: X/indices int32 and X/data float32, cell 0 first.
     p = patched('example.h5ad', struct.pack(fmt_i, *genes0), struct.pack(fmt_i, *bad_genes), 'oob.h5ad')
     if p:
