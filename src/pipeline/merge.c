@@ -141,6 +141,35 @@ static int shard_groups(cellmeta_t *meta, const char *given, const shard_header_
     return rc;
 }
 
+/* report.html of a merge: the inputs (named "shard K/N" when shards), and
+ * the composition, with distributions when the merge has them (shards) or
+ * without (a cohort's summaries hold none). */
+static int write_merge_report(dorm_outfile_t *out, const dorm_merge_opts_t *o, const char *ref_text,
+                              const dorm_log_warnings_t *warnings, const char *const *paths, int n,
+                              int shards, const dorm_summary_t *per, const dorm_summary_t *all,
+                              dorm_hist_t evidence[DORM_N_EVIDENCE][DORM_N_STATES],
+                              const dorm_hist_t qc[3], dorm_err_t *err)
+{
+    dorm_html_source_t *inputs = calloc((size_t)(n > 0 ? n : 1), sizeof *inputs);
+    char(*names)[32] = shards ? calloc((size_t)(n > 0 ? n : 1), sizeof *names) : NULL;
+    if (!inputs || (shards && !names)) {
+        free(inputs);
+        free(names);
+        return dorm_err_nomem(err);
+    }
+    for (int i = 0; i < n; i++) {
+        if (shards)
+            snprintf(names[i], sizeof names[i], "shard %d/%d", i + 1, n);
+        inputs[i] = (dorm_html_source_t){shards ? names[i] : NULL, paths[i]};
+    }
+    report_head_t head = {.command_line = o->command_line, .reference = ref_text,
+                          .warnings = warnings, .inputs = inputs, .n_inputs = n};
+    int rc = dorm_write_report(out, o->outdir, &head, per, all, evidence, qc, NULL, 0, err);
+    free(inputs);
+    free(names);
+    return rc;
+}
+
 static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
 {
     int n = o->n_inputs, rc = 0;
@@ -233,21 +262,15 @@ static int merge_shards(const dorm_merge_opts_t *o, dorm_err_t *err)
     char ref_text[128];
     snprintf(ref_text, sizeof ref_text, "the reference of digest %.16s shared by every shard",
              by_k[1]->h.reference);
-    dorm_html_source_t *inputs = rc == 0 ? calloc((size_t)n, sizeof *inputs) : NULL;
-    char(*names)[32] = rc == 0 ? calloc((size_t)n, sizeof *names) : NULL;
-    if (rc == 0 && (!inputs || !names))
+    const char **shard_paths = rc == 0 ? calloc((size_t)n, sizeof *shard_paths) : NULL;
+    if (rc == 0 && !shard_paths)
         rc = dorm_err_nomem(err);
-    for (int k = 1; rc == 0 && k <= n; k++) {
-        snprintf(names[k - 1], sizeof names[k - 1], "shard %d/%d", k, n);
-        inputs[k - 1] = (dorm_html_source_t){names[k - 1], by_k[k]->path};
-    }
-    report_head_t head = {.command_line = o->command_line, .reference = ref_text,
-                          .warnings = &warnings, .inputs = inputs, .n_inputs = n};
+    for (int k = 1; rc == 0 && k <= n; k++)
+        shard_paths[k - 1] = by_k[k]->path;
     if (rc == 0)
-        rc = dorm_write_report(&out[4], o->outdir, &head, &summary, n_samples > 1 ? &all : NULL,
-                          evidence_hist, qc_hist, NULL, 0, err);
-    free(inputs);
-    free(names);
+        rc = write_merge_report(&out[4], o, ref_text, &warnings, shard_paths, n, 1, &summary,
+                                n_samples > 1 ? &all : NULL, evidence_hist, qc_hist, err);
+    free(shard_paths);
     if (rc == 0)
         rc = write_merged_json(&out[5], o, by_k[1], &meta, &warnings, err);
     if (rc == 0)
@@ -362,31 +385,6 @@ static int run_reference_id(const char *dir, char id[65], dorm_err_t *err)
     return rc;
 }
 
-/* The cohort's report.html: the composition of every sample (the
- * summaries hold no distributions or coverage). */
-static int write_cohort_report(dorm_outfile_t *o, const dorm_merge_opts_t *opts,
-                               const char *reference_id, const dorm_log_warnings_t *warnings,
-                               const dorm_summary_t *per, const dorm_summary_t *all,
-                               dorm_err_t *err)
-{
-    dorm_html_source_t *inputs = calloc((size_t)opts->n_inputs, sizeof *inputs);
-    if (!inputs)
-        return dorm_err_nomem(err);
-    for (int i = 0; i < opts->n_inputs; i++)
-        inputs[i] = (dorm_html_source_t){NULL, opts->inputs[i]};
-    char ref_text[160];
-    snprintf(ref_text, sizeof ref_text,
-             "the reference of digest %.16s shared by every run; this cohort report is made from "
-             "the runs' summaries",
-             reference_id);
-    report_head_t head = {.command_line = opts->command_line, .reference = ref_text,
-                          .warnings = warnings, .inputs = inputs, .n_inputs = opts->n_inputs};
-    int rc = dorm_write_report(o, opts->outdir, &head, per, all->n ? all : NULL, NULL, NULL, NULL, 0,
-                          err);
-    free(inputs);
-    return rc;
-}
-
 static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
 {
     dorm_outfile_t out[4]; /* cohort_summary.tsv, the MultiQC files, report.html */
@@ -427,8 +425,12 @@ static int merge_cohort(const dorm_merge_opts_t *o, dorm_err_t *err)
         rc = dorm_outdir_prepare(o->outdir, &lock_fd, err);
     if (rc == 0)
         rc = dorm_write_summaries(out, o->outdir, "cohort_summary.tsv", &per, &all, err);
+    char ref_text[160];
+    snprintf(ref_text, sizeof ref_text, "the reference of digest %.16s shared by every run; this "
+             "cohort report is made from the runs' summaries", first);
     if (rc == 0)
-        rc = write_cohort_report(&out[3], o, first, &warnings, &per, &all, err);
+        rc = write_merge_report(&out[3], o, ref_text, &warnings, o->inputs,
+                                o->n_inputs, 0, &per, all.n ? &all : NULL, NULL, NULL, err);
     if (rc == 0)
         rc = dorm_outfile_commit_all(out, 4, err);
     for (int i = 0; i < 4; i++)
