@@ -46,6 +46,9 @@ int cli_run_parse(const char *cmd, void (*help)(void), int argc, char **argv, cl
 void cli_run_finish(cli_run_t *r);
 void cli_run_free(cli_run_t *r);
 
+/* The exit status of a library call's rc: 0, or (after printing "dormscan
+ * CMD: ERR" on stderr) 1 or 2 as dorm_err_exit_status says. */
+int cli_status(const char *cmd, int rc, const dorm_err_t *err);
 /* Print "dormscan CMD: MSG" on stderr and return 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The value of -o: 0 when usable, else a usage message and -1 (an empty

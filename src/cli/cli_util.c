@@ -99,3 +99,11 @@ int cli_close_stdout(void)
     }
     return 0;
 }
+
+int cli_status(const char *cmd, int rc, const dorm_err_t *err)
+{
+    if (rc >= 0)
+        return 0;
+    fprintf(stderr, "dormscan %s: %s\n", cmd, err->msg);
+    return dorm_err_exit_status(rc);
+}

@@ -103,11 +103,8 @@ int cmd_compare(int argc, char **argv)
         o.command_line = cmdline;
         dorm_err_t err;
         dorm_err_clear(&err);
-        int rc = dorm_compare_run(&o, &err);
-        if (rc < 0)
-            fprintf(stderr, "dormscan compare: %s\n", err.msg);
+        status = cli_status("compare", dorm_compare_run(&o, &err), &err);
         free(cmdline);
-        status = rc < 0 ? dorm_err_exit_status(rc) : 0;
     }
     free(covariates);
     return status;

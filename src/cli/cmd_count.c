@@ -93,10 +93,8 @@ int cmd_count(int argc, char **argv)
     dorm_err_t err;
     dorm_err_clear(&err);
     int rc = dorm_run_count(bam, &o, outdir, &s, &err);
-    if (rc < 0) {
-        fprintf(stderr, "dormscan count: %s\n", err.msg);
-        return dorm_err_exit_status(rc);
-    }
+    if (rc < 0)
+        return cli_status("count", rc, &err);
     dorm_log(DORM_LOG_INFO, "%s: %lld records, %lld with GX; rule %s: %lld records counted", bam,
              (long long)s.n_records, (long long)s.n_gx_records,
              strcmp(s.rule, "xf") == 0 ? "xf & 8 (Cell Ranger 3+)" : "distinct UB", (long long)s.n_qualified);

@@ -40,10 +40,8 @@ int cmd_inspect(int argc, char **argv)
     dorm_err_t err;
     dorm_err_clear(&err);
     int rc = dorm_inspect(argv[optind], &ro, &in, &err);
-    if (rc < 0) {
-        fprintf(stderr, "dormscan inspect: %s\n", err.msg);
-        return dorm_err_exit_status(rc);
-    }
+    if (rc < 0)
+        return cli_status("inspect", rc, &err);
     printf("format: %s\n", in.format);
     printf("cells: %lld\n", (long long)in.n_cells);
     printf("genes: %lld\n", (long long)in.n_genes);

@@ -63,9 +63,7 @@ int cmd_merge(int argc, char **argv)
     o.command_line = cmdline;
     dorm_err_t err;
     dorm_err_clear(&err);
-    int rc = dorm_run_merge(&o, &err);
-    if (rc < 0)
-        fprintf(stderr, "dormscan merge: %s\n", err.msg);
+    int status = cli_status("merge", dorm_run_merge(&o, &err), &err);
     free(cmdline);
-    return rc < 0 ? dorm_err_exit_status(rc) : 0;
+    return status;
 }

@@ -52,8 +52,6 @@ int cmd_reference(int argc, char **argv)
     dorm_err_clear(&err);
     int rc = dorm_run_reference(&r.o, r.o.outdir, &err);
     cli_run_finish(&r);
-    if (rc < 0)
-        fprintf(stderr, "dormscan reference: %s\n", err.msg);
     cli_run_free(&r);
-    return rc < 0 ? dorm_err_exit_status(rc) : 0;
+    return cli_status("reference", rc, &err);
 }
