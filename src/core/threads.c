@@ -81,3 +81,83 @@ void dorm_team_destroy(dorm_team_t *t)
     pthread_mutex_destroy(&t->mu);
     memset(t, 0, sizeof *t);
 }
+
+/* An ordered pipeline's shared state; team.mu guards the rest. */
+typedef struct ordered_t {
+    const dorm_ordered_ops_t *ops;
+    void *ctx;
+    dorm_team_t team;
+    int64_t next_take, next_emit; /* items taken, emitted (or passed over) */
+    int end, rc, failed;          /* take said the end; the first error, its worker */
+} ordered_t;
+
+/* The first error stops everyone (lock held). */
+static void ordered_fail(ordered_t *p, int rc, int w)
+{
+    if (p->rc == 0) {
+        p->rc = rc;
+        p->failed = w;
+    }
+}
+
+/* Wait for item seq's turn to emit (lock held); 0 when it came, else the
+ * pipeline failed meanwhile. */
+static int ordered_turn(ordered_t *p, int64_t seq)
+{
+    while (p->rc == 0 && p->next_emit != seq)
+        pthread_cond_wait(&p->team.cv, &p->team.mu);
+    return p->rc == 0 ? 0 : -1;
+}
+
+/* The turn after item seq's (lock held). */
+static void ordered_next(ordered_t *p)
+{
+    p->next_emit++;
+    pthread_cond_broadcast(&p->team.cv);
+}
+
+static void ordered_worker(void *arg, int w)
+{
+    ordered_t *p = arg;
+    pthread_mutex_lock(&p->team.mu);
+    while (!p->end && p->rc == 0) {
+        int64_t seq = p->next_take++;
+        int rc = p->ops->take(p->ctx, w);
+        if (rc <= 0) {
+            if (rc < 0)
+                ordered_fail(p, rc, w);
+            p->end = 1; /* the others finish the items they hold */
+            pthread_cond_broadcast(&p->team.cv);
+            break;
+        }
+        if (rc == DORM_ORDERED_PASS) { /* (nothing to emit: only its turn to pass) */
+            if (ordered_turn(p, seq) == 0)
+                ordered_next(p);
+            continue;
+        }
+        pthread_mutex_unlock(&p->team.mu);
+        rc = p->ops->work(p->ctx, w);
+        pthread_mutex_lock(&p->team.mu);
+        if (rc == 0 && ordered_turn(p, seq) == 0) {
+            pthread_mutex_unlock(&p->team.mu); /* nobody else emits until next_emit moves */
+            rc = p->ops->emit(p->ctx, w);
+            pthread_mutex_lock(&p->team.mu);
+        }
+        if (rc < 0)
+            ordered_fail(p, rc, w);
+        ordered_next(p);
+    }
+    pthread_mutex_unlock(&p->team.mu);
+}
+
+int dorm_ordered_run(int n, const dorm_ordered_ops_t *ops, void *ctx, int *failed)
+{
+    ordered_t p = {.ops = ops, .ctx = ctx};
+    *failed = -1;
+    if (dorm_team_init(&p.team) < 0)
+        return -1;
+    dorm_parallel_for(n, ordered_worker, &p);
+    dorm_team_destroy(&p.team);
+    *failed = p.failed;
+    return p.rc;
+}

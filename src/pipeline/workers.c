@@ -1,6 +1,5 @@
 /* workers.c -- stored chunks decoded, scored and turned into records in
  * parallel, with one scorer pair per thread. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,15 +8,12 @@
 #include "reference_use_internal.h"
 #include "workers_internal.h"
 
-/* What the workers share; team.mu guards the source and the turn. */
+/* What the workers share (an ordered pipeline's context: take is called
+ * under its lock). */
 typedef struct crew_t {
     worker_source_t src;
     worker_calls_t calls;
     worker_t *workers;
-    dorm_team_t team;
-    int64_t next_read, next_emit;
-    int end, rc;   /* the store is read to its end; the first error */
-    dorm_err_t err;
 } crew_t;
 
 /* Result and record buffers for the decoded chunk. */
@@ -60,16 +56,6 @@ int dorm_worker_take_prescored(worker_t *w, prescore_t *ps, dorm_err_t *err)
             return dorm_err_nomem(err);
     w->col_done = 1;
     return dorm_prescore_read(ps, w->ck.n_cells, w->buf[0], w->buf[1], w->buf[2], err);
-}
-
-/* Record the first error, which stops everyone (lock held). */
-static void fail(crew_t *cr, int rc, const dorm_err_t *err)
-{
-    if (cr->rc == 0) {
-        cr->rc = rc;
-        cr->err = *err;
-    }
-    pthread_cond_broadcast(&cr->team.cv);
 }
 
 /* Decode, score and finish w's chunk. */
@@ -115,61 +101,43 @@ static int next_chunk(crew_t *cr, worker_t *w, int *wanted)
     return rc;
 }
 
-/* Worker t: take chunks in input order, score them, emit in input order. */
-static void run_worker(void *arg, int t)
+/* The pipeline's steps for worker t: the next chunk in input order (those
+ * not wanted are passed over), scored in parallel, emitted in input order. */
+static int take_step(void *ctx, int t)
 {
-    crew_t *cr = arg;
+    crew_t *cr = ctx;
     worker_t *w = &cr->workers[t];
-    pthread_mutex_lock(&cr->team.mu);
-    while (!cr->end && cr->rc == 0) {
-        dorm_err_clear(&w->err);
-        int64_t seq = cr->next_read++;
-        int wanted;
-        int rc = next_chunk(cr, w, &wanted);
-        if (rc > 0 && !wanted) { /* (no turn to wait for: nothing to emit) */
-            while (cr->next_emit != seq && cr->rc == 0)
-                pthread_cond_wait(&cr->team.cv, &cr->team.mu);
-            cr->next_emit++;
-            pthread_cond_broadcast(&cr->team.cv);
-            continue;
-        }
-        if (rc <= 0) {
-            if (rc < 0)
-                fail(cr, rc, &w->err);
-            cr->end = 1; /* the others finish the chunks they hold */
-            break;
-        }
-        pthread_mutex_unlock(&cr->team.mu);
-        rc = score_chunk(cr, w);
-        pthread_mutex_lock(&cr->team.mu);
-        while (rc == 0 && cr->rc == 0 && cr->next_emit != seq) /* our turn: input order */
-            pthread_cond_wait(&cr->team.cv, &cr->team.mu);
-        if (rc == 0 && cr->rc == 0) {
-            pthread_mutex_unlock(&cr->team.mu); /* nobody else emits until next_emit moves */
-            rc = cr->calls.emit(cr->calls.ctx, w, &w->err);
-            pthread_mutex_lock(&cr->team.mu);
-        }
-        if (rc < 0)
-            fail(cr, rc, &w->err);
-        cr->next_emit++;
-        pthread_cond_broadcast(&cr->team.cv);
-    }
-    pthread_mutex_unlock(&cr->team.mu);
+    dorm_err_clear(&w->err);
+    int wanted;
+    int rc = next_chunk(cr, w, &wanted);
+    return rc <= 0 ? rc : wanted ? DORM_ORDERED_ITEM : DORM_ORDERED_PASS;
+}
+
+static int work_step(void *ctx, int t)
+{
+    crew_t *cr = ctx;
+    return score_chunk(cr, &cr->workers[t]);
+}
+
+static int emit_step(void *ctx, int t)
+{
+    crew_t *cr = ctx;
+    worker_t *w = &cr->workers[t];
+    return cr->calls.emit(cr->calls.ctx, w, &w->err);
 }
 
 int dorm_workers_run(worker_t *w, int n, const worker_source_t *src, const worker_calls_t *calls,
                      dorm_err_t *err)
 {
+    static const dorm_ordered_ops_t steps = {take_step, work_step, emit_step};
     crew_t cr = {.src = *src, .calls = *calls, .workers = w};
-    if (dorm_team_init(&cr.team) < 0)
+    int failed;
+    int rc = dorm_ordered_run(n, &steps, &cr, &failed);
+    if (rc < 0 && failed < 0)
         return dorm_err_set(err, DORM_E_NOMEM, "cannot create a thread lock");
-    dorm_parallel_for(n, run_worker, &cr);
-    dorm_team_destroy(&cr.team);
-    if (cr.rc < 0) {
-        *err = cr.err;
-        return cr.rc;
-    }
-    return 0;
+    if (rc < 0)
+        *err = w[failed].err;
+    return rc;
 }
 
 void dorm_worker_free_cls(worker_t *w)
