@@ -79,20 +79,6 @@ typedef struct h5ad_t {
 
 static int is_count(double v) { return isfinite(v) && v >= 0; }
 
-/* The type class of a dataset, H5T_NO_CLASS when it cannot be opened. */
-static H5T_class_t dataset_class(hid_t file, const char *name)
-{
-    hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
-    if (d < 0)
-        return H5T_NO_CLASS;
-    hid_t t = H5Dget_type(d);
-    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-    if (t >= 0)
-        H5Tclose(t);
-    H5Dclose(d);
-    return c;
-}
-
 /* Rows per storage chunk of a 2-d dataset; 1 when it is stored contiguously. */
 static int64_t storage_rows(hid_t file, const char *name)
 {
@@ -371,7 +357,7 @@ static int read_var_column(const h5ad_t *h, const char *frame, const char *name,
         snprintf(cats, sizeof cats, "%s/categories", path);
         return read_categorical(h, sub, cats, n, out, err);
     }
-    if (dataset_class(h->c.file, path) == H5T_STRING) {
+    if (dorm_h5u_class(h->c.file, path) == H5T_STRING) {
         int64_t got = 0;
         int rc = dorm_h5u_read_strings(h->c.file, path, out, &got, h->c.path, err);
         if (rc == 0 && got != n) {
@@ -847,19 +833,11 @@ static int declared_nnz(const h5ad_t *h, int64_t *nnz, dorm_err_t *err)
 
 int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
-    h5ad_t *h = calloc(1, sizeof *h);
-    if (!h)
-        return dorm_err_nomem(err);
-    h->c.file = -1;
-    h->c.fill = h5ad_fill;
-    h->c.free_own = h5ad_free_own;
-    r->impl = h;
-    r->ops = &dorm_h5cells_ops;
-    if (!(h->c.path = strdup(path)))
-        return dorm_err_nomem(err);
+    dorm_h5cells_t *c;
+    int rc = dorm_h5cells_open(r, path, sizeof(h5ad_t), h5ad_fill, h5ad_free_own, &c, err);
+    h5ad_t *h = (h5ad_t *)c;
     const char *var_frame = r->opts.use_raw ? "raw/var" : "var";
     int64_t n_barcodes = 0, n_genes = 0, nnz = 0;
-    int rc = dorm_h5u_open(path, &h->c.file, err);
     if (rc == 0)
         rc = find_matrix(r, h, err);
     if (rc == 0)
@@ -878,7 +856,7 @@ int dorm_h5ad_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
         return rc;
     const char *values = h->layout == LAYOUT_DENSE ? h->matrix : h->data;
     r->info.format = "h5ad";
-    r->info.field = dataset_class(h->c.file, values) == H5T_INTEGER ? "integer" : "real";
+    r->info.field = dorm_h5u_field(h->c.file, values);
     r->info.matrix_path = r->info.features_path = r->info.barcodes_path = h->c.path;
     r->info.cells_are_rows = 1;
     r->info.n_cells = h->c.n_cells;

@@ -29,4 +29,12 @@ struct dorm_h5cells_t {
 
 extern const dorm_reader_ops_t dorm_h5cells_ops;
 
+/* A backend's zeroed state of size bytes (which begins with its
+ * dorm_h5cells_t) with fill and free_own, installed in r (so that closing r
+ * frees it, whatever happens next), and path opened as an HDF5 file.
+ * *out: the state; 0 or <0. */
+int dorm_h5cells_open(dorm_reader_t *r, const char *path, size_t size,
+                      int (*fill)(dorm_reader_t *, dorm_h5cells_t *, int64_t, int64_t, dorm_err_t *),
+                      void (*free_own)(dorm_h5cells_t *), dorm_h5cells_t **out, dorm_err_t *err);
+
 #endif

@@ -358,3 +358,22 @@ int dorm_h5u_sparse_extent(hid_t loc, const char *indptr, const char *indices, c
     *nnz = ends[1] - ends[0];
     return rc;
 }
+
+/* The type class of a dataset, H5T_NO_CLASS when it cannot be opened. */
+H5T_class_t dorm_h5u_class(hid_t file, const char *name)
+{
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+    if (d < 0)
+        return H5T_NO_CLASS;
+    hid_t t = H5Dget_type(d);
+    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    if (t >= 0)
+        H5Tclose(t);
+    H5Dclose(d);
+    return c;
+}
+
+const char *dorm_h5u_field(hid_t loc, const char *name)
+{
+    return dorm_h5u_class(loc, name) == H5T_INTEGER ? "integer" : "real";
+}

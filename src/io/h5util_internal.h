@@ -27,6 +27,11 @@ int dorm_h5u_read_strings(hid_t loc, const char *name, char ***out, int64_t *n, 
 int dorm_h5u_read_strings_slice(hid_t loc, const char *name, int64_t start, int64_t count, char **out,
                            const char *file, dorm_err_t *err);
 void dorm_h5u_free_strings(char **s, int64_t n);
+/* The type class of a dataset, H5T_NO_CLASS when it cannot be opened. */
+H5T_class_t dorm_h5u_class(hid_t loc, const char *name);
+/* A matrix dataset's values as dorm_reader_info_t.field: "integer" when its
+ * type is an integer type, else "real". */
+const char *dorm_h5u_field(hid_t loc, const char *name);
 /* A compressed sparse matrix's entries as its indptr (major + 1 offsets)
  * declares them: indptr must start at 0 and end at the length of data, which
  * indices must share (an offset start or a short end would drop entries

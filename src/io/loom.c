@@ -204,31 +204,11 @@ static int prepare(dorm_reader_t *r, loom_t *l, dorm_err_t *err)
     return l->c.barcodes && l->block ? 0 : dorm_err_nomem(err);
 }
 
-/* "integer" when the matrix holds integers, else "real". */
-static const char *field_of(const loom_t *l)
-{
-    hid_t d = H5Dopen2(l->c.file, l->matrix, H5P_DEFAULT), t = d >= 0 ? H5Dget_type(d) : -1;
-    const char *field = t >= 0 && H5Tget_class(t) == H5T_INTEGER ? "integer" : "real";
-    if (t >= 0)
-        H5Tclose(t);
-    if (d >= 0)
-        H5Dclose(d);
-    return field;
-}
-
 int dorm_loom_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
-    loom_t *l = calloc(1, sizeof *l);
-    if (!l)
-        return dorm_err_nomem(err);
-    l->c.file = -1;
-    l->c.fill = loom_fill;
-    l->c.free_own = loom_free_own;
-    r->impl = l;
-    r->ops = &dorm_h5cells_ops;
-    if (!(l->c.path = strdup(path)))
-        return dorm_err_nomem(err);
-    int rc = dorm_h5u_open(path, &l->c.file, err);
+    dorm_h5cells_t *c;
+    int rc = dorm_h5cells_open(r, path, sizeof(loom_t), loom_fill, loom_free_own, &c, err);
+    loom_t *l = (loom_t *)c;
     if (rc == 0)
         rc = find_matrix(r, l, err);
     if (rc == 0)
@@ -238,7 +218,7 @@ int dorm_loom_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     if (rc < 0)
         return rc;
     r->info.format = "loom";
-    r->info.field = field_of(l);
+    r->info.field = dorm_h5u_field(l->c.file, l->matrix);
     r->info.matrix_path = r->info.features_path = r->info.barcodes_path = l->c.path;
     r->info.cells_are_rows = 0;
     r->info.n_cells = l->c.n_cells;

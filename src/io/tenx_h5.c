@@ -224,17 +224,9 @@ static void tenx_free_own(dorm_h5cells_t *hc)
 
 int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
 {
-    tenx_t *t = calloc(1, sizeof *t);
-    if (!t)
-        return dorm_err_nomem(err);
-    t->c.file = -1;
-    t->c.fill = tenx_fill;
-    t->c.free_own = tenx_free_own;
-    r->impl = t;
-    r->ops = &dorm_h5cells_ops;
-    if (!(t->c.path = strdup(path)))
-        return dorm_err_nomem(err);
-    int rc = dorm_h5u_open(path, &t->c.file, err);
+    dorm_h5cells_t *c;
+    int rc = dorm_h5cells_open(r, path, sizeof(tenx_t), tenx_fill, tenx_free_own, &c, err);
+    tenx_t *t = (tenx_t *)c;
     if (rc == 0)
         rc = find_group(t, r->opts.genome, err);
     if (rc < 0)
@@ -269,12 +261,7 @@ int dorm_tenx_h5_open(dorm_reader_t *r, const char *path, dorm_err_t *err)
     if ((rc = read_features(r, t, err)) < 0)
         return rc;
     path_in(t, "data", p, sizeof p);
-    hid_t dd = H5Dopen2(t->c.file, p, H5P_DEFAULT), ty = dd >= 0 ? H5Dget_type(dd) : -1;
-    r->info.field = ty >= 0 && H5Tget_class(ty) == H5T_INTEGER ? "integer" : "real";
-    if (ty >= 0)
-        H5Tclose(ty);
-    if (dd >= 0)
-        H5Dclose(dd);
+    r->info.field = dorm_h5u_field(t->c.file, p);
     const char *names[3] = {"indptr", "indices", "data"};
     h5chunks_t **sets[3] = {&t->d_indptr, &t->d_indices, &t->d_data};
     for (int i = 0; i < 3; i++) {
