@@ -1,7 +1,7 @@
 /* cellmeta.h -- per-cell metadata of a run: groups (--groups) and the cells
- * to keep (--cells, --keep); private. */
-#ifndef DORM_PIPELINE_CELLMETA_H
-#define DORM_PIPELINE_CELLMETA_H
+ * to keep (--cells, --keep); io's interface to the pipeline (not exported). */
+#ifndef DORM_IO_CELLMETA_H
+#define DORM_IO_CELLMETA_H
 
 #include <stdint.h>
 #include "core/strmap.h"

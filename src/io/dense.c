@@ -10,7 +10,7 @@
  * the header has one, else a comma; surrounding double quotes are removed.
  *
  * Memory: the table is read whole and its nonzero values kept (24 bytes per
- * nonzero as read, then 12 once grouped by cell: memcsc.h), then served in
+ * nonzero as read, then 12 once grouped by cell: memcsc_internal.h), then served in
  * chunks. */
 #include <ctype.h>
 #include <errno.h>

@@ -24,7 +24,7 @@ const char *dorm_basename(const char *path)
     return s && s[1] ? s + 1 : path;
 }
 
-/* ahead: 0 inline, 1 read-ahead thread, 2 shared blocks (instream.h). */
+/* ahead: 0 inline, 1 read-ahead thread, 2 shared blocks (instream_internal.h). */
 static int open_lines(dorm_lines_t **out, const char *path, int ahead, dorm_err_t *err)
 {
     *out = NULL;

@@ -1,5 +1,6 @@
 /* lines.h -- line-oriented reading of plain, gzip or BGZF text (and htslib
- * remote URLs) through instream.h (ISA-L inflation), private to libdormscan.
+ * remote URLs) through instream_internal.h (ISA-L inflation): io's interface to the
+ * library (not exported).
  *
  * Lines are returned NUL-terminated with "\n" or "\r\n" removed, in a buffer
  * owned by the reader, valid until the next call.  A UTF-8 byte-order mark at

@@ -311,7 +311,7 @@ static inline const char *scalar_line(const char *p, int pattern, int64_t *i, in
 
 /* The common case without a call per line: entry lines "row col value" of
  * unsigned integers in range, grouped by cell, parsed straight from the line
- * buffer (mtx_line.h, else scalar_line).  Stops, leaving the line unread, at
+ * buffer (mtx_line_internal.h, else scalar_line).  Stops, leaving the line unread, at
  * anything else (comments, non-integer values, errors, out-of-order cells:
  * the general path handles and reports those), when the chunk is full, or at
  * the end of the buffered lines.  The open cell's end, the entry count and

@@ -1,6 +1,6 @@
 /* cellstore.h -- a sample's cells, compactly on disk, so that the input is
- * read (inflated, parsed) once although scoring needs two passes, private to
- * the pipeline.
+ * read (inflated, parsed) once although scoring needs two passes: the store's
+ * interface to the pipeline.
  *
  * The first pass over the input computes the gene means and puts every chunk
  * here; the scoring pass reads the chunks back.  An entry's gene step
@@ -10,8 +10,8 @@
  * a Cell Ranger matrix.  The file lives in the output directory
  * under a hidden temporary name and is deleted on close.  Memory is one
  * chunk's worth, whatever the number of cells. */
-#ifndef DORM_PIPELINE_CELLSTORE_H
-#define DORM_PIPELINE_CELLSTORE_H
+#ifndef DORM_STORE_CELLSTORE_H
+#define DORM_STORE_CELLSTORE_H
 
 #include <stdint.h>
 #include <stdio.h>

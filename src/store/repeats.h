@@ -1,13 +1,13 @@
 /* repeats.h -- barcodes that stand on more than one row of a sample's
- * table, found in flat memory; private to the pipeline.
+ * table, found in flat memory: the store's interface to the pipeline.
  *
  * One pass over the spill's barcodes keeps a 64-bit hash of each (8 bytes
  * a row, before the FDR columns take their 12, so the peak does not grow);
  * the hashes are sorted in place, and only when two are equal are the
  * barcodes read again, those of the repeated hashes compared as strings
  * (hashes can collide) and the first real repeat named. */
-#ifndef DORM_PIPELINE_REPEATS_H
-#define DORM_PIPELINE_REPEATS_H
+#ifndef DORM_STORE_REPEATS_H
+#define DORM_STORE_REPEATS_H
 
 #include <stdint.h>
 

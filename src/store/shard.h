@@ -5,8 +5,8 @@
  * (native doubles, the pipeline's record length for n_out sets each) and N barcode lines, and a last line
  * "end".  Written and read on the same kind of machine (the bytes are
  * native-endian doubles). */
-#ifndef DORM_PIPELINE_SHARD_H
-#define DORM_PIPELINE_SHARD_H
+#ifndef DORM_STORE_SHARD_H
+#define DORM_STORE_SHARD_H
 
 #include <stdint.h>
 #include <stdio.h>

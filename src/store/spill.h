@@ -1,5 +1,5 @@
 /* spill.h -- per-cell results of one sample on disk until its FDRs are known,
- * private to the pipeline.
+ * the store's interface to the pipeline.
  *
  * Records are fixed-length arrays of doubles, appended in input order, with
  * their barcodes beside them.  dorm_spill_fdr computes Benjamini-Hochberg
@@ -7,8 +7,8 @@
  * a bounded number of columns in memory at a time, and keeps the results in
  * a column-major file read back block by block.  Every file lives in the
  * output directory under a hidden temporary name and is deleted on close. */
-#ifndef DORM_PIPELINE_SPILL_H
-#define DORM_PIPELINE_SPILL_H
+#ifndef DORM_STORE_SPILL_H
+#define DORM_STORE_SPILL_H
 
 #include <stdint.h>
 #include <stdio.h>
