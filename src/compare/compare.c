@@ -102,7 +102,7 @@ static int setup(run_t *r, const dorm_compare_opts_t *o, dorm_err_t *err)
         return dorm_err_set(err, DORM_E_USAGE, "the design sheet %s has no column '%s' (see "
                             "--condition)", dorm_basename(o->design_path), cond);
     if (!(r->covariate_cols = malloc(sizeof(int) * (o->n_covariates + 1))))
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     for (int i = 0; i < o->n_covariates; i++) {
         int c = dorm_cmp_sheet_column(&r->sheet, o->covariates[i]);
         if (c < 0 || c == s->condition_col || c == r->sheet.sample_col)
@@ -117,9 +117,9 @@ static int setup(run_t *r, const dorm_compare_opts_t *o, dorm_err_t *err)
     for (int i = 0; i < r->sheet.n_rows; i++)
         if (dorm_cmp_names_add(&r->levels,
                                r->sheet.cell[(size_t)i * r->sheet.n_cols + s->condition_col]) < 0)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
     if (dorm_cmp_names_sort(&r->levels) < 0)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     s->levels = r->levels.name;
     s->n_levels = r->levels.n;
     return choose_plan(&s->plan, s->levels, s->n_levels, o->contrast, cond, err);
@@ -135,7 +135,7 @@ static int compare_all(run_t *r, const dorm_compare_opts_t *o, dorm_err_t *err)
         rc = dorm_cmp_compare_evidence(&r->evidence, s, &r->data, err);
     if (rc == 0 && o->groupby && r->data.types.n > 0) {
         if (!(r->types = calloc(r->data.types.n, sizeof *r->types)))
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         for (int t = 0; rc == 0 && t < r->data.types.n; t++) {
             rc = dorm_cmp_compare_states(&r->types[t], s, &r->data, r->data.types.name[t], err);
             r->n_types += rc == 0;
@@ -195,7 +195,7 @@ static int write_outputs(run_t *r, const dorm_compare_opts_t *o, const char *not
         if (o->groupby) {
             const dorm_cmp_comparison_t **t = malloc(sizeof(*t) * (r->n_types + 1));
             if (!t) {
-                rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+                rc = dorm_err_nomem(err);
             } else {
                 for (int i = 0; i < r->n_types; i++)
                     t[i] = &r->types[i];

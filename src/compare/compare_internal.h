@@ -160,7 +160,8 @@ int dorm_cmp_split(char *line, char **fields, int max);
 /* Distinct names in order of first addition, with their indexes. */
 typedef struct dorm_cmp_names_t {
     char **name;
-    int n, cap;
+    int n;
+    int64_t cap;
     dorm_strmap_t index;
 } dorm_cmp_names_t;
 

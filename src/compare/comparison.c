@@ -33,7 +33,7 @@ static int choose_samples(dorm_cmp_comparison_t *c, const dorm_cmp_setup_t *s,
     int *rows = malloc(sizeof(int) * sh->n_rows);
     if (!c->sample || !rows) {
         free(rows);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     for (int i = 0; i < sh->n_rows; i++) {
         const char *name = sh->cell[(size_t)i * sh->n_cols + sh->sample_col];
@@ -61,7 +61,7 @@ static int test_counts(dorm_cmp_comparison_t *c, const dorm_cmp_setup_t *s, cons
     double *transformed;
     if (dorm_cmp_proportions(counts, n_rows, c->n_samples, s->transform, &c->value,
                              &transformed) < 0)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     c->n_rows = n_tested;
     int rc = dorm_cmp_test_rows(&c->model, transformed, c->value, n_tested, 1, &c->result, err);
     free(transformed);
@@ -78,7 +78,7 @@ int dorm_cmp_compare_states(dorm_cmp_comparison_t *c, const dorm_cmp_setup_t *s,
     double *counts = rc < 0 ? NULL : malloc(sizeof(double) * (k_all ? k_all : 1) * (ns ? ns : 1));
     c->row = rc < 0 ? NULL : malloc(sizeof(char *) * (k_all ? k_all : 1));
     if (rc == 0 && (!counts || !c->row))
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     int n_rows = 0;
     for (int k = 0; rc == 0 && k < k_all; k++) { /* the states seen in these cells */
         double total = 0, *row = counts + (size_t)n_rows * ns;
@@ -108,7 +108,7 @@ int dorm_cmp_compare_sasp(dorm_cmp_comparison_t *c, const dorm_cmp_setup_t *s,
     double *counts = rc < 0 ? NULL : malloc(sizeof(double) * 2 * (ns ? ns : 1));
     c->row = rc < 0 ? NULL : malloc(sizeof(char *));
     if (rc == 0 && (!counts || !c->row))
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     for (int j = 0; rc == 0 && j < ns; j++) { /* rows: flagged, not flagged */
         double all = 0;
         for (int k = 0; k < d->states.n; k++)
@@ -135,7 +135,7 @@ int dorm_cmp_compare_evidence(dorm_cmp_comparison_t *c, const dorm_cmp_setup_t *
     c->value = rc < 0 ? NULL : malloc(sizeof(double) * (np ? np : 1) * (ns ? ns : 1));
     c->row = rc < 0 ? NULL : malloc(sizeof(char *) * (np ? np : 1));
     if (rc == 0 && (!c->value || !c->row))
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
     for (int k = 0; rc == 0 && k < np; k++) {
         double *row = c->value + (size_t)c->n_rows * ns;
         int complete = 1;

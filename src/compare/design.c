@@ -141,5 +141,5 @@ int dorm_cmp_model_build(dorm_cmp_model_t *m, const dorm_cmp_sheet_t *s, const i
     return 0;
 nomem:
     dorm_cmp_model_destroy(m);
-    return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    return dorm_err_nomem(err);
 }

@@ -35,7 +35,7 @@ static int squeeze(const dorm_cmp_fit_t *fit, int robust, dorm_cmp_test_t *t, do
         !(t->p_value = malloc(sz))) {
         free(var);
         dorm_cmp_test_destroy(t);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     double d = fit->df_residual;
     for (int i = 0; i < n; i++)
@@ -50,7 +50,7 @@ static int squeeze(const dorm_cmp_fit_t *fit, int robust, dorm_cmp_test_t *t, do
         double df2;
         rc = dorm_cmp_fit_fdist(var, n, d, &t->s2_prior, &df2);
         if (rc < 0)
-            dorm_err_set(err, rc, "out of memory");
+            dorm_err_nomem(err); /* (rc is DORM_E_NOMEM) */
         for (int i = 0; i < n; i++)
             t->df_prior[i] = df2;
     }
@@ -98,7 +98,7 @@ int dorm_cmp_moderated_f(const dorm_cmp_fit_t *fit, int first, int count, int ro
     double *cor = malloc(sizeof(double) * (size_t)count * count);
     double *ts = malloc(sizeof(double) * count);
     if (!cor || !ts) {
-        rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        rc = dorm_err_nomem(err);
         goto done;
     }
     const double *cov = fit->cov_unscaled;

@@ -333,14 +333,14 @@ int dorm_cmp_fit_fdist_robust(const double *var, int n, double df1, double *scal
         int rc = dorm_cmp_fit_fdist(var, n, df1, scale, &df2);
         for (int i = 0; i < n; i++)
             df2_shrunk[i] = df2;
-        return rc < 0 ? dorm_err_set(err, rc, "out of memory") : 0;
+        return rc < 0 ? dorm_err_nomem(err) : 0;
     }
     robust_t *r = malloc(sizeof *r);
     double *x = malloc(sizeof(double) * n), *z = malloc(sizeof(double) * n);
     double *s = malloc(sizeof(double) * n);
     int rc = DORM_E_NOMEM;
     if (!r || !x || !z || !s) {
-        dorm_err_set(err, rc, "out of memory");
+        dorm_err_nomem(err); /* (rc is DORM_E_NOMEM) */
         goto done;
     }
     double m = median_of(var, n, s);
@@ -354,7 +354,7 @@ int dorm_cmp_fit_fdist_robust(const double *var, int n, double df1, double *scal
         x[i] = var[i] < m * 1e-12 ? m * 1e-12 : var[i];
     double scale0, df20;
     if (dorm_cmp_fit_fdist(x, n, df1, &scale0, &df20) < 0) {
-        dorm_err_set(err, rc, "out of memory");
+        dorm_err_nomem(err); /* (rc is DORM_E_NOMEM) */
         goto done;
     }
     r->df1 = df1;
@@ -411,7 +411,7 @@ int dorm_cmp_fit_fdist_robust(const double *var, int n, double df1, double *scal
     *scale = exp(ztrend_corrected);
     rc = shrink_df(z, n, ztrend_corrected, df1, df2, df2_shrunk);
     if (rc < 0)
-        dorm_err_set(err, rc, "out of memory");
+        dorm_err_nomem(err); /* (rc is DORM_E_NOMEM) */
 done:
     free(r);
     free(x);

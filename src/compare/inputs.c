@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 
 #include "compare/compare_internal.h"
+#include "dormscan/classify.h"
+#include "dormscan/summary.h"
 #include "io/lines.h"
 
 enum { MAX_COLS = 4096 };
@@ -51,11 +53,11 @@ static int claim_sample(dorm_cmp_data_t *d, const char *sample, int input, const
 {
     int had = d->samples.n, i = dorm_cmp_names_add(&d->samples, sample);
     if (i < 0)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     if (i == had) {
-        int *p = realloc(d->sample_input, sizeof(int) * d->samples.cap);
+        int *p = realloc(d->sample_input, sizeof(int) * (size_t)d->samples.cap);
         if (!p)
-            return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            return dorm_err_nomem(err);
         d->sample_input = p;
         p[i] = input;
     } else if (d->sample_input[i] != input) {
@@ -63,11 +65,6 @@ static int claim_sample(dorm_cmp_data_t *d, const char *sample, int input, const
                             "input (duplicate sample)", name, (long long)line, sample);
     }
     return i;
-}
-
-static int nomem(dorm_err_t *err)
-{
-    return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
 }
 
 /* ---- cells tables ---- */
@@ -80,7 +77,7 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
     int *prog = malloc(sizeof(int) * MAX_COLS), *prog_col = malloc(sizeof(int) * MAX_COLS);
     size_t len;
     const char *name = dorm_basename(path);
-    int rc = f && prog && prog_col ? dorm_lines_open(&lr, path, err) : nomem(err);
+    int rc = f && prog && prog_col ? dorm_lines_open(&lr, path, err) : dorm_err_nomem(err);
     if (rc < 0)
         goto done;
     if ((rc = dorm_lines_next(lr, &line, &len, err)) <= 0) {
@@ -108,7 +105,7 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
             c_type = i;
         else if (strncmp(f[i], "score_", 6) == 0 && f[i][6]) {
             if ((prog[n_prog] = dorm_cmp_names_add(&d->programmes, f[i] + 6)) < 0) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 goto done;
             }
             prog_col[n_prog++] = i;
@@ -156,7 +153,7 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
                       dorm_cmp_tally_add(&d->cells, sample, type, state, 1) < 0)) ||
             (c_sasp >= 0 && (dorm_cmp_tally_add(&d->sasp, sample, "", NULL, sasp) < 0 ||
                              (type && dorm_cmp_tally_add(&d->sasp, sample, type, NULL, sasp) < 0)))) {
-            rc = nomem(err);
+            rc = dorm_err_nomem(err);
             goto done;
         }
         for (int k = 0; k < n_prog; k++) {
@@ -169,7 +166,7 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
             }
             if (!isnan(v) &&
                 dorm_cmp_tally_add(&d->evidence, sample, d->programmes.name[prog[k]], NULL, v) < 0) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 goto done;
             }
         }
@@ -191,12 +188,10 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
                         dorm_err_t *err)
 {
     dorm_lines_t *lr = NULL;
-    char *line, **f = malloc(sizeof(char *) * MAX_COLS), **head = calloc(MAX_COLS, sizeof(char *));
-    int *state = malloc(sizeof(int) * MAX_COLS), *prog = malloc(sizeof(int) * MAX_COLS);
+    char *line, **f = malloc(sizeof(char *) * DORM_SUMMARY_MAX_COLS);
     size_t len;
     const char *name = dorm_basename(path);
-    int rc = f && head && state && prog ? dorm_lines_open(&lr, path, err) : nomem(err);
-    int nc = 0;
+    int rc = f ? dorm_lines_open(&lr, path, err) : dorm_err_nomem(err);
     if (rc < 0)
         goto done;
     if ((rc = dorm_lines_next(lr, &line, &len, err)) <= 0) {
@@ -204,42 +199,27 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s: empty file", name);
         goto done;
     }
-    nc = dorm_cmp_split(line, f, MAX_COLS);
-    if (nc > MAX_COLS || nc < 4 || strcmp(f[0], "sample") || strcmp(f[1], "grouping") ||
-        strcmp(f[2], "group")) {
+    dorm_summary_cols_t cols; /* (report/summary_read.c, beside the writer) */
+    int nc = dorm_cmp_split(line, f, DORM_SUMMARY_MAX_COLS);
+    if (nc > DORM_SUMMARY_MAX_COLS || dorm_summary_cols_find(&cols, f, nc) < 0 ||
+        strcmp(f[1], "grouping") || strcmp(f[2], "group")) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: not a dormscan summary (sample, "
                           "grouping, group columns expected)", name);
-        nc = 0;
         goto done;
     }
-    int c_sasp = -1;
-    for (int i = 0; i < nc; i++) {
-        state[i] = prog[i] = -1;
-        if (!(head[i] = strdup(f[i]))) {
-            rc = nomem(err);
-            goto done;
-        }
-    }
-    /* states: n_X columns followed by frac_X; programmes: mean_score_X */
-    for (int i = 0; i < nc; i++) {
-        if (strncmp(head[i], "n_", 2) == 0 && i + 1 < nc && strncmp(head[i + 1], "frac_", 5) == 0 &&
-            strcmp(head[i] + 2, head[i + 1] + 5) == 0) {
-            if (strcmp(head[i], "n_sasp") == 0)
-                c_sasp = i;
-            else if ((state[i] = dorm_cmp_names_add(&d->states, head[i] + 2)) < 0)
-                rc = nomem(err);
-        } else if (strncmp(head[i], "mean_score_", 11) == 0) {
-            if ((prog[i] = dorm_cmp_names_add(&d->programmes, head[i] + 11)) < 0)
-                rc = nomem(err);
-        }
-    }
+    for (int t = 0; t < DORM_N_STATES; t++)
+        if (dorm_cmp_names_add(&d->states, dorm_state_name((dorm_state_t)t)) < 0)
+            rc = dorm_err_nomem(err);
+    for (int e = 0; e < DORM_N_EVIDENCE; e++)
+        if (dorm_cmp_names_add(&d->programmes, dorm_evidence_name((dorm_evidence_t)e)) < 0)
+            rc = dorm_err_nomem(err);
     if (rc < 0)
         goto done;
-    d->has_sasp |= c_sasp >= 0;
+    d->has_sasp = 1;
     int n_samples_seen = 0, groupby_seen = groupby == NULL;
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
         int64_t ln = dorm_lines_number(lr);
-        int n = dorm_cmp_split(line, f, MAX_COLS);
+        int n = dorm_cmp_split(line, f, DORM_SUMMARY_MAX_COLS);
         if (n != nc) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %d fields, the header has %d",
                               name, (long long)ln, n, nc);
@@ -260,32 +240,31 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
             type = f[2];
             groupby_seen = 1;
             if (dorm_cmp_names_add(&d->types, type) < 0) {
-                rc = nomem(err);
+                rc = dorm_err_nomem(err);
                 goto done;
             }
         } else {
             continue;
         }
-        for (int i = 3; i < nc; i++) {
-            if (state[i] < 0 && prog[i] < 0 && i != c_sasp)
-                continue;
-            double v;
-            if (parse_number(f[i], &v) < 0 || (state[i] >= 0 && isnan(v))) {
-                rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %s is '%s', not a number",
-                                  name, (long long)ln, head[i], f[i]);
-                goto done;
-            }
-            int bad = 0;
-            if (state[i] >= 0)
-                bad = dorm_cmp_tally_add(&d->cells, sample, type, head[i] + 2, v) < 0;
-            else if (i == c_sasp)
-                bad = dorm_cmp_tally_add(&d->sasp, sample, type, NULL, v) < 0;
-            else if (!*type && !isnan(v))
-                bad = dorm_cmp_tally_add(&d->evidence, sample, head[i] + 11, NULL, v) < 0;
-            if (bad) {
-                rc = nomem(err);
-                goto done;
-            }
+        dorm_summary_row_t row;
+        if (dorm_summary_parse_row(&cols, f, &row) < 0) {
+            rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: a count is not a number", name,
+                              (long long)ln);
+            goto done;
+        }
+        int bad = dorm_cmp_tally_add(&d->sasp, sample, type, NULL, (double)row.sasp) < 0;
+        for (int t = 0; t < DORM_N_STATES; t++)
+            bad |= dorm_cmp_tally_add(&d->cells, sample, type, dorm_state_name((dorm_state_t)t),
+                                      (double)row.state[t]) < 0;
+        for (int e = 0; !*type && e < DORM_N_EVIDENCE; e++) /* exact means, from the sums */
+            if (row.evidence_n[e] > 0)
+                bad |= dorm_cmp_tally_add(&d->evidence, sample,
+                                          dorm_evidence_name((dorm_evidence_t)e), NULL,
+                                          (double)row.evidence_micro[e] / 1e6 /
+                                              (double)row.evidence_n[e]) < 0;
+        if (bad) {
+            rc = dorm_err_nomem(err);
+            goto done;
         }
     }
     if (rc == 0 && n_samples_seen == 0)
@@ -295,12 +274,7 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
                           "--groups file holding that column)", path, groupby);
 done:
     dorm_lines_close(lr);
-    for (int i = 0; head && i < nc; i++)
-        free(head[i]);
-    free(head);
     free(f);
-    free(state);
-    free(prog);
     return rc < 0 ? rc : 0;
 }
 
@@ -334,7 +308,7 @@ static int read_dir(dorm_cmp_data_t *d, const char *dir, int input, const char *
     size_t n = strlen(dir) + 32;
     char *path = malloc(n);
     if (!path)
-        return nomem(err);
+        return dorm_err_nomem(err);
     struct stat st;
     int found = 0;
     for (int i = 0; i < 2 && !found; i++) {
@@ -384,7 +358,7 @@ int dorm_cmp_data_read(dorm_cmp_data_t *d, const char *const *inputs, int n_inpu
     }
     if (dorm_cmp_names_sort(&d->states) < 0 || dorm_cmp_names_sort(&d->types) < 0) {
         dorm_cmp_data_destroy(d);
-        return nomem(err);
+        return dorm_err_nomem(err);
     }
     return 0;
 }

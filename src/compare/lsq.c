@@ -45,7 +45,7 @@ int dorm_cmp_lsq_fit(const double *x, int n_samples, int n_coef, const double *y
     fit->sigma = malloc(sizeof(double) * (n_rows > 0 ? n_rows : 1));
     fit->cov_unscaled = malloc(sizeof(double) * (size_t)p * p);
     if (!qr || !tau || !b || !rinv || !fit->coef || !fit->sigma || !fit->cov_unscaled) {
-        dorm_err_set(err, rc, "out of memory");
+        dorm_err_nomem(err); /* (rc is DORM_E_NOMEM) */
         goto done;
     }
     /* column-major copies: x is n x p row-major, y is n_rows x n row-major */

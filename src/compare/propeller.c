@@ -78,7 +78,7 @@ int dorm_cmp_test_rows(const dorm_cmp_model_t *m, const double *y, const double 
 {
     int ns = m->n_samples, nl = m->n_levels;
     if (result_alloc(r, n_rows, nl) < 0)
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     for (int k = 0; k < n_rows; k++)
         for (int l = 0; l < nl; l++) {
             double s = 0;
@@ -112,7 +112,7 @@ int dorm_cmp_test_rows(const dorm_cmp_model_t *m, const double *y, const double 
     } else {
         double *c = calloc(m->n_coef, sizeof(double));
         if (!c) {
-            rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+            rc = dorm_err_nomem(err);
         } else {
             c[m->level_col[m->plan.a]] = 1;
             c[m->level_col[m->plan.b]] = -1;
@@ -130,7 +130,7 @@ int dorm_cmp_test_rows(const dorm_cmp_model_t *m, const double *y, const double 
     if (!idx) {
         dorm_cmp_test_destroy(&t);
         dorm_cmp_result_destroy(r);
-        return dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+        return dorm_err_nomem(err);
     }
     for (int k = 0; k < n_rows; k++) {
         r->statistic[k] = t.statistic[k];

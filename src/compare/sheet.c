@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "compare/compare_internal.h"
 #include "io/lines.h"
 
@@ -54,7 +55,8 @@ int dorm_cmp_sheet_read(dorm_cmp_sheet_t *s, const char *path, dorm_err_t *err)
     dorm_lines_t *lr = NULL;
     char *line, *f[MAX_COLS];
     size_t len;
-    int rc = dorm_lines_open(&lr, path, err), cap = 0;
+    int rc = dorm_lines_open(&lr, path, err);
+    int64_t cap = 0;
     if (rc < 0)
         goto done;
     const char *name = dorm_basename(path);
@@ -110,13 +112,9 @@ int dorm_cmp_sheet_read(dorm_cmp_sheet_t *s, const char *path, dorm_err_t *err)
                               name, (long long)ln, sample);
             goto done;
         }
-        if (s->n_rows == cap) {
-            cap = cap ? 2 * cap : 16;
-            char **c = realloc(s->cell, sizeof(char *) * (size_t)cap * nc);
-            if (!c)
-                goto nomem;
-            s->cell = c;
-        }
+        if (dorm_grow(&s->cell, &cap, (int64_t)(s->n_rows + 1) * nc, sizeof *s->cell,
+                      16 * (int64_t)nc) < 0)
+            goto nomem;
         for (int i = 0; i < nc; i++)
             s->cell[(size_t)s->n_rows * nc + i] = NULL;
         s->n_rows++;
@@ -128,7 +126,7 @@ int dorm_cmp_sheet_read(dorm_cmp_sheet_t *s, const char *path, dorm_err_t *err)
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s: no samples after the header", name);
     goto done;
 nomem:
-    rc = dorm_err_set(err, DORM_E_NOMEM, "out of memory");
+    rc = dorm_err_nomem(err);
 done:
     dorm_lines_close(lr);
     if (rc < 0)

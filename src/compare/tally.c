@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "compare/compare_internal.h"
 
 void dorm_cmp_names_init(dorm_cmp_names_t *s)
@@ -32,14 +33,8 @@ int dorm_cmp_names_add(dorm_cmp_names_t *s, const char *name)
     int i = dorm_cmp_names_find(s, name);
     if (i >= 0)
         return i;
-    if (s->n == s->cap) {
-        int cap = s->cap ? 2 * s->cap : 16;
-        char **p = realloc(s->name, sizeof(char *) * cap);
-        if (!p)
-            return -1;
-        s->name = p;
-        s->cap = cap;
-    }
+    if (dorm_grow(&s->name, &s->cap, s->n + 1, sizeof *s->name, 16) < 0)
+        return -1;
     if (!(s->name[s->n] = strdup(name)) || dorm_strmap_put(&s->index, name, s->n) < 0) {
         free(s->name[s->n]);
         return -1;
@@ -97,18 +92,10 @@ int dorm_cmp_tally_add(dorm_cmp_tally_t *t, const char *a, const char *b, const 
         return -1;
     int64_t i = dorm_strmap_get(&t->index, key);
     if (i < 0) {
-        if (t->n_slots == t->cap) {
-            int64_t cap = t->cap ? 2 * t->cap : 64;
-            double *s = realloc(t->sum, sizeof(double) * cap);
-            if (!s)
-                return -1;
-            t->sum = s;
-            double *n = realloc(t->n, sizeof(double) * cap);
-            if (!n)
-                return -1;
-            t->n = n;
-            t->cap = cap;
-        }
+        void *const arrays[] = {&t->sum, &t->n};
+        const size_t sizes[] = {sizeof *t->sum, sizeof *t->n};
+        if (dorm_grow_all(arrays, sizes, 2, &t->cap, t->n_slots + 1, 64) < 0)
+            return -1;
         i = t->n_slots;
         if (dorm_strmap_put(&t->index, key, i) < 0)
             return -1;
