@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/strmap.h"
+#include "core/text.h"
 #include "dormscan/compare.h"
 #include "dormscan/error.h"
 #include "dormscan/outfile.h"
@@ -152,9 +153,6 @@ int dorm_cmp_proportions(const double *counts, int n_rows, int n_samples,
                          dorm_transform_t transform, double **props, double **transformed);
 void dorm_cmp_result_destroy(dorm_cmp_result_t *r);
 
-/* Split line at tabs in place: fields[0..return) point into it; at most
- * max fields are stored (the count returned may exceed max). */
-int dorm_cmp_split(char *line, char **fields, int max);
 
 /* ---- tally.c: named sets and keyed sums ---- */
 /* Distinct names in order of first addition, with their indexes. */

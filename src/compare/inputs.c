@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "compare/compare_internal.h"
+#include "core/text.h"
 #include "dormscan/classify.h"
 #include "dormscan/summary.h"
 #include "io/lines.h"
@@ -73,7 +74,7 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
                       dorm_err_t *err)
 {
     dorm_lines_t *lr = NULL;
-    char *line, **f = malloc(sizeof(char *) * MAX_COLS);
+    char *line, **f = malloc(sizeof(char *) * (MAX_COLS + 1)); /* (one more: too many shows) */
     int *prog = malloc(sizeof(int) * MAX_COLS), *prog_col = malloc(sizeof(int) * MAX_COLS);
     size_t len;
     const char *name = dorm_basename(path);
@@ -86,7 +87,7 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
                               "sample and state was expected)", name);
         goto done;
     }
-    int nc = dorm_cmp_split(line, f, MAX_COLS), c_sample = -1, c_state = -1, c_sasp = -1;
+    int nc = dorm_split_tabs(line, f, MAX_COLS + 1), c_sample = -1, c_state = -1, c_sasp = -1;
     int c_barcode = -1, c_type = -1, n_prog = 0;
     if (nc > MAX_COLS) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: more than %d columns", name, MAX_COLS);
@@ -121,7 +122,7 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
     int64_t n_cells = 0;
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
         int64_t ln = dorm_lines_number(lr);
-        int n = dorm_cmp_split(line, f, MAX_COLS);
+        int n = dorm_split_tabs(line, f, MAX_COLS + 1);
         if (n != nc) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %d fields, the header has %d%s",
                               name, (long long)ln, n, nc,
@@ -188,7 +189,7 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
                         dorm_err_t *err)
 {
     dorm_lines_t *lr = NULL;
-    char *line, **f = malloc(sizeof(char *) * DORM_SUMMARY_MAX_COLS);
+    char *line, **f = malloc(sizeof(char *) * (DORM_SUMMARY_MAX_COLS + 1));
     size_t len;
     const char *name = dorm_basename(path);
     int rc = f ? dorm_lines_open(&lr, path, err) : dorm_err_nomem(err);
@@ -200,7 +201,7 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
         goto done;
     }
     dorm_summary_cols_t cols; /* (report/summary_read.c, beside the writer) */
-    int nc = dorm_cmp_split(line, f, DORM_SUMMARY_MAX_COLS);
+    int nc = dorm_split_tabs(line, f, DORM_SUMMARY_MAX_COLS + 1);
     if (nc > DORM_SUMMARY_MAX_COLS || dorm_summary_cols_find(&cols, f, nc) < 0 ||
         strcmp(f[1], "grouping") || strcmp(f[2], "group")) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: not a dormscan summary (sample, "
@@ -219,7 +220,7 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
     int n_samples_seen = 0, groupby_seen = groupby == NULL;
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
         int64_t ln = dorm_lines_number(lr);
-        int n = dorm_cmp_split(line, f, DORM_SUMMARY_MAX_COLS);
+        int n = dorm_split_tabs(line, f, DORM_SUMMARY_MAX_COLS + 1);
         if (n != nc) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %d fields, the header has %d",
                               name, (long long)ln, n, nc);

@@ -5,23 +5,8 @@
 
 #include "core/grow.h"
 #include "compare/compare_internal.h"
+#include "core/text.h"
 #include "io/lines.h"
-
-int dorm_cmp_split(char *line, char **fields, int max)
-{
-    int n = 0;
-    for (char *p = line;; p++) {
-        char *tab = strchr(p, '\t');
-        if (n < max)
-            fields[n] = p;
-        n++;
-        if (!tab)
-            break;
-        *tab = '\0';
-        p = tab;
-    }
-    return n;
-}
 
 void dorm_cmp_sheet_destroy(dorm_cmp_sheet_t *s)
 {
@@ -53,7 +38,7 @@ int dorm_cmp_sheet_read(dorm_cmp_sheet_t *s, const char *path, dorm_err_t *err)
     memset(s, 0, sizeof *s);
     dorm_strmap_init(&s->index);
     dorm_lines_t *lr = NULL;
-    char *line, *f[MAX_COLS];
+    char *line, *f[MAX_COLS + 1]; /* (one more: too many shows) */
     size_t len;
     int rc = dorm_lines_open(&lr, path, err);
     int64_t cap = 0;
@@ -68,7 +53,7 @@ int dorm_cmp_sheet_read(dorm_cmp_sheet_t *s, const char *path, dorm_err_t *err)
                               "'sample' column was expected)", name);
         goto done;
     }
-    int nc = dorm_cmp_split(line, f, MAX_COLS);
+    int nc = dorm_split_tabs(line, f, MAX_COLS + 1);
     if (nc > MAX_COLS) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: more than %d columns", name, MAX_COLS);
         goto done;
@@ -91,7 +76,7 @@ int dorm_cmp_sheet_read(dorm_cmp_sheet_t *s, const char *path, dorm_err_t *err)
         int64_t ln = dorm_lines_number(lr);
         if (len == 0)
             continue;
-        int n = dorm_cmp_split(line, f, MAX_COLS);
+        int n = dorm_split_tabs(line, f, MAX_COLS + 1);
         if (n != nc) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %lld: %d fields, the header has %d",
                               name, (long long)ln, n, nc);

@@ -24,3 +24,17 @@ void dorm_text_flatten(char *s)
     for (char *c = s; (c = strpbrk(c, "\t\n\r")); c++)
         *c = ' ';
 }
+
+int dorm_split_tabs(char *line, char **field, int max)
+{
+    int n = 0;
+    for (char *p = line; n < max;) {
+        field[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t)
+            break;
+        *t = '\0';
+        p = t + 1;
+    }
+    return n;
+}

@@ -13,6 +13,9 @@
 void dorm_appendf(char *buf, size_t cap, size_t *used, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Split line at its tabs (in place) into at most max fields (the last one
+ * keeping the rest of the line, tabs and all); returns how many. */
+int dorm_split_tabs(char *line, char **field, int max);
 /* Whether s holds a tab, newline or carriage return: a name no output
  * table (TSV, one record per line) could hold. */
 int dorm_text_breaks_table(const char *s);

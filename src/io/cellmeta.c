@@ -11,20 +11,6 @@
 #include "lines.h"
 
 /* Split line at tabs into at most max fields (in place); returns the count. */
-static int split_tabs(char *line, char **field, int max)
-{
-    int n = 0;
-    for (char *p = line; n < max;) {
-        field[n++] = p;
-        char *t = strchr(p, '\t');
-        if (!t)
-            break;
-        *t = '\0';
-        p = t + 1;
-    }
-    return n;
-}
-
 #define MAX_COLS 64
 
 /* Split line at sep into at most max fields, in place, as R's write.table
@@ -417,7 +403,7 @@ int dorm_samples_read(const char *path, char ***names, char ***paths, int *n, do
         if (len == 0 || line[0] == '#')
             continue;
         long ln = (long)dorm_lines_number(lr);
-        int k = split_tabs(line, f, 3);
+        int k = dorm_split_tabs(line, f, 3);
         if (k != 2 || !*f[0] || !*f[1]) {
             rc = dorm_err_set(err, DORM_E_FORMAT, "%s line %ld: expected sample<TAB>path", path, ln);
             break;

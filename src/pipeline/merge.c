@@ -14,6 +14,7 @@
 
 #include "io/cellmeta.h"
 #include "core/strmap.h"
+#include "core/text.h"
 #include "dormscan/log.h"
 #include "dormscan/pipeline.h"
 #include "dormscan/version.h"
@@ -311,15 +312,7 @@ static int read_summary(const char *path, int input, dorm_strmap_t *samples, dor
     dorm_summary_cols_t cols;
     int have_cols = 0;
     while ((rc = dorm_lines_next(lr, &line, &len, err)) > 0) {
-        int nf = 0;
-        for (char *p = line; nf < DORM_SUMMARY_MAX_COLS;) {
-            f[nf++] = p;
-            char *t = strchr(p, '\t');
-            if (!t)
-                break;
-            *t = '\0';
-            p = t + 1;
-        }
+        int nf = dorm_split_tabs(line, f, DORM_SUMMARY_MAX_COLS);
         long ln = (long)dorm_lines_number(lr);
         if (!have_cols) { /* the header: find the columns by name */
             if (dorm_summary_cols_find(&cols, f, nf) < 0) {
