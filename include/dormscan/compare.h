@@ -21,6 +21,8 @@ typedef struct dorm_compare_opts_t {
     const char *contrast;        /* "A-B", or NULL: propeller's default */
     dorm_transform_t transform;
     const char *groupby;         /* cell-type column, or NULL */
+    const char *groups_path;     /* cells tables: their --groupby column from this
+                                    barcode table (as score's --groups), or NULL */
     const char *outdir;
     const char *command_line;    /* recorded in compare.html; may be NULL */
 } dorm_compare_opts_t;

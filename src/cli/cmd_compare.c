@@ -33,7 +33,9 @@ static void help(void)
            "                        moderated F that all levels are equal]\n"
            "      --transform T     logit or asin [logit]\n"
            "      --groupby COL     also compare within each cell type of COL (a column of\n"
-           "                        the cells table, or a --groups column of the runs)\n"
+           "                        the cells tables, or a --groups column of the runs)\n"
+           "      --groups FILE     cells tables: COL from this barcode<TAB>group table\n"
+           "                        (score's --groups format; cells it lacks are NA)\n"
            "  -h, --help            show this help\n\n"
            "Exit status: 0 success (also when too few samples allow no test: p-values\n"
            "NA), 1 data or runtime error, 2 usage error (including samples missing from\n"
@@ -43,7 +45,7 @@ static void help(void)
 
 int cmd_compare(int argc, char **argv)
 {
-    enum { OPT_COVARIATE = 1, OPT_CONTRAST, OPT_TRANSFORM, OPT_GROUPBY };
+    enum { OPT_COVARIATE = 1, OPT_CONTRAST, OPT_TRANSFORM, OPT_GROUPBY, OPT_GROUPS };
     static const struct option longopts[] = {{"design", required_argument, NULL, 'd'},
                                              {"outdir", required_argument, NULL, 'o'},
                                              {"condition", required_argument, NULL, 'c'},
@@ -51,6 +53,7 @@ int cmd_compare(int argc, char **argv)
                                              {"contrast", required_argument, NULL, OPT_CONTRAST},
                                              {"transform", required_argument, NULL, OPT_TRANSFORM},
                                              {"groupby", required_argument, NULL, OPT_GROUPBY},
+                                             {"groups", required_argument, NULL, OPT_GROUPS},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     dorm_compare_opts_t o;
@@ -85,6 +88,7 @@ int cmd_compare(int argc, char **argv)
                                          optarg);
             break;
         case OPT_GROUPBY: o.groupby = optarg; break;
+        case OPT_GROUPS: o.groups_path = optarg; break;
         case 'h': help(); status = cli_close_stdout(); break;
         case ':': status = cli_usage_error("compare", "%s needs a value", argv[optind - 1]); break;
         default: status = cli_usage_error("compare", "unknown option '%s'", argv[optind - 1]);
@@ -96,6 +100,8 @@ int cmd_compare(int argc, char **argv)
         status = cli_usage_error("compare", "--design is required");
     if (status < 0 && !o.outdir)
         status = cli_usage_error("compare", "-o/--outdir is required");
+    if (status < 0 && o.groups_path && !o.groupby)
+        status = cli_usage_error("compare", "--groups needs --groupby (which of its columns)");
     if (status < 0) {
         o.inputs = (const char *const *)(argv + optind);
         o.n_inputs = argc - optind;

@@ -219,7 +219,7 @@ int dorm_compare_run(const dorm_compare_opts_t *o, dorm_err_t *err)
     memset(&r, 0, sizeof r);
     int rc = setup(&r, o, err);
     if (rc == 0)
-        rc = dorm_cmp_data_read(&r.data, o->inputs, o->n_inputs, o->groupby, err);
+        rc = dorm_cmp_data_read(&r.data, o->inputs, o->n_inputs, o->groupby, o->groups_path, err);
     if (rc == 0)
         rc = match_samples(&r.sheet, &r.data, o->inputs, err);
     if (rc == 0 && r.data.reference_mismatch)

@@ -203,10 +203,11 @@ typedef struct dorm_cmp_data_t {
 
 /* Read every input (a directory holding cohort_summary.tsv or summary.tsv
  * and run.json, or a cells table) into d; groupby names the cell-type
- * column (NULL: none).  Bad input is DORM_E_FORMAT naming file and line.
+ * column (NULL: none), of the cells tables or, when groups_path is given, of
+ * that barcode table (a cell it lacks is of type NA).  Bad input is DORM_E_FORMAT naming file and line.
  * Free with dorm_cmp_data_destroy. */
 int dorm_cmp_data_read(dorm_cmp_data_t *d, const char *const *inputs, int n_inputs,
-                       const char *groupby, dorm_err_t *err) DORM_WUR;
+                       const char *groupby, const char *groups_path, dorm_err_t *err) DORM_WUR;
 void dorm_cmp_data_destroy(dorm_cmp_data_t *d);
 
 /* ---- comparison.c: one table of tests ---- */

@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "dormscan/classify.h"
 #include "dormscan/summary.h"
+#include "io/cellmeta.h"
 #include "io/lines.h"
 
 enum { MAX_COLS = 4096 };
@@ -70,9 +71,18 @@ static int claim_sample(dorm_cmp_data_t *d, const char *sample, int input, const
 
 /* ---- cells tables ---- */
 
-static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const char *groupby,
+/* Where the cells of a cells table get their type: a column of the table
+ * (groupby), or column col of a --groups table. */
+typedef struct type_source_t {
+    const char *groupby;
+    const cellmeta_t *groups;
+    int col;
+} type_source_t;
+
+static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const type_source_t *ts,
                       dorm_err_t *err)
 {
+    const char *groupby = ts->groups ? NULL : ts->groupby;
     dorm_lines_t *lr = NULL;
     char *line, **f = malloc(sizeof(char *) * (MAX_COLS + 1)); /* (one more: too many shows) */
     int *prog = malloc(sizeof(int) * MAX_COLS), *prog_col = malloc(sizeof(int) * MAX_COLS);
@@ -138,6 +148,8 @@ static int read_cells(dorm_cmp_data_t *d, const char *path, int input, const cha
         if ((rc = claim_sample(d, sample, input, name, ln, err)) < 0)
             goto done;
         const char *type = c_type >= 0 ? f[c_type] : NULL;
+        if (ts->groups && !(type = dorm_cellmeta_group(ts->groups, f[c_barcode], ts->col)))
+            type = "NA"; /* (as score's --groups names a cell it lacks) */
         int sasp = 0;
         if (c_sasp >= 0) {
             const char *v = f[c_sasp];
@@ -332,10 +344,27 @@ static int read_dir(dorm_cmp_data_t *d, const char *dir, int input, const char *
     return 0;
 }
 
+/* The --groups table and its groupby column into cm: 0, or an error
+ * naming the missing column. */
+static int load_groups(cellmeta_t *cm, const char *path, const char *groupby, int *col,
+                       dorm_err_t *err)
+{
+    int rc = dorm_cellmeta_load(cm, path, NULL, NULL, NULL, err);
+    for (*col = 0; rc == 0 && *col < cm->n_cols; (*col)++)
+        if (strcmp(cm->col_names[*col], groupby) == 0)
+            return 0;
+    return rc < 0 ? rc : dorm_err_set(err, DORM_E_USAGE, "%s: no column '%s' (--groupby)", path,
+                                      groupby);
+}
+
 int dorm_cmp_data_read(dorm_cmp_data_t *d, const char *const *inputs, int n_inputs,
-                       const char *groupby, dorm_err_t *err)
+                       const char *groupby, const char *groups_path, dorm_err_t *err)
 {
     memset(d, 0, sizeof *d);
+    cellmeta_t groups;
+    memset(&groups, 0, sizeof groups);
+    type_source_t ts = {groupby, groups_path ? &groups : NULL, -1};
+    int rc = groups_path ? load_groups(&groups, groups_path, groupby, &ts.col, err) : 0;
     dorm_cmp_names_init(&d->samples);
     dorm_cmp_names_init(&d->states);
     dorm_cmp_names_init(&d->types);
@@ -343,19 +372,23 @@ int dorm_cmp_data_read(dorm_cmp_data_t *d, const char *const *inputs, int n_inpu
     dorm_cmp_tally_init(&d->cells);
     dorm_cmp_tally_init(&d->sasp);
     dorm_cmp_tally_init(&d->evidence);
-    for (int i = 0; i < n_inputs; i++) {
+    for (int i = 0; rc == 0 && i < n_inputs; i++) {
         struct stat st;
-        int rc;
         if (stat(inputs[i], &st) != 0)
             rc = dorm_err_set(err, DORM_E_IO, "%s: %s", inputs[i], strerror(errno));
+        else if (S_ISDIR(st.st_mode) && groups_path)
+            rc = dorm_err_set(err, DORM_E_USAGE, "%s: --groups gives the cell types of cells "
+                              "tables; a score run has the groups it was scored with "
+                              "(--groupby COLUMN)", inputs[i]);
         else if (S_ISDIR(st.st_mode))
             rc = read_dir(d, inputs[i], i, groupby, err);
         else
-            rc = read_cells(d, inputs[i], i, groupby, err);
-        if (rc < 0) {
-            dorm_cmp_data_destroy(d);
-            return rc;
-        }
+            rc = read_cells(d, inputs[i], i, &ts, err);
+    }
+    dorm_cellmeta_free(&groups);
+    if (rc < 0) {
+        dorm_cmp_data_destroy(d);
+        return rc;
     }
     if (dorm_cmp_names_sort(&d->states) < 0 || dorm_cmp_names_sort(&d->types) < 0) {
         dorm_cmp_data_destroy(d);

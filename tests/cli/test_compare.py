@@ -159,6 +159,30 @@ expect(grp_head[0] == 'group' and {r[0] for r in grp} == {'cycling', 'quiescent'
 for name in ('compare.html', 'dormscan_compare_mqc.tsv'):
     expect(os.path.exists(os.path.join(out, name)), name + ' written')
 expect(not [f for f in os.listdir(out) if 'dormscan-tmp' in f], 'no temporaries left')
+# The same cells as cells tables (each run's cells.tsv), their types from
+# --groups: the per-type tables equal the score folders' (same counts).
+labels = os.path.join(EXAMPLE, 'labels.tsv')
+tables = [os.path.join(d, 'cells.tsv') for d in runs]
+out_t = os.path.join(base, 'from_tables')
+code, _, err = run('compare', *tables, '--design', design, '--covariate', 'patient', '--groupby',
+                   'group', '--groups', labels, '-o', out_t)
+expect(code == 0, 'compare of cells tables with --groups: exit %d, %r' % (code, err))
+if code == 0:
+    expect(read_table(os.path.join(out_t, 'compare_groups.tsv')) ==
+           read_table(os.path.join(out, 'compare_groups.tsv')),
+           'compare_groups.tsv from cells tables and --groups = from the score folders')
+    mine, _ = table(os.path.join(out_t, 'compare.tsv'))
+    expect(all(mine[k] == got[k] for k in got if k != 'sasp'),
+           'compare.tsv from cells tables = from the score folders')
+for args, status, words in (
+        (['--groups', labels], 2, '--groups needs --groupby'),
+        (['--groups', labels, '--groupby', 'nope'], 2, "no column 'nope'"),
+        (['--groups', labels, '--groupby', 'group', runs[0]], 2, 'scored with')):
+    err_out = os.path.join(base, 'groups_err')
+    code, _, err = run('compare', *tables, *args, '--design', design, '-o', err_out)
+    expect(code == status and words in err and err.count('\n') == 1,
+           'compare %s: exit %d, %r' % (args, code, err))
+    expect(not os.path.exists(err_out) or not os.listdir(err_out), 'no output after %r' % err)
 # runs of different references: a warning, the comparison still made
 alone = os.path.join(base, 'run_alone')
 run('score', EXAMPLE, '--sample', 's3', '--cells', os.path.join(base, 'keep3.txt'), '-o', alone,
