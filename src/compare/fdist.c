@@ -257,8 +257,7 @@ static int shrink_df(const double *z, int n, double ztrend, double df1, double d
         double f = exp(z[i] - ztrend);
         o[i] = (ranked_t){f, i};
         maxf = f > maxf ? f : maxf;
-        ltp[i] = isinf(df2) ? dorm_cmp_f_log_upper(f, df1, INFINITY)
-                            : dorm_cmp_f_log_upper(f, df1, df2);
+        ltp[i] = dorm_cmp_f_log_upper(f, df1, df2);
     }
     qsort(o, n, sizeof *o, cmp_ranked); /* average ranks of F */
     for (int i = 0; i < n;) {

@@ -196,35 +196,37 @@ double dorm_cmp_t_pvalue(double t, double df)
     return exp(lo);
 }
 
+/* log P(F <= f) and log P(F > f) for f > 0: P(F > f) is
+ * I_(df2 / (df2 + df1 f))(df2 / 2, df1 / 2); with df2 infinite, df1 F is
+ * chi-square on df1. */
+static void f_log_tails(double f, double df1, double df2, double *lower, double *upper)
+{
+    if (isinf(df2)) {
+        dorm_cmp_log_igamma(df1 / 2, df1 * f / 2, lower, upper);
+        return;
+    }
+    double s = df2 + df1 * f;
+    dorm_cmp_log_ibeta(df2 / s, df1 * f / s, df2 / 2, df1 / 2, upper, lower);
+}
+
 double dorm_cmp_f_log_upper(double f, double df1, double df2)
 {
     if (isnan(f) || isnan(df1) || isnan(df2))
         return NAN;
     if (f <= 0)
         return 0;
-    double lo, up;
-    if (isinf(df2)) { /* df1 F is chi-square on df1 */
-        dorm_cmp_log_igamma(df1 / 2, df1 * f / 2, &lo, &up);
-        return up;
-    }
-    /* P(F > f) = I_(df2 / (df2 + df1 f))(df2 / 2, df1 / 2) */
-    double s = df2 + df1 * f;
-    dorm_cmp_log_ibeta(df2 / s, df1 * f / s, df2 / 2, df1 / 2, &lo, &up);
-    return lo;
+    double lower, upper;
+    f_log_tails(f, df1, df2, &lower, &upper);
+    return upper;
 }
 
 double dorm_cmp_f_log_lower(double f, double df1, double df2)
 {
     if (f <= 0)
         return -INFINITY;
-    double lo, up;
-    if (isinf(df2)) {
-        dorm_cmp_log_igamma(df1 / 2, df1 * f / 2, &lo, &up);
-        return lo;
-    }
-    double s = df2 + df1 * f;
-    dorm_cmp_log_ibeta(df2 / s, df1 * f / s, df2 / 2, df1 / 2, &lo, &up);
-    return up;
+    double lower, upper;
+    f_log_tails(f, df1, df2, &lower, &upper);
+    return lower;
 }
 
 double dorm_cmp_f_density(double f, double df1, double df2)
