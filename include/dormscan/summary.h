@@ -54,8 +54,9 @@ typedef struct dorm_summary_cols_t {
     int evidence_n[DORM_N_EVIDENCE], evidence_sum[DORM_N_EVIDENCE];
 } dorm_summary_cols_t;
 
-/* Find the columns in the header's n fields: 0, or -1 when it is not a
- * dormscan summary.tsv header. */
+/* Find the columns in the header's n fields (sample, grouping, group and
+ * n_cells first, as dorm_summary_parse_row reads them): 0, or -1 when it is
+ * not a dormscan summary.tsv header. */
 int dorm_summary_cols_find(dorm_summary_cols_t *c, char *const *field, int n);
 /* A data line's fields (c->n of them) as a row, which borrows the grouping
  * and group strings from field: 0, or -1 when a count is not a number. */

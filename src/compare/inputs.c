@@ -214,8 +214,7 @@ static int read_summary(dorm_cmp_data_t *d, const char *path, int input, const c
     }
     dorm_summary_cols_t cols; /* (report/summary_read.c, beside the writer) */
     int nc = dorm_split_tabs(line, f, DORM_SUMMARY_MAX_COLS + 1);
-    if (nc > DORM_SUMMARY_MAX_COLS || dorm_summary_cols_find(&cols, f, nc) < 0 ||
-        strcmp(f[1], "grouping") || strcmp(f[2], "group")) {
+    if (nc > DORM_SUMMARY_MAX_COLS || dorm_summary_cols_find(&cols, f, nc) < 0) {
         rc = dorm_err_set(err, DORM_E_FORMAT, "%s line 1: not a dormscan summary (sample, "
                           "grouping, group columns expected)", name);
         goto done;

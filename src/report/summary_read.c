@@ -36,7 +36,8 @@ static int col_index(char *const *h, int n, const char *name)
 int dorm_summary_cols_find(dorm_summary_cols_t *c, char *const *field, int n)
 {
     c->n = n;
-    int missing = col_index(field, n, "sample") != 0 || col_index(field, n, "n_cells") != 3;
+    int missing = col_index(field, n, "sample") != 0 || col_index(field, n, "grouping") != 1 ||
+                  col_index(field, n, "group") != 2 || col_index(field, n, "n_cells") != 3;
     char name[64];
     for (int t = 0; t < DORM_N_STATES; t++) {
         snprintf(name, sizeof name, "n_%s", dorm_state_name((dorm_state_t)t));
